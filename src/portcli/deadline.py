@@ -1,0 +1,103 @@
+"""Deadline phrases (完成时限) and command-line dates.
+
+A phrase such as 5月底前 means the last day of May of the plan year;
+5月底前取得阶段性进展，持续推动 is a milestone after which the work goes on;
+按照海关总署统一部署推动实施 follows another authority's schedule and has no date of its own.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from .model import Deadline
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
+_WHITESPACE = re.compile(r"\s+")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+_YEAR = r"(?:(?P<year>\d{4})年)?"
+_MONTH_END = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?:底|末)前?")
+_DAY = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:前|之前)?")
+_NUMERIC = re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:前|之前)?")
+_YEAR_END = re.compile(_YEAR + r"(?:年底前?|年末前?|年内|全年)")
+_HALF = re.compile(_YEAR + r"(?P<half>[上下])半年(?:底前|末前|前|内|底|末)?")
+_QUARTER = re.compile(_YEAR + r"(?:第)?(?P<q>[一二三四1-4])季度(?:末前|底前|末|底|前|内)?")
+
+_ONGOING = re.compile(r"(?:持续推动|长期坚持|持续推进|常态化推进)")
+_MILESTONE = re.compile(r"(?P<when>.+?)(?:前)?取得阶段性(?:进展|成效|成果)[，,；;]?(?:并)?(?:持续推动|长期坚持|持续推进)?")
+_EXTERNAL = re.compile(r"(?:按照|按|根据)(?P<authority>.+?)(?:统一)?部署(?:要求)?(?:推动实施|推进实施|实施|推动|执行)?")
+
+
+class DeadlineError(ValueError):
+    """A phrase that says no deadline portcli understands."""
+
+
+def normalize(text: str) -> str:
+    return _WHITESPACE.sub("", text).translate(_FULLWIDTH)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _period_end(phrase: str, year: int) -> date | None:
+    """The date a 'by when' phrase names, or None when it names none."""
+    if m := _NUMERIC.fullmatch(phrase):
+        return date(int(m["year"]), int(m["month"]), int(m["day"]))
+    if m := _DAY.fullmatch(phrase):
+        return date(int(m["year"] or year), int(m["month"]), int(m["day"]))
+    if m := _MONTH_END.fullmatch(phrase):
+        return _month_end(int(m["year"] or year), int(m["month"]))
+    if m := _YEAR_END.fullmatch(phrase):
+        return date(int(m["year"] or year), 12, 31)
+    if m := _HALF.fullmatch(phrase):
+        return _month_end(int(m["year"] or year), 6 if m["half"] == "上" else 12)
+    if m := _QUARTER.fullmatch(phrase):
+        return _month_end(int(m["year"] or year), 3 * _CN_DIGITS[m["q"]])
+    return None
+
+
+def parse_deadline(phrase: str, year: int) -> Deadline:
+    """Read a 完成时限 phrase; `year` is the plan's year, for phrases that name none.
+
+    Raises DeadlineError for a phrase that fits no known form (or names an impossible date).
+    """
+    text = normalize(phrase)
+    try:
+        if (due := _period_end(text, year)) is not None:
+            return Deadline(text, "date", due)
+        if m := _MILESTONE.fullmatch(text):
+            if (due := _period_end(m["when"], year)) is not None:
+                return Deadline(text, "milestone", due)
+        if _ONGOING.fullmatch(text):
+            return Deadline(text, "ongoing")
+        if m := _EXTERNAL.fullmatch(text):
+            return Deadline(text, "external", authority=m["authority"])
+    except ValueError as exc:  # 2月30日, 13月底前
+        raise DeadlineError(f"deadline {phrase!r} names no real date ({exc})") from None
+    raise DeadlineError(
+        f"unrecognised deadline {phrase!r}; write e.g. 5月底前, 2022年6月30日前, 年底前, "
+        "三季度末, 5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施, "
+        "or give an explicit `due:` date"
+    )
+
+
+def parse_date(text: str) -> date:
+    """A date as people type it: 2022-05-31, 2022/5/31, 2022年5月31日, or what dateutil reads.
+
+    Raises ValueError with a readable message.
+    """
+    cleaned = normalize(text)
+    if m := _NUMERIC.fullmatch(cleaned) or _DAY.fullmatch(cleaned):
+        if m["year"]:
+            try:
+                return date(int(m["year"]), int(m["month"]), int(m["day"]))
+            except ValueError as exc:
+                raise ValueError(f"{text!r} is not a real date ({exc})") from None
+    from dateutil import parser  # only for the unusual forms: it costs start-up time
+
+    try:
+        return parser.parse(text.strip()).date()
+    except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
+        raise ValueError(f"{text!r} is not a date; write it as 2022-05-31, 2022/5/31 or 2022年5月31日") from None

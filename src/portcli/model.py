@@ -1,0 +1,132 @@
+"""The domain: a plan of key tasks and units, and the measures that carry it out.
+
+Everything here is a frozen value; reading and writing files lives in ``store``,
+questions that depend on "today" live in ``query``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+STATUSES: dict[str, str] = {
+    "not_started": "未启动",
+    "in_progress": "推进中",
+    "blocked": "受阻",
+    "ongoing": "持续推进",
+    "done": "已完成",
+}
+STATUS_BY_LABEL = {label: key for key, label in STATUSES.items()}
+
+DEADLINE_KINDS = ("date", "milestone", "ongoing", "external")
+
+
+def status_key(text: str) -> str | None:
+    """The status key for a key or a Chinese label, or None when it is neither."""
+    text = text.strip()
+    if text in STATUSES:
+        return text
+    return STATUS_BY_LABEL.get(text)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    phrase: str
+    kind: str  # one of DEADLINE_KINDS
+    due: date | None = None
+    authority: str | None = None  # for `external`: whose schedule the measure follows
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str  # short name, as the document writes it
+    full_name: str
+    english: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.full_name, self.english, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    numeral: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    year: int
+    tasks: dict[int, Task] = field(default_factory=dict)
+    units: tuple[Unit, ...] = ()
+
+    def unit(self, name: str) -> Unit | None:
+        """The unit whose short name, full name, English name or alias is exactly `name`."""
+        folded = name.strip().casefold()
+        for unit in self.units:
+            if any(folded == n.casefold() for n in unit.names):
+                return unit
+        return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    date: date
+    status: str
+    by: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Extension:
+    date: date
+    to: date
+    reason: str
+    from_: date | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: int
+    task: int
+    national: str | None
+    local: tuple[str, ...]
+    units: tuple[str, ...]
+    units_note: str | None
+    deadline: Deadline
+    status: str
+    due_override: date | None = None  # the file's explicit `due:`
+    progress: tuple[Progress, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    file: str = ""
+    line: int = 1  # where the measure starts in its file, for messages about it
+
+    @property
+    def lead(self) -> str:
+        return self.units[0]
+
+    @property
+    def due(self) -> date | None:
+        """The effective due date: the latest extension, else `due:`, else the phrase's."""
+        return self._due_and_source[0]
+
+    @property
+    def due_source(self) -> str | None:
+        return self._due_and_source[1]
+
+    @property
+    def _due_and_source(self) -> tuple[date | None, str | None]:
+        if self.extensions:
+            return self.extensions[-1].to, "extension"
+        if self.due_override is not None:
+            return self.due_override, "due"
+        if self.deadline.due is not None:
+            return self.deadline.due, "deadline"
+        return None, None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return ((self.national,) if self.national else ()) + self.local

@@ -1,0 +1,164 @@
+"""Questions over (measures, as_of): pure functions, no files, no output."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable
+
+from .model import STATUSES, Measure, Plan, Unit
+
+DEFAULT_DUE_SOON_DAYS = 14
+
+
+class LookupProblem(ValueError):
+    """A name on the command line that matches nothing, or more than one thing."""
+
+
+def _reached_milestone(m: Measure) -> bool:
+    # A milestone measure in `ongoing` has met its milestone; the work simply goes on.
+    return m.deadline.kind == "milestone" and m.status == "ongoing"
+
+
+def is_overdue(m: Measure, as_of: date) -> bool:
+    due = m.due
+    return due is not None and as_of > due and m.status != "done" and not _reached_milestone(m)
+
+
+def days_overdue(m: Measure, as_of: date) -> int | None:
+    return (as_of - m.due).days if is_overdue(m, as_of) else None
+
+
+def is_due_soon(m: Measure, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> bool:
+    due = m.due
+    return (due is not None and m.status != "done" and not _reached_milestone(m)
+            and as_of <= due <= as_of + timedelta(days=days))
+
+
+def resolve_unit(plan: Plan, text: str) -> Unit:
+    """The unit a user means by `text`: an exact name of any kind, else an unambiguous part of one."""
+    if unit := plan.unit(text):
+        return unit
+    folded = text.strip().casefold()
+    candidates = [u for u in plan.units if folded and any(folded in n.casefold() for n in u.names)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        names = "、".join(u.name for u in candidates)
+        raise LookupProblem(f"unit {text!r} is ambiguous: it could be {names}")
+    import difflib
+
+    all_names = [n for u in plan.units for n in (u.name, u.full_name, u.english, *u.aliases)]
+    close = difflib.get_close_matches(text, all_names, n=3, cutoff=0.4)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise LookupProblem(f"unknown unit {text!r}{hint} (see `portcli units`)")
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub("", text).casefold()
+
+
+@dataclass(frozen=True)
+class Filters:
+    units: tuple[str, ...] = ()  # short names; any of them
+    lead_only: bool = False
+    statuses: tuple[str, ...] = ()  # keys; any of them
+    task: int | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    overdue: bool = False
+    due_soon: int | None = None  # days ahead
+    search: str | None = None
+
+    def matches(self, m: Measure, as_of: date) -> bool:
+        if self.units and not (m.lead in self.units if self.lead_only else any(u in self.units for u in m.units)):
+            return False
+        if self.statuses and m.status not in self.statuses:
+            return False
+        if self.task is not None and m.task != self.task:
+            return False
+        if self.due_before is not None and not (m.due is not None and m.due < self.due_before):
+            return False
+        if self.due_after is not None and not (m.due is not None and m.due > self.due_after):
+            return False
+        if self.overdue and not is_overdue(m, as_of):
+            return False
+        if self.due_soon is not None and not is_due_soon(m, as_of, self.due_soon):
+            return False
+        if self.search:
+            needle = _squash(self.search)
+            haystack = (*m.texts, m.units_note or "", *(p.note or "" for p in m.progress))
+            if not any(needle in _squash(t) for t in haystack):
+                return False
+        return True
+
+
+def select(measures: Iterable[Measure], filters: Filters, as_of: date) -> list[Measure]:
+    return [m for m in measures if filters.matches(m, as_of)]
+
+
+def overdue(measures: Iterable[Measure], as_of: date) -> list[Measure]:
+    """Overdue measures, most overdue first (then by id)."""
+    late = [m for m in measures if is_overdue(m, as_of)]
+    return sorted(late, key=lambda m: (m.due, m.id))
+
+
+def due_soon(measures: Iterable[Measure], as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> list[Measure]:
+    return sorted((m for m in measures if is_due_soon(m, as_of, days)), key=lambda m: (m.due, m.id))
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    lead: int = 0
+    involved: int = 0
+    done: int = 0
+    overdue: int = 0
+    extended: int = 0
+
+    @property
+    def completion(self) -> float:
+        return self.done / self.involved if self.involved else 0.0
+
+
+@dataclass
+class Report:
+    as_of: date
+    total: int
+    by_status: dict[str, int]
+    overdue: list[Measure]
+    due_soon: list[Measure]
+    units: list[UnitRow] = field(default_factory=list)
+    extended: list[Measure] = field(default_factory=list)
+    unit: str | None = None  # set when the report is one unit's
+
+    @property
+    def completion(self) -> float:
+        return self.by_status["done"] / self.total if self.total else 0.0
+
+
+def report(measures: list[Measure], plan: Plan | None, as_of: date,
+           days: int = DEFAULT_DUE_SOON_DAYS, unit: str | None = None) -> Report:
+    """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in."""
+    if unit is not None:
+        measures = [m for m in measures if unit in m.units]
+    by_status = dict.fromkeys(STATUSES, 0)
+    order = [u.name for u in plan.units] if plan else []
+    rows: dict[str, UnitRow] = {name: UnitRow(name) for name in order}
+    late = overdue(measures, as_of)
+    late_ids = {m.id for m in late}
+    for m in measures:
+        by_status[m.status] += 1
+        for i, name in enumerate(m.units):
+            row = rows.setdefault(name, UnitRow(name))
+            row.involved += 1
+            row.lead += i == 0
+            row.done += m.status == "done"
+            row.overdue += m.id in late_ids
+            row.extended += bool(m.extensions)
+    unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
+    return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
+                  [m for m in measures if m.extensions], unit)

@@ -1,0 +1,78 @@
+"""JSON as SPEC §4 gives it: the file's keys plus what portcli works out, UTF-8 unescaped."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import IO, Any, Iterable
+
+from ..model import Measure, Plan
+from ..query import Report, days_overdue
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
+    late = days_overdue(m, as_of)
+    task = plan.tasks.get(m.task) if plan else None
+    return {
+        "id": m.id,
+        "task": m.task,
+        "national": m.national,
+        "local": list(m.local),
+        "units": list(m.units),
+        "units_note": m.units_note,
+        "deadline": m.deadline.phrase,
+        "due": _iso(m.due),
+        "status": m.status,
+        "progress": [{"date": _iso(p.date), "status": p.status, "by": p.by, "note": p.note} for p in m.progress],
+        "extensions": [{"date": _iso(e.date), "from": _iso(e.from_), "to": _iso(e.to), "by": e.by,
+                        "reason": e.reason} for e in m.extensions],
+        "task_title": task.title if task else None,
+        "lead": m.lead,
+        "deadline_kind": m.deadline.kind,
+        "deadline_authority": m.deadline.authority,
+        "due_source": m.due_source,
+        "overdue": late is not None,
+        "days_overdue": late,
+        "file": m.file,
+    }
+
+
+def dump(value: Any, out: IO[str]) -> None:
+    json.dump(value, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]) -> None:
+    dump([measure_dict(m, plan, as_of) for m in ms], out)
+
+
+def measure(m: Measure, plan: Plan | None, as_of: date, out: IO[str]) -> None:
+    dump(measure_dict(m, plan, as_of), out)
+
+
+def report(r: Report, plan: Plan | None, out: IO[str]) -> None:
+    dump({
+        "as_of": r.as_of.isoformat(),
+        "unit": r.unit,
+        "total": r.total,
+        "by_status": r.by_status,
+        "completion_rate": round(r.completion, 4),
+        "overdue": [m.id for m in r.overdue],
+        "due_soon": [m.id for m in r.due_soon],
+        "extended": [m.id for m in r.extended],
+        "units": [{"unit": u.unit, "lead": u.lead, "involved": u.involved, "done": u.done,
+                   "overdue": u.overdue, "extended": u.extended} for u in r.units],
+        "overdue_measures": [{"id": m.id, "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
+                             for m in r.overdue],
+    }, out)
+
+
+def units(rows: list[dict[str, Any]], out: IO[str]) -> None:
+    dump(rows, out)
+
+
+def problems(ps, out: IO[str]) -> None:
+    dump([{"file": p.file, "line": p.line, "message": p.message} for p in ps], out)

@@ -1,0 +1,187 @@
+"""Rich tables for people at a terminal.
+
+Every piece of data goes in as a `Text`, never as a markup string, so a note holding
+`[red]` or `[/]` prints as written. Rows are red when overdue and yellow when due soon,
+the traffic lights (红黄绿灯) supervision offices use.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..model import STATUSES, Measure, Plan
+from ..query import Report, days_overdue, is_due_soon, is_overdue
+from . import printable
+
+KIND_LABELS = {"date": "限期", "milestone": "阶段目标", "ongoing": "持续推进", "external": "按上级部署"}
+
+
+def text(value: object, style: str = "") -> Text:
+    return Text(printable("" if value is None else str(value)), style=style)
+
+
+def row_style(m: Measure, as_of: date) -> str:
+    if is_overdue(m, as_of):
+        return "red"
+    if is_due_soon(m, as_of):
+        return "yellow"
+    return ""
+
+
+def units_text(m: Measure) -> Text:
+    out = Text()
+    for i, name in enumerate(m.units):
+        if i:
+            out.append("、")
+        out.append(printable(name) + ("★" if i == 0 else ""), style="bold" if i == 0 else "")
+    return out
+
+
+def summary(m: Measure) -> str:
+    return (m.local[0] if m.local else m.national) or ""
+
+
+def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
+             limit: int = 0, show_overdue_days: bool = False) -> None:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("任务", justify="right", no_wrap=True)
+    table.add_column("责任单位（★牵头）", min_width=12, overflow="fold")
+    table.add_column("完成时限", min_width=8, overflow="fold")
+    table.add_column("到期日", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    if show_overdue_days:
+        table.add_column("逾期天数", justify="right", no_wrap=True)
+    shown = ms[:limit] if limit else ms
+    rows = []
+    for m in shown:
+        cells = [text(m.id), text(m.task), units_text(m), text(m.deadline.phrase),
+                 text(m.due or "—"), text(STATUSES[m.status])]
+        if show_overdue_days:
+            cells.append(text(days_overdue(m, as_of)))
+        rows.append(cells)
+    table.add_column("措施", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width // 3))
+    for m, cells in zip(shown, rows):
+        table.add_row(*cells, text(summary(m)), style=row_style(m, as_of))
+    console.print(table)
+    if len(shown) < len(ms):
+        console.print(text(f"… {len(ms) - len(shown)} more, use --limit 0 to show all"), style="dim")
+    console.print(text(f"{len(ms)} 项措施 (measures), as of {as_of.isoformat()}"), style="dim")
+
+
+def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> None:
+    task = plan.tasks.get(m.task) if plan else None
+    head = Text(f"措施 {m.id}", style="bold")
+    head.append(f" · 重点任务{task.numeral if task else m.task}")
+    if task:
+        head.append(" " + printable(task.title))
+    console.print(head)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    status = text(STATUSES[m.status])
+    grid.add_row("状态", status)
+    when = Text(printable(m.deadline.phrase))
+    when.append(f"（{KIND_LABELS[m.deadline.kind]}")
+    if m.deadline.authority:
+        when.append(f"：{printable(m.deadline.authority)}")
+    when.append("）")
+    grid.add_row("完成时限", when)
+    due = Text(m.due.isoformat() if m.due else "无（不设日期）")
+    if m.due_source == "due":
+        due.append("（文件指定 due）")
+    elif m.due_source == "extension":
+        due.append(f"（已延期 {len(m.extensions)} 次，原定 {m.extensions[0].from_ or m.deadline.due or '—'}）")
+    late = days_overdue(m, as_of)
+    if late is not None:
+        due.append(f"  逾期 {late} 天", style="bold red")
+    elif is_due_soon(m, as_of):
+        due.append(f"  {(m.due - as_of).days} 天后到期", style="bold yellow")
+    grid.add_row("到期日", due)
+    units = Text()
+    for i, name in enumerate(m.units):
+        units.append(("、" if i else "") + printable(name) + ("（牵头）" if i == 0 else ""))
+    grid.add_row("责任单位", units)
+    if m.units_note:
+        grid.add_row("分工说明", text(m.units_note))
+    grid.add_row("海关总署措施", text(m.national or "—（天津市自定任务）"))
+    for i, item in enumerate(m.local, 1):
+        grid.add_row("天津市细化措施" if i == 1 else "", text(f"{i}. {item}" if len(m.local) > 1 else item))
+    grid.add_row("文件", text(m.file))
+    console.print(grid)
+    if m.progress:
+        console.print(Text("进度 (progress)", style="bold"))
+        log = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for name in ("日期", "状态", "填报单位", "说明"):
+            log.add_column(name)
+        for p in m.progress:
+            log.add_row(text(p.date), text(STATUSES[p.status]), text(p.by or "—"), text(p.note or ""))
+        console.print(log)
+    if m.extensions:
+        console.print(Text("延期 (extensions)", style="bold"))
+        log = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for name in ("批准日期", "原到期日", "延至", "单位", "理由"):
+            log.add_column(name)
+        for e in m.extensions:
+            log.add_row(text(e.date), text(e.from_ or "—"), text(e.to), text(e.by or "—"), text(e.reason))
+        console.print(log)
+
+
+def bar(fraction: float, width: int = 10) -> str:
+    filled = round(fraction * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def report(r: Report, plan: Plan | None, console: Console) -> None:
+    title = printable(plan.title) if plan else "portcli"
+    head = Text(title, style="bold")
+    head.append(f"  截至 {r.as_of.isoformat()}" + (f" · {printable(r.unit)}" if r.unit else ""))
+    console.print(head)
+    console.print(text(
+        f"共 {r.total} 项 · 已完成 {r.by_status['done']} 项 ({r.completion:.1%}) · "
+        f"逾期 {len(r.overdue)} 项 · {len(r.due_soon)} 项即将到期 · 延期 {len(r.extended)} 项"))
+    console.print(text("  ".join(f"{STATUSES[k]} {n}" for k, n in r.by_status.items())))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位 (per unit)",
+                  title_justify="left")
+    for name, justify in (("单位", "left"), ("牵头", "right"), ("参与", "right"), ("已完成", "right"),
+                          ("逾期", "right"), ("延期", "right"), ("完成率", "left")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for row in r.units:
+        table.add_row(text(row.unit), text(row.lead), text(row.involved), text(row.done),
+                      text(row.overdue, "red" if row.overdue else ""), text(row.extended),
+                      text(f"{bar(row.completion)} {row.completion:.0%}"))
+    console.print(table)
+    _listing(console, "逾期 (overdue)", r.overdue, r.as_of, "red", lambda m: f"逾期 {(r.as_of - m.due).days} 天")
+    _listing(console, "即将到期 (due soon)", r.due_soon, r.as_of, "yellow",
+             lambda m: f"{(m.due - r.as_of).days} 天后到期")
+
+
+def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style: str, when) -> None:
+    console.print(Text(f"{title}：{len(ms)}", style="bold"))
+    if not ms:
+        return
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="ellipsis", no_wrap=True)
+    for m in ms:
+        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), text(summary(m)), style=style)
+    console.print(table)
+
+
+def units(rows: Iterable[dict], console: Console) -> None:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name, justify in (("简称", "left"), ("全称", "left"), ("English", "left"), ("别名", "left"),
+                          ("牵头", "right"), ("参与", "right")):
+        table.add_column(name, justify=justify)
+    for row in rows:
+        table.add_row(text(row["name"]), text(row["full_name"]), text(row["english"]),
+                      text("、".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
+    console.print(table)
