@@ -153,7 +153,7 @@ def list_(
         help="Due strictly after DATE.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue measures.")] = False,
     due_soon: Annotated[Optional[int], typer.Option(
-        "--due-soon", is_flag=False, flag_value=query.DEFAULT_DUE_SOON_DAYS, min=0, metavar="[DAYS]",
+        "--due-soon", min=0, metavar="[DAYS]",
         show_default=False, help=f"Only measures due within DAYS (default {query.DEFAULT_DUE_SOON_DAYS}).")] = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", metavar="TEXT", show_default=False,
                                                   help="Only measures whose texts or notes contain TEXT.")] = None,
@@ -305,10 +305,27 @@ def validate(
     _finish(loaded)
 
 
-def run() -> None:
+# Options whose value may be left out, and the value that then stands for it. Typer has no
+# optional option values, so the argument list is completed before it reaches Typer.
+OPTIONAL_VALUES = {"--due-soon": str(query.DEFAULT_DUE_SOON_DAYS)}
+
+
+def complete_args(args: list[str]) -> list[str]:
+    """`--due-soon` alone means `--due-soon 14`; `--due-soon 30` and `--due-soon=30` stay."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        out.append(arg)
+        if arg in OPTIONAL_VALUES and not (i + 1 < len(args) and args[i + 1].isdigit()):
+            out.append(OPTIONAL_VALUES[arg])
+    return out
+
+
+def run(args: list[str] | None = None) -> None:
     """Console-script entry point: a last guard so that no traceback reaches the user."""
     try:
-        app(prog_name="portcli")
+        app(args=complete_args(sys.argv[1:] if args is None else args), prog_name="portcli")
     except KeyboardInterrupt:
         sys.stderr.write("portcli: interrupted\n")
         sys.exit(130)

@@ -34,11 +34,10 @@ def row_style(m: Measure, as_of: date) -> str:
 
 
 def units_text(m: Measure) -> Text:
-    out = Text()
-    for i, name in enumerate(m.units):
-        if i:
-            out.append("、")
-        out.append(printable(name) + ("★" if i == 0 else ""), style="bold" if i == 0 else "")
+    """The lead unit, and how many co-operate: a row stays one line; `show` lists them all."""
+    out = Text(printable(m.lead), style="bold")
+    if len(m.units) > 1:
+        out.append(f" +{len(m.units) - 1}")
     return out
 
 
@@ -51,7 +50,7 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("编号", justify="right", no_wrap=True)
     table.add_column("任务", justify="right", no_wrap=True)
-    table.add_column("责任单位（★牵头）", min_width=12, overflow="fold")
+    table.add_column("牵头单位", no_wrap=True)
     table.add_column("完成时限", min_width=8, overflow="fold")
     table.add_column("到期日", no_wrap=True)
     table.add_column("状态", no_wrap=True)
@@ -83,7 +82,7 @@ def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> Non
     console.print(head)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")
     status = text(STATUSES[m.status])
     grid.add_row("状态", status)
     when = Text(printable(m.deadline.phrase))
@@ -111,7 +110,7 @@ def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> Non
         grid.add_row("分工说明", text(m.units_note))
     grid.add_row("海关总署措施", text(m.national or "—（天津市自定任务）"))
     for i, item in enumerate(m.local, 1):
-        grid.add_row("天津市细化措施" if i == 1 else "", text(f"{i}. {item}" if len(m.local) > 1 else item))
+        grid.add_row("天津市细化措施" if i == 1 else "", text(f"{i}.{item}" if len(m.local) > 1 else item))
     grid.add_row("文件", text(m.file))
     console.print(grid)
     if m.progress:
@@ -180,7 +179,7 @@ def units(rows: Iterable[dict], console: Console) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for name, justify in (("简称", "left"), ("全称", "left"), ("English", "left"), ("别名", "left"),
                           ("牵头", "right"), ("参与", "right")):
-        table.add_column(name, justify=justify)
+        table.add_column(name, justify=justify, overflow="fold")
     for row in rows:
         table.add_row(text(row["name"]), text(row["full_name"]), text(row["english"]),
                       text("、".join(row["aliases"])), text(row["lead"]), text(row["involved"]))

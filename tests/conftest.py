@@ -1,0 +1,40 @@
+"""Shared fixtures: a private copy of the shipped measures, and the real CLI run in-process."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from portcli.cli import app, complete_args
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "measures"
+
+
+@pytest.fixture
+def measures_dir(tmp_path: Path) -> Path:
+    """A writable copy of the shipped measures/ folder."""
+    target = tmp_path / "measures"
+    shutil.copytree(SHIPPED, target)
+    return target
+
+
+@pytest.fixture
+def run(monkeypatch):
+    """run(*args, input=None) -> click Result, with stdout and stderr kept apart.
+
+    The arguments pass through `complete_args` exactly as the console script passes them.
+    A wide terminal keeps table rows on one line; no env var from the developer's
+    shell leaks in.
+    """
+    monkeypatch.delenv("PORTCLI_DIR", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return runner.invoke(app, complete_args([str(a) for a in args]), input=input,
+                             env={"COLUMNS": "200", "NO_COLOR": "1", **(env or {})})
+
+    return invoke
