@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ..model import STATUSES, Measure, Plan
 from ..query import Report, days_overdue, is_due_soon, is_overdue
-from . import printable
+from . import printable, summary
 
 KIND_LABELS = {"date": "限期", "milestone": "阶段目标", "ongoing": "持续推进", "external": "按上级部署"}
 
@@ -39,10 +39,6 @@ def units_text(m: Measure) -> Text:
     if len(m.units) > 1:
         out.append(f" +{len(m.units) - 1}")
     return out
-
-
-def summary(m: Measure) -> str:
-    return (m.local[0] if m.local else m.national) or ""
 
 
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
@@ -131,9 +127,30 @@ def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> Non
         console.print(log)
 
 
-def bar(fraction: float, width: int = 10) -> str:
-    filled = round(fraction * width)
-    return "█" * filled + "░" * (width - filled)
+BAR_PARTS = (("█", "green", "已完成"), ("▓", "red", "逾期"), ("░", "dim", "其他"))
+
+
+def bar_cells(counts: list[int], width: int) -> list[int]:
+    """How many of `width` cells each count gets: proportional, largest remainder first, and at
+    least one for any count above zero, so one late measure out of 21 never disappears."""
+    total = sum(counts)
+    if not total:
+        return [0] * len(counts)
+    exact = [c * width / total for c in counts]
+    cells = [max(int(e), 1 if c else 0) for e, c in zip(exact, counts)]
+    while sum(cells) < width:
+        cells[max(range(len(cells)), key=lambda i: exact[i] - cells[i])] += 1
+    while sum(cells) > width:
+        cells[max((i for i in range(len(cells)) if cells[i] > 1), key=lambda i: cells[i] - exact[i])] -= 1
+    return cells
+
+
+def bar(done: int, overdue: int, involved: int, width: int = 20) -> Text:
+    """A unit's measures as one bar: done, overdue, the rest; the characters differ, so it reads without colour."""
+    out = Text()
+    for (char, style, _), n in zip(BAR_PARTS, bar_cells([done, overdue, involved - done - overdue], width)):
+        out.append(char * n, style=style)
+    return out
 
 
 def report(r: Report, plan: Plan | None, console: Console) -> None:
@@ -148,13 +165,18 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位 (per unit)",
                   title_justify="left")
     for name, justify in (("单位", "left"), ("牵头", "right"), ("参与", "right"), ("已完成", "right"),
-                          ("逾期", "right"), ("延期", "right"), ("完成率", "left")):
+                          ("逾期", "right"), ("延期", "right"), ("完成率", "right"), ("进度", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
     for row in r.units:
         table.add_row(text(row.unit), text(row.lead), text(row.involved), text(row.done),
                       text(row.overdue, "red" if row.overdue else ""), text(row.extended),
-                      text(f"{bar(row.completion)} {row.completion:.0%}"))
+                      text(f"{row.completion:.0%}"), bar(row.done, row.overdue, row.involved))
     console.print(table)
+    legend = Text("进度：")
+    for char, style, label in BAR_PARTS:
+        legend.append(char, style=style).append(f" {label}  ")
+    legend.rstrip()
+    console.print(legend)
     _listing(console, "逾期 (overdue)", r.overdue, r.as_of, "red", lambda m: f"逾期 {(r.as_of - m.due).days} 天")
     _listing(console, "即将到期 (due soon)", r.due_soon, r.as_of, "yellow",
              lambda m: f"{(m.due - r.as_of).days} 天后到期")
@@ -169,9 +191,11 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
-    table.add_column(overflow="ellipsis", no_wrap=True)
+    table.add_column()  # wrappable, so narrowing the table shortens this column first…
     for m in ms:
-        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), text(summary(m)), style=style)
+        gist = text(summary(m))
+        gist.no_wrap, gist.overflow = True, "ellipsis"  # …and the text still keeps to one line
+        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), gist, style=style)
     console.print(table)
 
 
