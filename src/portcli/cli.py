@@ -5,11 +5,13 @@ pays for the terminal machinery.
 """
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import IO, Annotated, Iterator, NoReturn, Optional
 
 import typer
 
@@ -29,6 +31,19 @@ app = typer.Typer(
 class Format(str, Enum):
     table = "table"
     json = "json"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+class ValidateFormat(str, Enum):
+    table = "table"
+    json = "json"
+    github = "github"
 
 
 class FailOn(str, Enum):
@@ -57,6 +72,8 @@ UnitOption = Annotated[Optional[list[str]], typer.Option(
     help="Only measures naming this unit (short, full or English name, alias, or an unambiguous part). Repeatable.")]
 LimitOption = Annotated[int, typer.Option(
     "--limit", min=0, help="At most this many table rows; 0 shows all. JSON always has every row.")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False, help="Write to FILE instead of stdout.")]
 
 
 def _today(as_of: date | None) -> date:
@@ -87,10 +104,39 @@ def _finish(loaded: store.Loaded, code: int = 0) -> NoReturn:
     raise typer.Exit(2 if loaded.problems else code)
 
 
-def _console():
+def _console(file: IO[str] | None = None):
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False, markup=False)
+    return Console(file=file, highlight=False, emoji=False, markup=False)
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO]:
+    """Where the output goes: FILE from --output, else stdout. A FILE that cannot be written is exit 2."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            yield out
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _append_step_summary(result: query.Report, loaded: store.Loaded) -> None:
+    """In GitHub Actions, the report also goes to the run's summary page, whatever --format says.
+    The summary is a courtesy: failing to write it only warns, it never changes the exit code."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from .render import markdown, printable
+
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            markdown.report(result, loaded.plan, out, loaded.problems)
+    except OSError as exc:
+        sys.stderr.write(f"portcli: warning: cannot append the report to $GITHUB_STEP_SUMMARY "
+                         f"({printable(path)}): {exc.strerror or exc}\n")
 
 
 def _resolve_units(loaded: store.Loaded, names: list[str] | None) -> tuple[str, ...]:
@@ -240,23 +286,40 @@ def report(
         query.DEFAULT_DUE_SOON_DAYS,
     as_of: AsOfOption = None,
     directory: DirOption = None,
-    format: FormatOption = Format.table,
+    format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", help="Output format: markdown for a summary page, github for annotations in a "
+                               "GitHub Actions run.")] = ReportFormat.table,
+    output: OutputOption = None,
 ) -> None:
-    """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point."""
+    """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point.
+
+    With $GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown report is also appended there."""
     loaded = _load(directory)
     today = _today(as_of)
     one_unit = _resolve_units(loaded, [unit])[0] if unit else None
     result = query.report(loaded.measures, loaded.plan, today, due_soon, one_unit)
-    if format is Format.json:
-        from .render import json
+    with _output(output) as out:
+        if format is ReportFormat.json:
+            from .render import json
 
-        json.report(result, loaded.plan, sys.stdout)
-    else:
-        from .render import table
+            json.report(result, loaded.plan, out)
+        elif format is ReportFormat.markdown:
+            from .render import markdown
 
-        table.report(result, loaded.plan, _console())
+            markdown.report(result, loaded.plan, out, loaded.problems)
+        elif format is ReportFormat.github:
+            from .render import github
+
+            github.report(result, loaded.problems, out)
+        else:
+            from .render import table
+
+            table.report(result, loaded.plan, _console(out))
+    _append_step_summary(result, loaded)
     failing = (fail_on is FailOn.overdue and result.overdue) or (
         fail_on is FailOn.due_soon and (result.overdue or result.due_soon))
+    if format is ReportFormat.github:  # the problems are on stdout already, as annotations
+        raise typer.Exit(2 if loaded.problems else 1 if failing else 0)
     _finish(loaded, 1 if failing else 0)
 
 
@@ -288,14 +351,21 @@ def units(
 @app.command()
 def validate(
     directory: DirOption = None,
-    format: FormatOption = Format.table,
+    format: Annotated[ValidateFormat, typer.Option(
+        "--format", "-f", help="Output format; github prints each problem as an annotation for GitHub Actions.")]
+        = ValidateFormat.table,
 ) -> None:
     """Check every file; each problem as FILE:LINE: message. Exit 0 when all are valid, else 2."""
     loaded = _load(directory)
-    if format is Format.json:
+    if format is ValidateFormat.json:
         from .render import json
 
         json.problems(loaded.problems, sys.stdout)
+        raise typer.Exit(2 if loaded.problems else 0)
+    if format is ValidateFormat.github:
+        from .render import github
+
+        github.problems(loaded.problems, sys.stdout)
         raise typer.Exit(2 if loaded.problems else 0)
     files = {p.file for p in loaded.problems}
     if loaded.problems:

@@ -421,7 +421,7 @@ def load(directory: Path) -> Loaded:
         if measure is None:
             continue
         if measure.id in first_file:
-            problems.append(Problem(str(path), _id_line(path), f"duplicate id {measure.id}: "
+            problems.append(Problem(str(path), id_line(path), f"duplicate id {measure.id}: "
                                     f"{first_file[measure.id]} has it too"))
             continue
         first_file[measure.id] = str(path)
@@ -430,6 +430,6 @@ def load(directory: Path) -> Loaded:
     return Loaded(plan, measures, problems, directory)
 
 
-def _id_line(path: Path) -> int:
+def id_line(path: Path) -> int:
     text, _ = read_text(path)
     return _line_of(_compose(text or ""), ("id",))

@@ -1,0 +1,66 @@
+"""GitHub-flavoured Markdown: the report as a CI step summary, or pasted into a meeting's notes.
+
+Every datum goes through `escape`: a backslash before each character GitHub would read as
+markup (a `|` that ends a table cell, HTML tags, emphasis, links, code, math), and `<br>` for a
+line break, which would otherwise end the table row. A note therefore shows exactly as written.
+"""
+from __future__ import annotations
+
+import re
+from typing import IO, Iterable, Sequence
+
+from ..model import STATUSES, Measure, Plan
+from ..query import Report
+from . import latest_progress, printable, summary
+
+# ASCII punctuation that means something to GFM inside a table cell; CommonMark lets any ASCII
+# punctuation be backslash-escaped, and GFM's table parser treats `\|` as a literal pipe.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&|~$])")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def escape(value: object) -> str:
+    """`value` as inert inline Markdown, safe in a table cell."""
+    text = "" if value is None else str(value)
+    return "<br>".join(_MARKUP.sub(r"\\\1", printable(line)) for line in _LINE_BREAK.split(text))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[bool] = ()) -> list[str]:
+    """A GFM table; `right[i]` right-aligns column i (numbers)."""
+    align = ["---:" if i < len(right) and right[i] else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(escape(h) for h in headers) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
+    out.write(render(r, plan, problems))
+
+
+def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
+    title = plan.title if plan else "portcli report"
+    lines = [f"## {escape(title)}", ""]
+    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit} 的措施（牵头或参与）" if r.unit else "")
+    lines += [escape(scope), ""]
+    lines += [f"**共 {r.total} 项 · 已完成 {r.by_status['done']} 项（{r.completion:.1%}）· "
+              f"逾期 {len(r.overdue)} 项 · 即将到期 {len(r.due_soon)} 项 · 延期 {len(r.extended)} 项**", ""]
+    lines += table(list(STATUSES.values()), [list(r.by_status.values())], right=[True] * len(STATUSES))
+    if problems:
+        lines += ["", f"### 文件问题 (problems)：{len(problems)}", ""]
+        lines += table(["文件", "行", "问题"], [[p.file, p.line or "", p.message] for p in problems], [False, True])
+    lines += ["", "### 各单位 (per unit)", ""]
+    lines += table(["单位", "牵头", "参与", "已完成", "逾期", "延期", "完成率"],
+                   [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
+                    for u in r.units], right=[False] + [True] * 6)
+    lines += _listing("逾期 (overdue)", "逾期天数", r.overdue, lambda m: (r.as_of - m.due).days)
+    lines += _listing("即将到期 (due soon)", "剩余天数", r.due_soon, lambda m: (m.due - r.as_of).days)
+    return "\n".join(lines) + "\n"
+
+
+def _listing(title: str, days_header: str, ms: list[Measure], days) -> list[str]:
+    lines = ["", f"### {title}：{len(ms)}", ""]
+    if not ms:
+        return lines + ["无。"]
+    return lines + table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
+                         [[m.id, m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
+                         right=[True, False, False, True])
