@@ -227,7 +227,7 @@ def test_validate_in_github_format_prints_nothing_when_all_is_valid(run, measure
 
 # --- $GITHUB_STEP_SUMMARY -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt", ["table", "json", "github", "markdown"])
+@pytest.mark.parametrize("fmt", ["table", "json", "github", "markdown", "html"])
 def test_report_appends_the_markdown_to_the_step_summary(run, measures_dir, tmp_path, fmt):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")

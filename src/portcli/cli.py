@@ -38,6 +38,7 @@ class ReportFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    html = "html"
 
 
 class ValidateFormat(str, Enum):
@@ -288,7 +289,7 @@ def report(
     directory: DirOption = None,
     format: Annotated[ReportFormat, typer.Option(
         "--format", "-f", help="Output format: markdown for a summary page, github for annotations in a "
-                               "GitHub Actions run.")] = ReportFormat.table,
+                               "GitHub Actions run, html for one self-contained page.")] = ReportFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point.
@@ -311,6 +312,10 @@ def report(
             from .render import github
 
             github.report(result, loaded.problems, out)
+        elif format is ReportFormat.html:
+            from .render import html
+
+            html.report(result, loaded.plan, out, loaded.problems)
         else:
             from .render import table
 

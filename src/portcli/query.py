@@ -118,6 +118,7 @@ class UnitRow:
     done: int = 0
     overdue: int = 0
     extended: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
 
     @property
     def completion(self) -> float:
@@ -134,6 +135,7 @@ class Report:
     units: list[UnitRow] = field(default_factory=list)
     extended: list[Measure] = field(default_factory=list)
     unit: str | None = None  # set when the report is one unit's
+    measures: list[Measure] = field(default_factory=list)  # every measure the report covers
 
     @property
     def completion(self) -> float:
@@ -157,8 +159,9 @@ def report(measures: list[Measure], plan: Plan | None, as_of: date,
             row.involved += 1
             row.lead += i == 0
             row.done += m.status == "done"
+            row.by_status[m.status] += 1
             row.overdue += m.id in late_ids
             row.extended += bool(m.extensions)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
-                  [m for m in measures if m.extensions], unit)
+                  [m for m in measures if m.extensions], unit, list(measures))
