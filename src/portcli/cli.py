@@ -47,6 +47,12 @@ class ValidateFormat(str, Enum):
     github = "github"
 
 
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 class FailOn(str, Enum):
     never = "never"
     overdue = "overdue"
@@ -112,13 +118,13 @@ def _console(file: IO[str] | None = None):
 
 
 @contextmanager
-def _output(path: Path | None) -> Iterator[IO]:
+def _output(path: Path | None, binary: bool = False) -> Iterator[IO]:
     """Where the output goes: FILE from --output, else stdout. A FILE that cannot be written is exit 2."""
     if path is None:
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     try:
-        with open(path, "w", encoding="utf-8") as out:
+        with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
             yield out
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
@@ -377,6 +383,45 @@ def validate(
         print(f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)")
     else:
         print(f"ok: {len(loaded.measures)} measures and the plan are valid")
+    _finish(loaded)
+
+
+@app.command()
+def export(
+    format: Annotated[Optional[ExportFormat], typer.Option(
+        "--format", "-f", show_default=False,
+        help="json (as `list` gives it), csv (UTF-8 with BOM, for Excel) or xlsx (the 任务分工表 layout). "
+             "Default: from the --output suffix, else json.")] = None,
+    output: OutputOption = None,
+    unit: UnitOption = None,
+    as_of: AsOfOption = None,
+    directory: DirOption = None,
+) -> None:
+    """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
+    if format is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        format = ExportFormat(suffix) if suffix in ExportFormat.__members__ else ExportFormat.json
+    if format is ExportFormat.xlsx and output is None and sys.stdout.isatty():
+        fail("an xlsx workbook is binary and would garble the terminal: "
+             "give --output FILE (e.g. --output 任务分工表.xlsx) or redirect stdout")
+    loaded = _load(directory)
+    today = _today(as_of)
+    found = loaded.measures
+    if units := _resolve_units(loaded, unit):
+        found = query.select(found, query.Filters(units=units), today)
+    if format is ExportFormat.json:
+        from .render import json
+
+        with _output(output) as out:
+            json.measures(found, loaded.plan, today, out)
+    else:
+        if format is ExportFormat.csv:
+            from .render import csv as renderer
+        else:
+            from .render import xlsx as renderer
+        data = renderer.render(found, loaded.plan, today)
+        with _output(output, binary=True) as out:
+            out.write(data)
     _finish(loaded)
 
 

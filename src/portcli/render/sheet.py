@@ -1,0 +1,28 @@
+"""The 任务分工表 as rows, as the source document lays it out plus the tracking columns:
+what the CSV and the Excel export both write."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from ..model import STATUSES, Measure, Plan
+from ..query import days_overdue
+from . import latest_progress, local_text, units_line
+
+HEADERS = ("序号", "重点任务", "编号", "具体举措", "天津市细化落实措施", "责任单位", "完成时限",
+           "状态", "到期日", "逾期天数", "最新进展")
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TASK_COLUMNS = 2  # 序号 and 重点任务: one cell per key task in the document, spanning its measures
+
+
+def ordered(measures: Iterable[Measure]) -> list[Measure]:
+    """Document order: by key task, then by id, so each task's measures sit together."""
+    return sorted(measures, key=lambda m: (m.task, m.id))
+
+
+def row(m: Measure, plan: Plan | None, as_of: date) -> list[object]:
+    task = plan.tasks.get(m.task) if plan else None
+    return [task.numeral if task else m.task, task.title if task else "", m.id, m.national or "",
+            local_text(m), units_line(m), m.deadline.phrase, STATUSES[m.status], m.due,
+            days_overdue(m, as_of), latest_progress(m)]
