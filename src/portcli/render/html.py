@@ -75,7 +75,7 @@ def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) 
 
 def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     title = plan.title if plan else "portcli report"
-    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit} 的措施（牵头或参与）" if r.unit else "")
+    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit}牵头或参与的措施" if r.unit else "")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',

@@ -40,7 +40,7 @@ def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) 
 def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     title = plan.title if plan else "portcli report"
     lines = [f"## {escape(title)}", ""]
-    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit} 的措施（牵头或参与）" if r.unit else "")
+    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit}牵头或参与的措施" if r.unit else "")
     lines += [escape(scope), ""]
     lines += [f"**共 {r.total} 项 · 已完成 {r.by_status['done']} 项（{r.completion:.1%}）· "
               f"逾期 {len(r.overdue)} 项 · 即将到期 {len(r.due_soon)} 项 · 延期 {len(r.extended)} 项**", ""]
