@@ -41,8 +41,15 @@ def units_text(m: Measure) -> Text:
     return out
 
 
-def summary(m: Measure) -> str:
-    return (m.local[0] if m.local else m.national) or ""
+def summary(m: Measure) -> Text:
+    """The measure's first text on one line, cut with … to fit.
+
+    The cell, not its column, refuses to wrap: rich may then narrow the column to fit the
+    terminal, instead of squeezing every other column (ids, dates) down to "…".
+    """
+    line = text((m.local[0] if m.local else m.national) or "")
+    line.no_wrap, line.overflow = True, "ellipsis"
+    return line
 
 
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
@@ -64,9 +71,9 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
         if show_overdue_days:
             cells.append(text(days_overdue(m, as_of)))
         rows.append(cells)
-    table.add_column("措施", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width // 3))
+    table.add_column("措施", overflow="ellipsis", max_width=max(20, console.width // 3))
     for m, cells in zip(shown, rows):
-        table.add_row(*cells, text(summary(m)), style=row_style(m, as_of))
+        table.add_row(*cells, summary(m), style=row_style(m, as_of))
     console.print(table)
     if len(shown) < len(ms):
         console.print(text(f"… {len(ms) - len(shown)} more, use --limit 0 to show all"), style="dim")
@@ -169,9 +176,9 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
-    table.add_column(overflow="ellipsis", no_wrap=True)
+    table.add_column(overflow="ellipsis")
     for m in ms:
-        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), text(summary(m)), style=style)
+        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), summary(m), style=style)
     console.print(table)
 
 
