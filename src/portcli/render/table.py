@@ -183,11 +183,16 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
 
 
 def units(rows: Iterable[dict], console: Console) -> None:
+    # The short name is what people type after --unit: never split it. One alias per line, so a
+    # narrow terminal folds none of them in the middle ("Tianji" / "n MSA").
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name, justify in (("简称", "left"), ("全称", "left"), ("English", "left"), ("别名", "left"),
-                          ("牵头", "right"), ("参与", "right")):
-        table.add_column(name, justify=justify, overflow="fold")
+    table.add_column("简称", no_wrap=True)
+    table.add_column("全称", overflow="fold")
+    table.add_column("English", overflow="fold")
+    table.add_column("别名", overflow="fold")
+    table.add_column("牵头", justify="right", no_wrap=True)
+    table.add_column("参与", justify="right", no_wrap=True)
     for row in rows:
         table.add_row(text(row["name"]), text(row["full_name"]), text(row["english"]),
-                      text("、".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
+                      text("\n".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
     console.print(table)
