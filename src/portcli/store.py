@@ -413,10 +413,11 @@ def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, li
 def load(directory: Path) -> Loaded:
     """Every valid measure in `directory`, sorted by id, and every problem found on the way."""
     plan, problems = load_plan(directory)
+    context = plan or _year_of_broken_plan(directory)
     measures: list[Measure] = []
     first_file: dict[int, str] = {}
     for path in measure_files(directory):
-        measure, found = load_measure_file(path, plan)
+        measure, found = load_measure_file(path, context)
         problems.extend(found)
         if measure is None:
             continue
@@ -428,6 +429,20 @@ def load(directory: Path) -> Loaded:
         measures.append(measure)
     measures.sort(key=lambda m: m.id)
     return Loaded(plan, measures, problems, directory)
+
+
+def _year_of_broken_plan(directory: Path) -> Plan | None:
+    """A plan with only the year a broken _plan.yaml still states, or None.
+
+    Measures are read against it so that their phrases' due dates fall in the plan's year,
+    not in today's; its empty units and tasks leave those unchecked (the plan's own problem
+    is the one message about them).
+    """
+    path = directory / PLAN_FILE
+    text, _ = read_text(path) if path.is_file() else (None, None)
+    data, _ = parse_yaml(path, text) if text is not None else (None, None)
+    year = data.get("year") if isinstance(data, dict) else None
+    return Plan("", year) if _is_int(year) and 1900 < year < 3000 else None
 
 
 def _id_line(path: Path) -> int:
