@@ -152,6 +152,24 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
         return None, Problem(str(path), line, f"YAML syntax error: {message}")
     except yaml.YAMLError as exc:
         return None, Problem(str(path), None, f"YAML error: {exc}")
+    except ValueError as exc:  # YAML reads `due: 2022-02-30` as a date and the date refuses
+        line, what = next(_impossible_dates(_compose(text)), (None, "a date"))
+        return None, Problem(str(path), line, f"{what} is not a real date ({exc}); write e.g. 2022-05-31")
+
+
+def _impossible_dates(node: yaml.Node | None, key: str | None = None):
+    """(line, "`key`: value") for each date-shaped scalar under `node` that names no real date."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            yield from _impossible_dates(value, key_node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _impossible_dates(item, key)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.load(node.value, Loader=Loader)
+        except ValueError:
+            yield node.start_mark.line + 1, f"`{key}`: {node.value}"
 
 
 def _is_int(value: Any) -> bool:
