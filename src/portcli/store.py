@@ -148,7 +148,11 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context
+        if context and exc.context_mark and mark is not exc.context_mark and exc.context_mark.line != mark.line:
+            # e.g. an unclosed [ or quote: the parser notices lines later; say where it opened
+            context = f"{context} (started on line {exc.context_mark.line + 1})"
+        message = " ".join(part for part in (context, exc.problem) if part)
         return None, Problem(str(path), line, f"YAML syntax error: {message}")
     except yaml.YAMLError as exc:
         return None, Problem(str(path), None, f"YAML error: {exc}")
