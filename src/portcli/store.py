@@ -449,6 +449,8 @@ def load(directory: Path) -> Loaded:
             continue
         first_file[measure.id] = str(path)
         measures.append(measure)
+    for path in sorted(directory.glob("*.yml")):  # nothing is silently skipped (SPEC §5)
+        problems.append(Problem(str(path), None, f"not read: measure files end in .yaml; rename it to {path.stem}.yaml"))
     measures.sort(key=lambda m: m.id)
     return Loaded(plan, measures, problems, directory)
 
