@@ -374,3 +374,21 @@ def test_narrow_terminal_keeps_ids_dates_and_statuses_whole(run, measures_dir, c
             assert ("2022-05-31" in words) == (int(words[0]) in MAY)
             if result is late:
                 assert "15" in words
+
+
+@pytest.mark.parametrize("columns", [80, 120, 200])
+def test_columns_line_up_with_double_width_text(run, measures_dir, columns):
+    """The due date starts at the same screen column on every row as its header does."""
+    from rich.cells import cell_len
+
+    out = run("list", "--as-of", "2022-06-15", "--dir", measures_dir, env={"COLUMNS": str(columns)}).stdout
+    lines = out.splitlines()
+    header = lines[0]
+    start = cell_len(header[:header.index("到期日")])
+    starts = set()
+    for line in lines[2:]:
+        words = line.split()
+        if len(words) > 2 and words[0].isdigit() and words[1].isdigit():
+            due = "2022-05-31" if int(words[0]) in MAY else "—"
+            starts.add(cell_len(line[:line.index(due)]))
+    assert starts == {start}
