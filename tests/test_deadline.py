@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from measure_files import insert_before, measure_data, replace_line
 from portcli import store
@@ -55,6 +58,19 @@ def test_every_phrase_of_the_document_is_in_the_table():
 @pytest.mark.parametrize(("year", "last_day"), [(2022, 28), (2023, 28), (2024, 29), (2000, 29), (2100, 28)])
 def test_end_of_february_follows_the_plan_year(year, last_day):
     assert parse_deadline("2月底前", year).due == date(year, 2, last_day)
+
+
+@given(year=st.integers(1901, 2999), month=st.integers(1, 12))
+def test_month_end_is_the_day_before_the_next_month(year, month):
+    first = date(year, month, 1)
+    assert parse_deadline(f"{month}月底前", year).due == first + relativedelta(months=1, days=-1)
+
+
+@given(day=st.dates(date(1901, 1, 1), date(2999, 12, 31)))
+def test_parse_date_reads_every_real_day_in_each_form(day):
+    y, m, d = day.year, day.month, day.day
+    for text in (day.isoformat(), f"{y}/{m}/{d}", f"{y}年{m}月{d}日", day.strftime("%d %B %Y")):
+        assert parse_date(text) == day, text
 
 
 @pytest.mark.parametrize("year", [2022, 2024])
