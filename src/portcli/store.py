@@ -148,10 +148,32 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context
+        if context and exc.context_mark and mark is not exc.context_mark and exc.context_mark.line != mark.line:
+            # e.g. an unclosed [ or quote: the parser notices lines later; say where it opened
+            context = f"{context} (started on line {exc.context_mark.line + 1})"
+        message = " ".join(part for part in (context, exc.problem) if part)
         return None, Problem(str(path), line, f"YAML syntax error: {message}")
     except yaml.YAMLError as exc:
         return None, Problem(str(path), None, f"YAML error: {exc}")
+    except ValueError as exc:  # YAML reads `due: 2022-02-30` as a date and the date refuses
+        line, what = next(_impossible_dates(_compose(text)), (None, "a date"))
+        return None, Problem(str(path), line, f"{what} is not a real date ({exc}); write e.g. 2022-05-31")
+
+
+def _impossible_dates(node: yaml.Node | None, key: str | None = None):
+    """(line, "`key`: value") for each date-shaped scalar under `node` that names no real date."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            yield from _impossible_dates(value, key_node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _impossible_dates(item, key)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.load(node.value, Loader=Loader)
+        except ValueError:
+            yield node.start_mark.line + 1, f"`{key}`: {node.value}"
 
 
 def _is_int(value: Any) -> bool:
@@ -413,10 +435,11 @@ def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, li
 def load(directory: Path) -> Loaded:
     """Every valid measure in `directory`, sorted by id, and every problem found on the way."""
     plan, problems = load_plan(directory)
+    context = plan or _year_of_broken_plan(directory)
     measures: list[Measure] = []
     first_file: dict[int, str] = {}
     for path in measure_files(directory):
-        measure, found = load_measure_file(path, plan)
+        measure, found = load_measure_file(path, context)
         problems.extend(found)
         if measure is None:
             continue
@@ -426,8 +449,24 @@ def load(directory: Path) -> Loaded:
             continue
         first_file[measure.id] = str(path)
         measures.append(measure)
+    for path in sorted(directory.glob("*.yml")):  # nothing is silently skipped (SPEC §5)
+        problems.append(Problem(str(path), None, f"not read: measure files end in .yaml; rename it to {path.stem}.yaml"))
     measures.sort(key=lambda m: m.id)
     return Loaded(plan, measures, problems, directory)
+
+
+def _year_of_broken_plan(directory: Path) -> Plan | None:
+    """A plan with only the year a broken _plan.yaml still states, or None.
+
+    Measures are read against it so that their phrases' due dates fall in the plan's year,
+    not in today's; its empty units and tasks leave those unchecked (the plan's own problem
+    is the one message about them).
+    """
+    path = directory / PLAN_FILE
+    text, _ = read_text(path) if path.is_file() else (None, None)
+    data, _ = parse_yaml(path, text) if text is not None else (None, None)
+    year = data.get("year") if isinstance(data, dict) else None
+    return Plan("", year) if _is_int(year) and 1900 < year < 3000 else None
 
 
 def id_line(path: Path) -> int:

@@ -41,6 +41,17 @@ def units_text(m: Measure) -> Text:
     return out
 
 
+def gist(m: Measure) -> Text:
+    """The measure's summary on one line, cut with … to fit.
+
+    The cell, not its column, refuses to wrap: rich may then narrow the column to fit the
+    terminal, instead of squeezing every other column (ids, dates) down to "…".
+    """
+    line = text(summary(m))
+    line.no_wrap, line.overflow = True, "ellipsis"
+    return line
+
+
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
              limit: int = 0, show_overdue_days: bool = False) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
@@ -60,9 +71,9 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
         if show_overdue_days:
             cells.append(text(days_overdue(m, as_of)))
         rows.append(cells)
-    table.add_column("措施", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width // 3))
+    table.add_column("措施", overflow="ellipsis", max_width=max(20, console.width // 3))
     for m, cells in zip(shown, rows):
-        table.add_row(*cells, text(summary(m)), style=row_style(m, as_of))
+        table.add_row(*cells, gist(m), style=row_style(m, as_of))
     console.print(table)
     if len(shown) < len(ms):
         console.print(text(f"… {len(ms) - len(shown)} more, use --limit 0 to show all"), style="dim")
@@ -191,20 +202,23 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
-    table.add_column()  # wrappable, so narrowing the table shortens this column first…
+    table.add_column(overflow="ellipsis")
     for m in ms:
-        gist = text(summary(m))
-        gist.no_wrap, gist.overflow = True, "ellipsis"  # …and the text still keeps to one line
-        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), gist, style=style)
+        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), gist(m), style=style)
     console.print(table)
 
 
 def units(rows: Iterable[dict], console: Console) -> None:
+    # The short name is what people type after --unit: never split it. One alias per line, so a
+    # narrow terminal folds none of them in the middle ("Tianji" / "n MSA").
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name, justify in (("简称", "left"), ("全称", "left"), ("English", "left"), ("别名", "left"),
-                          ("牵头", "right"), ("参与", "right")):
-        table.add_column(name, justify=justify, overflow="fold")
+    table.add_column("简称", no_wrap=True)
+    table.add_column("全称", overflow="fold")
+    table.add_column("English", overflow="fold")
+    table.add_column("别名", overflow="fold")
+    table.add_column("牵头", justify="right", no_wrap=True)
+    table.add_column("参与", justify="right", no_wrap=True)
     for row in rows:
         table.add_row(text(row["name"]), text(row["full_name"]), text(row["english"]),
-                      text("、".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
+                      text("\n".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
     console.print(table)

@@ -1,0 +1,256 @@
+"""Validation (SPEC §5): every problem as FILE:LINE: message, all at once, valid measures still served."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from measure_files import insert_before, line_of, measure_data, replace_line
+
+ALL = sorted(measure_data())
+MAY = [i for i, d in measure_data().items() if d["deadline"].startswith("5月底前")]
+
+
+def _block_units(path: Path) -> None:
+    replace_line(path, "units:", "units:\n  - 市商务局\n  - 天津海光")
+
+
+def _block_progress(path: Path) -> None:
+    replace_line(path, "progress:", "progress:\n  - date: 2022-05-20\n    status: finshed\n    note: 测试")
+
+
+def _backwards_extension(path: Path) -> None:
+    replace_line(path, "progress:", "progress: []\nextensions:\n  - date: 2022-05-20\n    from: 2022-05-31\n"
+                 "    to: 2022-05-15\n    reason: 倒退")
+
+
+# file, how to break it, the line the message must name (its start), what the message must say
+CASES = {
+    "yaml syntax": ("03.yaml", lambda p: replace_line(p, "units_note:", "units_note: null: oops"),
+                    "units_note:", ["YAML syntax error"]),
+    "wrong type task": ("02.yaml", lambda p: replace_line(p, "task:", "task: five"),
+                        "task:", ["`task` must be a key-task number", "five"]),
+    "wrong type units": ("06.yaml", lambda p: replace_line(p, "units:", "units: 天津海关"),
+                         "units:", ["`units` must be a non-empty list"]),
+    "wrong type local": ("08.yaml", lambda p: replace_line(p, "local:", "local: 一段文字"),
+                         "local:", ["`local` must be a list of texts"]),
+    "no such key task": ("11.yaml", lambda p: replace_line(p, "task:", "task: 12"),
+                         "task:", ["no key task 12"]),
+    "missing key": ("04.yaml", lambda p: replace_line(p, "national:", ""),
+                    "id:", ["missing key `national`"]),
+    "unknown key": ("05.yaml", lambda p: insert_before(p, "status:", "statu: done"),
+                    "statu:", ["unknown key `statu`", "did you mean status"]),
+    "unknown unit": ("07.yaml", lambda p: replace_line(p, "units:", "units: [天津海光]"),
+                     "units:", ["unknown unit '天津海光'", "did you mean", "天津海关"]),
+    "unknown unit in a block list": ("09.yaml", _block_units, "  - 天津海光", ["unknown unit '天津海光'", "天津海关"]),
+    "unknown status": ("12.yaml", lambda p: replace_line(p, "status:", "status: in-progress"),
+                       "status:", ["unknown status 'in-progress'", "did you mean in_progress"]),
+    "unknown status label": ("18.yaml", lambda p: replace_line(p, "status:", "status: 完成"),
+                             "status:", ["unknown status '完成'", "did you mean 已完成"]),
+    "unknown status in progress": ("19.yaml", _block_progress, "    status: finshed", ["unknown status 'finshed'"]),
+    "unrecognised deadline": ("13.yaml", lambda p: replace_line(p, "deadline:", "deadline: 尽快"),
+                              "deadline:", ["unrecognised deadline '尽快'", "due:"]),
+    "impossible deadline": ("20.yaml", lambda p: replace_line(p, "deadline:", "deadline: 2月30日前"),
+                            "deadline:", ["no real date"]),
+    "bad due": ("21.yaml", lambda p: insert_before(p, "status:", "due: 2022-13-01"),
+                "due:", ["2022-13-01", "not a real date"]),
+    "extension backwards": ("22.yaml", _backwards_extension, "    to:", ["must move the due date later"]),
+    "empty file": ("23.yaml", lambda p: p.write_text("", encoding="utf-8"), None, ["must be a mapping", "empty"]),
+}
+
+
+def _break(directory: Path, name: str) -> tuple[str, int, list[str]]:
+    """Break one file as CASES says; its file, the line its problem must name, and the message parts."""
+    filename, edit, prefix, says = CASES[name]
+    path = directory / filename
+    edit(path)
+    return str(path), (line_of(path, prefix) if prefix else 1), says
+
+
+def _problem_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_one_problem_precisely_located(run, measures_dir, name):
+    file, line, says = _break(measures_dir, name)
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    problems = _problem_lines(result.stderr)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{file}:{line}: "), (problems[0], line)
+    for part in says:
+        assert part in problems[0]
+    assert "1 problem(s) in 1 file(s); 24 valid measure(s)" in result.stdout
+
+
+def test_duplicate_id_names_both_files(run, measures_dir):
+    replace_line(measures_dir / "09.yaml", "id:", "id: 11")
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    later, earlier = measures_dir / "11.yaml", measures_dir / "09.yaml"
+    assert _problem_lines(result.stderr) == [f"{later}:{line_of(later, 'id:')}: duplicate id 11: {earlier} has it too"]
+    listed = json.loads(run("list", "--dir", measures_dir, "-f", "json").stdout)
+    assert [m["id"] for m in listed] == [i for i in ALL if i != 9]  # the first file with id 11 is kept
+    assert Path(next(m for m in listed if m["id"] == 11)["file"]).name == "09.yaml"
+
+
+def _gbk(directory: Path) -> tuple[str, int]:
+    """17.yaml saved as GBK, its comment line dropped so the first Chinese is in `national:`."""
+    path = directory / "17.yaml"
+    replace_line(path, "# ", "")
+    line = line_of(path, "national:")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    return str(path), line
+
+
+def test_gbk_file_is_named_as_such(run, measures_dir):
+    file, line = _gbk(measures_dir)
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    [problem] = _problem_lines(result.stderr)
+    assert problem.startswith(f"{file}:{line}: not UTF-8")
+    assert "GBK" in problem and "iconv" in problem
+
+
+def test_unrecognised_deadline_is_fine_with_due(run, measures_dir):
+    replace_line(measures_dir / "13.yaml", "deadline:", "deadline: 尽快\ndue: 2022-07-01")
+    result = run("validate", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (0, "")
+    shown = json.loads(run("show", "13", "--as-of", "2022-07-02", "--dir", measures_dir, "-f", "json").stdout)
+    assert (shown["deadline"], shown["due"], shown["due_source"], shown["days_overdue"]) == ("尽快", "2022-07-01", "due", 1)
+
+
+@pytest.fixture
+def broken(measures_dir) -> tuple[Path, list[tuple[str, int, list[str]]], list[int]]:
+    """A copy with every kind of broken file at once; the expected problems and the files still valid
+    (by number: 10.yaml is valid and holds measure 14)."""
+    expected = [_break(measures_dir, name) for name in CASES]
+    gbk_file, gbk_line = _gbk(measures_dir)
+    expected.append((gbk_file, gbk_line, ["not UTF-8"]))
+    replace_line(measures_dir / "10.yaml", "id:", "id: 14")  # 10.yaml now duplicates 14.yaml's id
+    expected.append((str(measures_dir / "14.yaml"), line_of(measures_dir / "14.yaml", "id:"),
+                     ["duplicate id 14", str(measures_dir / "10.yaml")]))
+    broken_files = {int(CASES[name][0][:2]) for name in CASES} | {17, 14}
+    return measures_dir, expected, [i for i in ALL if i not in broken_files]
+
+
+def test_every_problem_in_one_run(run, broken):
+    directory, expected, valid = broken
+    result = run("validate", "--dir", directory)
+    assert result.exit_code == 2
+    problems = _problem_lines(result.stderr)
+    assert len(problems) == len(expected)
+    for file, line, says in expected:
+        [problem] = [p for p in problems if p.startswith(f"{file}:{line}: ")]
+        for part in says:
+            assert part in problem
+    assert f"{len(expected)} problem(s) in {len(expected)} file(s); {len(valid)} valid measure(s)" in result.stdout
+
+
+@pytest.mark.parametrize("args", [("list",), ("list", "--format", "json"), ("overdue", "--as-of", "2022-06-15"),
+                                  ("report", "--as-of", "2022-06-15"), ("units",)])
+def test_query_commands_serve_the_valid_measures_and_exit_2(run, broken, args):
+    directory, expected, valid = broken
+    result = run(*args, "--dir", directory)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(_problem_lines(result.stderr)) == len(expected)
+    if args == ("list", "--format", "json"):
+        listed = [m["id"] for m in json.loads(result.stdout)]
+        assert listed == sorted(14 if i == 10 else i for i in valid)
+        assert Path(next(m for m in json.loads(result.stdout) if m["id"] == 14)["file"]).name == "10.yaml"
+    elif args[0] == "list":
+        assert f"{len(valid)} 项措施" in result.stdout
+    elif args[0] == "overdue":
+        assert f"{len([i for i in MAY if i in valid and i != 10])} 项措施" in result.stdout
+    else:
+        assert result.stdout.strip()
+
+
+def test_broken_file_makes_report_exit_2_whatever_fail_on_says(run, measures_dir):
+    _break(measures_dir, "unknown status")
+    for fail_on in ("never", "overdue", "due-soon"):
+        assert run("report", "--as-of", "2022-06-15", "--fail-on", fail_on, "--dir", measures_dir).exit_code == 2
+
+
+def test_validate_json(run, measures_dir):
+    file, line, says = _break(measures_dir, "unknown unit")
+    result = run("validate", "--dir", measures_dir, "-f", "json")
+    assert result.exit_code == 2
+    [problem] = json.loads(result.stdout)
+    assert (problem["file"], problem["line"]) == (file, line)
+    assert all(part in problem["message"] for part in says)
+
+
+def test_validate_is_clean_on_the_shipped_data(run, measures_dir):
+    result = run("validate", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.strip() == f"ok: {len(ALL)} measures and the plan are valid"
+    assert json.loads(run("validate", "--dir", measures_dir, "-f", "json").stdout) == []
+
+
+# --- a broken plan: one message, not one per measure ---------------------------------------------
+
+PLAN_BREAKS = {
+    "yaml syntax": (lambda p: replace_line(p, "year:", "year: 2022: oops"), "year:", "YAML syntax error"),
+    "unit without english": (lambda p: replace_line(p, "    english: Tianjin Customs", ""),
+                             "  - name: 天津海关", "a unit needs"),
+    "year not a number": (lambda p: replace_line(p, "year:", "year: twenty"), "year:", "`year`"),
+    "gbk": (lambda p: p.write_bytes(p.read_text(encoding="utf-8").encode("gbk")), "#", "not UTF-8"),
+}
+
+
+@pytest.mark.parametrize("name", PLAN_BREAKS)
+def test_broken_plan_is_one_clear_message(run, measures_dir, name):
+    edit, prefix, says = PLAN_BREAKS[name]
+    plan = measures_dir / "_plan.yaml"
+    line = line_of(plan, prefix)
+    edit(plan)
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    problems = _problem_lines(result.stderr)
+    assert problems == [p for p in problems if p.startswith(f"{plan}:")]  # nothing about the measures
+    assert len(problems) == 1 and problems[0].startswith(f"{plan}:{line}: ") and says in problems[0]
+    assert not [p for p in problems if "unknown unit" in p]
+    assert f"{len(ALL)} valid measure(s)" in result.stdout
+
+
+def test_unclosed_bracket_says_where_it_opened(run, measures_dir):
+    path = measures_dir / "14.yaml"
+    replace_line(path, "task:", "task: [5")
+    opened = line_of(path, "task:")
+    [problem] = _problem_lines(run("validate", "--dir", measures_dir).stderr)
+    assert problem.startswith(f"{path}:") and "YAML syntax error" in problem
+    assert f"started on line {opened}" in problem
+
+
+def test_missing_plan_is_one_message(run, measures_dir):
+    (measures_dir / "_plan.yaml").unlink()
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert _problem_lines(result.stderr) == [f"{measures_dir / '_plan.yaml'}: missing: every measures folder needs a _plan.yaml"]
+
+
+def test_broken_plan_keeps_its_year_for_due_dates(run, measures_dir):
+    PLAN_BREAKS["unit without english"][0](measures_dir / "_plan.yaml")
+    result = run("overdue", "--as-of", "2022-06-15", "--dir", measures_dir, "-f", "json")
+    assert result.exit_code == 2
+    assert [m["id"] for m in json.loads(result.stdout)] == MAY
+    assert {m["due"] for m in json.loads(result.stdout)} == {"2022-05-31"}
+
+
+def test_broken_plan_unit_lookup_fails_clearly(run, measures_dir):
+    PLAN_BREAKS["yaml syntax"][0](measures_dir / "_plan.yaml")
+    result = run("list", "--unit", "天津海关", "--dir", measures_dir)
+    assert result.exit_code == 2 and "plan" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_yml_file_is_not_silently_skipped(run, measures_dir):
+    stray = measures_dir / "26.yml"
+    stray.write_text((measures_dir / "14.yaml").read_text(encoding="utf-8").replace("id: 14", "id: 26"), encoding="utf-8")
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert _problem_lines(result.stderr) == [f"{stray}: not read: measure files end in .yaml; rename it to 26.yaml"]
+    assert 26 not in [m["id"] for m in json.loads(run("list", "--dir", measures_dir, "-f", "json").stdout)]
