@@ -285,7 +285,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     status = _status(check, data.get("status"), ("status",)) if "status" in data else None
 
     progress: list[Progress] = []
-    raw_progress = data.get("progress") or []
+    raw_progress = [] if data.get("progress") is None else data["progress"]
     if not isinstance(raw_progress, list):
         check.add(("progress",), "`progress` must be a list of entries {date, status, by, note}")
         raw_progress = []
@@ -303,7 +303,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
             progress.append(Progress(when, entry_status, by, note))
 
     extensions: list[Extension] = []
-    raw_extensions = data.get("extensions") or []
+    raw_extensions = [] if data.get("extensions") is None else data["extensions"]
     if not isinstance(raw_extensions, list):
         check.add(("extensions",), "`extensions` must be a list of entries {date, from, to, by, reason}")
         raw_extensions = []
