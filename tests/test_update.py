@@ -12,13 +12,11 @@ from hypothesis import given, settings, strategies as st
 from portcli import edit
 from portcli.store import MEASURE_KEYS
 
+from folder_state import snapshot
+
 ENTRY = "{date: 2022-05-20, status: in_progress, by: 天津海关, note: 完成系统对接测试}"
 DONE_MEANS = ("update", "14", "--status", "in_progress", "--note", "完成系统对接测试", "--date", "2022-05-20",
               "--by", "天津海关")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".portcli.lock"}
 
 
 def show_json(run, folder: Path, measure_id: int, *extra: str) -> dict:
