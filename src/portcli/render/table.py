@@ -197,7 +197,7 @@ def history(changes: list, m: Measure, console: Console) -> None:
     table.add_column("作者", no_wrap=True)
     table.add_column("状态", no_wrap=True)
     table.add_column("记录", overflow="fold")
-    table.add_column("提交", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width // 4))
+    table.add_column("提交", no_wrap=True)
     for c in changes:
         after = STATUSES.get(c.status_after or "", "?")
         if c.created:
@@ -210,5 +210,5 @@ def history(changes: list, m: Measure, console: Console) -> None:
                  STATUSES.get(str(e.get("status")), e.get("status") or "")) for e in c.progress]
         lines += [f"延期 {e.get('from') or '—'} → {e.get('to')}：{e.get('reason') or ''}" for e in c.extensions]
         table.add_row(text(c.when.strftime("%Y-%m-%d %H:%M")), text(c.author), text(status),
-                      text("\n".join(lines)), text(f"{c.commit[:8]} {c.subject}"))
+                      text("\n".join(lines)), text(c.commit[:8]))
     console.print(table)
