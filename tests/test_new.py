@@ -152,6 +152,8 @@ def test_an_invalid_text_is_refused_with_its_line_and_kept_for_another_go(run, m
     template = editor.seen.read_text(encoding="utf-8")
     units_line = template.splitlines().index("units: []") + 1
     assert f"new measure:{units_line}: unknown unit '海关局长'" in result.stderr
+    deadline_line = template.splitlines().index("deadline: ") + 1
+    assert f"new measure:{deadline_line}: `deadline` must be a phrase such as 5月底前, not empty" in result.stderr
     assert snapshot(measures_dir) == before
     kept = Path(re.search(r"kept in (\S+);", result.stderr)[1])
     try:
@@ -163,6 +165,9 @@ def test_an_invalid_text_is_refused_with_its_line_and_kept_for_another_go(run, m
         again = run("new", "--from", kept, "--dir", measures_dir)
         assert again.exit_code == 0, again.stderr
         assert json.loads(run("show", "26", "--dir", measures_dir, "--format", "json").stdout)["units"] == ["天津海关"]
+        # The template's header could not name the key task before it was filled in; the file's does.
+        assert template.startswith("# 措施 26\n")
+        assert (measures_dir / "26.yaml").read_text(encoding="utf-8").startswith("# 措施 26 · 重点任务三\n")
     finally:
         kept.unlink(missing_ok=True)
 

@@ -311,6 +311,9 @@ def _create(loaded: store.Loaded, plan: Plan, text: str, label: str | None) -> W
             raise Refused("the new measure is not valid: " + "; ".join(p.message for p in problems))
         raise Refused("the new measure is not valid; nothing was written", problems)
     text = without_help(text)
+    bare, full = _header(plan, measure.id, None), _header(plan, measure.id, measure.task)
+    if text.startswith(bare + "\n") and bare != full:  # the template's header, from before the task was known
+        text = full + text[len(bare):]
     taken = {m.id: m.file for m in loaded.measures}
     if measure.id in taken:
         raise Refused(f"id {measure.id} is taken by {taken[measure.id]}; the next free id is {next_id(loaded)}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import difflib
-import fcntl
 import os
 import stat
 import tempfile
@@ -179,7 +178,7 @@ def _text(check: _Checker, data: dict, key: str, path: KeyPath = (), *, optional
 
 def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number",
-            date: "a date"}.get(type(value), type(value).__name__)
+            date: "a date", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
 def _date(check: _Checker, value: Any, path: KeyPath, *, required: bool = True) -> date | None:
@@ -463,6 +462,10 @@ def locked(directory: Path) -> Iterator[None]:
     free id and file name without another writer doing the same. The kernel releases the lock
     when its holder dies, so a killed writer never blocks the next one.
     """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: writing without a lock could lose updates
+        raise WriteError("writing needs file locking (fcntl), which this system lacks; nothing was written") from None
     path = directory / LOCK_FILE
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
