@@ -221,6 +221,20 @@ def test_a_hand_written_crlf_file_changes_only_the_lines_the_write_must(run, mea
     assert path.read_bytes() == expected.encode("utf-8")
 
 
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_positions_after_wide_characters_are_right_with_either_loader(measures_dir, monkeypatch, loader):
+    """Node marks must be str offsets: 4-byte emoji, CJK and CR LF before the edit point must not shift it."""
+    if not hasattr(yaml, loader):
+        pytest.skip(f"PyYAML has no {loader} here")
+    monkeypatch.setattr(edit, "_Loader", getattr(yaml, loader))
+    text = "id: 14  # 🚢 船边直提\r\nnote_before: \"😀\"\r\nstatus: x\r\nprogress: [] # 💬\r\n"
+    once = edit.insert_item(text, "progress", "{note: 🚀}", None, MEASURE_KEYS)
+    twice = edit.insert_item(once, "progress", "{note: 二}", None, MEASURE_KEYS)
+    assert edit.set_value(twice, "status", "done", MEASURE_KEYS) == (
+        "id: 14  # 🚢 船边直提\r\nnote_before: \"😀\"\r\nstatus: done\r\nprogress: # 💬\r\n"
+        "  - {note: 🚀}\r\n  - {note: 二}\r\n")
+
+
 def test_a_bom_and_a_missing_final_newline_survive(run, measures_dir):
     path = measures_dir / "14.yaml"
     original = path.read_text(encoding="utf-8").rstrip("\n")
