@@ -25,6 +25,7 @@ import yaml
 # Marks are character offsets into the str parsed, with libyaml (which counts characters, CR LF as
 # two, as Python indexes a str) as with the pure-Python loader; libyaml is ten times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_READERS = tuple(dict.fromkeys((yaml.SafeLoader, _Loader)))
 DEFAULT_INDENT = 2
 
 # What YAML lets stand unescaped in a file (YAML 1.1 §5.1), less the line and paragraph
@@ -32,7 +33,8 @@ DEFAULT_INDENT = 2
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
                             "\U00010000-\U0010ffff]")
 _PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]|:\s|\s#|:$|\s$|[\r\n\t]")
-_FLOW_UNSAFE = re.compile(r"[,\[\]{}]")
+# Inside `{…}` PyYAML and libyaml disagree about `?` and `:` in plain scalars: quote rather than guess.
+_FLOW_UNSAFE = re.compile(r"[,\[\]{}:?#]")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -65,9 +67,11 @@ def _plain_is_safe(text: str, flow: bool) -> bool:
         return False
     if flow and _FLOW_UNSAFE.search(text):
         return False
-    # The resolver turns 2022-05-20, 12, yes, null, ~ into other types: read it back to be sure.
+    # The resolver turns 2022-05-20, 12, yes, null, ~ into other types: read it back, in the context it
+    # will stand in, with both parsers a reader of the file may use.
+    document = f"{{k: {text}}}" if flow else f"k: {text}"
     try:
-        return yaml.load(f"[{text}]" if flow else f"k: {text}", Loader=_Loader) == ([text] if flow else {"k": text})
+        return all(yaml.load(document, Loader=loader) == {"k": text} for loader in _READERS)
     except yaml.YAMLError:
         return False
 
