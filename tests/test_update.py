@@ -182,6 +182,16 @@ def test_a_duplicated_id_is_refused(run, measures_dir):
     assert snapshot(measures_dir) == before
 
 
+def test_a_symlinked_measure_file_is_not_written_through(run, measures_dir, tmp_path):
+    outside = tmp_path / "elsewhere.yaml"
+    (measures_dir / "14.yaml").rename(outside)
+    (measures_dir / "14.yaml").symlink_to(outside)
+    before = outside.read_bytes()
+    result = run(*DONE_MEANS, "--dir", measures_dir)
+    assert result.exit_code == 2 and "is a symbolic link" in result.stderr
+    assert outside.read_bytes() == before and (measures_dir / "14.yaml").is_symlink()
+
+
 # --- the files stay theirs --------------------------------------------------------------------
 
 CRLF_FILE = "\r\n".join([

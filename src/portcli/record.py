@@ -58,7 +58,10 @@ def _open(loaded: store.Loaded, measure_id: int) -> tuple[Plan, Measure, Path]:
     if twins:
         raise Refused(f"id {measure_id} is in both {measure.file} and {twins[0]}; "
                       "give one of them another id first", loaded.problems)
-    return plan, measure, Path(measure.file)
+    path = Path(measure.file)
+    if path.is_symlink():  # replacing it would turn the link into a file, or write where it points
+        raise Refused(f"{path} is a symbolic link; portcli writes only regular files in the measures folder")
+    return plan, measure, path
 
 
 def _others(loaded: store.Loaded, own: Path | None) -> list[Problem]:
