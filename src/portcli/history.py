@@ -81,7 +81,7 @@ def history(path: Path) -> list[Change]:
         commits.append((commit, datetime.fromisoformat(when), author, subject, kind[0], before_path, after_path))
     commits.reverse()
     specs = []
-    for commit, *_, kind, before_path, after_path in commits:
+    for commit, *_, before_path, after_path in commits:
         specs += [f"{commit}^:{before_path}", f"{commit}:{after_path}"]
     blobs = _cat_files(specs, top)
     changes = []
