@@ -425,6 +425,226 @@ def export(
     _finish(loaded)
 
 
+# Commands that write. The rules live in `record`, the file machinery in `store` and `edit`;
+# here: options, and how a refusal or a failed write is told (exit 2, nothing written).
+
+ByOption = Annotated[Optional[str], typer.Option(
+    "--by", metavar="UNIT", show_default=False,
+    help="The unit reporting it: one of the measure's units (any of its names); written as the short name.")]
+DateOption = Annotated[Optional[date], typer.Option(
+    "--date", parser=_date_option, metavar="DATE", show_default=False,
+    help="The day it happened. Default: --as-of, else today.")]
+
+
+def _directory(directory: Path | None) -> Path:
+    try:
+        return store.find_directory(directory)
+    except store.DirectoryNotFound as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Turn a refusal or a failed write into its message on stderr and exit 2."""
+    from . import record
+    from .render import printable
+
+    try:
+        yield
+    except record.Refused as exc:
+        for problem in exc.problems:
+            sys.stderr.write(printable(str(problem)) + "\n")
+        fail(str(exc))
+    except store.WriteError as exc:
+        fail(str(exc))
+
+
+def _written(written, today: date, format: Format) -> NoReturn:
+    """Say what was written; other files' problems are warnings, and the exit code is 0 (SPEC §5)."""
+    from .render import printable
+
+    for problem in written.warnings:
+        sys.stderr.write(printable(str(problem)) + "\n")
+    if written.warnings:
+        sys.stderr.write(f"portcli: warning: {len(written.warnings)} problem(s) in other files; "
+                         "this write succeeded\n")
+    if format is Format.json:
+        from .render import json
+
+        json.measure(written.measure, written.plan, today, sys.stdout)
+    else:
+        print(printable(f"{written.measure.file}: 措施 {written.measure.id}: " + "; ".join(written.changes)))
+    raise typer.Exit(0)
+
+
+@app.command()
+def update(
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    status: Annotated[Optional[str], typer.Option(
+        "--status", "-s", metavar="STATUS", show_default=False,
+        help="The new status (key or Chinese label, e.g. in_progress or 推进中).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", show_default=False,
+                                                help="What was done (进度说明).")] = None,
+    when: DateOption = None,
+    by: ByOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Allow a date before the last progress entry's.")] = False,
+    as_of: AsOfOption = None,
+    directory: DirOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Record progress (进度填报): add an entry {date, status, by, note} and set the status."""
+    from . import record
+
+    key = _statuses([status])[0] if status is not None else None
+    with _writing():
+        written = record.update(_directory(directory), measure_id, when=when or _today(as_of), status=key,
+                                note=note, by=by, force=force)
+    _written(written, _today(as_of), format)
+
+
+@app.command()
+def extend(
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    to: Annotated[date, typer.Option("--to", parser=_date_option, metavar="DATE", show_default=False,
+                                     help="The new due date; later than the current one.")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", show_default=False,
+                                        help="Why the extension was approved.")],
+    by: ByOption = None,
+    when: Annotated[Optional[date], typer.Option(
+        "--date", parser=_date_option, metavar="DATE", show_default=False,
+        help="The day the extension was approved. Default: --as-of, else today.")] = None,
+    as_of: AsOfOption = None,
+    directory: DirOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Record an approved extension (延期): the measure's due date becomes --to."""
+    from . import record
+
+    with _writing():
+        written = record.extend(_directory(directory), measure_id, to=to, reason=reason, when=when or _today(as_of),
+                                by=by)
+    _written(written, _today(as_of), format)
+
+
+@app.command()
+def new(
+    task: Annotated[Optional[int], typer.Option("--task", "-t", help="Key task number (1…11).",
+                                                show_default=False)] = None,
+    unit: Annotated[Optional[list[str]], typer.Option(
+        "--unit", "-u", metavar="UNIT", show_default=False,
+        help="A responsible unit, lead unit first (any of its names). Repeatable.")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="PHRASE", show_default=False,
+                                                    help="完成时限, e.g. 5月底前 or 年底前.")] = None,
+    national: Annotated[Optional[str], typer.Option("--national", metavar="TEXT", show_default=False,
+                                                    help="The 海关总署 measure (具体举措).")] = None,
+    local: Annotated[Optional[list[str]], typer.Option(
+        "--local", metavar="TEXT", show_default=False, help="A 天津市细化落实措施 item. Repeatable.")] = None,
+    edit: Annotated[bool, typer.Option("--edit", "-e", help="Write it in $EDITOR from a commented template "
+                                                            "(the default on a terminal without options).")] = False,
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--from", metavar="FILE", show_default=False,
+        help="Take the measure's text from FILE (- for stdin); with --edit, start the editor from it.")] = None,
+    as_of: AsOfOption = None,
+    directory: DirOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Add a measure with the next free id, from options or in $EDITOR; checked before it is written."""
+    from . import record
+
+    folder = _directory(directory)
+    values = dict(task=task, units=unit or [], deadline=deadline, national=national, local=local or [])
+    with _writing():
+        draft = _read_draft(from_file) if from_file is not None else None
+        if edit or (draft is None and not any(values.values()) and sys.stdin.isatty()):
+            written = _new_in_editor(folder, draft if draft is not None else record.template(folder, **values))
+        elif draft is not None:
+            written = record.new_from_text(folder, draft, label=str(from_file))
+        elif not any(values.values()):
+            fail("give --task, --unit, --deadline and --national or --local, or --edit to write the measure in "
+                 "$EDITOR")
+        else:
+            written = record.new(folder, **values)
+    _written(written, _today(as_of), format)
+
+
+def _read_draft(path: Path) -> str:
+    try:
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        return raw.decode("utf-8-sig")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        fail(f"{path} is not UTF-8 text")
+
+
+def _new_in_editor(folder: Path, text: str):
+    """Open the text in $EDITOR until it is a valid measure or the person gives up; a rejected
+    text is kept in its file, never thrown away."""
+    from . import editor, record
+    from .render import printable
+
+    draft = editor.draft_file(text)
+    while True:
+        try:
+            saved = editor.edit(draft)
+        except editor.EditorError as exc:
+            fail(f"{exc}; your text is in {draft}")
+        edited = draft.read_text(encoding="utf-8")
+        if not saved or not record.without_help(edited).strip():
+            draft.unlink()
+            fail("nothing written: the editor closed without saving, or the text is empty")
+        try:
+            written = record.new_from_text(folder, edited, label="new measure")
+        except record.Refused as exc:
+            for problem in exc.problems:
+                sys.stderr.write(printable(str(problem)) + "\n")
+            sys.stderr.write(f"portcli: {printable(str(exc))}\n")
+            if sys.stdin.isatty() and typer.confirm("Edit it again?", default=True, err=True):
+                continue
+            fail(f"your text is kept in {draft}; go on with `portcli new --edit --from {draft}`")
+        draft.unlink()
+        return written
+
+
+@app.command("history")
+def history_(
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    directory: DirOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """The measure's changes over time, from git log of its file: when, who, status before → after, notes."""
+    from . import history
+
+    loaded = _load(directory)
+    found = next((m for m in loaded.measures if m.id == measure_id), None)
+    if found is None:
+        _finish_with_failure(loaded, f"no measure with id {measure_id}")
+    try:
+        changes = history.history(Path(found.file))
+        dirty = history.uncommitted(Path(found.file))
+    except history.HistoryError as exc:
+        _finish_with_failure(loaded, str(exc))
+    if format is Format.json:
+        from .render import json
+
+        json.history(changes, sys.stdout)
+    else:
+        from .render import table
+
+        table.history(changes, found, _console())
+    if dirty:
+        sys.stderr.write(f"portcli: {found.file} has changes not committed yet; they are not in this history\n")
+    _finish(loaded)
+
+
+@app.command("schema")
+def schema_() -> None:
+    """Print the JSON Schema of measure files, for editors (the YAML language server)."""
+    from . import schema
+
+    sys.stdout.write(schema.dumps(schema.measure_schema()))
+
+
 # Options whose value may be left out, and the value that then stands for it. Typer has no
 # optional option values, so the argument list is completed before it reaches Typer.
 OPTIONAL_VALUES = {"--due-soon": str(query.DEFAULT_DUE_SOON_DAYS)}

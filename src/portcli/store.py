@@ -6,12 +6,17 @@ Line numbers cost a second parse, so they are looked up only for files that have
 """
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
+import stat
+import tempfile
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -28,6 +33,7 @@ PROGRESS_KEYS = ("date", "status", "by", "note")
 EXTENSION_KEYS = ("date", "from", "to", "by", "reason")
 UNIT_KEYS = ("name", "full_name", "english", "aliases")
 TASK_KEYS = ("id", "numeral", "title")
+DUPLICATE_ID = "duplicate id {id}: "
 
 KeyPath = tuple[Any, ...]
 
@@ -194,7 +200,7 @@ def _text(check: _Checker, data: dict, key: str, path: KeyPath = (), *, optional
 
 def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number",
-            date: "a date"}.get(type(value), type(value).__name__)
+            date: "a date", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
 def _date(check: _Checker, value: Any, path: KeyPath, *, required: bool = True) -> date | None:
@@ -307,7 +313,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     status = _status(check, data.get("status"), ("status",)) if "status" in data else None
 
     progress: list[Progress] = []
-    raw_progress = data.get("progress") or []
+    raw_progress = [] if data.get("progress") is None else data["progress"]
     if not isinstance(raw_progress, list):
         check.add(("progress",), "`progress` must be a list of entries {date, status, by, note}")
         raw_progress = []
@@ -325,7 +331,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
             progress.append(Progress(when, entry_status, by, note))
 
     extensions: list[Extension] = []
-    raw_extensions = data.get("extensions") or []
+    raw_extensions = [] if data.get("extensions") is None else data["extensions"]
     if not isinstance(raw_extensions, list):
         check.add(("extensions",), "`extensions` must be a list of entries {date, from, to, by, reason}")
         raw_extensions = []
@@ -444,8 +450,8 @@ def load(directory: Path) -> Loaded:
         if measure is None:
             continue
         if measure.id in first_file:
-            problems.append(Problem(str(path), id_line(path), f"duplicate id {measure.id}: "
-                                    f"{first_file[measure.id]} has it too"))
+            problems.append(Problem(str(path), id_line(path), DUPLICATE_ID.format(id=measure.id)
+                                    + f"{first_file[measure.id]} has it too"))
             continue
         first_file[measure.id] = str(path)
         measures.append(measure)
@@ -472,3 +478,130 @@ def _year_of_broken_plan(directory: Path) -> Plan | None:
 def id_line(path: Path) -> int:
     text, _ = read_text(path)
     return _line_of(_compose(text or ""), ("id",))
+
+
+# Writing. Every write holds the folder's lock from the read to the rename, writes a complete
+# new file beside the old one and renames it over the old one: a writer that fails or is killed
+# at any point leaves the old file whole. The text edits themselves live in `edit`.
+
+LOCK_FILE = ".portcli.lock"  # in the measures folder: every process writing the folder sees it
+TEMP_SUFFIX = ".portcli-tmp"  # not .yaml, so a temp file is never read as a measure
+PAUSE_BEFORE_RENAME = "PORTCLI_TEST_PAUSE_BEFORE_RENAME"  # seconds; lets a test kill a writer mid-write
+
+
+class WriteError(Exception):
+    """A write that could not be done; the file on disk is as it was."""
+
+
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold the folder's write lock (flock on measures/.portcli.lock) across a read-modify-write.
+
+    One lock for the folder rather than one per file: writes are short, and `new` must pick a
+    free id and file name without another writer doing the same. The kernel releases the lock
+    when its holder dies, so a killed writer never blocks the next one.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: writing without a lock could lose updates
+        raise WriteError("writing needs file locking (fcntl), which this system lacks; nothing was written") from None
+    path = directory / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        try:  # a lock file we may not write still locks (another user created it)
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            raise WriteError(f"cannot write in {directory}: {exc.strerror or exc}; nothing was written") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _remove_stale_temp_files(directory)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _remove_stale_temp_files(directory: Path) -> None:
+    # Under the lock no other writer is mid-write, so a temp file here is a killed writer's.
+    for stale in directory.glob(f".*{TEMP_SUFFIX}"):
+        with suppress(OSError):
+            stale.unlink()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace (or create) `path` with `data` all at once: temp file in the same folder, flush,
+    fsync, rename. Keeps the old file's permissions and, where allowed, its owner."""
+    try:
+        old = path.stat()
+        mode, owner = stat.S_IMODE(old.st_mode), (old.st_uid, old.st_gid)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode, owner = 0o666 & ~umask, None
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}; the file is unchanged") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            if owner is not None and owner != (os.getuid(), os.getgid()):
+                with suppress(PermissionError):
+                    os.fchown(out.fileno(), *owner)
+            os.fsync(out.fileno())
+        if pause := os.environ.get(PAUSE_BEFORE_RENAME):
+            time.sleep(float(pause))
+        os.replace(temp, path)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write {path}: {exc.strerror or exc}; the file is unchanged") from None
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; some file systems cannot, and the write is done anyway.
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A measure file as read for editing: its text (without a BOM), parsed data, and whether it had a BOM."""
+    path: Path
+    text: str
+    data: Any
+    bom: bool
+
+
+def read_source(path: Path) -> Source:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise WriteError(f"cannot read {path}: {exc.strerror or exc}") from None
+    bom = raw.startswith(codecs.BOM_UTF8)
+    text = raw.decode("utf-8-sig")
+    return Source(path, text, yaml.load(text, Loader=Loader), bom)
+
+
+def write_measure(path: Path, text: str, plan: Plan, expected: Any, *, bom: bool = False) -> Measure:
+    """Check the new text and put it in place: it must read back as exactly `expected` and be a valid
+    measure, else nothing is written."""
+    data, problem = parse_yaml(path, text)
+    if problem is not None or data != expected:
+        raise WriteError(f"portcli could not edit {path} safely (its result did not read back as intended); "
+                         "nothing was written — please report this with the file")
+    measure, problems = build_measure(data, plan, str(path), text)
+    if measure is None:
+        raise WriteError("the result would be invalid, nothing was written: "
+                         + "; ".join(p.message for p in problems))
+    atomic_write(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    return measure

@@ -76,3 +76,9 @@ def units(rows: list[dict[str, Any]], out: IO[str]) -> None:
 
 def problems(ps, out: IO[str]) -> None:
     dump([{"file": p.file, "line": p.line, "message": p.message} for p in ps], out)
+
+
+def history(changes, out: IO[str]) -> None:
+    dump([{"commit": c.commit, "date": c.when.isoformat(), "author": c.author, "subject": c.subject,
+           "file": c.path, "created": c.created, "status_before": c.status_before, "status_after": c.status_after,
+           "progress": list(c.progress), "extensions": list(c.extensions)} for c in changes], out)

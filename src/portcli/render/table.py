@@ -222,3 +222,31 @@ def units(rows: Iterable[dict], console: Console) -> None:
         table.add_row(text(row["name"]), text(row["full_name"]), text(row["english"]),
                       text("\n".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
     console.print(table)
+
+
+def history(changes: list, m: Measure, console: Console) -> None:
+    """A measure's commits, oldest first: when, who, status before → after, what was recorded."""
+    console.print(text(f"措施 {m.id} 的变更记录 (history of {m.file})", "bold"))
+    if not changes:
+        console.print(text("no commits of this file yet"), style="dim")
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("日期", no_wrap=True)
+    table.add_column("作者", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("记录", overflow="fold")
+    table.add_column("提交", no_wrap=True)
+    for c in changes:
+        after = STATUSES.get(c.status_after or "", "?")
+        if c.created:
+            status = f"新建 · {after}"
+        elif c.status_before != c.status_after:
+            status = f"{STATUSES.get(c.status_before or '', '?')} → {after}"
+        else:
+            status = after
+        lines = [" ".join(str(e[k]) for k in ("date", "by") if e.get(k)) + "：" + str(e.get("note") or
+                 STATUSES.get(str(e.get("status")), e.get("status") or "")) for e in c.progress]
+        lines += [f"延期 {e.get('from') or '—'} → {e.get('to')}：{e.get('reason') or ''}" for e in c.extensions]
+        table.add_row(text(c.when.strftime("%Y-%m-%d %H:%M")), text(c.author), text(status),
+                      text("\n".join(lines)), text(c.commit[:8]))
+    console.print(table)

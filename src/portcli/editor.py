@@ -1,0 +1,33 @@
+"""Opening a text in the user's editor ($VISUAL, else $EDITOR, else vi), as git does."""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+class EditorError(Exception):
+    pass
+
+
+def draft_file(text: str) -> Path:
+    """A file in the temp folder holding `text`, for the editor or for keeping a rejected draft."""
+    fd, name = tempfile.mkstemp(prefix="portcli-new-", suffix=".yaml")
+    with open(fd, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
+    return Path(name)
+
+
+def edit(path: Path) -> bool:
+    """Let the person edit `path`; False when they quit without saving it."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    before = path.stat().st_mtime_ns
+    try:
+        # Through the shell, so EDITOR="code --wait" works as it does for git.
+        done = subprocess.run(["sh", "-c", f'{editor} "$@"', editor, str(path)], check=False)
+    except OSError as exc:
+        raise EditorError(f"cannot start the editor {editor!r}: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        raise EditorError(f"the editor {editor!r} exited with status {done.returncode}")
+    return path.stat().st_mtime_ns != before

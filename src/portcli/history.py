@@ -1,0 +1,160 @@
+"""A measure's changes over time, read from `git log --follow` of its file.
+
+Each commit that touched the file becomes a `Change`: when, who, the status before and after,
+and the progress entries and extensions it added. The file is read at each commit and at its
+parent with one `git cat-file --batch`, so a long history costs three git processes.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import status_key
+from .store import Loader
+
+
+class HistoryError(Exception):
+    """No history can be read: git is missing, or the file is not in a git repository."""
+
+
+@dataclass(frozen=True)
+class Change:
+    commit: str
+    when: datetime
+    author: str
+    subject: str
+    path: str  # the file's path in the repository at this commit (renames are followed)
+    status_before: str | None  # a status key; None when the file was new or unreadable then
+    status_after: str | None
+    progress: tuple[dict[str, Any], ...]  # entries this commit added, as the file has them
+    extensions: tuple[dict[str, Any], ...]
+    created: bool
+
+
+def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd, input=input,
+                              capture_output=True, check=False)
+    except FileNotFoundError:
+        raise HistoryError("git is not installed (or not on PATH); history is read from git log") from None
+    except OSError as exc:
+        raise HistoryError(f"cannot run git: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise HistoryError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+    return done.stdout
+
+
+def repository_of(path: Path) -> Path:
+    folder = path.resolve().parent
+    try:
+        return Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip())
+    except HistoryError as exc:
+        if "not a git repository" in str(exc):
+            raise HistoryError(f"{path.parent} is not in a git repository; history is read from "
+                               "git log of the measure's file (commit the measures to keep one)") from None
+        raise
+
+
+def history(path: Path) -> list[Change]:
+    """The commits that changed `path`, oldest first."""
+    top = repository_of(path)
+    relative = path.resolve().relative_to(top.resolve()).as_posix()
+    log = _git(["log", "--follow", "--no-color", "--no-show-signature", "--name-status",
+                "--format=%x1e%H%x1f%aI%x1f%an%x1f%s", "--", relative], top).decode("utf-8", "replace")
+    commits = []
+    for record in log.split("\x1e")[1:]:
+        head, _, files = record.partition("\n")
+        commit, when, author, subject = head.split("\x1f", 3)
+        lines = [line.split("\t") for line in files.splitlines() if line.strip()]
+        if not lines:  # a merge: its changes are listed with the commits it merged
+            continue
+        kind, *paths = lines[0]
+        before_path, after_path = (paths[0], paths[-1])
+        commits.append((commit, datetime.fromisoformat(when), author, subject, kind[0], before_path, after_path))
+    commits.reverse()
+    specs = []
+    for commit, *_, before_path, after_path in commits:
+        specs += [f"{commit}^:{before_path}", f"{commit}:{after_path}"]
+    blobs = _cat_files(specs, top)
+    changes = []
+    for i, (commit, when, author, subject, kind, _, after_path) in enumerate(commits):
+        before = None if kind == "A" else _parse(blobs[2 * i])
+        after = None if kind == "D" else _parse(blobs[2 * i + 1])
+        changes.append(Change(
+            commit, when, author, subject, after_path, _status(before), _status(after),
+            _added(before, after, "progress"), _added(before, after, "extensions"), kind == "A"))
+    return changes
+
+
+def uncommitted(path: Path) -> bool:
+    """Whether the file has changes git has not recorded yet."""
+    top = repository_of(path)
+    return bool(_git(["status", "--porcelain", "--", str(path.resolve())], top).strip())
+
+
+def _cat_files(specs: list[str], cwd: Path) -> list[bytes | None]:
+    """The contents of `commit:path` objects, None for those that do not exist (a root commit's parent)."""
+    if not specs:
+        return []
+    out = _git(["cat-file", "--batch"], cwd, input="".join(f"{s}\n" for s in specs).encode())
+    blobs: list[bytes | None] = []
+    pos = 0
+    for _ in specs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs.append(out[end + 1:end + 1 + size])
+            pos = end + 1 + size + 1
+        else:  # "<spec> missing" or not a blob
+            blobs.append(None)
+            pos = end + 1
+    return blobs
+
+
+def _parse(blob: bytes | None) -> dict | None:
+    if blob is None:
+        return None
+    try:
+        data = yaml.load(blob.decode("utf-8-sig"), Loader=Loader)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _status(data: dict | None) -> str | None:
+    raw = data.get("status") if data else None
+    return status_key(raw) if isinstance(raw, str) else None
+
+
+def _added(before: dict | None, after: dict | None, key: str) -> tuple[dict[str, Any], ...]:
+    """The entries of list `key` in `after` that `before` does not have (each counted once)."""
+    old = _entries(before, key)
+    seen = Counter(_identity(e) for e in old)
+    added = []
+    for entry in _entries(after, key):
+        if seen[_identity(entry)]:
+            seen[_identity(entry)] -= 1
+        else:
+            added.append(entry)
+    return tuple(added)
+
+
+def _entries(data: dict | None, key: str) -> list[dict[str, Any]]:
+    value = data.get(key) if data else None
+    if not isinstance(value, list):
+        return []
+    return [{str(k): (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in e.items()}
+            for e in value if isinstance(e, dict)]
+
+
+def _identity(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)

@@ -1,0 +1,327 @@
+"""Recording progress: the rules of `update`, `extend` and `new`, and the edits they make.
+
+Each operation checks its input against the measure and the plan, holds the folder's write lock
+from reading the file to replacing it, changes only the lines it must (`edit`), and has `store`
+check the result before it replaces the file. A refusal raises `Refused` before anything is written.
+Only the measure's own file and the plan need to be valid; other files' problems come back as
+warnings (SPEC §5).
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import edit, query, store
+from .model import STATUS_BY_LABEL, STATUSES, Measure, Plan
+from .store import MEASURE_KEYS, PLAN_FILE, Problem
+
+HELP_PREFIX = "#:"  # template lines that explain; dropped when the measure is written
+
+
+class Refused(Exception):
+    """A write the rules do not allow (or cannot be checked); nothing was written."""
+
+    def __init__(self, message: str, problems: list[Problem] | tuple[Problem, ...] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclass
+class Written:
+    measure: Measure
+    plan: Plan
+    changes: list[str]  # what changed, for people
+    warnings: list[Problem] = field(default_factory=list)  # other files' problems
+
+
+def text_option(value: str | None, option: str) -> str | None:
+    """A text from the command line, stripped; None when empty. Refuses bytes that are not UTF-8."""
+    if value is None:
+        return None
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise Refused(f"{option} is not valid UTF-8 text")
+    return value.strip() or None
+
+
+def _open(loaded: store.Loaded, measure_id: int) -> tuple[Plan, Measure, Path]:
+    """The plan and the measure to write to, or a refusal naming what stands in the way."""
+    plan = _plan_of(loaded)
+    measure = next((m for m in loaded.measures if m.id == measure_id), None)
+    if measure is None:
+        hint = "; the problems above may be why" if loaded.problems else ""
+        raise Refused(f"no measure with id {measure_id}{hint}", loaded.problems)
+    twins = [p.file for p in loaded.problems if p.message.startswith(store.DUPLICATE_ID.format(id=measure_id))]
+    if twins:
+        raise Refused(f"id {measure_id} is in both {measure.file} and {twins[0]}; "
+                      "give one of them another id first", loaded.problems)
+    path = Path(measure.file)
+    if path.is_symlink():  # replacing it would turn the link into a file, or write where it points
+        raise Refused(f"{path} is a symbolic link; portcli writes only regular files in the measures folder")
+    return plan, measure, path
+
+
+def _others(loaded: store.Loaded, own: Path | None) -> list[Problem]:
+    return [p for p in loaded.problems if own is None or Path(p.file) != own]
+
+
+def _unit_of(plan: Plan, measure: Measure, text: str) -> str:
+    """The short name of the unit `text` means, which must be one of the measure's units."""
+    try:
+        unit = query.resolve_unit(plan, text)
+    except query.LookupProblem as exc:
+        raise Refused(f"--by: {exc}") from None
+    if unit.name not in measure.units:
+        raise Refused(f"--by: {unit.name} is not one of measure {measure.id}'s units "
+                      f"({'、'.join(measure.units)})")
+    return unit.name
+
+
+def _writes_labels(data: dict) -> bool:
+    """Whether the file spells its status as a Chinese label (推进中) rather than a key; writes follow it."""
+    raw = data.get("status")
+    return isinstance(raw, str) and raw.strip() in STATUS_BY_LABEL
+
+
+def update(directory: Path, measure_id: int, *, when: date, status: str | None = None,
+           note: str | None = None, by: str | None = None, force: bool = False) -> Written:
+    """Add a progress entry {date, status, by, note}; with `status`, set the measure's status too.
+
+    Entries stay oldest first: a date before the last entry's is refused unless `force`, and then
+    the entry goes where its date puts it (the status line follows only the newest entry).
+    """
+    note = text_option(note, "--note")
+    if status is None and note is None:
+        raise Refused("nothing to record: give --status, --note or both")
+    with store.locked(directory):
+        loaded = store.load(directory)
+        plan, measure, path = _open(loaded, measure_id)
+        unit = _unit_of(plan, measure, by) if by is not None else None
+        log = measure.progress
+        if log and when < log[-1].date and not force:
+            raise Refused(f"{when} is before measure {measure_id}'s last progress entry ({log[-1].date}); "
+                          "entries go oldest first; pass --force to record an earlier date")
+        index = len(log)
+        while index and log[index - 1].date > when:
+            index -= 1
+        newest = index == len(log)
+        in_effect = measure.status if newest or not index else log[index - 1].status
+        source = store.read_source(path)
+        word = (lambda key: STATUSES[key]) if _writes_labels(source.data) else (lambda key: key)
+        entry: dict[str, Any] = {"date": when, "status": word(status or in_effect)}
+        if unit:
+            entry["by"] = unit
+        if note:
+            entry["note"] = note
+        text = _edit(source, lambda t: edit.insert_item(t, "progress", edit.flow_mapping(entry), index, MEASURE_KEYS))
+        expected = copy.deepcopy(source.data)
+        if not isinstance(expected.get("progress"), list):
+            expected["progress"] = []
+        expected["progress"].insert(index, entry)
+        changes = []
+        if status is not None and newest and status != measure.status:
+            text = _edit(source, lambda t: edit.set_value(t, "status", edit.scalar(word(status)), MEASURE_KEYS), text)
+            expected["status"] = word(status)
+            changes.append(f"status {STATUSES[measure.status]} → {STATUSES[status]}")
+        elif status is not None and not newest:
+            changes.append(f"status stays {STATUSES[measure.status]}: the entry of {log[-1].date} is newer")
+        written = store.write_measure(path, text, plan, expected, bom=source.bom)
+        changes.insert(0, f"added progress {when} {STATUSES[status or in_effect]}" + (f" by {unit}" if unit else "")
+                       + (f": {note}" if note else ""))
+        return Written(written, plan, changes, _others(loaded, path))
+
+
+def extend(directory: Path, measure_id: int, *, to: date, reason: str, when: date, by: str | None = None) -> Written:
+    """Record an approved extension {date, from, to, by, reason}; its `to` becomes the due date.
+
+    `from` is the due date in force before it (null for a measure that had none, which the
+    extension then gives one). A `to` that does not move the due date later is refused.
+    """
+    reason = text_option(reason, "--reason")
+    if not reason:
+        raise Refused("--reason must say why the extension was approved")
+    with store.locked(directory):
+        loaded = store.load(directory)
+        plan, measure, path = _open(loaded, measure_id)
+        unit = _unit_of(plan, measure, by) if by is not None else None
+        current = measure.due
+        if current is not None and to <= current:
+            raise Refused(f"--to {to} is not later than measure {measure_id}'s due date {current}; "
+                          "an extension only moves the due date later")
+        entry: dict[str, Any] = {"date": when, "from": current, "to": to}
+        if unit:
+            entry["by"] = unit
+        entry["reason"] = reason
+        source = store.read_source(path)
+        text = _edit(source, lambda t: edit.insert_item(t, "extensions", edit.flow_mapping(entry), None, MEASURE_KEYS))
+        expected = copy.deepcopy(source.data)
+        if not isinstance(expected.get("extensions"), list):
+            expected["extensions"] = []
+        expected["extensions"].append(entry)
+        written = store.write_measure(path, text, plan, expected, bom=source.bom)
+        return Written(written, plan, [f"extended: due {current or 'none'} → {to}" + (f" by {unit}" if unit else "")
+                                         + f": {reason}"], _others(loaded, path))
+
+
+def _edit(source: store.Source, change, text: str | None = None) -> str:
+    try:
+        return change(source.text if text is None else text)
+    except edit.EditError as exc:
+        raise store.WriteError(f"cannot edit {source.path} in place: {exc}; nothing was written") from None
+
+
+# --- new ----------------------------------------------------------------------------------------
+
+def next_id(loaded: store.Loaded) -> int:
+    """One above the highest id in use, by a valid measure or in a file's name: gaps are not filled,
+    since a gap is usually a measure that was removed and whose id still names it in old reports."""
+    used = [m.id for m in loaded.measures]
+    used += [int(p.stem) for p in store.measure_files(loaded.directory) if p.stem.isdigit()]
+    return max(used, default=0) + 1
+
+
+def file_name(loaded: store.Loaded, measure_id: int) -> str:
+    """The existing files' pattern: ids zero-padded to the width they use (01.yaml … 25.yaml)."""
+    widths = [len(p.stem) for p in store.measure_files(loaded.directory) if p.stem.isdigit() and p.stem[0] == "0"]
+    return f"{measure_id:0{max(widths, default=2)}d}.yaml"
+
+
+def _header(plan: Plan, measure_id: int, task: int | None) -> str:
+    numeral = plan.tasks[task].numeral if task in plan.tasks else None
+    return f"# 措施 {measure_id}" + (f" · 重点任务{numeral}" if numeral else "")
+
+
+def _fields(plan: Plan, task: int | None, units: list[str], deadline: str | None,
+            national: str | None, local: list[str]) -> dict[str, Any]:
+    resolved = []
+    for name in units:
+        try:
+            resolved.append(query.resolve_unit(plan, name).name)
+        except query.LookupProblem as exc:
+            raise Refused(f"--unit: {exc}") from None
+    return {"task": task, "national": text_option(national, "--national"),
+            "local": [t for t in (text_option(x, "--local") for x in local) if t],
+            "units": list(dict.fromkeys(resolved)), "units_note": None,
+            "deadline": _squash(text_option(deadline, "--deadline")), "status": "not_started", "progress": []}
+
+
+def _squash(phrase: str | None) -> str | None:
+    # SPEC §2: a deadline is stored as the document words it, whitespace removed.
+    return re.sub(r"\s+", "", phrase) if phrase else phrase
+
+
+def _measure_text(header: str, measure_id: int, fields: dict[str, Any], nl: str = "\n") -> str:
+    lines = [header, f"id: {measure_id}"]
+    for key, value in fields.items():
+        if key == "local" and value:
+            lines.append(f"{key}:")
+            lines += [f"{' ' * edit.DEFAULT_INDENT}- {edit.scalar(item) if item else ''}".rstrip() + " " * (not item)
+                      for item in value]
+        elif isinstance(value, list):
+            lines.append(f"{key}: {edit.flow_sequence(value)}")
+        else:
+            lines.append(f"{key}: {'' if value is None and key in ('task', 'deadline') else edit.scalar(value)}")
+    return nl.join(lines) + nl
+
+
+def new(directory: Path, *, task: int | None, units: list[str], deadline: str | None,
+        national: str | None = None, local: list[str] = ()) -> Written:
+    """A new measure with the next free id, from command-line values."""
+    missing = [option for option, value in (("--task", task), ("--unit", units), ("--deadline", deadline)) if not value]
+    if missing:
+        raise Refused(f"a new measure needs {', '.join(missing)} (or use --edit to write it in $EDITOR)")
+    if not (national or any(x.strip() for x in local)):
+        raise Refused("a new measure needs its text: --national, --local or both")
+    with store.locked(directory):
+        loaded = store.load(directory)
+        plan = _plan_of(loaded)
+        measure_id = next_id(loaded)
+        fields = _fields(plan, task, units, deadline, national, list(local))
+        return _create(loaded, plan, _measure_text(_header(plan, measure_id, task), measure_id, fields), label=None)
+
+
+def template(directory: Path, *, task: int | None = None, units: list[str] = (), deadline: str | None = None,
+             national: str | None = None, local: list[str] = ()) -> str:
+    """The commented text `new --edit` opens: the next id and whatever the options gave, with help."""
+    loaded = store.load(directory)
+    plan = _plan_of(loaded)
+    measure_id = next_id(loaded)
+    fields = _fields(plan, task, list(units), deadline, national, list(local))
+    if not fields["local"]:
+        fields["local"] = [""]
+    text = _measure_text(_header(plan, measure_id, task), measure_id, fields)
+    names = "、".join(u.name for u in plan.units)
+    help_before = {
+        "id": [f"{HELP_PREFIX} 新措施 (new measure): fill in the values, save and close the editor.",
+               f"{HELP_PREFIX} Lines starting with {HELP_PREFIX} are help and are dropped; your own # comments stay.",
+               f"{HELP_PREFIX} Save an empty file, or quit without saving, to write nothing."],
+        "task": [f"{HELP_PREFIX} task: key-task number (重点任务):"]
+                + [f"{HELP_PREFIX}   {t.id:>2} {t.title}" for t in plan.tasks.values()],
+        "national": [f"{HELP_PREFIX} national: the 海关总署 measure (具体举措), or null for Tianjin's own task"],
+        "local": [f"{HELP_PREFIX} local: 天津市细化落实措施, one `- ` item each"],
+        "units": [f"{HELP_PREFIX} units: short names, lead unit (牵头) first — {names}"],
+        "units_note": [f"{HELP_PREFIX} units_note: e.g. 按照职责分工负责, else null"],
+        "deadline": [f"{HELP_PREFIX} deadline: 完成时限 as the document words it — 5月底前, 2022年6月30日前, 年底前, "
+                     "5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施"],
+        "status": [f"{HELP_PREFIX} status: {', '.join(STATUSES)} (or {'、'.join(STATUSES.values())})"],
+    }
+    out = []
+    for line in text.splitlines():
+        key = line.split(":", 1)[0]
+        out += help_before.get(key, []) if not line.startswith(("#", " ")) else []
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def without_help(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(HELP_PREFIX))
+
+
+def new_from_text(directory: Path, text: str, label: str) -> Written:
+    """A new measure from a whole file's text (the edited template, or --from FILE).
+
+    Problems name `label` and lines of `text` as given, help lines included, so they point
+    where the person editing it looks; the help lines are dropped from what is written.
+    """
+    if not without_help(text).strip():
+        raise Refused("the text is empty: nothing was written")
+    with store.locked(directory):
+        loaded = store.load(directory)
+        return _create(loaded, _plan_of(loaded), text, label=label)
+
+
+def _plan_of(loaded: store.Loaded) -> Plan:
+    plan_problems = [p for p in loaded.problems if Path(p.file).name == PLAN_FILE]
+    if loaded.plan is None or plan_problems:
+        raise Refused(f"cannot write: {PLAN_FILE} has problems; fix it first", plan_problems or loaded.problems)
+    return loaded.plan
+
+
+def _create(loaded: store.Loaded, plan: Plan, text: str, label: str | None) -> Written:
+    """Check a new measure's text and write it under the file name its id gives; never over a file.
+
+    With a `label`, problems come as FILE:LINE values naming it; without (the text was made from
+    options), they are folded into one message.
+    """
+    name = label or "new measure"
+    data, problem = store.parse_yaml(Path(name), text)
+    measure, problems = (None, [problem]) if problem else store.build_measure(data, plan, name, text)
+    if measure is None:
+        if label is None:
+            raise Refused("the new measure is not valid: " + "; ".join(p.message for p in problems))
+        raise Refused("the new measure is not valid; nothing was written", problems)
+    text = without_help(text)
+    bare, full = _header(plan, measure.id, None), _header(plan, measure.id, measure.task)
+    if text.startswith(bare + "\n") and bare != full:  # the template's header, from before the task was known
+        text = full + text[len(bare):]
+    taken = {m.id: m.file for m in loaded.measures}
+    if measure.id in taken:
+        raise Refused(f"id {measure.id} is taken by {taken[measure.id]}; the next free id is {next_id(loaded)}")
+    path = loaded.directory / file_name(loaded, measure.id)
+    if path.exists():
+        raise Refused(f"{path} already exists; the next free id is {next_id(loaded)}")
+    written = store.write_measure(path, text, plan, data)
+    return Written(written, plan, [f"new measure {measure.id}"], _others(loaded, None))

@@ -1,0 +1,181 @@
+"""`portcli new`: the next free id, from options or $EDITOR, checked before it is written."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from folder_state import snapshot
+
+NEW_26 = """\
+# 措施 26 · 重点任务五
+id: 26
+task: 5
+national: null
+local:
+  - "试点范围: 扩大到东疆港区"
+  - 第二项措施
+units: [市商务局, 天津海关]
+units_note: null
+deadline: 6月30日前
+status: not_started
+progress: []
+"""
+
+
+def new_26(run, folder, *extra):
+    return run("new", "--task", "5", "--unit", "商务局", "--unit", "Tianjin Customs", "--deadline", "6月 30日前",
+               "--local", "试点范围: 扩大到东疆港区", "--local", "第二项措施", *extra, "--dir", folder)
+
+
+def test_options_make_the_next_measure_in_the_files_style(run, measures_dir):
+    result = new_26(run, measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert "26" in result.stdout
+    assert (measures_dir / "26.yaml").read_text(encoding="utf-8") == NEW_26
+    shown = json.loads(run("show", "26", "--dir", measures_dir, "--format", "json").stdout)
+    assert (shown["lead"], shown["due"], shown["national"]) == ("市商务局", "2022-06-30", None)
+    assert run("validate", "--dir", measures_dir).exit_code == 0
+
+
+def test_json_output_is_the_new_measure(run, measures_dir):
+    result = run("new", "--task", "1", "--unit", "天津海关", "--deadline", "年底前", "--national", "总署措施",
+                 "--dir", measures_dir, "--format", "json")
+    assert json.loads(result.stdout)["id"] == 26 and json.loads(result.stdout)["local"] == []
+
+
+def _copy_as(folder: Path, source: str, measure_id: int, name: str) -> None:
+    text = (folder / source).read_text(encoding="utf-8")
+    (folder / name).write_text(re.sub(r"(?m)^id: \d+$", f"id: {measure_id}", text), encoding="utf-8")
+
+
+def test_the_next_id_is_one_above_the_highest_and_wider_ids_widen_the_name(run, measures_dir):
+    _copy_as(measures_dir, "01.yaml", 99, "99.yaml")
+    assert new_26(run, measures_dir).exit_code == 0
+    assert json.loads(run("show", "100", "--dir", measures_dir, "--format", "json").stdout)["file"].endswith(
+        "/100.yaml")
+
+
+def test_the_padding_follows_the_existing_names(run, measures_dir):
+    for path in measures_dir.glob("[0-9]*.yaml"):
+        path.rename(path.with_name(f"{int(path.stem):03d}.yaml"))
+    assert new_26(run, measures_dir).exit_code == 0
+    assert (measures_dir / "026.yaml").read_text(encoding="utf-8") == NEW_26
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--task", "5", "--unit", "海关", "--local", "x"), "needs --deadline"),
+    (("--task", "5", "--deadline", "年底前", "--local", "x"), "needs --unit"),
+    (("--task", "5", "--unit", "海关", "--deadline", "年底前"), "--national, --local or both"),
+    (("--task", "12", "--unit", "海关", "--deadline", "年底前", "--local", "x"), "no key task 12"),
+    (("--task", "5", "--unit", "海关局长", "--deadline", "年底前", "--local", "x"), "unknown unit '海关局长'"),
+    (("--task", "5", "--unit", "海关", "--deadline", "尽快", "--local", "x"), "unrecognised deadline '尽快'"),
+    ((), "or --edit to write the measure in $EDITOR"),
+])
+def test_refusals_exit_2_and_create_nothing(run, measures_dir, args, message):
+    before = snapshot(measures_dir)
+    result = run("new", *args, "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert snapshot(measures_dir) == before
+
+
+def test_other_files_problems_are_warnings(run, measures_dir):
+    (measures_dir / "03.yaml").write_text("id: 3\n", encoding="utf-8")
+    result = new_26(run, measures_dir)
+    assert result.exit_code == 0
+    assert "03.yaml" in result.stderr and "this write succeeded" in result.stderr
+    assert (measures_dir / "26.yaml").exists()
+
+
+# --- in $EDITOR ---------------------------------------------------------------------------------
+
+FAKE_EDITOR = """\
+import json, os, pathlib, sys
+path = pathlib.Path(sys.argv[1])
+text = path.read_text(encoding="utf-8")
+pathlib.Path(os.environ["SEEN"]).write_text(text, encoding="utf-8")
+for old, new in json.loads(os.environ["FILL"]):
+    text = text.replace(old, new, 1)
+path.write_text(text, encoding="utf-8")
+"""
+
+
+@pytest.fixture
+def editor(tmp_path):
+    script = tmp_path / "fake_editor.py"
+    script.write_text(FAKE_EDITOR, encoding="utf-8")
+    seen = tmp_path / "seen.yaml"
+
+    def env(*fill: tuple[str, str]) -> dict[str, str]:
+        return {"EDITOR": f"{sys.executable} {script}", "VISUAL": "", "SEEN": str(seen), "FILL": json.dumps(fill)}
+
+    env.seen = seen
+    return env
+
+
+FILLED = (("units: []", "units: [天津海关, 市商务局]"), ("deadline: \n", "deadline: 年底前\n"),
+          ("  - \n", "  - 编辑器里写的措施\n"), ("units_note: null\n", "units_note: null\n# 我的注释\n"))
+
+
+def test_edit_opens_a_commented_template_and_writes_what_was_filled_in(run, measures_dir, editor):
+    result = run("new", "--edit", "--task", "3", "--dir", measures_dir, env=editor(*FILLED))
+    assert result.exit_code == 0, result.stderr
+    template = editor.seen.read_text(encoding="utf-8")
+    assert template.startswith("# 措施 26 · 重点任务三\n#: ")
+    assert "\nid: 26\n" in template and "\ntask: 3\n" in template
+    written = (measures_dir / "26.yaml").read_text(encoding="utf-8")
+    assert "#:" not in written and "# 我的注释\n" in written
+    expected = "".join(line for line in template.splitlines(keepends=True) if not line.startswith("#:"))
+    for old, new in FILLED:
+        expected = expected.replace(old, new, 1)
+    assert written == expected
+    shown = json.loads(run("show", "26", "--dir", measures_dir, "--format", "json").stdout)
+    assert (shown["lead"], shown["task"], shown["local"]) == ("天津海关", 3, ["编辑器里写的措施"])
+
+
+def test_an_editor_closed_without_saving_writes_nothing(run, measures_dir):
+    before = snapshot(measures_dir)
+    result = run("new", "--edit", "--dir", measures_dir, env={"EDITOR": "true", "VISUAL": ""})
+    assert result.exit_code == 2 and "nothing written" in result.stderr
+    assert snapshot(measures_dir) == before
+
+
+def test_an_invalid_text_is_refused_with_its_line_and_kept_for_another_go(run, measures_dir, editor):
+    before = snapshot(measures_dir)
+    result = run("new", "--edit", "--dir", measures_dir, env=editor(("task: \n", "task: 3\n"),
+                                                                   ("units: []", "units: [海关局长]")))
+    assert result.exit_code == 2
+    template = editor.seen.read_text(encoding="utf-8")
+    units_line = template.splitlines().index("units: []") + 1
+    assert f"new measure:{units_line}: unknown unit '海关局长'" in result.stderr
+    deadline_line = template.splitlines().index("deadline: ") + 1
+    assert f"new measure:{deadline_line}: `deadline` must be a phrase such as 5月底前, not empty" in result.stderr
+    assert snapshot(measures_dir) == before
+    kept = Path(re.search(r"kept in (\S+);", result.stderr)[1])
+    try:
+        text = kept.read_text(encoding="utf-8")
+        assert "units: [海关局长]" in text
+        fixed = text.replace("[海关局长]", "[天津海关]").replace("deadline: \n", "deadline: 年底前\n").replace(
+            "  - \n", "  - 补写的措施\n")
+        kept.write_text(fixed, encoding="utf-8")
+        again = run("new", "--from", kept, "--dir", measures_dir)
+        assert again.exit_code == 0, again.stderr
+        assert json.loads(run("show", "26", "--dir", measures_dir, "--format", "json").stdout)["units"] == ["天津海关"]
+        # The template's header could not name the key task before it was filled in; the file's does.
+        assert template.startswith("# 措施 26\n")
+        assert (measures_dir / "26.yaml").read_text(encoding="utf-8").startswith("# 措施 26 · 重点任务三\n")
+    finally:
+        kept.unlink(missing_ok=True)
+
+
+def test_from_a_file_refuses_an_id_in_use(run, measures_dir, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_bytes((measures_dir / "14.yaml").read_bytes())
+    before = snapshot(measures_dir)
+    result = run("new", "--from", draft, "--dir", measures_dir)
+    assert result.exit_code == 2 and "id 14 is taken" in result.stderr and "next free id is 26" in result.stderr
+    assert snapshot(measures_dir) == before

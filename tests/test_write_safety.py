@@ -1,0 +1,221 @@
+"""No lost writes: concurrent writers, killed writers and failing disks leave whole, valid files.
+
+The concurrency and kill tests run the real CLI as separate processes (`python -m portcli`), since
+the lock and the rename only mean something between processes.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from folder_state import snapshot, temp_files
+from portcli import cli, store
+
+PORTCLI = [sys.executable, "-m", "portcli"]
+UPDATE_14 = ("update", "14", "--date", "2022-05-20")
+
+
+def env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k != "PORTCLI_DIR"}
+    return {**base, "COLUMNS": "200", **extra}
+
+
+def notes(run, folder: Path, measure_id: int = 14) -> list[str]:
+    result = run("show", measure_id, "--dir", folder, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return [p["note"] for p in json.loads(result.stdout)["progress"]]
+
+
+def test_twenty_concurrent_updates_leave_twenty_entries_and_a_valid_file(run, measures_dir):
+    procs = [subprocess.Popen([*PORTCLI, *UPDATE_14, "--note", f"writer {i}", "--dir", str(measures_dir)],
+                              env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(20)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read().decode()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert outcomes == [(0, "")] * 20
+    assert sorted(notes(run, measures_dir)) == sorted(f"writer {i}" for i in range(20))
+    assert run("validate", "--dir", measures_dir).exit_code == 0
+    assert temp_files(measures_dir) == []
+
+
+def test_concurrent_new_measures_get_distinct_ids(run, measures_dir):
+    args = ["new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--dir", str(measures_dir)]
+    procs = [subprocess.Popen([*PORTCLI, *args, "--national", f"措施 {i}"], env=env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for i in range(6)]
+    assert [(p.wait(timeout=120), p.stderr.read()) for p in procs] == [(0, b"")] * 6
+    for p in procs:
+        p.stderr.close()
+    listed = json.loads(run("list", "--task", "1", "--dir", measures_dir, "--format", "json").stdout)
+    new = {m["id"]: m["national"] for m in listed if m["id"] > 25}
+    assert sorted(new) == list(range(26, 32))
+    assert sorted(new.values()) == sorted(f"措施 {i}" for i in range(6))
+
+
+def test_a_writer_killed_between_writing_and_renaming_leaves_the_old_file(run, measures_dir):
+    path = measures_dir / "14.yaml"
+    before = path.read_bytes()
+    writer = subprocess.Popen([*PORTCLI, *UPDATE_14, "--note", "killed", "--dir", str(measures_dir)],
+                              env=env(**{store.PAUSE_BEFORE_RENAME: "120"}),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the complete temp file is there, the writer sleeping before its rename
+            if temp_files(measures_dir) or writer.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert writer.poll() is None, "the writer ended before it could be killed"
+        [temp] = temp_files(measures_dir)
+        assert b"killed" in temp.read_bytes()
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+    assert path.read_bytes() == before
+    assert temp_files(measures_dir) == [temp]  # a SIGKILL leaves it; the next write removes it
+
+    # The dead writer's lock died with it: the next writer goes ahead (the timeout only guards a hang).
+    done = subprocess.run([*PORTCLI, *UPDATE_14, "--note", "next", "--dir", str(measures_dir)], env=env(),
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert notes(run, measures_dir) == ["next"]
+    assert temp_files(measures_dir) == []
+
+
+def _fails(*args):
+    def fail(*_, **__):
+        raise OSError(*args)
+    return fail
+
+
+@pytest.mark.parametrize("target, error", [
+    ("replace", (errno.EXDEV, "Invalid cross-device link")),
+    ("fsync", (errno.EIO, "Input/output error")),
+    ("fchmod", (errno.EPERM, "Operation not permitted")),
+])
+def test_a_failing_step_of_the_write_leaves_the_old_file_and_says_so(run, measures_dir, monkeypatch, target, error):
+    before = snapshot(measures_dir)
+    monkeypatch.setattr(os, target, _fails(*error))
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert result.exit_code == 2
+    assert f"{error[1]}; the file is unchanged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(measures_dir) == before
+    assert temp_files(measures_dir) == []
+
+
+@pytest.mark.parametrize("exception, code, message", [
+    (RuntimeError("boom"), 2, "internal error: RuntimeError: boom"),
+    (KeyboardInterrupt(), 130, ""),  # Ctrl-C: the usual exit code, nothing more to say
+])
+def test_an_exception_mid_write_leaves_the_old_file(measures_dir, monkeypatch, capsys, exception, code, message):
+    """Through the console-script entry point, which turns anything unexpected into a message."""
+    before = snapshot(measures_dir)
+    real_write = os.fdopen
+
+    def half_write(fd, *args, **kwargs):
+        out = real_write(fd, *args, **kwargs)
+        original = out.write
+
+        def write(data):
+            original(data[: len(data) // 2])
+            out.flush()
+            raise exception
+        out.write = write
+        return out
+
+    monkeypatch.setattr(os, "fdopen", half_write)
+    monkeypatch.delenv("PORTCLI_DIR", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        cli.run([*UPDATE_14, "--note", "x", "--dir", str(measures_dir)])
+    monkeypatch.undo()
+    assert exit_.value.code == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert snapshot(measures_dir) == before
+    assert temp_files(measures_dir) == []
+
+
+def test_the_old_files_permissions_are_kept(run, measures_dir):
+    path = measures_dir / "14.yaml"
+    path.chmod(0o640)
+    assert run(*UPDATE_14, "--note", "x", "--dir", measures_dir).exit_code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+@contextmanager
+def mounted(*mount_args: str, target: Path):
+    """`mount … target` for the test, unmounted after; skips when this machine does not allow it."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a file system needs root")
+    target.mkdir(exist_ok=True)
+    done = subprocess.run(["mount", *mount_args, str(target)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+@contextmanager
+def read_only_view(folder: Path, tmp_path: Path):
+    """The folder as a program sees a read-only one: a read-only bind mount for root (who ignores
+    permission bits), the write bits removed for anyone else."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    with mounted("--bind", str(folder), target=tmp_path / "ro") as view:
+        done = subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {done.stderr.strip()}")
+        yield view
+
+
+@pytest.mark.parametrize("lock_exists", [False, True], ids=["no lock file yet", "lock file there"])
+def test_a_read_only_folder_is_reported_and_nothing_changes(run, measures_dir, tmp_path, lock_exists):
+    if lock_exists:
+        (measures_dir / store.LOCK_FILE).touch()
+    before = snapshot(measures_dir)
+    with read_only_view(measures_dir, tmp_path) as view:
+        result = run(*UPDATE_14, "--note", "x", "--dir", view)
+    assert result.exit_code == 2
+    assert ("Read-only file system" in result.stderr or "Permission denied" in result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(measures_dir) == before
+    assert temp_files(measures_dir) == []
+
+
+def test_a_full_disk_is_reported_and_the_old_file_stays(run, measures_dir, tmp_path):
+    with mounted("-t", "tmpfs", "-o", "size=64k", "tmpfs", target=tmp_path / "small") as disk:
+        folder = disk / "measures"
+        folder.mkdir()
+        for name in ("_plan.yaml", "14.yaml"):
+            (folder / name).write_bytes((measures_dir / name).read_bytes())
+        (folder / store.LOCK_FILE).touch()
+        with open(disk / "filler", "wb", buffering=0) as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+        before = snapshot(folder)
+        result = run(*UPDATE_14, "--note", "磁盘已满时的说明" * 100, "--dir", folder)
+        assert result.exit_code == 2
+        assert "No space left on device; the file is unchanged" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert snapshot(folder) == before
+        assert temp_files(folder) == []
