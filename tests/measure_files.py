@@ -12,14 +12,19 @@ import yaml
 SHIPPED = Path(__file__).resolve().parents[1] / "measures"
 
 
-def measure_data(directory: Path = SHIPPED) -> dict[int, dict]:
-    """id -> the data of each measure file, read with yaml.safe_load."""
+def measure_files(directory: Path = SHIPPED) -> dict[int, tuple[Path, dict]]:
+    """id -> (path, data) of each measure file, read with yaml.safe_load."""
     out = {}
     for path in sorted(directory.glob("*.yaml")):
         if not path.name.startswith("_"):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            out[data["id"]] = data
+            out[data["id"]] = (path, data)
     return out
+
+
+def measure_data(directory: Path = SHIPPED) -> dict[int, dict]:
+    """id -> the data of each measure file, read with yaml.safe_load."""
+    return {id_: data for id_, (_, data) in measure_files(directory).items()}
 
 
 def plan_data(directory: Path = SHIPPED) -> dict:

@@ -11,20 +11,12 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
+from measure_files import measure_files
 import hostile
 from portcli.render.github import escape_data, escape_property
 
 AS_OF = hostile.AS_OF
 STATUS_LABELS = ["未启动", "推进中", "受阻", "持续推进", "已完成"]
-
-
-def measure_files(folder: Path) -> dict[int, tuple[Path, dict]]:
-    out = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if not path.name.startswith("_"):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            out[data["id"]] = (path, data)
-    return out
 
 
 def report_json(run, folder: Path, *args: str) -> dict:

@@ -7,21 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, strategies as st
 
+from measure_files import measure_files
 from portcli.render.table import bar_cells
 
 AS_OF = "2022-06-15"
-
-
-def measure_files(folder: Path) -> dict[int, tuple[Path, dict]]:
-    out = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if not path.name.startswith("_"):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            out[data["id"]] = (path, data)
-    return out
 
 
 def set_status(path: Path, status: str) -> None:

@@ -165,6 +165,13 @@ def _finish_with_failure(loaded: store.Loaded, message: str) -> NoReturn:
     fail(message)
 
 
+def _measure(loaded: store.Loaded, measure_id: int):
+    found = next((m for m in loaded.measures if m.id == measure_id), None)
+    if found is None:
+        _finish_with_failure(loaded, f"no measure with id {measure_id}")
+    return found
+
+
 def _statuses(values: list[str] | None) -> tuple[str, ...]:
     keys = []
     for value in values or ():
@@ -243,9 +250,7 @@ def show(
 ) -> None:
     """One measure in full: texts, units (lead marked), deadline, due date, progress and extensions."""
     loaded = _load(directory)
-    found = next((m for m in loaded.measures if m.id == measure_id), None)
-    if found is None:
-        _finish_with_failure(loaded, f"no measure with id {measure_id}")
+    found = _measure(loaded, measure_id)
     today = _today(as_of)
     if format is Format.json:
         from .render import json
@@ -616,9 +621,7 @@ def history_(
     from . import history
 
     loaded = _load(directory)
-    found = next((m for m in loaded.measures if m.id == measure_id), None)
-    if found is None:
-        _finish_with_failure(loaded, f"no measure with id {measure_id}")
+    found = _measure(loaded, measure_id)
     try:
         changes = history.history(Path(found.file))
         dirty = history.uncommitted(Path(found.file))
