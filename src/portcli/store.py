@@ -509,7 +509,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     _unknown_keys(check, data, MEASURE_KEYS, (), "a measure")
     for key in REQUIRED_KEYS:
         if key not in data:
-            check.add((), f"missing key `{key}`")
+            check.add((), f"missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2 lists the keys)")
 
     measure_id = _whole_number(data.get("id"))
     if "id" in data and not (_is_int(measure_id) and measure_id > 0):
@@ -534,7 +534,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     raw_units = data.get("units")
     if "units" in data:
         if not isinstance(raw_units, list) or not raw_units:
-            check.add(("units",), "`units` must be a non-empty list of unit names, lead unit first")
+            check.add(("units",), "`units` must be a non-empty list of unit names, lead unit first, such as [市商务局, 天津海关]")
         else:
             for i, raw in enumerate(raw_units):
                 name = _unit(check, plan, raw, ("units", i))
