@@ -254,6 +254,16 @@ def test_editor_and_system_dotfiles_are_not_measures(run, measures_dir):
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x07", "\x9b", "\ufffe"])
+def test_a_raw_control_character_in_a_file_is_named(run, measures_dir, char):
+    """YAML allows controls only as escapes in double quotes; a raw one (a paste from a terminal) is named."""
+    path = measures_dir / "14.yaml"
+    path.write_text(MEASURE_14.replace("units_note: null", f"units_note: a{char}b"), encoding="utf-8")
+    assert only_problem(run("validate", "--dir", measures_dir), path) == (
+        10, f"the character U+{ord(char):04X} is not allowed in YAML (a control character); delete it, "
+            "or write it as an escape such as \\x1b inside a double-quoted string")
+
 # --- item 3: encodings and editors' habits ------------------------------------------------
 
 

@@ -339,7 +339,10 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     except yaml.MarkedYAMLError as exc:
         return None, Problem(str(path), *_syntax_problem(exc, text))
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
+        if Loader is yaml.SafeLoader:
+            line = text[: exc.position].count("\n") + 1
+        else:  # libyaml counts the position in UTF-8 bytes
+            line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         return None, Problem(str(path), line, f"the character U+{exc.character:04X} is not allowed in YAML "
                                               "(a control character); delete it, or write it as an escape "
                                               "such as \\x1b inside a double-quoted string")
