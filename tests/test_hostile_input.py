@@ -400,6 +400,7 @@ def test_unknown_status_on_the_command_line_suggests_too(run, measures_dir):
     (("progress: []", "progress:\n  - date: 2022-05-20\n  status: done"), 15,
      "this line does not line up with the list items above it"),
     (("units_note: null", 'units_note: "C:\\path"'), 10, "inside double quotes a backslash starts an escape"),
+    (("progress: []", "progress: []\n---\nid: 90"), 14, "a second YAML document (after a `---` line)"),
 ])
 def test_syntax_mistakes_say_what_to_do(run, measures_dir, change, line, starts):
     path = measures_dir / "14.yaml"
@@ -436,3 +437,13 @@ def test_hand_broken_copies_say_what_to_do(run, measures_dir, change, line, mess
     assert change[0] in MEASURE_14
     path.write_text(MEASURE_14.replace(*change), encoding="utf-8")
     assert only_problem(run("validate", "--dir", measures_dir), path) == (line, message)
+
+
+def test_a_merge_conflict_left_in_is_named(run, measures_dir):
+    """Measure files are merged in pull requests; a conflict committed by mistake is named as one."""
+    path = measures_dir / "14.yaml"
+    path.write_text(MEASURE_14.replace("status: not_started\n", "<<<<<<< HEAD\nstatus: done\n=======\n"
+                                       "status: blocked\n>>>>>>> unit-update\n"), encoding="utf-8")
+    assert only_problem(run("validate", "--dir", measures_dir), path) == (
+        12, "an unresolved merge conflict (<<<<<<< … ======= … >>>>>>>): keep the right lines and delete the "
+            "marker lines")

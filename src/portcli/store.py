@@ -326,8 +326,20 @@ def _refuse_tags_and_aliases(text: str) -> None:
                                  "lists and mappings; remove the tag (quote the value if it is text)")
 
 
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+def _refuse_merge_conflicts(text: str) -> None:
+    """Files are merged in pull requests: name a conflict left in, rather than the YAML error it causes."""
+    if "<<<<<<<" in text and (marker := _CONFLICT_MARKER.search(text)):
+        raise _Refused(text.count("\n", 0, marker.start()) + 1,
+                       "an unresolved merge conflict (<<<<<<< … ======= … >>>>>>>): keep the right lines and "
+                       "delete the marker lines")
+
+
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     try:
+        _refuse_merge_conflicts(text)
         _refuse_tags_and_aliases(text)
         loader = _StrictLoader(text)
         try:
@@ -371,6 +383,9 @@ _SYNTAX_ADVICE = (
     ("did not find expected key", False,
      "this line does not line up with the keys above it: check its indentation; if a value starts with "
      "a quote or a bracket and goes on after it, put the whole value in quotes ('…')"),
+    ("but found another document", False,
+     "a second YAML document (after a `---` line): a measure file holds one measure; remove the `---` "
+     "or move what follows it to its own file"),
     ("did not find expected '-' indicator", False,
      "this line does not line up with the list items above it: check its indentation"),
 )
