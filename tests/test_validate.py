@@ -28,13 +28,13 @@ def _backwards_extension(path: Path) -> None:
 # file, how to break it, the line the message must name (its start), what the message must say
 CASES = {
     "yaml syntax": ("03.yaml", lambda p: replace_line(p, "units_note:", "units_note: null: oops"),
-                    "units_note:", ["YAML syntax error"]),
+                    "units_note:", ["(YAML: mapping values are not allowed"]),
     "wrong type task": ("02.yaml", lambda p: replace_line(p, "task:", "task: five"),
                         "task:", ["`task` must be a key-task number", "five"]),
     "wrong type units": ("06.yaml", lambda p: replace_line(p, "units:", "units: 天津海关"),
                          "units:", ["`units` must be a non-empty list"]),
-    "wrong type local": ("08.yaml", lambda p: replace_line(p, "local:", "local: 一段文字"),
-                         "local:", ["`local` must be a list of texts"]),
+    "wrong type units_note": ("08.yaml", lambda p: replace_line(p, "units_note:", "units_note: [甲, 乙]"),
+                              "units_note:", ["`units_note` must be text"]),
     "no such key task": ("11.yaml", lambda p: replace_line(p, "task:", "task: 12"),
                          "task:", ["no key task 12"]),
     "missing key": ("04.yaml", lambda p: replace_line(p, "national:", ""),
@@ -56,7 +56,7 @@ CASES = {
     "bad due": ("21.yaml", lambda p: insert_before(p, "status:", "due: 2022-13-01"),
                 "due:", ["2022-13-01", "not a real date"]),
     "extension backwards": ("22.yaml", _backwards_extension, "    to:", ["must move the due date later"]),
-    "empty file": ("23.yaml", lambda p: p.write_text("", encoding="utf-8"), None, ["must be a mapping", "empty"]),
+    "empty file": ("23.yaml", lambda p: p.write_text("", encoding="utf-8"), None, ["empty", "write the measure's keys"]),
 }
 
 
@@ -194,7 +194,7 @@ def test_validate_is_clean_on_the_shipped_data(run, measures_dir):
 # --- a broken plan: one message, not one per measure ---------------------------------------------
 
 PLAN_BREAKS = {
-    "yaml syntax": (lambda p: replace_line(p, "year:", "year: 2022: oops"), "year:", "YAML syntax error"),
+    "yaml syntax": (lambda p: replace_line(p, "year:", "year: 2022: oops"), "year:", "(YAML: mapping values are not allowed"),
     "unit without english": (lambda p: replace_line(p, "    english: Tianjin Customs", ""),
                              "  - name: 天津海关", "a unit needs"),
     "year not a number": (lambda p: replace_line(p, "year:", "year: twenty"), "year:", "`year`"),
@@ -222,8 +222,7 @@ def test_unclosed_bracket_says_where_it_opened(run, measures_dir):
     replace_line(path, "task:", "task: [5")
     opened = line_of(path, "task:")
     [problem] = _problem_lines(run("validate", "--dir", measures_dir).stderr)
-    assert problem.startswith(f"{path}:") and "YAML syntax error" in problem
-    assert f"started on line {opened}" in problem
+    assert problem.startswith(f"{path}:{opened}: ") and "a [ or { opened on this line is not closed" in problem
 
 
 def test_missing_plan_is_one_message(run, measures_dir):
@@ -252,5 +251,5 @@ def test_a_yml_file_is_not_silently_skipped(run, measures_dir):
     stray.write_text((measures_dir / "14.yaml").read_text(encoding="utf-8").replace("id: 14", "id: 26"), encoding="utf-8")
     result = run("validate", "--dir", measures_dir)
     assert result.exit_code == 2
-    assert _problem_lines(result.stderr) == [f"{stray}: not read: measure files end in .yaml; rename it to 26.yaml"]
+    assert _problem_lines(result.stderr) == [f"{stray}:1: not read: measure files end in .yaml; rename it to 26.yaml"]
     assert 26 not in [m["id"] for m in json.loads(run("list", "--dir", measures_dir, "-f", "json").stdout)]

@@ -91,7 +91,7 @@ def fail(message: str) -> NoReturn:
     """A wrong command line or an unusable folder: say so on stderr and exit 2."""
     from .render import printable
 
-    sys.stderr.write(f"portcli: {printable(message)}\n")
+    sys.stderr.write(f"portcli: {printable(message, one_line=True)}\n")
     raise typer.Exit(2)
 
 
@@ -107,7 +107,7 @@ def _finish(loaded: store.Loaded, code: int = 0) -> NoReturn:
     from .render import printable
 
     for problem in loaded.problems:
-        sys.stderr.write(printable(str(problem)) + "\n")
+        sys.stderr.write(printable(str(problem), one_line=True) + "\n")
     raise typer.Exit(2 if loaded.problems else code)
 
 
@@ -161,7 +161,7 @@ def _finish_with_failure(loaded: store.Loaded, message: str) -> NoReturn:
     from .render import printable
 
     for problem in loaded.problems:
-        sys.stderr.write(printable(str(problem)) + "\n")
+        sys.stderr.write(printable(str(problem), one_line=True) + "\n")
     fail(message)
 
 
@@ -177,7 +177,8 @@ def _statuses(values: list[str] | None) -> tuple[str, ...]:
     for value in values or ():
         key = status_key(value)
         if key is None:
-            fail(f"unknown status {value!r}: use one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
+            hint = store.did_you_mean(value, [*STATUSES, *STATUSES.values()])
+            fail(f"unknown status {value!r}{hint}: use one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
         keys.append(key)
     return tuple(keys)
 

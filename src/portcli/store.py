@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import errno
 import os
+import re
+import reprlib
+import shlex
 import stat
 import tempfile
 import time
+import unicodedata
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -82,8 +87,9 @@ def find_directory(explicit: Path | None = None, start: Path | None = None) -> P
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
-    return f"; did you mean {' or '.join(close)}?" if close else ""
+    by_folded = {choice.casefold(): choice for choice in choices}  # DONE is near done
+    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=3, cutoff=0.5)
+    return f"; did you mean {' or '.join(by_folded[c] for c in close)}?" if close else ""
 
 
 class _Checker:
@@ -129,61 +135,321 @@ def _line_of(node: yaml.Node | None, path: KeyPath) -> int:
     return line
 
 
+MAX_FILE_BYTES = 1 << 20  # a measure is a few KB: a bigger file is not a measure, and is not read whole
+
+
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
-    """The file's text, or the problem that stops it being read."""
+    """The file's text, or the problem that stops it being read.
+
+    Only an ordinary file is read (a FIFO named x.yaml must not hang the run), only up to
+    MAX_FILE_BYTES, and a symbolic link only when it stays inside the file's own folder: a
+    pull request must not make CI print /etc/passwd or a secret through our messages.
+    """
+    message = _link_problem(path)
+    if message is None:
+        raw, message = _read_ordinary_file(path)
+    if message is not None:  # about the file as a whole: line 1 is where an editor opens it
+        return None, Problem(str(path), 1, message)
+    return _decode(path, raw)
+
+
+def _read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, Problem(str(path), None, f"cannot read: {exc.strerror or exc}")
+        return b"", _os_problem(path, exc)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return b"", _FOLDER
+        if not stat.S_ISREG(info.st_mode):
+            return b"", ("is not an ordinary file (a pipe, socket or device); "
+                         "remove it and save the measure as an ordinary file")
+        if info.st_size > MAX_FILE_BYTES:
+            return b"", _too_big(info.st_size)
+        raw = _read_at_most(fd, MAX_FILE_BYTES + 1)  # it may have grown since fstat
+    except OSError as exc:
+        return b"", _os_problem(path, exc)
+    finally:
+        os.close(fd)
+    return (b"", _too_big(len(raw))) if len(raw) > MAX_FILE_BYTES else (raw, None)
+
+
+_FOLDER = ("is a folder, not a file; only measure files may be named *.yaml in the measures folder: "
+           "rename the folder or move it out")
+
+
+def _too_big(size: int) -> str:
+    return (f"is {size / (1 << 20):.1f} MiB; a measure file holds one measure (a few KB) and may be at most "
+            "1 MiB: is this the right file?")
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit and (chunk := os.read(fd, limit - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _link_problem(path: Path) -> str | None:
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return _os_problem(path, exc)
+    target = Path(os.path.realpath(path))
+    if not target.is_relative_to(Path(os.path.realpath(path.parent))):
+        return (f"is a symbolic link to {target}, outside its folder {path.parent}; portcli reads only files "
+                "inside the measures folder: replace the link with the file itself")
+    return None
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link that loops (it leads back to itself); remove it"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return f"is a symbolic link to {os.readlink(path)}, which does not exist; remove the link or restore its target"
+    if exc.errno == errno.EISDIR or path.is_dir():  # Windows cannot open a folder: it says EACCES
+        return _FOLDER
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read: permission denied; make the file readable (chmod a+r)"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        return None, Problem(str(path), line, f"not UTF-8 (byte {raw[exc.start]:#04x}); {_encoding_hint(path, raw)}")
+
+
+def _encoding_hint(path: Path, raw: bytes) -> str:
+    """What the file probably is, and the command that makes it UTF-8."""
+    name = shlex.quote(str(path))
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        found = "UTF-16 (what Windows Notepad calls \"Unicode\")"
+        source = "UTF-16"
+    else:
+        for source in ("GBK", "GB18030"):  # GBK first: it is what Chinese Windows saves, and iconv knows both
+            try:
+                decoded = raw.decode(source)
+            except UnicodeDecodeError:
+                continue
+            if _CJK.search(decoded):  # GB18030 decodes nearly any bytes: believe it only for Chinese text
+                found = f"{source}-encoded"
+                break
+        else:
+            return "save it as UTF-8 (in your editor: Save As, encoding UTF-8)"
+    return (f"the file looks {found}; convert it with `iconv -f {source} -t UTF-8 {name} > {name}.tmp && "
+            f"mv {name}.tmp {name}`, or save it as UTF-8 in your editor")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq",
+                                                       "timestamp")}
+
+
+class _Refused(Exception):
+    """Input that parses but that portcli will not take; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _StrictLoader(Loader):
+    """The safe loader, strict where YAML's leniency hides a mistake.
+
+    A key given twice is an error (PyYAML silently keeps the last value); so is a list item
+    indented too deep, which YAML silently joins to the text above it; a value that cannot
+    be built (2022-02-30, a 5000-digit number) is an error at its line, not a crash.
+    """
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.lines = text.splitlines()
+
+    def construct_scalar(self, node):
+        if not node.style:  # plain, unquoted: the only kind that runs on silently
+            for n in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
+                if self.lines[n].lstrip().startswith("- "):
+                    raise _Refused(n + 1, f"this line starts like a list item (`- `), but YAML reads it as more "
+                                          f"of the text that starts on line {node.start_mark.line + 1}: if it is "
+                                          f"a new item, indent it like the items before it; if the dash belongs "
+                                          f"to the text, put the text in quotes")
+        return super().construct_scalar(node)
+
+    def construct_object(self, node, deep=False):
         try:
-            raw.decode("gb18030")
-            hint = (f"the file looks GBK/GB18030-encoded; convert it with "
-                    f"`iconv -f GBK -t UTF-8 {path} > tmp && mv tmp {path}`")
-        except UnicodeDecodeError:
-            hint = "save it as UTF-8"
-        return None, Problem(str(path), line, f"not UTF-8 (byte {raw[exc.start]:#04x}); {hint}")
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                message = f"{node.value} is not a real date ({exc}); write a date such as 2022-05-31"
+            elif node.tag == "tag:yaml.org,2002:int":
+                message = f"the number {_shown(node.value)} is too long; quote it if it is meant as text"
+            else:
+                message = f"cannot read the value {_shown(node.value)}: {exc}"
+            raise _Refused(node.start_mark.line + 1, message) from None
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key, line = self.construct_object(key_node), key_node.start_mark.line + 1
+                if key in first_line:
+                    raise _Refused(line, f"the key `{key_node.value}` is given twice (also on line "
+                                         f"{first_line[key]}); YAML would silently keep only the last one: "
+                                         f"remove one of them")
+                first_line[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def _refuse_tags_and_aliases(text: str) -> None:
+    """Refuse explicit non-core tags (!!python/…, !!binary, !!set, !foo) and anchors/aliases.
+
+    Measure files hold text, numbers, dates, lists and mappings; a tag asks for anything else,
+    and an alias lets a few lines expand into gigabytes ("billion laughs"). Checked on the event
+    stream, before anything is built, and only when the text has the characters they need.
+    """
+    if "!" not in text and "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=Loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(line, "anchors (&name) and aliases (*name) are not allowed in portcli files; "
+                                 "write the value out in full")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _CORE_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(line, f"the tag {shown} is not allowed: portcli files hold only text, numbers, dates, "
+                                 "lists and mappings; remove the tag (quote the value if it is text)")
+
+
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+def _refuse_merge_conflicts(text: str) -> None:
+    """Files are merged in pull requests: name a conflict left in, rather than the YAML error it causes."""
+    if "<<<<<<<" in text and (marker := _CONFLICT_MARKER.search(text)):
+        raise _Refused(text.count("\n", 0, marker.start()) + 1,
+                       "an unresolved merge conflict (<<<<<<< … ======= … >>>>>>>): keep the right lines and "
+                       "delete the marker lines")
 
 
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     try:
-        return yaml.load(text, Loader=Loader), None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        context = exc.context
-        if context and exc.context_mark and mark is not exc.context_mark and exc.context_mark.line != mark.line:
-            # e.g. an unclosed [ or quote: the parser notices lines later; say where it opened
-            context = f"{context} (started on line {exc.context_mark.line + 1})"
-        message = " ".join(part for part in (context, exc.problem) if part)
-        return None, Problem(str(path), line, f"YAML syntax error: {message}")
-    except yaml.YAMLError as exc:
-        return None, Problem(str(path), None, f"YAML error: {exc}")
-    except ValueError as exc:  # YAML reads `due: 2022-02-30` as a date and the date refuses
-        line, what = next(_impossible_dates(_compose(text)), (None, "a date"))
-        return None, Problem(str(path), line, f"{what} is not a real date ({exc}); write e.g. 2022-05-31")
-
-
-def _impossible_dates(node: yaml.Node | None, key: str | None = None):
-    """(line, "`key`: value") for each date-shaped scalar under `node` that names no real date."""
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            yield from _impossible_dates(value, key_node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _impossible_dates(item, key)
-    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        _refuse_merge_conflicts(text)
+        _refuse_tags_and_aliases(text)
+        loader = _StrictLoader(text)
         try:
-            yaml.load(node.value, Loader=Loader)
-        except ValueError:
-            yield node.start_mark.line + 1, f"`{key}`: {node.value}"
+            return loader.get_single_data(), None
+        finally:
+            loader.dispose()
+    except _Refused as exc:
+        return None, Problem(str(path), exc.line, exc.message)
+    except yaml.MarkedYAMLError as exc:
+        return None, Problem(str(path), *_syntax_problem(exc, text))
+    except yaml.reader.ReaderError as exc:
+        if Loader is yaml.SafeLoader:
+            line = text[: exc.position].count("\n") + 1
+        else:  # libyaml counts the position in UTF-8 bytes
+            line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+        return None, Problem(str(path), line, f"the character U+{exc.character:04X} is not allowed in YAML "
+                                              "(a control character); delete it, or write it as an escape "
+                                              "such as \\x1b inside a double-quoted string")
+    except yaml.YAMLError as exc:
+        return None, Problem(str(path), 1, f"YAML error: {exc}")
+    except RecursionError:  # the pure-Python loader, without libyaml's own depth limit
+        return None, Problem(str(path), 1, "nested too deeply; a measure file needs only a few levels")
+
+
+# libyaml's words for the mistakes hands make most, and ours: what to do about them. The flag says
+# whether the line to name is where the construct began (an unclosed quote, a key with no colon)
+# rather than where libyaml gave up.
+_SYNTAX_ADVICE = (
+    ("could not find expected ':'", True,
+     "this line is neither `key: value` nor a list item `- …`: a key needs a colon and a space after it "
+     "(`task: 5`; the full-width ： does not count), a list item a dash and a space"),
+    ("found unexpected end of stream", True, "a quote opened on this line is never closed: close it"),
+    ("found unknown escape character", False,
+     "inside double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes"),
+    ("did not find expected ',' or", True,
+     "a [ or { opened on this line is not closed, or two of its items lack a comma between them"),
+    ("mapping values are not allowed", False,
+     "a colon and a space (`: `) inside a value, or a key indented deeper than the keys above it: "
+     "put the value in quotes ('…'), use the full-width ：, or fix the indentation"),
+    ("cannot start any token", False, "a value cannot start with {char} in YAML: put the value in quotes ('…')"),
+    ("did not find expected key", False,
+     "this line does not line up with the keys above it: check its indentation; if a value starts with "
+     "a quote or a bracket and goes on after it, put the whole value in quotes ('…')"),
+    ("but found another document", False,
+     "a second YAML document (after a `---` line): a measure file holds one measure; remove the `---` "
+     "or move what follows it to its own file"),
+    ("did not find expected '-' indicator", False,
+     "this line does not line up with the list items above it: check its indentation"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The line and message for a YAML error, in words that say what to do where we can."""
+    lines = text.splitlines()
+
+    def line_of(mark) -> int:  # at the end of the file libyaml marks the line after the last
+        return min(mark.line + 1, len(lines) or 1) if mark else 1
+
+    line = line_of(exc.problem_mark or exc.context_mark)
+    for number in (line, line - 1):  # libyaml may stop at the token after the tab
+        if 0 < number <= len(lines) and "\t" in _indentation(lines[number - 1]):
+            return number, "tabs are not allowed for indentation in YAML; indent with spaces"
+    problem = exc.problem or ""
+    if "maximum nesting depth" in problem:
+        return line, "nested more than 1000 levels deep; a measure file needs only a few levels"
+    said = " ".join(part for part in (exc.context, exc.problem) if part)
+    for words, at_start, advice in _SYNTAX_ADVICE:
+        if words in problem:
+            if at_start and exc.context_mark:
+                line = line_of(exc.context_mark)
+            if "{char}" in advice:
+                mark = exc.problem_mark
+                row = lines[mark.line] if mark and mark.line < len(lines) else ""
+                advice = advice.format(char=f"`{row[mark.column]}`" if mark and mark.column < len(row) else "this")
+            return line, f"{advice} (YAML: {said})"
+    return line, f"YAML syntax error: {said}; check this line and the one above it"
+
+
+_INDENTATION = re.compile(r"[ \t]*(?:-[ \t]+)*")  # leading blanks, and the dashes of nested list items
+
+
+def _indentation(line: str) -> str:
+    return _INDENTATION.match(line).group()
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: repr, but short, and safe for deeply nested lists."""
+    return _SHORT_REPR.repr(value)
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 60
+_SHORT_REPR.maxlevel = 3
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _whole_number(value: Any) -> Any:
+    """Digits typed with a Chinese input method (id: １４) count as the number they show."""
+    if isinstance(value, str):
+        digits = unicodedata.normalize("NFKC", value).strip()
+        if digits.isascii() and digits.isdigit():
+            return int(digits)
+    return value
 
 
 def _text(check: _Checker, data: dict, key: str, path: KeyPath = (), *, optional: bool = False) -> str | None:
@@ -208,6 +474,9 @@ def _date(check: _Checker, value: Any, path: KeyPath, *, required: bool = True) 
         if required:
             check.add(path, f"`{path[-1]}` is missing; give a date such as 2022-05-31")
         return None
+    if isinstance(value, datetime):  # a time would be lost on the next write: refuse it rather
+        check.add(path, f"`{path[-1]}` must be a date such as 2022-05-31, without a time")
+        return None
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -229,7 +498,8 @@ def _unknown_keys(check: _Checker, data: dict, allowed: tuple[str, ...], path: K
 def _status(check: _Checker, value: Any, path: KeyPath) -> str | None:
     if not isinstance(value, str) or status_key(value) is None:
         choices = [*STATUSES, *STATUSES.values()]
-        check.add(path, f"unknown status {value!r}{did_you_mean(str(value), choices)} "
+        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        check.add(path, f"unknown status {_shown(value)}{hint} "
                         f"(one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())})")
         return None
     return status_key(value)
@@ -244,7 +514,7 @@ def _unit(check: _Checker, plan: Plan | None, value: Any, path: KeyPath) -> str 
     unit = plan.unit(value)
     if unit is None:
         names = [n for u in plan.units for n in (u.name, u.full_name, *u.aliases)]
-        check.add(path, f"unknown unit {value!r}{did_you_mean(value, names)} "
+        check.add(path, f"unknown unit {_shown(value)}{did_you_mean(value, names)} "
                         f"(units are registered in {PLAN_FILE})")
         return None
     return unit.name
@@ -254,20 +524,22 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     """Check one parsed measure file; the Measure when it is valid, and its problems."""
     check = _Checker(file, text)
     if not isinstance(data, dict):
-        what = "empty" if data is None else _type_name(data)
-        return None, [Problem(file, 1, f"a measure file must be a mapping of keys (id, task, …), not {what}")]
+        if data is None:
+            return None, [Problem(file, 1, "the file is empty (or holds only comments): write the measure's keys "
+                                           "(id, task, national, …) or delete the file")]
+        return None, [Problem(file, 1, f"a measure file must be a mapping of keys (id, task, …), not {_type_name(data)}")]
     _unknown_keys(check, data, MEASURE_KEYS, (), "a measure")
     for key in REQUIRED_KEYS:
         if key not in data:
-            check.add((), f"missing key `{key}`")
+            check.add((), f"missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2 lists the keys)")
 
-    measure_id = data.get("id")
+    measure_id = _whole_number(data.get("id"))
     if "id" in data and not (_is_int(measure_id) and measure_id > 0):
-        check.add(("id",), f"`id` must be a whole number above 0, not {measure_id!r}")
-    task = data.get("task")
+        check.add(("id",), f"`id` must be a whole number above 0, not {_shown(measure_id)}")
+    task = _whole_number(data.get("task"))
     if "task" in data:
         if not _is_int(task):
-            check.add(("task",), f"`task` must be a key-task number, not {task!r}")
+            check.add(("task",), f"`task` must be a key-task number, not {_shown(task)}")
         elif plan is not None and plan.tasks and task not in plan.tasks:
             check.add(("task",), f"no key task {task} in {PLAN_FILE} (1…{max(plan.tasks)})")
     national = _text(check, data, "national", optional=True)
@@ -284,7 +556,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     raw_units = data.get("units")
     if "units" in data:
         if not isinstance(raw_units, list) or not raw_units:
-            check.add(("units",), "`units` must be a non-empty list of unit names, lead unit first")
+            check.add(("units",), "`units` must be a non-empty list of unit names, lead unit first, such as [市商务局, 天津海关]")
         else:
             for i, raw in enumerate(raw_units):
                 name = _unit(check, plan, raw, ("units", i))
@@ -371,7 +643,7 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
     title = _text(check, data, "title") or ""
     year = data.get("year")
     if not _is_int(year) or not 1900 < year < 3000:
-        check.add(("year",), f"`year` must be the plan's year, such as 2022, not {year!r}")
+        check.add(("year",), f"`year` must be the plan's year, such as 2022, not {_shown(year)}")
     tasks: dict[int, Task] = {}
     raw_tasks = data.get("tasks")
     if not isinstance(raw_tasks, list):
@@ -412,12 +684,16 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
 
 
 def measure_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
+    """The measure files, and the files meant as one but misnamed (26.yml, 26.YAML), so that
+    they are reported, not silently skipped. Hidden files (.#26.yaml, an Emacs lock; ._26.yaml,
+    macOS metadata) are editors' and systems' own, not measures."""
+    return sorted(p for p in directory.iterdir()
+                  if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(("_", ".")))
 
 
 def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     path = directory / PLAN_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a broken link is reported by read_text
         return None, [Problem(str(path), None, f"missing: every measures folder needs a {PLAN_FILE}")]
     text, problem = read_text(path)
     if problem:
@@ -429,6 +705,9 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
 
 
 def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, list[Problem]]:
+    if path.suffix != ".yaml":
+        return None, [Problem(str(path), 1, f"not read: measure files end in .yaml; rename it to "
+                                            f"{path.with_suffix('.yaml').name}")]
     text, problem = read_text(path)
     if problem:
         return None, [problem]
@@ -455,8 +734,6 @@ def load(directory: Path) -> Loaded:
             continue
         first_file[measure.id] = str(path)
         measures.append(measure)
-    for path in sorted(directory.glob("*.yml")):  # nothing is silently skipped (SPEC §5)
-        problems.append(Problem(str(path), None, f"not read: measure files end in .yaml; rename it to {path.stem}.yaml"))
     measures.sort(key=lambda m: m.id)
     return Loaded(plan, measures, problems, directory)
 

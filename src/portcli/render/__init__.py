@@ -3,13 +3,27 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls and DEL, except newline and tab: data must never drive the terminal.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What data must never send to a terminal: C0 and C1 controls and DEL (newline and tab aside),
+# the bidirectional embeddings, overrides and isolates that reorder what is shown ("Trojan
+# Source"), and lone surrogates (from undecodable file names), which cannot be written at all.
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROLS = re.compile(f"[{_UNSAFE}]")
+_CONTROLS_AND_BREAKS = re.compile(f"[{_UNSAFE}\n\t\u2028\u2029]")
 
 
-def printable(text: str) -> str:
-    """`text` with terminal control characters shown as escapes (ESC → \\x1b)."""
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` with terminal control characters shown as escapes (ESC → \\x1b, U+202E → \\u202e).
+
+    `one_line` escapes line breaks and tabs too: a problem is one line, and data must not
+    forge another.
+    """
+    pattern = _CONTROLS_AND_BREAKS if one_line else _CONTROLS
+    return pattern.sub(lambda m: escape(m.group()), text)
 
 
 # Texts every report format shows the same way (imports stay inside: this module must stay light).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import IO, Any, Iterable
 
@@ -40,8 +41,15 @@ def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
     }
 
 
+# Characters json leaves raw with ensure_ascii=False that a terminal or a line-based reader may act
+# on (C1 controls, DEL, bidi overrides, U+2028/9) or that cannot be encoded (lone surrogates from
+# undecodable file names). They can only occur inside strings, where \uXXXX means the same.
+_RAW_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def dump(value: Any, out: IO[str]) -> None:
-    json.dump(value, out, ensure_ascii=False, indent=2)
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    out.write(_RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     out.write("\n")
 
 
