@@ -199,7 +199,23 @@ def test_export_to_an_unwritable_file_is_exit_2(run, measures_dir, tmp_path):
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("name, start", [("out.csv", codecs.BOM_UTF8), ("out.json", b"[\n"), ("out.txt", b"[\n")])
+@pytest.mark.parametrize("name, start", [("out.csv", codecs.BOM_UTF8), ("out.json", b"[\n"), ("OUT.JSON", b"[\n")])
 def test_export_format_follows_the_output_suffix(run, measures_dir, tmp_path, name, start):
     assert run("export", "--dir", measures_dir, "--output", tmp_path / name).exit_code == 0
     assert (tmp_path / name).read_bytes().startswith(start)
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_an_output_name_that_names_no_format_is_refused(run, measures_dir, tmp_path, command):
+    result = run(command, "--dir", measures_dir, "--output", tmp_path / "out.pdf")
+    assert result.exit_code == 2
+    assert "cannot tell the format from the name 'out.pdf'" in result.stderr and "--format" in result.stderr
+    assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.mark.parametrize("name, start", [("r.html", "<!DOCTYPE html>"), ("r.md", "## "), ("r.json", "{"),
+                                         ("r.txt", "天津口岸")])
+def test_report_format_follows_the_output_suffix(run, measures_dir, tmp_path, name, start):
+    result = run("report", "--dir", measures_dir, "--as-of", "2022-06-15", "--output", tmp_path / name)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / name).read_text(encoding="utf-8").lstrip().startswith(start)

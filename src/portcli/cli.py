@@ -83,6 +83,21 @@ OutputOption = Annotated[Optional[Path], typer.Option(
     "--output", "-o", metavar="FILE", show_default=False, help="Write to FILE instead of stdout.")]
 
 
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "table"}
+EXPORT_SUFFIXES = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict[str, str], default: Enum) -> Enum:
+    """The format --output's suffix names; the default without --output; exit 2 for a suffix that names none."""
+    if output is None:
+        return default
+    name = suffixes.get(output.suffix.lower())
+    if name is None:
+        fail(f"cannot tell the format from the name {output.name!r}: give --format "
+             f"({', '.join(f.value for f in formats)}) or a name ending in {', '.join(suffixes)}")
+    return formats(name)
+
+
 def _today(as_of: date | None) -> date:
     return as_of or date.today()
 
@@ -172,6 +187,14 @@ def _measure(loaded: store.Loaded, measure_id: int):
     return found
 
 
+def _tasks(loaded: store.Loaded, numbers: list[int] | None) -> tuple[int, ...]:
+    known = loaded.plan.tasks if loaded.plan else {}
+    for number in numbers or ():
+        if known and number not in known:
+            _finish_with_failure(loaded, f"no key task {number}: the plan has tasks {min(known)}…{max(known)}")
+    return tuple(numbers or ())
+
+
 def _statuses(values: list[str] | None) -> tuple[str, ...]:
     keys = []
     for value in values or ():
@@ -204,8 +227,8 @@ def list_(
     status: Annotated[Optional[list[str]], typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
         help="Only this status (key or Chinese label, e.g. in_progress or 推进中). Repeatable.")] = None,
-    task: Annotated[Optional[int], typer.Option("--task", "-t", help="Only this key task (1…11).",
-                                                show_default=False)] = None,
+    task: Annotated[Optional[list[int]], typer.Option(
+        "--task", "-t", metavar="N", show_default=False, help="Only this key task (1…11). Repeatable.")] = None,
     due_before: Annotated[Optional[date], typer.Option(
         "--due-before", parser=_date_option, metavar="DATE", show_default=False,
         help="Due strictly before DATE.")] = None,
@@ -216,8 +239,10 @@ def list_(
     due_soon: Annotated[Optional[int], typer.Option(
         "--due-soon", min=0, metavar="[DAYS]",
         show_default=False, help=f"Only measures due within DAYS (default {query.DEFAULT_DUE_SOON_DAYS}).")] = None,
-    search: Annotated[Optional[str], typer.Option("--search", "-q", metavar="TEXT", show_default=False,
-                                                  help="Only measures whose texts or notes contain TEXT.")] = None,
+    search: Annotated[Optional[list[str]], typer.Option(
+        "--search", "-q", metavar="TEXT", show_default=False,
+        help="Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
+             "Repeated: all of them.")] = None,
     as_of: AsOfOption = None,
     limit: LimitOption = 200,
     directory: DirOption = None,
@@ -227,9 +252,11 @@ def list_(
     statuses = _statuses(status)
     loaded = _load(directory)
     today = _today(as_of)
-    filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses, task=task,
-                            due_before=due_before, due_after=due_after, overdue=overdue, due_soon=due_soon,
-                            search=search)
+    if lead and not unit:
+        fail("--lead needs --unit: whose lead measures?")
+    filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses,
+                            tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
+                            overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
     found = query.select(loaded.measures, filters, today)
     if format is Format.json:
         from .render import json
@@ -291,25 +318,31 @@ def overdue(
 
 @app.command()
 def report(
-    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar="UNIT", show_default=False,
-                                                help="The report of one unit: only the measures it takes part in.")] = None,
+    unit: Annotated[Optional[list[str]], typer.Option(
+        "--unit", "-u", metavar="UNIT", show_default=False,
+        help="The report of one unit: only the measures it takes part in.")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon).")] = FailOn.never,
-    due_soon: Annotated[int, typer.Option("--due-soon-days", min=0, help="What counts as due soon.")] =
-        query.DEFAULT_DUE_SOON_DAYS,
+    due_soon: Annotated[int, typer.Option("--due-soon", min=0, metavar="DAYS",
+                                          help="Due within DAYS counts as due soon.")] = query.DEFAULT_DUE_SOON_DAYS,
     as_of: AsOfOption = None,
     directory: DirOption = None,
-    format: Annotated[ReportFormat, typer.Option(
-        "--format", "-f", help="Output format: markdown for a summary page, github for annotations in a "
-                               "GitHub Actions run, html for one self-contained page.")] = ReportFormat.table,
+    format: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", show_default=False,
+        help="Output format: markdown for a summary page, github for annotations in a GitHub Actions run, "
+             "html for one self-contained page. Default: from the --output suffix "
+             "(.html, .md, .json, .txt), else table.")] = None,
     output: OutputOption = None,
 ) -> None:
     """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point.
 
     With $GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown report is also appended there."""
+    if unit and len(unit) > 1:
+        fail("report --unit takes one unit: the report one unit sends upward")
+    format = format or _format_from_suffix(output, ReportFormat, REPORT_SUFFIXES, ReportFormat.table)
     loaded = _load(directory)
     today = _today(as_of)
-    one_unit = _resolve_units(loaded, [unit])[0] if unit else None
+    one_unit = _resolve_units(loaded, unit)[0] if unit else None
     result = query.report(loaded.measures, loaded.plan, today, due_soon, one_unit)
     with _output(output) as out:
         if format is ReportFormat.json:
@@ -404,9 +437,7 @@ def export(
     directory: DirOption = None,
 ) -> None:
     """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
-    if format is None:
-        suffix = output.suffix.lower().lstrip(".") if output else ""
-        format = ExportFormat(suffix) if suffix in ExportFormat.__members__ else ExportFormat.json
+    format = format or _format_from_suffix(output, ExportFormat, EXPORT_SUFFIXES, ExportFormat.json)
     if format is ExportFormat.xlsx and output is None and sys.stdout.isatty():
         fail("an xlsx workbook is binary and would garble the terminal: "
              "give --output FILE (e.g. --output 任务分工表.xlsx) or redirect stdout")

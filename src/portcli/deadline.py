@@ -20,7 +20,7 @@ _YEAR = r"(?:(?P<year>\d{4})年)?"
 _MONTH_END = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?:底|末)前?")
 _DAY = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:前|之前)?")
 _NUMERIC = re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:前|之前)?")
-_YEAR_END = re.compile(_YEAR + r"(?:年底前?|年末前?|年内|全年)")
+_YEAR_END = re.compile(r"(?:(?P<year>\d{4})年?)?(?:年底前?|年末前?|年内|全年)")  # 2022年底前 has one 年
 _HALF = re.compile(_YEAR + r"(?P<half>[上下])半年(?:底前|末前|前|内|底|末)?")
 _QUARTER = re.compile(_YEAR + r"(?:第)?(?P<q>[一二三四1-4])季度(?:末前|底前|末|底|前|内)?")
 
@@ -95,9 +95,20 @@ def parse_date(text: str) -> date:
                 return date(int(m["year"]), int(m["month"]), int(m["day"]))
             except ValueError as exc:
                 raise ValueError(f"{text!r} is not a real date ({exc})") from None
+    from datetime import datetime
+
     from dateutil import parser  # only for the unusual forms: it costs start-up time
 
+    # dateutil fills what the text leaves out from today, and reads 3/6/2022 month first: a date
+    # that "today" or a guess could change is refused, so that no run depends on the day it runs.
+    readings = set()
     try:
-        return parser.parse(text.strip()).date()
+        for default in (datetime(2000, 1, 1), datetime(2001, 2, 2)):
+            for dayfirst in (False, True):
+                readings.add(parser.parse(text.strip(), default=default, dayfirst=dayfirst).date())
     except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
         raise ValueError(f"{text!r} is not a date; write it as 2022-05-31, 2022/5/31 or 2022年5月31日") from None
+    if len(readings) > 1:
+        raise ValueError(f"{text!r} is not one date (it leaves out the year, month or day, or could be read "
+                         "day-first or month-first); write it as 2022-05-31")
+    return readings.pop()

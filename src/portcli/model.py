@@ -5,6 +5,7 @@ questions that depend on "today" live in ``query``.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +19,11 @@ STATUSES: dict[str, str] = {
 STATUS_BY_LABEL = {label: key for key, label in STATUSES.items()}
 
 DEADLINE_KINDS = ("date", "milestone", "ongoing", "external")
+
+
+def fold(name: str) -> str:
+    """A name as compared: case, full-width forms and outer spaces aside (天津港(集团) is 天津港（集团）)."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def status_key(text: str) -> str | None:
@@ -64,11 +70,19 @@ class Plan:
 
     def unit(self, name: str) -> Unit | None:
         """The unit whose short name, full name, English name or alias is exactly `name`."""
-        folded = name.strip().casefold()
+        folded = fold(name)
         for unit in self.units:
-            if any(folded == n.casefold() for n in unit.names):
+            if any(folded == fold(n) for n in unit.names):
                 return unit
         return None
+
+    def close_units(self, name: str, cutoff: float = 0.5) -> list[str]:
+        """Short names of the units one of whose names is close to `name`, closest first, each once."""
+        import difflib
+
+        owner = {fold(n): unit.name for unit in self.units for n in unit.names}
+        close = difflib.get_close_matches(fold(name), list(owner), n=len(owner), cutoff=cutoff)
+        return list(dict.fromkeys(owner[n] for n in close))[:3]
 
 
 @dataclass(frozen=True)

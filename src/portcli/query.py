@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
-from .model import STATUSES, Measure, Plan, Unit
+from .model import STATUSES, Measure, Plan, Unit, fold
 
 DEFAULT_DUE_SOON_DAYS = 14
 
@@ -39,17 +39,14 @@ def resolve_unit(plan: Plan, text: str) -> Unit:
     """The unit a user means by `text`: an exact name of any kind, else an unambiguous part of one."""
     if unit := plan.unit(text):
         return unit
-    folded = text.strip().casefold()
-    candidates = [u for u in plan.units if folded and any(folded in n.casefold() for n in u.names)]
+    folded = fold(text)
+    candidates = [u for u in plan.units if folded and any(folded in fold(n) for n in u.names)]
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
         names = "、".join(u.name for u in candidates)
         raise LookupProblem(f"unit {text!r} is ambiguous: it could be {names}")
-    import difflib
-
-    all_names = [n for u in plan.units for n in (u.name, u.full_name, u.english, *u.aliases)]
-    close = difflib.get_close_matches(text, all_names, n=3, cutoff=0.4)
+    close = plan.close_units(text, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     raise LookupProblem(f"unknown unit {text!r}{hint} (see `portcli units`)")
 
@@ -66,19 +63,19 @@ class Filters:
     units: tuple[str, ...] = ()  # short names; any of them
     lead_only: bool = False
     statuses: tuple[str, ...] = ()  # keys; any of them
-    task: int | None = None
+    tasks: tuple[int, ...] = ()  # any of them
     due_before: date | None = None
     due_after: date | None = None
     overdue: bool = False
     due_soon: int | None = None  # days ahead
-    search: str | None = None
+    search: tuple[str, ...] = ()  # all of them
 
     def matches(self, m: Measure, as_of: date) -> bool:
         if self.units and not (m.lead in self.units if self.lead_only else any(u in self.units for u in m.units)):
             return False
         if self.statuses and m.status not in self.statuses:
             return False
-        if self.task is not None and m.task != self.task:
+        if self.tasks and m.task not in self.tasks:
             return False
         if self.due_before is not None and not (m.due is not None and m.due < self.due_before):
             return False
@@ -89,9 +86,9 @@ class Filters:
         if self.due_soon is not None and not is_due_soon(m, as_of, self.due_soon):
             return False
         if self.search:
-            needle = _squash(self.search)
-            haystack = (*m.texts, m.units_note or "", *(p.note or "" for p in m.progress))
-            if not any(needle in _squash(t) for t in haystack):
+            haystack = [_squash(t) for t in (*m.texts, m.units_note or "", *(p.note or "" for p in m.progress),
+                                             *(e.reason for e in m.extensions))]
+            if not all(any(_squash(term) in t for t in haystack) for term in self.search):
                 return False
         return True
 

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import yaml
 
 from .deadline import DeadlineError, parse_date, parse_deadline
-from .model import STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
+from .model import fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -496,6 +496,9 @@ def _unknown_keys(check: _Checker, data: dict, allowed: tuple[str, ...], path: K
 
 
 def _status(check: _Checker, value: Any, path: KeyPath) -> str | None:
+    if value is None:
+        check.add(path, f"`status` is empty: write one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
+        return None
     if not isinstance(value, str) or status_key(value) is None:
         choices = [*STATUSES, *STATUSES.values()]
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
@@ -513,9 +516,9 @@ def _unit(check: _Checker, plan: Plan | None, value: Any, path: KeyPath) -> str 
         return value.strip()
     unit = plan.unit(value)
     if unit is None:
-        names = [n for u in plan.units for n in (u.name, u.full_name, *u.aliases)]
-        check.add(path, f"unknown unit {_shown(value)}{did_you_mean(value, names)} "
-                        f"(units are registered in {PLAN_FILE})")
+        close = plan.close_units(value)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        check.add(path, f"unknown unit {_shown(value)}{hint} (units are registered in {PLAN_FILE})")
         return None
     return unit.name
 
@@ -656,7 +659,7 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
         _unknown_keys(check, entry, TASK_KEYS, ("tasks", i), "a key task")
         tasks[entry["id"]] = Task(entry["id"], str(entry.get("numeral") or entry["id"]), entry["title"])
     units: list[Unit] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}  # folded name -> index of the unit that has it
     raw_units = data.get("units")
     if not isinstance(raw_units, list):
         check.add(("units",), "`units` must be a list of {name, full_name, english, aliases}")
@@ -672,10 +675,12 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
             check.add(path + ("aliases",), "`aliases` must be a list of names")
             aliases = []
         unit = Unit(entry["name"], entry["full_name"], entry["english"], tuple(aliases))
-        for name in unit.names:
-            other = seen.setdefault(name.casefold(), unit.name)
-            if other != unit.name:
-                check.add(path, f"the name {name!r} is used by both {other} and {unit.name}")
+        for name in dict.fromkeys(fold(n) for n in unit.names):
+            other = seen.setdefault(name, i)
+            if other != i:
+                owner = raw_units[other]["name"]
+                check.add(path, f"the name {name!r} is registered twice (also by the unit {owner}, "
+                                f"entry {other + 1} of `units`): every name must point to one unit")
         units.append(unit)
     problems = check.problems()
     if problems:

@@ -12,13 +12,20 @@ from typing import Iterable
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 
 from ..model import STATUSES, Measure, Plan
 from ..query import Report, days_overdue, is_due_soon, is_overdue
 from . import printable, summary
 
-KIND_LABELS = {"date": "限期", "milestone": "阶段目标", "ongoing": "持续推进", "external": "按上级部署"}
+# The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
+KIND_LABELS = {"date": "限期", "milestone": "阶段目标", "ongoing": "长期任务", "external": "按上级部署"}
+
+
+def due_in(due: date, as_of: date) -> str:
+    days = (due - as_of).days
+    return "今天到期" if days == 0 else f"{days} 天后到期"
 
 
 def text(value: object, style: str = "") -> Text:
@@ -107,7 +114,7 @@ def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> Non
     if late is not None:
         due.append(f"  逾期 {late} 天", style="bold red")
     elif is_due_soon(m, as_of):
-        due.append(f"  {(m.due - as_of).days} 天后到期", style="bold yellow")
+        due.append(f"  {due_in(m.due, as_of)}", style="bold yellow")
     grid.add_row("到期日", due)
     units = Text()
     for i, name in enumerate(m.units):
@@ -178,10 +185,16 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     for name, justify in (("单位", "left"), ("牵头", "right"), ("参与", "right"), ("已完成", "right"),
                           ("逾期", "right"), ("延期", "right"), ("完成率", "right"), ("进度", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
+    # The bar takes what the other columns leave (they are never cut): 20 cells at most, 4 at least.
+    unit_width = max((cell_len(row.unit) for row in r.units), default=4)
+    number_width = max((len(str(row.involved)) for row in r.units), default=1)
+    headers = (4, 4, 6, 4, 4, 6)  # 牵头 参与 已完成 逾期 延期 完成率, in cells
+    others = unit_width + sum(max(h, number_width) for h in headers) + 3 * (len(headers) + 1)
+    width = max(4, min(20, console.width - others - 1))
     for row in r.units:
         table.add_row(text(row.unit), text(row.lead), text(row.involved), text(row.done),
                       text(row.overdue, "red" if row.overdue else ""), text(row.extended),
-                      text(f"{row.completion:.0%}"), bar(row.done, row.overdue, row.involved))
+                      text(f"{row.completion:.0%}"), bar(row.done, row.overdue, row.involved, width))
     console.print(table)
     legend = Text("进度：")
     for char, style, label in BAR_PARTS:
@@ -190,7 +203,7 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     console.print(legend)
     _listing(console, "逾期 (overdue)", r.overdue, r.as_of, "red", lambda m: f"逾期 {(r.as_of - m.due).days} 天")
     _listing(console, "即将到期 (due soon)", r.due_soon, r.as_of, "yellow",
-             lambda m: f"{(m.due - r.as_of).days} 天后到期")
+             lambda m: due_in(m.due, r.as_of))
 
 
 def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style: str, when) -> None:
