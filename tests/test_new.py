@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from folder_state import snapshot
+from measure_files import SHIPPED
 
 NEW_26 = """\
 # 措施 26 · 重点任务五
@@ -179,3 +180,24 @@ def test_from_a_file_refuses_an_id_in_use(run, measures_dir, tmp_path):
     result = run("new", "--from", draft, "--dir", measures_dir)
     assert result.exit_code == 2 and "id 14 is taken" in result.stderr and "next free id is 26" in result.stderr
     assert snapshot(measures_dir) == before
+
+
+def test_new_takes_an_explicit_due_date_for_a_phrase_without_one(run, measures_dir):
+    refused = run("new", "--dir", measures_dir, "--task", "1", "--unit", "海关", "--deadline", "9月中旬", "--local", "测试")
+    assert refused.exit_code == 2 and "unrecognised deadline '9月中旬'" in refused.stderr
+    assert not (measures_dir / "26.yaml").exists()
+    result = run("new", "--dir", measures_dir, "--task", "1", "--unit", "海关", "--deadline", "9月中旬",
+                 "--due", "2022-09-15", "--local", "测试")
+    assert result.exit_code == 0, result.stderr
+    lines = (measures_dir / "26.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[lines.index("deadline: 9月中旬") + 1] == "due: 2022-09-15"  # SPEC §2 key order
+    shown = json.loads(run("show", "26", "-f", "json", "--dir", measures_dir).stdout)
+    assert (shown["due"], shown["due_source"]) == ("2022-09-15", "due")
+
+
+def test_new_from_a_file_refuses_options_it_would_ignore(run, measures_dir, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text("id: 60\n", encoding="utf-8")
+    result = run("new", "--dir", measures_dir, "--from", draft, "--task", "2")
+    assert result.exit_code == 2 and "--from takes the whole measure from FILE" in result.stderr
+    assert sorted(p.name for p in measures_dir.glob("*.yaml")) == sorted(p.name for p in SHIPPED.glob("*.yaml"))

@@ -576,6 +576,9 @@ def new(
                                                     help="The 海关总署 measure (具体举措).")] = None,
     local: Annotated[Optional[list[str]], typer.Option(
         "--local", metavar="TEXT", show_default=False, help="A 天津市细化落实措施 item. Repeatable.")] = None,
+    due: Annotated[Optional[date], typer.Option(
+        "--due", parser=_date_option, metavar="DATE", show_default=False,
+        help="An explicit due date; needed when the deadline phrase gives none portcli reads.")] = None,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Write it in $EDITOR from a commented template "
                                                             "(the default on a terminal without options).")] = False,
     from_file: Annotated[Optional[Path], typer.Option(
@@ -589,7 +592,9 @@ def new(
     from . import record
 
     folder = _directory(directory)
-    values = dict(task=task, units=unit or [], deadline=deadline, national=national, local=local or [])
+    values = dict(task=task, units=unit or [], deadline=deadline, national=national, local=local or [], due=due)
+    if from_file is not None and any(values.values()):
+        fail("--from takes the whole measure from FILE: give its values there, not as options too")
     with _writing():
         draft = _read_draft(from_file) if from_file is not None else None
         if edit or (draft is None and not any(values.values()) and sys.stdin.isatty()):

@@ -195,7 +195,7 @@ def _header(plan: Plan, measure_id: int, task: int | None) -> str:
 
 
 def _fields(plan: Plan, task: int | None, units: list[str], deadline: str | None,
-            national: str | None, local: list[str]) -> dict[str, Any]:
+            national: str | None, local: list[str], due: date | None = None) -> dict[str, Any]:
     resolved = []
     for name in units:
         try:
@@ -205,7 +205,9 @@ def _fields(plan: Plan, task: int | None, units: list[str], deadline: str | None
     return {"task": task, "national": text_option(national, "--national"),
             "local": [t for t in (text_option(x, "--local") for x in local) if t],
             "units": list(dict.fromkeys(resolved)), "units_note": None,
-            "deadline": _squash(text_option(deadline, "--deadline")), "status": "not_started", "progress": []}
+            "deadline": _squash(text_option(deadline, "--deadline")),
+            **({"due": due} if due else {}),  # SPEC key order: due follows deadline
+            "status": "not_started", "progress": []}
 
 
 def _squash(phrase: str | None) -> str | None:
@@ -228,7 +230,7 @@ def _measure_text(header: str, measure_id: int, fields: dict[str, Any], nl: str 
 
 
 def new(directory: Path, *, task: int | None, units: list[str], deadline: str | None,
-        national: str | None = None, local: list[str] = ()) -> Written:
+        national: str | None = None, local: list[str] = (), due: date | None = None) -> Written:
     """A new measure with the next free id, from command-line values."""
     missing = [option for option, value in (("--task", task), ("--unit", units), ("--deadline", deadline)) if not value]
     if missing:
@@ -239,17 +241,17 @@ def new(directory: Path, *, task: int | None, units: list[str], deadline: str | 
         loaded = store.load(directory)
         plan = _plan_of(loaded)
         measure_id = next_id(loaded)
-        fields = _fields(plan, task, units, deadline, national, list(local))
+        fields = _fields(plan, task, units, deadline, national, list(local), due)
         return _create(loaded, plan, _measure_text(_header(plan, measure_id, task), measure_id, fields), label=None)
 
 
 def template(directory: Path, *, task: int | None = None, units: list[str] = (), deadline: str | None = None,
-             national: str | None = None, local: list[str] = ()) -> str:
+             national: str | None = None, local: list[str] = (), due: date | None = None) -> str:
     """The commented text `new --edit` opens: the next id and whatever the options gave, with help."""
     loaded = store.load(directory)
     plan = _plan_of(loaded)
     measure_id = next_id(loaded)
-    fields = _fields(plan, task, list(units), deadline, national, list(local))
+    fields = _fields(plan, task, list(units), deadline, national, list(local), due)
     if not fields["local"]:
         fields["local"] = [""]
     text = _measure_text(_header(plan, measure_id, task), measure_id, fields)
