@@ -239,3 +239,12 @@ def test_report_and_units_fit_a_narrow_terminal(run, measures_dir, columns):
         if columns >= 120:
             for alias in unit["aliases"]:
                 assert alias in units, alias
+
+
+def test_show_of_a_measure_whose_file_is_invalid_points_at_the_file(run, measures_dir):
+    broken = measures_dir / "05.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("status: not_started", "status: started"),
+                      encoding="utf-8")
+    result = run("show", "5", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert f"no measure with id 5; it may be in one of the 1 invalid file(s) above ({broken})" in result.stderr

@@ -253,3 +253,10 @@ def test_a_yml_file_is_not_silently_skipped(run, measures_dir):
     assert result.exit_code == 2
     assert _problem_lines(result.stderr) == [f"{stray}:1: not read: measure files end in .yaml; rename it to 26.yaml"]
     assert 26 not in [m["id"] for m in json.loads(run("list", "--dir", measures_dir, "-f", "json").stdout)]
+
+
+def test_with_a_broken_plan_validate_says_what_went_unchecked(run, measures_dir):
+    (measures_dir / "_plan.yaml").write_text("title: [\n", encoding="utf-8")
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert "units and key tasks unchecked: the plan is broken" in result.stdout

@@ -183,7 +183,10 @@ def _finish_with_failure(loaded: store.Loaded, message: str) -> NoReturn:
 def _measure(loaded: store.Loaded, measure_id: int):
     found = next((m for m in loaded.measures if m.id == measure_id), None)
     if found is None:
-        _finish_with_failure(loaded, f"no measure with id {measure_id}")
+        files = sorted({p.file for p in loaded.problems})
+        hint = (f"; it may be in one of the {len(files)} invalid file(s) above ({', '.join(files[:3])}"
+                f"{', …' if len(files) > 3 else ''})" if files else "")
+        _finish_with_failure(loaded, f"no measure with id {measure_id}{hint}")
     return found
 
 
@@ -419,7 +422,9 @@ def validate(
         raise typer.Exit(2 if loaded.problems else 0)
     files = {p.file for p in loaded.problems}
     if loaded.problems:
-        print(f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)")
+        unchecked = "" if loaded.plan else " (their units and key tasks unchecked: the plan is broken)"
+        print(f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)"
+              + unchecked)
     else:
         print(f"ok: {len(loaded.measures)} measures and the plan are valid")
     _finish(loaded)
