@@ -6,6 +6,7 @@ questions that depend on "today" live in ``query``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 STATUSES: dict[str, str] = {
@@ -64,11 +65,16 @@ class Plan:
 
     def unit(self, name: str) -> Unit | None:
         """The unit whose short name, full name, English name or alias is exactly `name`."""
-        folded = name.strip().casefold()
+        return self._unit_by_name.get(name.strip().casefold())
+
+    @cached_property
+    def _unit_by_name(self) -> dict[str, Unit]:
+        # Built once: every unit of every measure file is looked up here.
+        index: dict[str, Unit] = {}
         for unit in self.units:
-            if any(folded == n.casefold() for n in unit.names):
-                return unit
-        return None
+            for n in unit.names:
+                index.setdefault(n.casefold(), unit)  # the first unit to use a name keeps it
+        return index
 
 
 @dataclass(frozen=True)
