@@ -13,6 +13,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test its own portcli cache, so tests never share one or fill the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("portcli-cache")
+    monkeypatch.setenv("PORTCLI_CACHE_DIR", str(folder))
+    monkeypatch.delenv("PORTCLI_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture
 def measures_dir(tmp_path: Path) -> Path:
     """A writable copy of the shipped measures/ folder."""

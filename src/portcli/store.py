@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import cache
 from .deadline import DeadlineError, parse_date, parse_deadline
 from .model import STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 
@@ -419,8 +420,8 @@ def load(directory: Path) -> Loaded:
     plan, problems = load_plan(directory)
     measures: list[Measure] = []
     first_file: dict[int, str] = {}
-    for path in measure_files(directory):
-        measure, found = load_measure_file(path, plan)
+    files = measure_files(directory)
+    for path, (measure, found) in zip(files, cache.check_files(directory, plan, files, load_measure_file)):
         problems.extend(found)
         if measure is None:
             continue
