@@ -312,21 +312,6 @@ def test_file_names_are_spelled_as_the_folder_was_given(measures_dir, later, mon
         assert files == [str(p) for p in store.measure_files(Path(folder))]
 
 
-def test_files_are_checked_in_two_processes_with_the_same_result(tmp_path, monkeypatch):
-    folder = generate.generate(60, tmp_path / "m60", seed=4)
-    replace_in(folder / "07.yaml", "status: ", "status: 完成 #")
-    (folder / "08.yaml").write_text("id: [8\n", encoding="utf-8")
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(cache, "_can_fork", lambda: hasattr(os, "fork"))
-    if not hasattr(os, "fork"):
-        pytest.skip("no fork on this system")
-    parallel = store.load(folder)
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 10**9)
-    sequential = uncached(folder, monkeypatch)
-    assert parallel.measures == sequential.measures
-    assert parallel.problems == sequential.problems and len(parallel.problems) == 2
-
-
 def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir, later, monkeypatch):
     """Edits, renames, deletions and new files in a random order, checked after each against no cache."""
     rng = random.Random(7)

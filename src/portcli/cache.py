@@ -114,7 +114,7 @@ def check_files(directory: Path, plan: Plan | None, files: list[Path], check: Ch
 def _check_files(directory: Path, plan: Plan | None, files: list[Path], check: Check) -> list[Result]:
     root = cache_dir()
     if root is None or plan is None or not CODEC_MATCHES_MODEL:
-        return _check_all(files, plan, check)
+        return [check(path, plan) for path in files]
     started = _now_ns()
     where = cache_file(directory, root)
     stamp = _stamp(directory, plan)
@@ -148,76 +148,14 @@ def _check_files(directory: Path, plan: Plan | None, files: list[Path], check: C
         results.append(None)
     texts: dict[str, str] = {}
     trusted_before = started - RACY_NS
-    for (position, path, signature), result in zip(missed, _check_all([p for _, p, _ in missed], plan, check)):
-        results[position] = result
+    for position, path, signature in missed:
+        results[position] = result = check(path, plan)
         if signature is not None and signature[1] < trusted_before and signature[2] < trusted_before:
             if (record := _encode(result, str(path), texts)) is not None:
                 entries[path.name] = (signature, record)
     if missed or entries.keys() != old.keys():
         _write(where, stamp, entries)
     return results
-
-
-# Below this many files to read, a second process costs more than it saves.
-PARALLEL_MIN = 400
-
-
-def _check_all(files: list[Path], plan: Plan | None, check: Check) -> list[Result]:
-    """check(path, plan) for each file; many files are shared with a second process on a second core.
-
-    The child checks the first half and sends its results back as the cache's plain tuples; a
-    result it cannot send, or a child that fails in any way, is checked here instead.
-    """
-    if len(files) < PARALLEL_MIN or not _can_fork():
-        return [check(path, plan) for path in files]
-    half = len(files) // 2
-    theirs, ours = files[:half], files[half:]
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return [check(path, plan) for path in files]
-    if pid == 0:  # the child: never return into the caller, never flush the parent's buffers
-        status = 1
-        try:
-            os.close(read_end)
-            texts: dict[str, str] = {}
-            records = [_encode(check(path, plan), str(path), texts) for path in theirs]
-            with os.fdopen(write_end, "wb") as pipe:
-                marshal.dump(records, pipe)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    mine = [check(path, plan) for path in ours]
-    with os.fdopen(read_end, "rb") as pipe:
-        sent = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    records: list = []
-    try:
-        if status == 0:
-            records = marshal.loads(sent)
-    except Exception:
-        records = []
-    if type(records) is not list or len(records) != len(theirs):
-        records = [None] * len(theirs)
-    decode = _Decoder().result
-    results: list[Result] = []
-    for path, record in zip(theirs, records):
-        try:
-            results.append(decode(record, str(path)) if record is not None else check(path, plan))
-        except Exception:
-            results.append(check(path, plan))
-    return results + mine
-
-
-def _can_fork() -> bool:
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return False
-    threading = sys.modules.get("threading")  # forking a process with threads can deadlock the child
-    return threading is None or threading.active_count() == 1
 
 
 def _read(where: Path, stamp: tuple) -> dict[str, tuple]:
@@ -245,35 +183,31 @@ def _write(where: Path, stamp: tuple, entries: dict[str, tuple]) -> None:
             pass
 
 
-def _shared(value, texts: dict[str, str]):
-    if type(value) is str:
-        return texts.setdefault(value, value)
-    if type(value) is tuple:
-        return tuple(_shared(item, texts) for item in value)
-    return value
-
-
 def _day(d: date | None) -> int | None:
     return None if d is None else d.toordinal()
 
 
-def _encode(result: Result, file: str, texts: dict[str, str]) -> tuple | None:
+def _encode(result: Result, file: str, texts: dict) -> tuple | None:
     """A result as plain tuples, or None when it cannot be stored faithfully.
 
-    Equal texts (units, statuses, phrases, a national measure every city repeats) become one
-    object, which marshal then writes once and reads back shared.
+    Texts that repeat from file to file (the national measure every port city carries out, the
+    deadline phrase, the units' note) become one object, which marshal writes once and reads
+    back shared; units and statuses are shared objects already.
     """
     measure, problems = result
     if measure is not None:
         if measure.file != file or problems:
             return None
         d = measure.deadline
-        return _shared((
-            measure.id, measure.task, measure.national, measure.local, measure.units, measure.units_note,
-            (d.phrase, d.kind, _day(d.due), d.authority), measure.status, _day(measure.due_override),
+        share = texts.setdefault
+        return (
+            measure.id, measure.task, measure.national and share(measure.national, measure.national),
+            measure.local, measure.units, measure.units_note and share(measure.units_note, measure.units_note),
+            share(d, (share(d.phrase, d.phrase), d.kind, _day(d.due), d.authority)),
+            measure.status, _day(measure.due_override),
             tuple((_day(p.date), p.status, p.by, p.note) for p in measure.progress),
             tuple((_day(e.date), _day(e.to), e.reason, _day(e.from_), e.by) for e in measure.extensions),
-            measure.line), texts), ()
+            measure.line), ()
     if any(p.file != file for p in problems):  # a problem about another file: not this entry's to keep
         return None
     return None, tuple((p.line, p.message) for p in problems)
