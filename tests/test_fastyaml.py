@@ -111,6 +111,15 @@ def test_the_resolver_rules_are_pyyamls():
                [(tag, p.pattern, p.flags) for tag, p in theirs[first]], first
 
 
+def test_the_unusual_characters_are_what_pyyaml_refuses_and_what_we_leave_to_it():
+    accepted = yaml.reader.Reader.NON_PRINTABLE
+    left_to_pyyaml = set("\t\r\x85\u2028\u2029\ufeff")
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    ours = {m.group() for m in fastyaml._UNUSUAL_CHAR.finditer(everything)}
+    refused = {m.group() for m in accepted.finditer(everything)}
+    assert ours == refused | left_to_pyyaml
+
+
 # --- what PyYAML must decide ---------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

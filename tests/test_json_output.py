@@ -39,8 +39,16 @@ def imported(*args: str) -> set[str]:
 def test_json_commands_import_neither_rich_nor_dateutil(measures_dir):
     for command in (["list"], ["overdue", "--as-of", "2022-06-15"], ["report", "--as-of", "2022-06-15"]):
         modules = imported(*command, "--dir", str(measures_dir), "--format", "json")
-        assert "portcli.render.json" in modules and "yaml" in modules
-        assert not {m for m in modules if m.split(".")[0] in ("rich", "dateutil")}
+        assert "portcli.render.json" in modules and "portcli.fastyaml" in modules
+        # files of the regular shape are read without PyYAML, and JSON is written without rich
+        assert not {m for m in modules if m.split(".")[0] in ("rich", "dateutil", "yaml")}
+
+
+def test_an_unusual_file_is_read_with_pyyaml(measures_dir):
+    path = measures_dir / "02.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("deadline: 5月底前", "deadline: >-\n  5月底前"),
+                    encoding="utf-8")
+    assert "yaml" in imported("list", "--dir", str(measures_dir), "--format", "json")
 
 
 def test_a_table_imports_rich_but_not_dateutil(measures_dir):

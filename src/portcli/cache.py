@@ -80,12 +80,18 @@ def cache_file(directory: Path, root: Path) -> Path:
 
 def _stamp(directory: Path, plan: Plan) -> tuple:
     """Everything a checked file depends on besides its own bytes."""
-    import yaml  # already imported by the loader; only its version is wanted here
-
     here = Path(__file__).parent
     source = tuple(_signature(here / name) for name in sorted(os.listdir(here)) if name.endswith(".py"))
-    return (FORMAT, __version__, source, yaml.__version__, sys.version_info[:2],
+    return (FORMAT, __version__, source, _pyyaml_signature(), sys.version_info[:2],
             os.path.abspath(directory), str(directory), repr(plan))
+
+
+def _pyyaml_signature() -> tuple | None:
+    """Which PyYAML reads the unusual files, without importing it (a cached run needs none)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("yaml")
+    return _signature(spec.origin) if spec and spec.origin else None
 
 
 def _signature(path: Path | str) -> tuple[int, int, int, int] | None:

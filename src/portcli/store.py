@@ -13,13 +13,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import cache
 from .deadline import DeadlineError, parse_date, parse_deadline
 from .model import STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _pyyaml():
+    """PyYAML and its safe loader, imported only when a file needs them: a cached run reads the
+    plan with fastyaml and needs no PyYAML, whose import costs 13-17 ms."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str):
+    if name == "Loader":  # store.Loader, as before PyYAML was imported lazily
+        return _pyyaml()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 PLAN_FILE = "_plan.yaml"
 MEASURE_KEYS = ("id", "task", "national", "local", "units", "units_note", "deadline", "due",
@@ -99,6 +110,7 @@ class _Checker:
 
 
 def _compose(text: str) -> yaml.Node | None:
+    yaml, Loader = _pyyaml()
     try:
         return yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
@@ -107,6 +119,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _line_of(node: yaml.Node | None, path: KeyPath) -> int:
     """The line of the key (or item) at `path`, or of the deepest part of it that exists."""
+    yaml, _ = _pyyaml()
     line = node.start_mark.line + 1 if node is not None else 1
     for step in path:
         if isinstance(node, yaml.MappingNode):
@@ -144,6 +157,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
 
 
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
+    yaml, Loader = _pyyaml()
     try:
         return yaml.load(text, Loader=Loader), None
     except yaml.MarkedYAMLError as exc:
@@ -388,6 +402,15 @@ def measure_files(directory: Path) -> list[Path]:
     return sorted((p for p in directory.glob("*.yaml") if not p.name.startswith("_")), key=lambda p: p.name)
 
 
+def read_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
+    """The document, read by fastyaml when it has the regular shape (exactly as PyYAML would,
+    in a fraction of the time), else by parse_yaml."""
+    from . import fastyaml  # only when a file must be read: a cached run reads just the plan
+
+    data = fastyaml.load(text)
+    return parse_yaml(path, text) if data is fastyaml.UNSURE else (data, None)
+
+
 def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     path = directory / PLAN_FILE
     if not path.exists():
@@ -395,7 +418,7 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     text, problem = read_text(path)
     if problem:
         return None, [problem]
-    data, problem = parse_yaml(path, text)
+    data, problem = read_yaml(path, text)
     if problem:
         return None, [problem]
     return build_plan(data, str(path), text)
@@ -405,13 +428,9 @@ def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, li
     text, problem = read_text(path)
     if problem:
         return None, [problem]
-    from . import fastyaml  # only when a file must be read: a cached run never needs it
-
-    data = fastyaml.load(text)  # the regular shape, read as PyYAML reads it, in a fraction of the time
-    if data is fastyaml.UNSURE:
-        data, problem = parse_yaml(path, text)
-        if problem:
-            return None, [problem]
+    data, problem = read_yaml(path, text)
+    if problem:
+        return None, [problem]
     return build_measure(data, plan, str(path), text)
 
 
