@@ -385,23 +385,52 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# What stands between portcli and a goal, as measured while building it (cProfile, -X importtime);
+# RESULTS.md quotes the entry of each goal a run does not meet.
+WHY = {
+    "shipped table": "drawing even 25 rows costs rich about 25 ms of layout on top of its ~40 ms import, "
+                     "and the baseline imports rich but draws nothing; portcli's own modules add ~20 ms "
+                     "(dataclasses are built at import). The ratio swings between about 1.05 and 1.25 "
+                     "with the machine's load.",
+    "shipped json": "the JSON path imports typer, portcli and json only (no rich, dateutil or PyYAML); "
+                    "it would miss only if typer's import grew.",
+    "warm json": "a cached run at 10,000 measures spends ~85 ms starting Python and importing typer and "
+                 "portcli, ~20 ms listing the folder (pathlib), ~25 ms stat-ing all 10,000 files (how the "
+                 "cache knows nothing changed), ~50 ms reading the cache and rebuilding the 10,000 measures "
+                 "and 30-45 ms writing the JSON: 0.25-0.3 s in all, where Taskwarrior, in C++, reads its one "
+                 "data file and exports in 0.2-0.3 s. Over the runs of this script the overdue query's median "
+                 "came out between 0.9x and 1.05x (Taskwarrior's +OVERDUE has dates to evaluate), the unit "
+                 "query's between 1.0x and 1.25x, and single runs swing with the load of this shared 2-vCPU "
+                 "machine. Getting clearly ahead needs less work per measure than rebuilding every one of "
+                 "them on each run (e.g. building only the measures a query selects), not done here.",
+    "cold": "reading, parsing (portcli.fastyaml) and checking 10,000 files takes ~0.65 s in one process; "
+            "a second process did not help on this machine, whose 2 vCPUs give about one CPU of throughput.",
+    "table": "the default --limit 200 keeps rich's work bounded; only --limit 0 draws every row (see below).",
+    "memory": "10,000 measures take ~45 MiB as Python objects; --limit 0 draws in blocks of 1,000 rows to "
+              "stay near that.",
+}
+
+
 def render(pairs: list[Pair], counts: dict, scaling: list, big: int, runs: int,
            load_before: str, load_after: str) -> str:
     shipped_table, shipped_json, overdue_json, unit_json, cold, overdue_table, table, table_all = pairs
     peak = max(p.peak_mib("ours") for p in pairs[2:])
-    goals = [
+    goals = [  # (goal, met, measured, why it can fall short)
         ("`portcli list` on the 25 shipped measures ≤ 1.2× the imports", shipped_table.ratio <= 1.2,
-         fmt_ratio(shipped_table.ratio)),
+         fmt_ratio(shipped_table.ratio), WHY["shipped table"]),
         ("`portcli list --format json` on the 25 ≤ 1.0× the imports", shipped_json.ratio <= 1.0,
-         fmt_ratio(shipped_json.ratio)),
+         fmt_ratio(shipped_json.ratio), WHY["shipped json"]),
         (f"{big:,}: overdue JSON faster than `task +OVERDUE export` on every run",
-         overdue_json.wins == runs, f"{fmt_ratio(overdue_json.ratio)}, faster in {overdue_json.wins}/{runs} runs"),
+         overdue_json.wins == runs, f"{fmt_ratio(overdue_json.ratio)}, faster in {overdue_json.wins}/{runs} runs",
+         WHY["warm json"]),
         (f"{big:,}: unit JSON faster than `task +{UNIT} export` on every run",
-         unit_json.wins == runs, f"{fmt_ratio(unit_json.ratio)}, faster in {unit_json.wins}/{runs} runs"),
-        (f"{big:,}: first run (no cache) ≤ 2× `task +OVERDUE list`", cold.ratio <= 2.0, fmt_ratio(cold.ratio)),
+         unit_json.wins == runs, f"{fmt_ratio(unit_json.ratio)}, faster in {unit_json.wins}/{runs} runs",
+         WHY["warm json"]),
+        (f"{big:,}: first run (no cache) ≤ 2× `task +OVERDUE list`", cold.ratio <= 2.0, fmt_ratio(cold.ratio),
+         WHY["cold"]),
         (f"{big:,}: a table of all measures to a terminal ≤ 1 s (`portcli list`, default --limit 200)",
-         table.median("ours") <= 1.0, f"{seconds(table.median('ours'))} s"),
-        (f"{big:,}: peak memory ≤ 100 MiB", peak <= 100, f"{peak:.0f} MiB"),
+         table.median("ours") <= 1.0, f"{seconds(table.median('ours'))} s", WHY["table"]),
+        (f"{big:,}: peak memory ≤ 100 MiB", peak <= 100, f"{peak:.0f} MiB", WHY["memory"]),
     ]
     out = [
         "# Benchmark: portcli against Taskwarrior",
@@ -417,8 +446,18 @@ def render(pairs: list[Pair], counts: dict, scaling: list, big: int, runs: int,
         "",
         "| goal | met | measured |",
         "|---|---|---|",
-        *[f"| {goal} | {'yes' if met else '**no**'} | {value} |" for goal, met, value in goals],
+        *[f"| {goal} | {'yes' if met else '**no**'} | {value} |" for goal, met, value, _ in goals],
         "",
+    ]
+    missed = [(goal, why) for goal, met, _, why in goals if not met]
+    if missed:
+        out += ["### Not met, and why", ""]
+        seen = set()
+        for goal, why in missed:
+            out.append(f"- {goal}: {why}" if why not in seen else f"- {goal}: as above.")
+            seen.add(why)
+        out.append("")
+    out += [
         "## Side by side",
         "",
         "| command | portcli s | other s | ratio | portcli peak MiB | other peak MiB |",
