@@ -1,6 +1,7 @@
 """Shared fixtures: a private copy of the shipped measures, and the real CLI run in-process."""
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,14 @@ def private_cache(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("PORTCLI_CACHE_DIR", str(folder))
     monkeypatch.delenv("PORTCLI_NO_CACHE", raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_gc():
+    """The CLI freezes what it loaded (gc.freeze), as a one-shot process may; a test session runs it
+    hundreds of times, so each test hands the frozen objects back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture
