@@ -6,8 +6,8 @@ questions that depend on "today" live in ``query``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 STATUSES: dict[str, str] = {
     "not_started": "未启动",
