@@ -1,6 +1,7 @@
 """Shared fixtures: a private copy of the shipped measures, and the real CLI run in-process."""
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,23 @@ from portcli.cli import app, complete_args
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test its own portcli cache, so tests never share one or fill the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("portcli-cache")
+    monkeypatch.setenv("PORTCLI_CACHE_DIR", str(folder))
+    monkeypatch.delenv("PORTCLI_NO_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_gc():
+    """The CLI freezes what it loaded (gc.freeze), as a one-shot process may; a test session runs it
+    hundreds of times, so each test hands the frozen objects back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

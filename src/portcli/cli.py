@@ -5,6 +5,7 @@ pays for the terminal machinery.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from contextlib import contextmanager
@@ -112,9 +113,13 @@ def fail(message: str) -> NoReturn:
 
 def _load(directory: Path | None) -> store.Loaded:
     try:
-        return store.load(store.find_directory(directory))
+        loaded = store.load(store.find_directory(directory))
     except store.DirectoryNotFound as exc:
         fail(str(exc))
+    # The measures live until the command ends: leaving them out of the cyclic garbage collector's
+    # walks saves ~30 ms at 10,000 measures (they hold no cycles; refcounting still frees them).
+    gc.freeze()
+    return loaded
 
 
 def _finish(loaded: store.Loaded, code: int = 0) -> NoReturn:

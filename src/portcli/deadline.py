@@ -7,6 +7,7 @@ A phrase such as 5月底前 means the last day of May of the plan year;
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 
@@ -58,6 +59,7 @@ def _period_end(phrase: str, year: int) -> date | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # thousands of files share a handful of phrases; a Deadline is immutable
 def parse_deadline(phrase: str, year: int) -> Deadline:
     """Read a 完成时限 phrase; `year` is the plan's year, for phrases that name none.
 

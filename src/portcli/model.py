@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 STATUSES: dict[str, str] = {
     "not_started": "未启动",
@@ -70,11 +71,16 @@ class Plan:
 
     def unit(self, name: str) -> Unit | None:
         """The unit whose short name, full name, English name or alias is exactly `name`."""
-        folded = fold(name)
+        return self._unit_by_name.get(fold(name))
+
+    @cached_property
+    def _unit_by_name(self) -> dict[str, Unit]:
+        # Built once: every unit of every measure file is looked up here.
+        index: dict[str, Unit] = {}
         for unit in self.units:
-            if any(folded == fold(n) for n in unit.names):
-                return unit
-        return None
+            for n in unit.names:
+                index.setdefault(fold(n), unit)  # the first unit to use a name keeps it
+        return index
 
     def close_units(self, name: str, cutoff: float = 0.5) -> list[str]:
         """Short names of the units one of whose names is close to `name`, closest first, each once."""

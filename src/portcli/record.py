@@ -50,14 +50,14 @@ def text_option(value: str | None, option: str) -> str | None:
 def _open(loaded: store.Loaded, measure_id: int) -> tuple[Plan, Measure, Path]:
     """The plan and the measure to write to, or a refusal naming what stands in the way."""
     plan = _plan_of(loaded)
+    twins = sorted({p.file for p in loaded.problems if p.message.startswith(store.DUPLICATE_ID.format(id=measure_id))})
+    if twins:
+        raise Refused(f"id {measure_id} is in both {' and '.join(twins)}; "
+                      "give one of them another id first", loaded.problems)
     measure = next((m for m in loaded.measures if m.id == measure_id), None)
     if measure is None:
         hint = "; the problems above may be why" if loaded.problems else ""
         raise Refused(f"no measure with id {measure_id}{hint}", loaded.problems)
-    twins = [p.file for p in loaded.problems if p.message.startswith(store.DUPLICATE_ID.format(id=measure_id))]
-    if twins:
-        raise Refused(f"id {measure_id} is in both {measure.file} and {twins[0]}; "
-                      "give one of them another id first", loaded.problems)
     path = Path(measure.file)
     if path.is_symlink():  # replacing it would turn the link into a file, or write where it points
         raise Refused(f"{path} is a symbolic link; portcli writes only regular files in the measures folder")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import errno
+import functools
 import os
 import re
 import reprlib
@@ -23,12 +24,24 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
+from . import cache
 from .deadline import DeadlineError, parse_date, parse_deadline
 from .model import fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _pyyaml():
+    """PyYAML and its safe loader, imported only when a file needs them: a cached run reads the
+    plan with fastyaml and needs no PyYAML, whose import costs 13-17 ms."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str):
+    if name == "Loader":  # store.Loader, as before PyYAML was imported lazily
+        return _pyyaml()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 PLAN_FILE = "_plan.yaml"
 MEASURE_KEYS = ("id", "task", "national", "local", "units", "units_note", "deadline", "due",
@@ -110,6 +123,7 @@ class _Checker:
 
 
 def _compose(text: str) -> yaml.Node | None:
+    yaml, Loader = _pyyaml()
     try:
         return yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
@@ -118,6 +132,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _line_of(node: yaml.Node | None, path: KeyPath) -> int:
     """The line of the key (or item) at `path`, or of the deepest part of it that exists."""
+    yaml, _ = _pyyaml()
     line = node.start_mark.line + 1 if node is not None else 1
     for step in path:
         if isinstance(node, yaml.MappingNode):
@@ -260,53 +275,60 @@ class _Refused(Exception):
         self.line, self.message = line, message
 
 
-class _StrictLoader(Loader):
-    """The safe loader, strict where YAML's leniency hides a mistake.
+@functools.cache
+def _strict_loader():
+    """The loader class, made on first use: PyYAML is imported only when a file needs it."""
+    yaml, Loader = _pyyaml()
 
-    A key given twice is an error (PyYAML silently keeps the last value); so is a list item
-    indented too deep, which YAML silently joins to the text above it; a value that cannot
-    be built (2022-02-30, a 5000-digit number) is an error at its line, not a crash.
-    """
+    class _StrictLoader(Loader):
+        """The safe loader, strict where YAML's leniency hides a mistake.
 
-    def __init__(self, text: str):
-        super().__init__(text)
-        self.lines = text.splitlines()
+        A key given twice is an error (PyYAML silently keeps the last value); so is a list item
+        indented too deep, which YAML silently joins to the text above it; a value that cannot
+        be built (2022-02-30, a 5000-digit number) is an error at its line, not a crash.
+        """
 
-    def construct_scalar(self, node):
-        if not node.style:  # plain, unquoted: the only kind that runs on silently
-            for n in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
-                if self.lines[n].lstrip().startswith("- "):
-                    raise _Refused(n + 1, f"this line starts like a list item (`- `), but YAML reads it as more "
-                                          f"of the text that starts on line {node.start_mark.line + 1}: if it is "
-                                          f"a new item, indent it like the items before it; if the dash belongs "
-                                          f"to the text, put the text in quotes")
-        return super().construct_scalar(node)
+        def __init__(self, text: str):
+            super().__init__(text)
+            self.lines = text.splitlines()
 
-    def construct_object(self, node, deep=False):
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as exc:
-            if node.tag == "tag:yaml.org,2002:timestamp":
-                message = f"{node.value} is not a real date ({exc}); write a date such as 2022-05-31"
-            elif node.tag == "tag:yaml.org,2002:int":
-                message = f"the number {_shown(node.value)} is too long; quote it if it is meant as text"
-            else:
-                message = f"cannot read the value {_shown(node.value)}: {exc}"
-            raise _Refused(node.start_mark.line + 1, message) from None
+        def construct_scalar(self, node):
+            if not node.style:  # plain, unquoted: the only kind that runs on silently
+                for n in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
+                    if self.lines[n].lstrip().startswith("- "):
+                        raise _Refused(n + 1, f"this line starts like a list item (`- `), but YAML reads it as more "
+                                              f"of the text that starts on line {node.start_mark.line + 1}: if it is "
+                                              f"a new item, indent it like the items before it; if the dash belongs "
+                                              f"to the text, put the text in quotes")
+            return super().construct_scalar(node)
 
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            first_line: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key, line = self.construct_object(key_node), key_node.start_mark.line + 1
-                if key in first_line:
-                    raise _Refused(line, f"the key `{key_node.value}` is given twice (also on line "
-                                         f"{first_line[key]}); YAML would silently keep only the last one: "
-                                         f"remove one of them")
-                first_line[key] = line
-        return super().construct_mapping(node, deep)
+        def construct_object(self, node, deep=False):
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError) as exc:
+                if node.tag == "tag:yaml.org,2002:timestamp":
+                    message = f"{node.value} is not a real date ({exc}); write a date such as 2022-05-31"
+                elif node.tag == "tag:yaml.org,2002:int":
+                    message = f"the number {_shown(node.value)} is too long; quote it if it is meant as text"
+                else:
+                    message = f"cannot read the value {_shown(node.value)}: {exc}"
+                raise _Refused(node.start_mark.line + 1, message) from None
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                first_line: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key, line = self.construct_object(key_node), key_node.start_mark.line + 1
+                    if key in first_line:
+                        raise _Refused(line, f"the key `{key_node.value}` is given twice (also on line "
+                                             f"{first_line[key]}); YAML would silently keep only the last one: "
+                                             f"remove one of them")
+                    first_line[key] = line
+            return super().construct_mapping(node, deep)
+
+    return _StrictLoader
 
 
 def _refuse_tags_and_aliases(text: str) -> None:
@@ -318,6 +340,7 @@ def _refuse_tags_and_aliases(text: str) -> None:
     """
     if "!" not in text and "&" not in text and "*" not in text:
         return
+    yaml, Loader = _pyyaml()
     for event in yaml.parse(text, Loader=Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -342,10 +365,11 @@ def _refuse_merge_conflicts(text: str) -> None:
 
 
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
+    yaml, Loader = _pyyaml()
     try:
         _refuse_merge_conflicts(text)
         _refuse_tags_and_aliases(text)
-        loader = _StrictLoader(text)
+        loader = _strict_loader()(text)
         try:
             return loader.get_single_data(), None
         finally:
@@ -696,6 +720,15 @@ def measure_files(directory: Path) -> list[Path]:
                   if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(("_", ".")))
 
 
+def read_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
+    """The document, read by fastyaml when it has the regular shape (exactly as PyYAML would,
+    in a fraction of the time), else by parse_yaml."""
+    from . import fastyaml  # only when a file must be read: a cached run reads just the plan
+
+    data = fastyaml.load(text)
+    return parse_yaml(path, text) if data is fastyaml.UNSURE else (data, None)
+
+
 def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     path = directory / PLAN_FILE
     if not path.exists() and not path.is_symlink():  # a broken link is reported by read_text
@@ -703,7 +736,7 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     text, problem = read_text(path)
     if problem:
         return None, [problem]
-    data, problem = parse_yaml(path, text)
+    data, problem = read_yaml(path, text)
     if problem:
         return None, [problem]
     return build_plan(data, str(path), text)
@@ -716,7 +749,7 @@ def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, li
     text, problem = read_text(path)
     if problem:
         return None, [problem]
-    data, problem = parse_yaml(path, text)
+    data, problem = read_yaml(path, text)
     if problem:
         return None, [problem]
     return build_measure(data, plan, str(path), text)
@@ -726,19 +759,27 @@ def load(directory: Path) -> Loaded:
     """Every valid measure in `directory`, sorted by id, and every problem found on the way."""
     plan, problems = load_plan(directory)
     context = plan or _year_of_broken_plan(directory)
-    measures: list[Measure] = []
-    first_file: dict[int, str] = {}
-    for path in measure_files(directory):
-        measure, found = load_measure_file(path, context)
+    files = measure_files(directory)
+    if plan is None:  # nothing to key a cache on: the plan is what every file is checked against
+        results = [load_measure_file(path, context) for path in files]
+    else:
+        results = cache.check_files(directory, plan, files, load_measure_file)
+    by_id: dict[int, list[Measure]] = {}
+    for measure, found in results:
         problems.extend(found)
-        if measure is None:
+        if measure is not None:
+            by_id.setdefault(measure.id, []).append(measure)
+    measures: list[Measure] = []
+    for same in by_id.values():
+        if len(same) == 1:
+            measures.append(same[0])
             continue
-        if measure.id in first_file:
-            problems.append(Problem(str(path), id_line(path), DUPLICATE_ID.format(id=measure.id)
-                                    + f"{first_file[measure.id]} has it too"))
-            continue
-        first_file[measure.id] = str(path)
-        measures.append(measure)
+        # Neither file is the measure until one of them changes its id: which one is right is
+        # for a person to say, and taking the first by name would be a silent guess.
+        for m in same:
+            others = ", ".join(f"{o.file}:{id_line(Path(o.file))}" for o in same if o is not m)
+            problems.append(Problem(m.file, id_line(Path(m.file)), DUPLICATE_ID.format(id=m.id)
+                                    + f"{others} has it too; give one of them another id"))
     measures.sort(key=lambda m: m.id)
     return Loaded(plan, measures, problems, directory)
 
@@ -871,6 +912,7 @@ def read_source(path: Path) -> Source:
         raise WriteError(f"cannot read {path}: {exc.strerror or exc}") from None
     bom = raw.startswith(codecs.BOM_UTF8)
     text = raw.decode("utf-8-sig")
+    yaml, Loader = _pyyaml()
     return Source(path, text, yaml.load(text, Loader=Loader), bom)
 
 

@@ -17,6 +17,7 @@ def _iso(d: date | None) -> str | None:
 def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
     late = days_overdue(m, as_of)
     task = plan.tasks.get(m.task) if plan else None
+    due, due_source = m.due, m.due_source
     return {
         "id": m.id,
         "task": m.task,
@@ -25,7 +26,7 @@ def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
         "units": list(m.units),
         "units_note": m.units_note,
         "deadline": m.deadline.phrase,
-        "due": _iso(m.due),
+        "due": _iso(due),
         "status": m.status,
         "progress": [{"date": _iso(p.date), "status": p.status, "by": p.by, "note": p.note} for p in m.progress],
         "extensions": [{"date": _iso(e.date), "from": _iso(e.from_), "to": _iso(e.to), "by": e.by,
@@ -34,7 +35,7 @@ def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
         "lead": m.lead,
         "deadline_kind": m.deadline.kind,
         "deadline_authority": m.deadline.authority,
-        "due_source": m.due_source,
+        "due_source": due_source,
         "overdue": late is not None,
         "days_overdue": late,
         "file": m.file,
@@ -53,8 +54,32 @@ def dump(value: Any, out: IO[str]) -> None:
     out.write("\n")
 
 
+def _one_line_encoder():
+    """obj -> its JSON on one line, UTF-8 unescaped; the C encoder built once, not once a call."""
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+
+        encode = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True)
+    except (ImportError, TypeError):  # a Python without the C accelerator, or another signature
+        return encoder.encode
+    return lambda obj: "".join(encode(obj, 0))
+
+
 def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]) -> None:
-    dump([measure_dict(m, plan, as_of) for m in ms], out)
+    """A JSON array with one measure a line, written as it goes: 10,000 measures print in a blink,
+    and the lines suit grep, diff and `jq -c`."""
+    encode = _one_line_encoder()
+    out.write("[")
+    separator = "\n"
+    for m in ms:
+        out.write(separator)
+        line = encode(measure_dict(m, plan, as_of))
+        if _RAW_UNSAFE.search(line):  # as dump() does: no raw C1, line or bidi control in the output
+            line = _RAW_UNSAFE.sub(lambda c: f"\\u{ord(c.group()):04x}", line)
+        out.write(line)
+        separator = ",\n"
+    out.write("]\n" if separator == "\n" else "\n]\n")
 
 
 def measure(m: Measure, plan: Plan | None, as_of: date, out: IO[str]) -> None:

@@ -59,32 +59,60 @@ def gist(m: Measure) -> Text:
     return line
 
 
+# A longer listing is drawn as blocks of this many rows, its columns pinned to the widths of the
+# whole listing: the output starts at once and memory stays flat (10,000 rows in one rich Table
+# need over 100 MiB).
+ROWS_PER_BLOCK = 1000
+
+
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
              limit: int = 0, show_overdue_days: bool = False) -> None:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("编号", justify="right", no_wrap=True)
-    table.add_column("任务", justify="right", no_wrap=True)
-    table.add_column("牵头单位", no_wrap=True)
-    table.add_column("完成时限", min_width=8, overflow="fold")
-    table.add_column("到期日", no_wrap=True)
-    table.add_column("状态", no_wrap=True)
-    if show_overdue_days:
-        table.add_column("逾期天数", justify="right", no_wrap=True)
     shown = ms[:limit] if limit else ms
-    rows = []
-    for m in shown:
-        cells = [text(m.id), text(m.task), units_text(m), text(m.deadline.phrase),
-                 text(m.due or "—"), text(STATUSES[m.status])]
-        if show_overdue_days:
-            cells.append(text(days_overdue(m, as_of)))
-        rows.append(cells)
-    table.add_column("措施", overflow="ellipsis", max_width=max(20, console.width // 3))
-    for m, cells in zip(shown, rows):
-        table.add_row(*cells, gist(m), style=row_style(m, as_of))
-    console.print(table)
+    summary_width = max(20, console.width // 3)
+    widths = None
+    if len(shown) > ROWS_PER_BLOCK:
+        widths = [0] * (len(_HEADERS) + show_overdue_days)
+        for m in shown:
+            widths = [max(w, cell.cell_len) for w, cell in zip(widths, _cells(m, as_of, show_overdue_days))]
+    for start in range(0, len(shown) or 1, ROWS_PER_BLOCK):
+        table = _measures_table(show_overdue_days, summary_width, widths, header=start == 0)
+        for m in shown[start:start + ROWS_PER_BLOCK]:
+            table.add_row(*_cells(m, as_of, show_overdue_days), style=row_style(m, as_of))
+        console.print(table)
     if len(shown) < len(ms):
         console.print(text(f"… {len(ms) - len(shown)} more, use --limit 0 to show all"), style="dim")
     console.print(text(f"{len(ms)} 项措施 (measures), as of {as_of.isoformat()}"), style="dim")
+
+
+_HEADERS = ("编号", "任务", "牵头单位", "完成时限", "到期日", "状态", "措施")
+
+
+def _cells(m: Measure, as_of: date, show_overdue_days: bool) -> list[Text]:
+    cells = [text(m.id), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
+             text(STATUSES[m.status])]
+    if show_overdue_days:
+        cells.append(text(days_overdue(m, as_of)))
+    cells.append(gist(m))
+    return cells
+
+
+def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[int] | None,
+                    header: bool) -> Table:
+    """The listing's table; with `widths`, every column pinned to its width in the whole listing."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header)
+    columns = [("编号", dict(justify="right", no_wrap=True)), ("任务", dict(justify="right", no_wrap=True)),
+               ("牵头单位", dict(no_wrap=True)), ("完成时限", dict(min_width=8, overflow="fold")),
+               ("到期日", dict(no_wrap=True)), ("状态", dict(no_wrap=True))]
+    if show_overdue_days:
+        columns.append(("逾期天数", dict(justify="right", no_wrap=True)))
+    columns.append(("措施", dict(overflow="ellipsis", max_width=summary_width)))
+    for i, (name, options) in enumerate(columns):
+        if widths is not None:
+            width = max(widths[i], Text(name).cell_len, options.get("min_width", 0))
+            width = min(width, options.get("max_width", width))
+            options = {**options, "min_width": width, "max_width": width}
+        table.add_column(name, **options)
+    return table
 
 
 def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> None:

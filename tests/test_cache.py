@@ -1,0 +1,342 @@
+"""The cache of checked files is never wrong: every change to the folder is seen on the next run.
+
+Most tests move the cache's clock 10 s ahead ("the command runs 10 s after the files were
+written"), so that the freshly copied files count as settled and are cached; the racy-edit tests
+use the real clock, under which a file written a moment ago must not be trusted.
+"""
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from portcli import cache, store
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import generate  # noqa: E402  (benchmarks/generate.py)
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """The cache's clock, 10 s after now: files written by the test are old enough to be trusted."""
+    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + 10_000_000_000)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How many measure files the loader really reads (the real reader, counted)."""
+    count = {"files": 0}
+    real = store.load_measure_file
+
+    def counted(path, plan):
+        count["files"] += 1
+        return real(path, plan)
+
+    monkeypatch.setattr(store, "load_measure_file", counted)
+    return count
+
+
+def load(folder: Path, reads: dict | None = None) -> store.Loaded:
+    if reads is not None:
+        reads["files"] = 0
+    return store.load(folder)
+
+
+def uncached(folder: Path, monkeypatch) -> store.Loaded:
+    with monkeypatch.context() as m:
+        m.setenv("PORTCLI_NO_CACHE", "1")
+        return store.load(folder)
+
+
+def stored_entries(folder: Path) -> dict:
+    """What the cache holds for `folder` under the current plan and portcli."""
+    plan = store.load_plan(folder)[0]
+    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+
+
+def measure(loaded: store.Loaded, measure_id: int):
+    return next((m for m in loaded.measures if m.id == measure_id), None)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- what is cached ------------------------------------------------------------------------
+
+def test_unchanged_files_are_not_read_again(measures_dir, later, reads, monkeypatch):
+    first = load(measures_dir, reads)
+    assert reads["files"] == 25
+    second = load(measures_dir, reads)
+    assert reads["files"] == 0
+    assert second.measures == first.measures == uncached(measures_dir, monkeypatch).measures
+    assert not second.problems
+
+
+def test_problems_are_cached_and_reported_on_every_run(measures_dir, later, run):
+    replace_in(measures_dir / "05.yaml", "status: not_started", "status: finished")
+    outcomes = [run("list", "--dir", measures_dir, "--format", "json") for _ in range(2)]
+    for result in outcomes:
+        assert result.exit_code == 2
+        assert f"{measures_dir / '05.yaml'}:" in result.stderr and "unknown status 'finished'" in result.stderr
+        assert len(json.loads(result.stdout)) == 24
+    assert outcomes[0].stderr == outcomes[1].stderr
+    assert stored_entries(measures_dir)["05.yaml"][1][0] is None  # kept as problems, not as a measure
+
+
+def test_a_duplicate_id_is_reported_on_cached_runs_too(measures_dir, later, run):
+    (measures_dir / "26.yaml").write_text((measures_dir / "02.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    for _ in range(2):
+        result = run("validate", "--dir", measures_dir)
+        assert result.exit_code == 2
+        assert "duplicate id 2" in result.stderr and "26.yaml" in result.stderr
+
+
+# --- every change is seen ------------------------------------------------------------------
+
+def test_an_edit_is_seen(measures_dir, later, reads):
+    load(measures_dir, reads)
+    replace_in(measures_dir / "02.yaml", "status: not_started", "status: done")
+    loaded = load(measures_dir, reads)
+    assert measure(loaded, 2).status == "done"
+    assert reads["files"] == 1
+
+
+def test_an_edit_of_the_same_size_that_puts_the_old_mtime_back_is_seen(measures_dir, later, reads):
+    """`cp -p`, `touch -d`, tar: same size, same mtime, other bytes. ctime still moves."""
+    path = measures_dir / "02.yaml"
+    load(measures_dir, reads)
+    before = os.stat(path)
+    replace_in(path, "status: not_started", "status: in_progress")  # 11 bytes for 11 bytes
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert measure(load(measures_dir, reads), 2).status == "in_progress"
+
+
+def test_files_written_just_before_a_run_are_not_trusted_by_the_next(measures_dir, reads):
+    """The racy case: under the real clock the copied files are younger than RACY_NS, so they are
+    not stored; an edit in the same tick (same size, same mtime) is therefore still seen."""
+    path = measures_dir / "02.yaml"
+    load(measures_dir, reads)
+    assert "02.yaml" not in stored_entries(measures_dir)
+    before = os.stat(path)
+    replace_in(path, "status: not_started", "status: in_progress")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert measure(load(measures_dir, reads), 2).status == "in_progress"
+    assert reads["files"] == 25  # every file is still young: all read again
+
+
+def test_settled_files_are_stored(measures_dir, later):
+    load(measures_dir)
+    entries = stored_entries(measures_dir)
+    assert sorted(entries) == sorted(p.name for p in store.measure_files(measures_dir))
+
+
+def test_an_entry_is_trusted_only_when_mtime_and_ctime_are_old_enough(measures_dir, monkeypatch):
+    path = measures_dir / "02.yaml"
+    st = os.stat(path)
+    newest = max(st.st_mtime_ns, st.st_ctime_ns)
+    monkeypatch.setattr(cache, "_now_ns", lambda: newest + cache.RACY_NS)  # exactly at the edge: not yet
+    load(measures_dir)
+    assert "02.yaml" not in stored_entries(measures_dir)
+    monkeypatch.setattr(cache, "_now_ns", lambda: newest + cache.RACY_NS + 1)
+    load(measures_dir)
+    assert "02.yaml" in stored_entries(measures_dir)
+
+
+def test_a_rename_is_seen(measures_dir, later, reads):
+    load(measures_dir, reads)
+    (measures_dir / "02.yaml").rename(measures_dir / "99.yaml")
+    loaded = load(measures_dir, reads)
+    assert measure(loaded, 2).file == str(measures_dir / "99.yaml")
+    assert reads["files"] == 1
+    assert "02.yaml" not in stored_entries(measures_dir)
+
+
+def test_a_deletion_is_seen(measures_dir, later, reads):
+    load(measures_dir, reads)
+    (measures_dir / "02.yaml").unlink()
+    loaded = load(measures_dir, reads)
+    assert measure(loaded, 2) is None and len(loaded.measures) == 24
+    assert reads["files"] == 0
+    assert "02.yaml" not in stored_entries(measures_dir)
+
+
+def test_a_new_file_is_seen(measures_dir, later, reads):
+    load(measures_dir, reads)
+    text = (measures_dir / "02.yaml").read_text(encoding="utf-8").replace("id: 2\n", "id: 26\n")
+    (measures_dir / "26.yaml").write_text(text, encoding="utf-8")
+    loaded = load(measures_dir, reads)
+    assert measure(loaded, 26).file == str(measures_dir / "26.yaml")
+    assert reads["files"] == 1
+
+
+def test_a_plan_change_checks_every_file_again(measures_dir, later, reads):
+    """Deadlines are read in the plan's year and units checked against its registry."""
+    assert measure(load(measures_dir, reads), 2).due.year == 2022
+    replace_in(measures_dir / "_plan.yaml", "year: 2022", "year: 2023")
+    loaded = load(measures_dir, reads)
+    assert reads["files"] == 25
+    assert measure(loaded, 2).due.year == 2023
+    replace_in(measures_dir / "_plan.yaml", "  - name: 天津海关\n", "  - name: 天津关区\n")
+    loaded = load(measures_dir, reads)
+    assert any("unknown unit '天津海关'" in p.message for p in loaded.problems)
+
+
+def test_another_portcli_version_starts_afresh(measures_dir, later, reads, monkeypatch):
+    load(measures_dir, reads)
+    monkeypatch.setattr(cache, "__version__", "99.0")
+    load(measures_dir, reads)
+    assert reads["files"] == 25
+
+
+def test_an_edit_to_portcli_itself_starts_afresh(measures_dir, later, reads, monkeypatch):
+    """A developer's edit to the checks, without a new version number, must not meet old results."""
+    load(measures_dir, reads)
+    real = cache._signature
+    monkeypatch.setattr(cache, "_signature",
+                        lambda path: (1, 2, 3, 4) if str(path).endswith("store.py") else real(path))
+    load(measures_dir, reads)
+    assert reads["files"] == 25
+
+
+# --- a cache that cannot be used ------------------------------------------------------------
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other shape", "wrong entries"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monkeypatch, damage):
+    good = load(measures_dir, reads)
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    data = where.read_bytes()
+    stamp = marshal.loads(data)[0]
+    where.write_bytes({
+        "garbage": b"\x00\xffnot a cache" * 100,
+        "truncated": data[: len(data) // 2],
+        "empty": b"",
+        "other shape": marshal.dumps([1, 2, 3]),
+        "wrong entries": marshal.dumps((stamp, {"02.yaml": ((1, 2, 3, 4), "x"), "03.yaml": "y", "04.yaml": 4})),
+    }[damage])
+    loaded = load(measures_dir, reads)
+    assert loaded.measures == good.measures == uncached(measures_dir, monkeypatch).measures
+    assert not loaded.problems
+    assert sorted(stored_entries(measures_dir)) == sorted(p.name for p in store.measure_files(measures_dir))
+
+
+def test_an_entry_of_the_right_signature_but_a_wrong_shape_is_read_again(measures_dir, later, reads):
+    load(measures_dir, reads)
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    stamp, entries = marshal.loads(where.read_bytes())
+    entries["02.yaml"] = (entries["02.yaml"][0], ("not", "a", "record"))
+    where.write_bytes(marshal.dumps((stamp, entries)))
+    loaded = load(measures_dir, reads)
+    assert reads["files"] == 1 and measure(loaded, 2) is not None
+
+
+def test_an_unusable_cache_folder_changes_nothing(measures_dir, tmp_path, monkeypatch, run):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("PORTCLI_CACHE_DIR", str(blocker))
+    result = run("list", "--dir", measures_dir, "--format", "json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 25
+    assert blocker.read_text() == "a file where the cache folder should be"
+
+
+def test_no_cache_turns_it_off(measures_dir, private_cache, monkeypatch, run):
+    monkeypatch.setenv("PORTCLI_NO_CACHE", "1")
+    assert run("list", "--dir", measures_dir).exit_code == 0
+    assert list(private_cache.iterdir()) == []
+
+
+def test_the_cache_lives_outside_the_measures_folder(measures_dir, private_cache, later, run):
+    before = sorted(p.name for p in measures_dir.iterdir())
+    run("list", "--dir", measures_dir)
+    assert sorted(p.name for p in measures_dir.iterdir()) == before
+    assert [p.suffix for p in private_cache.iterdir()] == [".cache"]
+
+
+# --- two commands at once ------------------------------------------------------------------
+
+def test_concurrent_commands_agree_and_leave_a_whole_cache(measures_dir, private_cache):
+    """Eight commands at once, cold then warm, all write the cache; each sees a whole file."""
+    for path in measures_dir.iterdir():  # let the files settle, so that every run stores them all
+        os.utime(path)
+    time.sleep(cache.RACY_NS / 1e9 + 0.2)
+    env = {**os.environ, "PORTCLI_CACHE_DIR": str(private_cache)}
+    argv = [sys.executable, "-m", "portcli", "list", "--format", "json", "--dir", str(measures_dir)]
+    expected = subprocess.run(argv, env={**env, "PORTCLI_NO_CACHE": "1"}, capture_output=True, text=True).stdout
+    for _ in range(2):
+        runs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(8)]
+        for proc in runs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+            assert out == expected
+    files = list(private_cache.iterdir())
+    assert [p.suffix for p in files] == [".cache"]  # no temporary file left behind
+    plan = store.load_plan(measures_dir)[0]
+    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25
+
+
+# --- what comes out of the cache is what went in -------------------------------------------
+
+def test_the_codec_covers_every_field_of_the_model():
+    assert cache.CODEC_MATCHES_MODEL
+
+
+def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
+    folder = generate.generate(300, tmp_path / "m300", seed=3)
+    fresh = store.load(folder)
+    cached = store.load(folder)
+    assert cached.measures == fresh.measures == uncached(folder, monkeypatch).measures
+    assert any(m.extensions for m in cached.measures) and any(m.progress for m in cached.measures)
+    assert any(m.due_override for m in cached.measures)
+
+
+@pytest.mark.parametrize("spelling", ["relative", "absolute", "dot"])
+def test_file_names_are_spelled_as_the_folder_was_given(measures_dir, later, monkeypatch, run, spelling):
+    monkeypatch.chdir(measures_dir.parent if spelling != "dot" else measures_dir)
+    folder = {"relative": "measures", "absolute": str(measures_dir), "dot": "."}[spelling]
+    for _ in range(2):  # cold, then from the cache
+        files = [m["file"] for m in json.loads(run("list", "--dir", folder, "--format", "json").stdout)]
+        assert files == [str(p) for p in store.measure_files(Path(folder))]
+
+
+def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir, later, monkeypatch):
+    """Edits, renames, deletions and new files in a random order, checked after each against no cache."""
+    rng = random.Random(7)
+    for step in range(30):
+        files = sorted(p for p in measures_dir.glob("*.yaml") if not p.name.startswith("_"))
+        target = rng.choice(files)
+        action = rng.choice(["edit", "same-size edit", "rename", "delete", "new", "break"])
+        if action == "edit":
+            target.write_text(target.read_text(encoding="utf-8").replace("status: not_started", "status: done"),
+                              encoding="utf-8")
+        elif action == "same-size edit":
+            st = os.stat(target)
+            target.write_text(target.read_text(encoding="utf-8").replace("not_started", "in_progress"),
+                              encoding="utf-8")
+            os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+        elif action == "rename":
+            target.rename(measures_dir / f"r{step}.yaml")
+        elif action == "delete":
+            target.unlink()
+        elif action == "new":
+            text = re.sub(r"^id: \d+", f"id: {100 + step}", target.read_text(encoding="utf-8"), flags=re.M)
+            (measures_dir / f"n{step}.yaml").write_text(text, encoding="utf-8")
+        else:
+            target.write_text("id: [\n", encoding="utf-8")
+        got = store.load(measures_dir)
+        want = uncached(measures_dir, monkeypatch)
+        assert got.measures == want.measures, action
+        assert got.problems == want.problems, action

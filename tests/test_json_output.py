@@ -1,0 +1,57 @@
+"""list/overdue JSON: one measure a line, valid as a whole, and a JSON run never loads the table machinery."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from portcli import store
+from portcli.render.json import measure_dict
+
+
+def test_list_json_is_an_array_with_one_measure_a_line(measures_dir, run):
+    result = run("list", "--dir", measures_dir, "--format", "json", "--as-of", "2022-06-15")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 25 + 2
+    loaded = store.load(measures_dir)
+    from datetime import date
+
+    for line, m in zip(lines[1:-1], loaded.measures):
+        expected = json.dumps(measure_dict(m, loaded.plan, date(2022, 6, 15)), ensure_ascii=False)
+        assert line.rstrip(",") == expected
+    assert [m["id"] for m in json.loads(result.stdout)] == list(range(1, 26))
+
+
+def test_an_empty_selection_is_an_empty_array(measures_dir, run):
+    result = run("overdue", "--dir", measures_dir, "--format", "json", "--as-of", "2022-01-01")
+    assert result.exit_code == 0 and result.stdout == "[]\n"
+
+
+def imported(*args: str) -> set[str]:
+    """The modules a real `portcli ARGS` process imports, as -X importtime lists them."""
+    code = "import sys; from portcli.cli import run; sys.argv = ['portcli', *sys.argv[1:]]; run()"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True, text=True)
+    return set(re.findall(r"^import time:.*\|\s+(\S+)$", done.stderr, flags=re.M))
+
+
+def test_json_commands_import_neither_rich_nor_dateutil(measures_dir):
+    for command in (["list"], ["overdue", "--as-of", "2022-06-15"], ["report", "--as-of", "2022-06-15"]):
+        modules = imported(*command, "--dir", str(measures_dir), "--format", "json")
+        assert "portcli.render.json" in modules and "portcli.fastyaml" in modules
+        # files of the regular shape are read without PyYAML, and JSON is written without rich
+        assert not {m for m in modules if m.split(".")[0] in ("rich", "dateutil", "yaml")}
+
+
+def test_an_unusual_file_is_read_with_pyyaml(measures_dir):
+    path = measures_dir / "02.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("deadline: 5月底前", "deadline: >-\n  5月底前"),
+                    encoding="utf-8")
+    assert "yaml" in imported("list", "--dir", str(measures_dir), "--format", "json")
+
+
+def test_a_table_imports_rich_but_not_dateutil(measures_dir):
+    modules = imported("list", "--dir", str(measures_dir), "--as-of", "2022-06-15")
+    assert "rich.table" in modules
+    assert not {m for m in modules if m.split(".")[0] == "dateutil"}

@@ -1,0 +1,37 @@
+"""A long table is drawn in blocks with pinned columns: one header, every row, columns aligned."""
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len
+
+from portcli.render import table
+
+
+def test_a_listing_longer_than_a_block_reads_as_one_table(measures_dir, run, monkeypatch):
+    whole = run("list", "--dir", measures_dir, "--as-of", "2022-06-15", "--limit", "0")
+    monkeypatch.setattr(table, "ROWS_PER_BLOCK", 4)
+    blocks = run("list", "--dir", measures_dir, "--as-of", "2022-06-15", "--limit", "0")
+    assert blocks.exit_code == whole.exit_code == 0
+    lines = blocks.stdout.splitlines()
+    assert sum("编号" in line for line in lines) == 1  # the header once, not once a block
+    rows = [line for line in lines if re.match(r"\s*\d+\s+\d+\s", line)]
+    assert [int(line.split()[0]) for line in rows] == list(range(1, 26))
+    # every row's due date starts in the same terminal column
+    starts = {cell_len(line[:m.start()]) for line in rows if (m := re.search(r"2022-\d\d-\d\d|—", line))}
+    assert len(starts) == 1
+    assert lines[-1] == whole.stdout.splitlines()[-1] == "25 项措施 (measures), as of 2022-06-15"
+
+
+def test_the_default_limit_says_how_many_more(tmp_path, run):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import generate
+
+    folder = generate.generate(230, tmp_path / "m230")
+    result = run("list", "--dir", folder, "--as-of", "2022-06-15")
+    assert result.exit_code == 0
+    assert "… 30 more, use --limit 0 to show all" in result.stdout
+    assert len([line for line in result.stdout.splitlines() if re.match(r"\s*\d+\s+\d+\s", line)]) == 200
