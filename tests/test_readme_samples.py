@@ -1,0 +1,71 @@
+"""The README's samples are real output: each block marked `<!-- sample -->` is run again here.
+
+A marked block holds `$ portcli …` commands and what they print, on the shipped measures in a
+100-column terminal. A change that alters the output fails here until the README says the same;
+`PORTCLI_UPDATE_README=1 pytest tests/test_readme_samples.py` rewrites the blocks from the real
+output (then read the diff before committing it), as snapshot tools do.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+
+import pytest
+
+from measure_files import SHIPPED
+
+README = SHIPPED.parent / "README.md"
+MARK = "<!-- sample -->"
+BLOCK = re.compile(rf"^{re.escape(MARK)}\n```console\n(.*?)^```\n", re.S | re.M)
+
+
+def samples(text: str) -> list[re.Match]:
+    return list(BLOCK.finditer(text))
+
+
+def commands(block: str) -> list[tuple[str, str]]:
+    """(command line, the output the README shows for it) for each `$ ` line of a block."""
+    parts = re.split(r"^\$ (.*)\n", block, flags=re.M)
+    return [(parts[i], parts[i + 1]) for i in range(1, len(parts), 2)]
+
+
+def tidy(output: str) -> str:
+    lines = [line.rstrip() for line in output.rstrip("\n").splitlines()]
+    return "".join(line + "\n" for line in lines)
+
+
+@pytest.fixture
+def shipped_here(tmp_path, monkeypatch):
+    """A copy of the shipped measures/ as ./measures, so paths print as the README shows them."""
+    shutil.copytree(SHIPPED, tmp_path / "measures")
+    monkeypatch.chdir(tmp_path)
+
+
+def real_block(run, block: str) -> str:
+    out = []
+    for line, _ in commands(block):
+        args = shlex.split(line)
+        assert args[0] == "portcli" and not {"|", ">", "<"} & set(args), f"not a plain portcli command: {line}"
+        result = run(*args[1:], env={"COLUMNS": "100"})
+        out.append(f"$ {line}\n" + tidy(result.stdout + result.stderr))
+    return "".join(out)
+
+
+def test_the_readme_has_samples():
+    assert len(samples(README.read_text(encoding="utf-8"))) >= 5
+
+
+def test_every_sample_is_what_portcli_prints(run, shipped_here):
+    text = README.read_text(encoding="utf-8")
+    stale = []
+    for match in reversed(samples(text)):
+        real = real_block(run, match.group(1))
+        if real != match.group(1):
+            stale.append(real)
+            text = text[:match.start(1)] + real + text[match.end(1):]
+    if stale and os.environ.get("PORTCLI_UPDATE_README") == "1":
+        README.write_text(text, encoding="utf-8")
+        pytest.skip(f"rewrote {len(stale)} README sample(s) from the real output; check the diff")
+    assert not stale, "README samples differ from the real output:\n" + "\n".join(stale)
