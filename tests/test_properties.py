@@ -372,13 +372,11 @@ def expected_json(data: dict) -> dict:
 @examples("round_trip")
 @given(data=valid_measures(), st_data=st.data())
 def test_valid_measures_round_trip_through_json(run, plan_only, data, st_data):
-    """What a file says comes back out of JSON unchanged.
-
-    Written against `list --format json`; `export --format json` (issue 3) prints the same
-    objects, so this property covers it once it exists.
-    """
+    """What a file says comes back out of `export --format json` unchanged, and `list` agrees."""
     (plan_only / "90.yaml").write_bytes(st_data.draw(measure_text(data)))
-    result = run("list", "--format", "json", "--as-of", "2022-06-01", "--dir", plan_only)
+    result = run("export", "--format", "json", "--as-of", "2022-06-01", "--dir", plan_only)
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr
     [got] = json.loads(result.stdout)
     assert {key: got[key] for key in expected_json(data)} == expected_json(data)
+    listed = run("list", "--format", "json", "--as-of", "2022-06-01", "--dir", plan_only)
+    assert json.loads(listed.stdout) == [got]
