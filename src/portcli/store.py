@@ -547,6 +547,23 @@ def _unit(check: _Checker, plan: Plan | None, value: Any, path: KeyPath) -> str 
     return unit.name
 
 
+def _entries(check: _Checker, data: dict, key: str, keys: tuple[str, ...], what: str):
+    """(key path, entry) for each mapping in the list under `key`; the list's and the entries' own
+    shape problems, and unknown keys, are noted on the way."""
+    raw = [] if data.get(key) is None else data[key]
+    shape = "{" + ", ".join(keys) + "}"
+    if not isinstance(raw, list):
+        check.add((key,), f"`{key}` must be a list of entries {shape}")
+        return
+    for i, entry in enumerate(raw):
+        path = (key, i)
+        if not isinstance(entry, dict):
+            check.add(path, f"{what} must be a mapping {shape}")
+            continue
+        _unknown_keys(check, entry, keys, path, what)
+        yield path, entry
+
+
 def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[Measure | None, list[Problem]]:
     """Check one parsed measure file; the Measure when it is valid, and its problems."""
     check = _Checker(file, text)
@@ -612,16 +629,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     status = _status(check, data.get("status"), ("status",)) if "status" in data else None
 
     progress: list[Progress] = []
-    raw_progress = [] if data.get("progress") is None else data["progress"]
-    if not isinstance(raw_progress, list):
-        check.add(("progress",), "`progress` must be a list of entries {date, status, by, note}")
-        raw_progress = []
-    for i, entry in enumerate(raw_progress):
-        path = ("progress", i)
-        if not isinstance(entry, dict):
-            check.add(path, "a progress entry must be a mapping {date, status, by, note}")
-            continue
-        _unknown_keys(check, entry, PROGRESS_KEYS, path, "a progress entry")
+    for path, entry in _entries(check, data, "progress", PROGRESS_KEYS, "a progress entry"):
         when = _date(check, entry.get("date"), path + ("date",))
         entry_status = _status(check, entry.get("status"), path + ("status",))
         by = _unit(check, plan, entry["by"], path + ("by",)) if entry.get("by") is not None else None
@@ -630,16 +638,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
             progress.append(Progress(when, entry_status, by, note))
 
     extensions: list[Extension] = []
-    raw_extensions = [] if data.get("extensions") is None else data["extensions"]
-    if not isinstance(raw_extensions, list):
-        check.add(("extensions",), "`extensions` must be a list of entries {date, from, to, by, reason}")
-        raw_extensions = []
-    for i, entry in enumerate(raw_extensions):
-        path = ("extensions", i)
-        if not isinstance(entry, dict):
-            check.add(path, "an extension must be a mapping {date, from, to, by, reason}")
-            continue
-        _unknown_keys(check, entry, EXTENSION_KEYS, path, "an extension")
+    for path, entry in _entries(check, data, "extensions", EXTENSION_KEYS, "an extension"):
         when = _date(check, entry.get("date"), path + ("date",))
         to = _date(check, entry.get("to"), path + ("to",))
         from_ = _date(check, entry.get("from"), path + ("from",), required=False)
