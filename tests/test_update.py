@@ -291,3 +291,9 @@ def test_each_shape_of_progress_list_gets_the_entry_minimally(before, after):
 def test_setting_a_scalar_keeps_its_comment_and_replaces_quotes():
     text = 'id: 1\nstatus: "not_started"  # 状态\nprogress: []\n'
     assert edit.set_value(text, "status", "done", MEASURE_KEYS) == 'id: 1\nstatus: done  # 状态\nprogress: []\n'
+
+
+def test_a_note_with_a_line_break_is_confirmed_on_one_line(run, measures_dir):
+    result = run("update", "14", "--note", "第一行\n第二行", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and "第一行\\x0a第二行" in result.stdout

@@ -263,3 +263,9 @@ def test_with_a_broken_plan_validate_says_what_went_unchecked(run, measures_dir)
     result = run("validate", "--dir", measures_dir)
     assert result.exit_code == 2
     assert "units and key tasks unchecked: the plan is broken" in result.stdout
+
+
+def test_dir_pointed_at_the_folder_above_measures_says_where_they_are(run, measures_dir):
+    result = run("validate", "--dir", measures_dir.parent)
+    assert result.exit_code == 2
+    assert f"is the measures folder {measures_dir}? (--dir {measures_dir})" in result.stderr

@@ -520,7 +520,8 @@ def _written(written, today: date, format: Format) -> NoReturn:
 
         json.measure(written.measure, written.plan, today, sys.stdout)
     else:
-        print(printable(f"{written.measure.file}: 措施 {written.measure.id}: " + "; ".join(written.changes)))
+        print(printable(f"{written.measure.file}: 措施 {written.measure.id}: " + "; ".join(written.changes),
+                        one_line=True))
     raise typer.Exit(0)
 
 

@@ -735,7 +735,9 @@ def read_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
 def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     path = directory / PLAN_FILE
     if not path.exists() and not path.is_symlink():  # a broken link is reported by read_text
-        return None, [Problem(str(path), None, f"missing: every measures folder needs a {PLAN_FILE}")]
+        inner = directory / "measures"
+        hint = f"; is the measures folder {inner}? (--dir {inner})" if (inner / PLAN_FILE).is_file() else ""
+        return None, [Problem(str(path), None, f"missing: every measures folder needs a {PLAN_FILE}{hint}")]
     text, problem = read_text(path)
     if problem:
         return None, [problem]
