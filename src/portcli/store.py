@@ -732,16 +732,22 @@ def read_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     return parse_yaml(path, text) if data is fastyaml.UNSURE else (data, None)
 
 
+def read_document(path: Path) -> tuple[Any, str | None, Problem | None]:
+    """The file's YAML document and text, or the problem that stops it being read."""
+    text, problem = read_text(path)
+    if problem:
+        return None, None, problem
+    data, problem = read_yaml(path, text)
+    return data, text, problem
+
+
 def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     path = directory / PLAN_FILE
     if not path.exists() and not path.is_symlink():  # a broken link is reported by read_text
         inner = directory / "measures"
         hint = f"; is the measures folder {inner}? (--dir {inner})" if (inner / PLAN_FILE).is_file() else ""
         return None, [Problem(str(path), None, f"missing: every measures folder needs a {PLAN_FILE}{hint}")]
-    text, problem = read_text(path)
-    if problem:
-        return None, [problem]
-    data, problem = read_yaml(path, text)
+    data, text, problem = read_document(path)
     if problem:
         return None, [problem]
     return build_plan(data, str(path), text)
@@ -751,10 +757,7 @@ def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, li
     if path.suffix != ".yaml":
         return None, [Problem(str(path), 1, f"not read: measure files end in .yaml; rename it to "
                                             f"{path.with_suffix('.yaml').name}")]
-    text, problem = read_text(path)
-    if problem:
-        return None, [problem]
-    data, problem = read_yaml(path, text)
+    data, text, problem = read_document(path)
     if problem:
         return None, [problem]
     return build_measure(data, plan, str(path), text)
@@ -797,8 +800,7 @@ def _year_of_broken_plan(directory: Path) -> Plan | None:
     is the one message about them).
     """
     path = directory / PLAN_FILE
-    text, _ = read_text(path) if path.is_file() else (None, None)
-    data, _ = parse_yaml(path, text) if text is not None else (None, None)
+    data = read_document(path)[0] if path.is_file() else None
     year = data.get("year") if isinstance(data, dict) else None
     return Plan("", year) if _is_int(year) and 1900 < year < 3000 else None
 
