@@ -297,3 +297,13 @@ def test_a_note_with_a_line_break_is_confirmed_on_one_line(run, measures_dir):
     result = run("update", "14", "--note", "第一行\n第二行", "--date", "2022-05-20", "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count("\n") == 1 and "第一行\\x0a第二行" in result.stdout
+
+
+def test_warnings_about_other_files_stay_one_line_each(run, measures_dir):
+    other = measures_dir / "05.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + '"x\\n/forged.yaml:1: fake": 1\n', encoding="utf-8")
+    result = run("update", "14", "--note", "测试", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{other}:") and "\\x0a/forged.yaml:1: fake" in lines[0]
+    assert not any(line.startswith("/forged.yaml") for line in lines)
