@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,22 @@ def uncached(folder: Path, monkeypatch) -> store.Loaded:
 def stored_entries(folder: Path) -> dict:
     """What the cache holds for `folder` under the current plan and portcli."""
     plan = store.load_plan(folder)[0]
-    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))[0]
+
+
+def stored(where: Path) -> tuple[tuple, dict, bytes]:
+    """A cache file's stamp, entries and payload, its checks aside."""
+    content = where.read_bytes()
+    size = int.from_bytes(content[12:16], "little")
+    stamp, entries = marshal.loads(content[16:16 + size])
+    return stamp, entries, content[16 + size:]
+
+
+def framed(index: object, payload: bytes = b"") -> bytes:
+    """A cache file holding `index` and `payload`, with the right checksum."""
+    content = marshal.dumps(index)
+    return cache._MAGIC + zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little") \
+        + content + payload
 
 
 def measure(loaded: store.Loaded, measure_id: int):
@@ -214,18 +230,20 @@ def test_an_edit_to_portcli_itself_starts_afresh(measures_dir, later, reads, mon
 
 # --- a cache that cannot be used ------------------------------------------------------------
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other shape", "wrong entries"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "flipped bit", "other shape",
+                                    "wrong entries"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monkeypatch, damage):
     good = load(measures_dir, reads)
     where = cache.cache_file(measures_dir, cache.cache_dir())
     data = where.read_bytes()
-    stamp = marshal.loads(data)[0]
+    stamp, entries, payload = stored(where)
     where.write_bytes({
         "garbage": b"\x00\xffnot a cache" * 100,
         "truncated": data[: len(data) // 2],
         "empty": b"",
-        "other shape": marshal.dumps([1, 2, 3]),
-        "wrong entries": marshal.dumps((stamp, {"02.yaml": ((1, 2, 3, 4), "x"), "03.yaml": "y", "04.yaml": 4})),
+        "flipped bit": data[:100] + bytes([data[100] ^ 1]) + data[101:],  # in the index
+        "other shape": framed([1, 2, 3]),
+        "wrong entries": framed((stamp, {"02.yaml": ((1, 2, 3, 4), "x"), "03.yaml": "y", "04.yaml": 4})),
     }[damage])
     loaded = load(measures_dir, reads)
     assert loaded.measures == good.measures == uncached(measures_dir, monkeypatch).measures
@@ -236,11 +254,39 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monk
 def test_an_entry_of_the_right_signature_but_a_wrong_shape_is_read_again(measures_dir, later, reads):
     load(measures_dir, reads)
     where = cache.cache_file(measures_dir, cache.cache_dir())
-    stamp, entries = marshal.loads(where.read_bytes())
+    stamp, entries, payload = stored(where)
     entries["02.yaml"] = (entries["02.yaml"][0], ("not", "a", "record"))
-    where.write_bytes(marshal.dumps((stamp, entries)))
+    where.write_bytes(framed((stamp, entries), payload))
     loaded = load(measures_dir, reads)
     assert reads["files"] == 1 and measure(loaded, 2) is not None
+
+
+@pytest.mark.parametrize("damage", ["flipped bit", "not marshal", "outside the payload"])
+def test_deferred_fields_that_do_not_decode_are_taken_from_the_file(measures_dir, later, reads, monkeypatch,
+                                                                   damage):
+    """A measure's texts are decoded from the payload on first use, with their own checksum: when
+    they are damaged (or not what portcli wrote), the file itself is read for them."""
+    good = load(measures_dir, reads)
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    stamp, entries, payload = stored(where)
+    signature, (record, problems) = entries["14.yaml"]
+    start, size, checksum = record[-5:-2]
+    if damage == "flipped bit":
+        middle = start + size // 2
+        payload = payload[:middle] + bytes([payload[middle] ^ 1]) + payload[middle + 1:]
+    elif damage == "not marshal":
+        garbage = b"\xffnot marshal"
+        record = record[:-5] + (len(payload), len(garbage), zlib.crc32(garbage)) + record[-2:]
+        payload += garbage
+    else:
+        record = record[:-5] + (len(payload) + 10, size, checksum) + record[-2:]
+    entries["14.yaml"] = (signature, (record, problems))
+    where.write_bytes(framed((stamp, entries), payload))
+    loaded = load(measures_dir, reads)
+    assert reads["files"] == 0  # what queries look at comes from the cache ...
+    assert measure(loaded, 14).local == measure(good, 14).local  # ... the texts from the file
+    assert reads["files"] == 1
+    assert loaded.measures == good.measures
 
 
 def test_an_unusable_cache_folder_changes_nothing(measures_dir, tmp_path, monkeypatch, run):
@@ -285,7 +331,7 @@ def test_concurrent_commands_agree_and_leave_a_whole_cache(measures_dir, private
     files = list(private_cache.iterdir())
     assert [p.suffix for p in files] == [".cache"]  # no temporary file left behind
     plan = store.load_plan(measures_dir)[0]
-    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25
+    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))[0]) == 25
 
 
 # --- what comes out of the cache is what went in -------------------------------------------
@@ -301,6 +347,34 @@ def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     assert cached.measures == fresh.measures == uncached(folder, monkeypatch).measures
     assert any(m.extensions for m in cached.measures) and any(m.progress for m in cached.measures)
     assert any(m.due_override for m in cached.measures)
+
+
+@pytest.mark.parametrize("command", [["list"], ["overdue"], ["list", "--unit", "天津海关"]])
+def test_json_lines_from_the_cache_are_those_of_a_fresh_read(tmp_path, later, monkeypatch, run, reads, command):
+    """A cached measure's JSON line starts with text the cache kept: it must be byte for byte what
+    encoding the measure gives, escapes of control and bidi characters included."""
+    folder = generate.generate(300, tmp_path / "m300", seed=5)
+    for path in folder.glob("*.yaml"):
+        if path.name != "_plan.yaml":
+            replace_in(path, "local:\n", 'local:\n  - "引号\\"反斜杠\\\\ \\N \\u202e \\L é"\n')
+    argv = [*command, "--format", "json", "--as-of", "2022-06-15", "--dir", folder]
+    expected = run(*argv, env={"PORTCLI_NO_CACHE": "1"}).stdout
+    assert "\\u202e" in expected and "\\u0085" in expected and '\\"反斜杠\\\\' in expected
+    assert run(*argv).stdout == expected  # the cache written ...
+    reads["files"] = 0
+    assert run(*argv).stdout == expected  # ... and read
+    assert reads["files"] == 0
+
+
+def test_a_damaged_json_part_is_encoded_afresh(measures_dir, later, run):
+    argv = ["list", "--format", "json", "--dir", measures_dir]
+    expected = run(*argv).stdout
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    stamp, entries, payload = stored(where)
+    start, size, _, json_size, _ = entries["14.yaml"][1][0][-5:]
+    middle = start + size + json_size // 2
+    where.write_bytes(framed((stamp, entries), payload[:middle] + bytes([payload[middle] ^ 1]) + payload[middle + 1:]))
+    assert run(*argv).stdout == expected
 
 
 @pytest.mark.parametrize("spelling", ["relative", "absolute", "dot"])

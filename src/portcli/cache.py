@@ -19,27 +19,28 @@ so two commands running at once each see a whole file, and the last writer wins.
 unreadable, truncated, corrupt or of another version is ignored and rebuilt. PORTCLI_NO_CACHE=1
 turns it off.
 
-The format is marshal of plain tuples, strings and numbers: reading it builds no objects but
-those, and runs no code, unlike pickle. Whoever can write the cache folder can still change what
+The format is marshal of plain tuples, strings and numbers, with a CRC-32 on every part:
+reading it builds no objects but those, and runs no code, unlike pickle. Whoever can write the cache folder can still change what
 portcli reports, as with any cache; keep PORTCLI_CACHE_DIR private (it is created 0700).
 """
 from __future__ import annotations
 
-import gc
 import marshal
 import os
 import sys
 import time
+import weakref
 import zlib
 from dataclasses import fields
+from functools import partial
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from . import __version__
 from .model import Deadline, Extension, Measure, Plan, Progress
 
-FORMAT = 1
+FORMAT = 2
 # An entry is trusted only when its file's timestamps are older than the scan's start by this much:
 # more than the coarsest common timestamp step (2 s on FAT) and any clock skew on a local disk.
 RACY_NS = 3_000_000_000
@@ -79,9 +80,10 @@ def cache_file(directory: Path, root: Path) -> Path:
 
 
 def _stamp(directory: Path, plan: Plan) -> tuple:
-    """Everything a checked file depends on besides its own bytes."""
+    """Everything a checked file depends on besides its own bytes (and its JSON on render/json.py)."""
     here = Path(__file__).parent
-    source = tuple(_signature(here / name) for name in sorted(os.listdir(here)) if name.endswith(".py"))
+    source = tuple(_signature(folder / name) for folder in (here, here / "render")
+                   for name in sorted(os.listdir(folder)) if name.endswith(".py"))
     return (FORMAT, __version__, source, _pyyaml_signature(), sys.version_info[:2],
             os.path.abspath(directory), str(directory), repr(plan))
 
@@ -102,38 +104,24 @@ def _signature(path: Path | str) -> tuple[int, int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def check_files(directory: Path, plan: Plan | None, files: list[Path], check: Check) -> list[Result]:
-    """check(path, plan) for each file, in order, taking unchanged files' results from the cache."""
-    # 10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
-    # collector, run every 700 allocations, would walk them again and again while they are built.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _check_files(directory, plan, files, check)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _check_files(directory: Path, plan: Plan | None, files: list[Path], check: Check) -> list[Result]:
+def check_files(directory: Path, plan: Plan | None, names: list[str], check: Check) -> list[Result]:
+    """check(path, plan) for each of the folder's files `names`, in order, taking unchanged files'
+    results from the cache."""
+    base = os.fspath(directory)
+    prefix = "" if base == "." else os.path.join(base, "")  # file names as `directory / name` spells them
     root = cache_dir()
     if root is None or plan is None or not CODEC_MATCHES_MODEL:
-        return [check(path, plan) for path in files]
+        return [check(Path(prefix + name), plan) for name in names]
     started = _now_ns()
     where = cache_file(directory, root)
     stamp = _stamp(directory, plan)
-    old = _read(where, stamp)
-    entries: dict[str, tuple] = {}
+    old, payload = _read(where, stamp)
+    kept: dict[str, tuple] = {}
     results: list[Result | None] = []
-    missed: list[tuple[int, Path, tuple | None]] = []  # (position, file, signature) to check
-    decode = _Decoder().result
+    missed: list[tuple[int, str, tuple | None]] = []  # (position, file, signature) to check
+    decode = _Decoder(check, plan, payload).result
     stat = os.stat
-    # str(path) costs more than the stat itself; measure_files lists the folder's own files,
-    # whose text is the folder's followed by their name (tests/test_cache.py holds it so).
-    base = os.fspath(directory)
-    prefix = "" if base == "." else os.path.join(base, "")
-    for path in files:
-        name = path.name
+    for name in names:
         file = prefix + name
         try:
             st = stat(file)
@@ -144,41 +132,105 @@ def _check_files(directory: Path, plan: Plan | None, files: list[Path], check: C
         if type(cached) is tuple and len(cached) == 2 and cached[0] == signature:
             try:
                 results.append(decode(cached[1], file))
-                entries[name] = cached
+                kept[name] = cached
                 continue
             except Exception:  # an entry of the right stamp but the wrong shape: check the file again
                 pass
-        missed.append((len(results), path, signature))
+        missed.append((len(results), file, signature))
         results.append(None)
-    texts: dict[str, str] = {}
+    fresh: dict[str, tuple] = {}
+    shared: dict = {}
     trusted_before = started - RACY_NS
-    for position, path, signature in missed:
-        results[position] = result = check(path, plan)
+    for position, file, signature in missed:
+        results[position] = result = check(Path(file), plan)
         if signature is not None and signature[1] < trusted_before and signature[2] < trusted_before:
-            if (record := _encode(result, str(path), texts)) is not None:
-                entries[path.name] = (signature, record)
-    if missed or entries.keys() != old.keys():
-        _write(where, stamp, entries)
+            if (encoded := _encode(result, file, plan, shared)) is not None:
+                fresh[os.path.basename(file)] = (signature, *encoded)
+    if fresh or kept.keys() != old.keys():
+        _write(where, stamp, kept, payload, fresh)
     return results
 
 
-def _read(where: Path, stamp: tuple) -> dict[str, tuple]:
+# The file: a header (magic, CRC-32 and length of the index), the index, the payload. The index is
+# marshal of (stamp, {file name: (signature, record)}); a measure's record holds what queries look
+# at, and where in the payload its other fields and its JSON lie, each with its own CRC-32.
+_MAGIC = b"portcli\0"
+_HEADER = len(_MAGIC) + 8
+
+
+class _Payload:
+    """The payload of a cache file, read a part at a time: a command needs the texts of the
+    measures it shows, seldom all 10,000. The file stays open, so a newer cache renamed into
+    its place meanwhile changes nothing here."""
+
+    def __init__(self, file: BinaryIO | None = None, offset: int = 0):
+        self.file, self.offset = file, offset
+        if file is not None:
+            weakref.finalize(self, file.close)
+
+    def read(self, start: int, size: int) -> bytes:
+        if self.file is None or start < 0 or size < 0:
+            raise ValueError("no such part")
+        self.file.seek(self.offset + start)
+        part = self.file.read(size)
+        if len(part) != size:
+            raise ValueError("the payload ends before this part")
+        return part
+
+    def whole(self) -> bytes:
+        if self.file is None:
+            return b""
+        self.file.seek(self.offset)
+        return self.file.read()
+
+
+def _read(where: Path, stamp: tuple) -> tuple[dict[str, tuple], _Payload]:
+    file = None
     try:
-        data = marshal.loads(where.read_bytes())
-        if type(data) is tuple and len(data) == 2 and data[0] == stamp and type(data[1]) is dict:
-            return data[1]
+        file = open(where, "rb", buffering=0)
+        header = file.read(_HEADER)
+        checksum, size = int.from_bytes(header[8:12], "little"), int.from_bytes(header[12:16], "little")
+        if header[:8] == _MAGIC:
+            index = file.read(size)
+            if len(index) == size and zlib.crc32(index) == checksum:
+                data = marshal.loads(index)
+                if type(data) is tuple and len(data) == 2 and data[0] == stamp and type(data[1]) is dict:
+                    return data[1], _Payload(file, _HEADER + size)
     except Exception:  # missing, unreadable, truncated, corrupt, of another version: start afresh
         pass
-    return {}
+    if file is not None:
+        file.close()
+    return {}, _Payload()
 
 
-def _write(where: Path, stamp: tuple, entries: dict[str, tuple]) -> None:
+def _write(where: Path, stamp: tuple, kept: dict[str, tuple], payload: _Payload, fresh: dict[str, tuple]) -> None:
     """Replace the cache file as a whole; a cache that cannot be written is simply not kept."""
+    entries: dict[str, tuple] = {}
+    parts: list[bytes] = []
+    offset = 0
+    old = memoryview(payload.whole()) if any(stored for _, (stored, _) in kept.values()) else b""
+    for name, (signature, (stored, problems)) in kept.items():
+        if stored is not None:
+            start, size = stored[-5], stored[-4] + stored[-2]
+            parts.append(old[start:start + size])
+            stored = stored[:-5] + (offset,) + stored[-4:]
+            offset += size
+        entries[name] = (signature, (stored, problems))
+    for name, (signature, (stored, problems), blobs) in fresh.items():
+        if stored is not None:
+            fields, static = blobs
+            stored += (offset, len(fields), zlib.crc32(fields), len(static), zlib.crc32(static))
+            parts += blobs
+            offset += len(fields) + len(static)
+        entries[name] = (signature, (stored, problems))
+    index = marshal.dumps((stamp, entries))
     temporary = where.with_name(f"{where.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
         where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(temporary, "xb") as out:
-            marshal.dump((stamp, entries), out)
+            out.write(_MAGIC + zlib.crc32(index).to_bytes(4, "little") + len(index).to_bytes(4, "little"))
+            out.write(index)
+            out.writelines(parts)
         os.replace(temporary, where)
     except OSError:
         try:
@@ -191,42 +243,52 @@ def _day(d: date | None) -> int | None:
     return None if d is None else d.toordinal()
 
 
-def _encode(result: Result, file: str, texts: dict) -> tuple | None:
-    """A result as plain tuples, or None when it cannot be stored faithfully.
+def _encode(result: Result, file: str, plan: Plan, shared: dict) -> tuple | None:
+    """A result as (record, payload parts), or None when it cannot be stored faithfully.
 
-    Texts that repeat from file to file (the national measure every port city carries out, the
-    deadline phrase, the units' note) become one object, which marshal writes once and reads
-    back shared; units and statuses are shared objects already.
+    What queries look at (id, task, units, deadline, status, due dates) goes in the record as
+    plain tuples. The texts and the progress log, and the measure's JSON as --format json prints
+    it (less the fields that depend on the date asked about), which a command at 10,000 measures
+    needs for few of them, go to the payload, read on first use (Measure.__getattr__). Equal
+    unit lists and deadlines become one object, which marshal writes once and reads back shared.
     """
     measure, problems = result
     if measure is not None:
         if measure.file != file or problems:
             return None
+        from .render.json import static_json
+
         d = measure.deadline
-        share = texts.setdefault
-        return (
-            measure.id, measure.task, measure.national and share(measure.national, measure.national),
-            measure.local, measure.units, measure.units_note and share(measure.units_note, measure.units_note),
+        share = shared.setdefault
+        fields = marshal.dumps((measure.national, measure.local, measure.units_note,
+                                tuple((_day(p.date), p.status, p.by, p.note) for p in measure.progress)))
+        static = static_json(measure, plan).encode("utf-8", "surrogatepass")
+        return ((
+            measure.id, measure.task, share(measure.units, measure.units),
             share(d, (share(d.phrase, d.phrase), d.kind, _day(d.due), d.authority)),
             measure.status, _day(measure.due_override),
-            tuple((_day(p.date), p.status, p.by, p.note) for p in measure.progress),
             tuple((_day(e.date), _day(e.to), e.reason, _day(e.from_), e.by) for e in measure.extensions),
-            measure.line), ()
+            measure.line), ()), (fields, static)
     if any(p.file != file for p in problems):  # a problem about another file: not this entry's to keep
         return None
-    return None, tuple((p.line, p.message) for p in problems)
+    return (None, tuple((p.line, p.message) for p in problems)), None
 
 
 _new = object.__new__
+_DEFERRED = ("national", "local", "units_note", "progress")
+_EMPTY = Measure(0, 0, None, (), ("",), None, Deadline("", "ongoing"), "not_started")  # a file that no longer reads
 
 
 class _Decoder:
     """Builds results from stored tuples, sharing equal dates and deadlines between measures."""
 
-    def __init__(self):
+    def __init__(self, check: Check, plan: Plan, payload: _Payload):
         from .store import Problem  # store imports this module
 
         self.problem = Problem
+        self.check = check
+        self.plan = plan
+        self.payload = payload
         self.days: dict[int | None, date | None] = {None: None}
         self.deadlines: dict[tuple, Deadline] = {}
 
@@ -241,28 +303,52 @@ class _Decoder:
         stored, problems = record
         if stored is None:
             return None, [self.problem(file, line, message) for line, message in problems]
-        (id_, task, national, local, units, units_note, deadline, status, due_override, progress, extensions,
-         line) = stored
+        id_, task, units, deadline, status, due_override, extensions, line, start, size, checksum, \
+            json_size, json_checksum = stored
         day = self.day
         found = self.deadlines.get(deadline)
         if found is None:
             phrase, kind, due, authority = deadline
             found = self.deadlines[deadline] = Deadline(phrase, kind, day(due), authority)
-        # The dataclasses' own __init__ sets frozen fields one by one; filling __dict__ at once,
-        # as pickle does, builds the same objects in half the time.
-        if progress:
-            entries = []
-            for when, state, by, note in progress:
-                entry = _new(Progress)
-                entry.__dict__.update(date=day(when), status=state, by=by, note=note)
-                entries.append(entry)
-            progress = tuple(entries)
         if extensions:
             extensions = tuple(Extension(day(when), day(to), reason, day(from_), by)
                                for when, to, reason, from_, by in extensions)
+        # The dataclasses' own __init__ sets frozen fields one by one; filling __dict__ at once,
+        # as pickle does, builds the same objects in half the time.
         measure = _new(Measure)
         measure.__dict__.update(
-            id=id_, task=task, national=national, local=local, units=units, units_note=units_note,
-            deadline=found, status=status, due_override=None if due_override is None else day(due_override),
-            progress=progress, extensions=extensions, file=file, line=line)
+            id=id_, task=task, units=units, deadline=found, status=status,
+            due_override=None if due_override is None else day(due_override), extensions=extensions,
+            file=file, line=line, _deferred=partial(self.deferred, start, size, checksum, json_size, json_checksum,
+                                                    file))
         return measure, []
+
+    def deferred(self, start: int, size: int, checksum: int, json_size: int, json_checksum: int, file: str,
+                 name: str) -> dict:
+        """The attributes, `name` among them, that the payload holds for a measure; {} for others."""
+        if name == "_json":
+            try:
+                static = self.payload.read(start + size, json_size)
+                if zlib.crc32(static) != json_checksum:
+                    raise ValueError("damaged")
+                return {"_json": static.decode("utf-8", "surrogatepass")}
+            except Exception:  # render.json encodes the measure itself
+                return {"_json": None}
+        if name not in _DEFERRED:
+            return {}
+        try:
+            stored = self.payload.read(start, size)
+            if zlib.crc32(stored) != checksum:
+                raise ValueError("damaged")
+            national, local, units_note, progress = marshal.loads(stored)
+            entries = []
+            for when, state, by, note in progress:
+                entry = _new(Progress)
+                entry.__dict__.update(date=self.day(when), status=state, by=by, note=note)
+                entries.append(entry)
+            return dict(national=national, local=local, units_note=units_note, progress=tuple(entries))
+        except Exception:
+            # Bytes that pass the index's checks yet are not what portcli wrote: the file itself
+            # is the truth, and what it says now is taken instead.
+            measure, _ = self.check(Path(file), self.plan)
+            return {name: getattr(measure or _EMPTY, name) for name in _DEFERRED}

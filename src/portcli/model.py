@@ -124,6 +124,18 @@ class Measure:
     file: str = ""
     line: int = 1  # where the measure starts in its file, for messages about it
 
+    def __getattr__(self, name: str):
+        # Reached only for an attribute that is not set. A measure read back from the cache leaves
+        # its texts and progress log, and the start of its JSON line (`_json`, as render.json
+        # writes it), where they are until first used: a query at 10,000 measures shows few of
+        # them. `_deferred(name)` gives the attributes stored with `name`, none if it is not one.
+        deferred = self.__dict__.get("_deferred")
+        found = deferred(name) if deferred is not None else None
+        if not found:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self.__dict__.update(found)
+        return found[name]
+
     @property
     def lead(self) -> str:
         return self.units[0]
