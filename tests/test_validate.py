@@ -187,6 +187,31 @@ def test_validate_json(run, measures_dir):
     assert all(part in problem["message"] for part in says)
 
 
+def test_many_copies_of_an_id_name_three_of_the_others_each(run, measures_dir):
+    """A hundred copies of one file: each gets one line naming three others and counting the rest,
+    not a line naming all hundred (10,000 copies would make 10,000 lines of 10,000 names)."""
+    source = (measures_dir / "11.yaml").read_text(encoding="utf-8")
+    for i in range(100, 199):
+        (measures_dir / f"{i}.yaml").write_text(source, encoding="utf-8")
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2
+    lines = [line for line in _problem_lines(result.stderr) if "duplicate id 11" in line]
+    assert len(lines) == 100
+    first = lines[0]
+    assert first.startswith(f"{measures_dir / '100.yaml'}:2: duplicate id 11: ")
+    assert first.endswith(f"{measures_dir / '101.yaml'}:2, {measures_dir / '102.yaml'}:2, "
+                          f"{measures_dir / '103.yaml'}:2 and 96 other files have it too; "
+                          "give all but one of them another id")
+    assert 11 not in [m["id"] for m in json.loads(run("list", "--dir", measures_dir, "-f", "json").stdout)]
+
+
+def test_validate_counts_one_measure_as_one(run, measures_dir):
+    for path in measures_dir.glob("*.yaml"):
+        if path.name not in ("_plan.yaml", "01.yaml"):
+            path.unlink()
+    assert run("validate", "--dir", measures_dir).stdout == "ok: 1 measure and the plan are valid\n"
+
+
 def test_validate_is_clean_on_the_shipped_data(run, measures_dir):
     result = run("validate", "--dir", measures_dir)
     assert (result.exit_code, result.stderr) == (0, "")

@@ -437,7 +437,8 @@ def validate(
         print(f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)"
               + unchecked)
     else:
-        print(f"ok: {len(loaded.measures)} measures and the plan are valid")
+        count = len(loaded.measures)
+        print(f"ok: {count} measure{'' if count == 1 else 's'} and the plan are valid")
     _finish(loaded)
 
 

@@ -10,13 +10,13 @@ import codecs
 import difflib
 import errno
 import gc
+import itertools
 import functools
+import operator
 import os
 import re
 import reprlib
-import shlex
 import stat
-import tempfile
 import time
 import unicodedata
 from contextlib import contextmanager, suppress
@@ -59,6 +59,8 @@ KeyPath = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Problem:
+    """Something wrong with a file, where it is: printed as FILE:LINE: message."""
+
     file: str
     line: int | None
     message: str
@@ -69,6 +71,8 @@ class Problem:
 
 @dataclass
 class Loaded:
+    """What loading a measures folder gave: the plan, the valid measures, the problems."""
+
     plan: Plan | None
     measures: list[Measure] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -244,6 +248,8 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
 
 def _encoding_hint(path: Path, raw: bytes) -> str:
     """What the file probably is, and the command that makes it UTF-8."""
+    import shlex  # here, not at the top: a read-only command on good files never needs it
+
     name = shlex.quote(str(path))
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         found = "UTF-16 (what Windows Notepad calls \"Unicode\")"
@@ -721,8 +727,10 @@ def measure_names(directory: Path) -> list[str]:
     26.YAML), so that they are reported, not silently skipped; sorted as text. Hidden files
     (.#26.yaml, an Emacs lock; ._26.yaml, macOS metadata) are editors' and systems' own, not
     measures. Names, not paths: 10,000 Path objects cost more than the cache's whole lookup."""
-    return sorted(name for name in os.listdir(directory)
-                  if (name[-5:].lower() == ".yaml" or name[-4:].lower() == ".yml") and not name.startswith(("_", ".")))
+    names = os.listdir(directory)
+    names.sort()
+    return [name for name in names if not name.startswith(("_", "."))
+            and (name.endswith(".yaml") or name[-5:].lower() == ".yaml" or name[-4:].lower() == ".yml")]
 
 
 def read_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
@@ -786,24 +794,32 @@ def _load(directory: Path) -> Loaded:
         results = [load_measure_file(directory / name, context) for name in names]
     else:
         results = cache.check_files(directory, plan, names, load_measure_file)
-    by_id: dict[int, list[Measure]] = {}
-    for measure, found in results:
-        problems.extend(found)
-        if measure is not None:
-            by_id.setdefault(measure.id, []).append(measure)
     measures: list[Measure] = []
-    for same in by_id.values():
-        if len(same) == 1:
-            measures.append(same[0])
-            continue
+    for measure, found in results:
+        if found:
+            problems.extend(found)
+        if measure is not None:
+            measures.append(measure)
+    measures.sort(key=_by_id)  # stable: measures sharing an id stay in file-name order
+    shared = {a.id for a, b in zip(measures, measures[1:]) if a.id == b.id}
+    if shared:
         # Neither file is the measure until one of them changes its id: which one is right is
         # for a person to say, and taking the first by name would be a silent guess.
-        for m in same:
-            others = ", ".join(f"{o.file}:{id_line(Path(o.file))}" for o in same if o is not m)
-            problems.append(Problem(m.file, id_line(Path(m.file)), DUPLICATE_ID.format(id=m.id)
-                                    + f"{others} has it too; give one of them another id"))
-    measures.sort(key=lambda m: m.id)
+        for _, group in itertools.groupby((m for m in measures if m.id in shared), key=_by_id):
+            same = [(m, id_line(Path(m.file))) for m in group]
+            advice = ("has it too; give one of them another id" if len(same) == 2
+                      else "have it too; give all but one of them another id")
+            for m, line in same:
+                # Three names at most: 10,000 copies of a file must not make 10,000 lines of 10,000 names.
+                named = [f"{o.file}:{at}" for o, at in same[:4] if o is not m][:3]
+                rest = len(same) - 1 - len(named)
+                others = ", ".join(named) + (f" and {rest} other files" if rest else "")
+                problems.append(Problem(m.file, line, f"{DUPLICATE_ID.format(id=m.id)}{others} {advice}"))
+        measures = [m for m in measures if m.id not in shared]
     return Loaded(plan, measures, problems, directory)
+
+
+_by_id = operator.attrgetter("id")
 
 
 def _year_of_broken_plan(directory: Path) -> Plan | None:
@@ -882,6 +898,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode, owner = 0o666 & ~umask, None
+    import tempfile  # here, not at the top: only write commands need it (and random, which it imports)
+
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
