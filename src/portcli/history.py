@@ -26,6 +26,8 @@ class HistoryError(Exception):
 
 @dataclass(frozen=True)
 class Change:
+    """One commit that touched a measure file, and what it changed there."""
+
     commit: str
     when: datetime
     author: str

@@ -37,6 +37,8 @@ def status_key(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Deadline:
+    """A 完成时限 phrase and what it means: a kind, and for most kinds a due date."""
+
     phrase: str
     kind: str  # one of DEADLINE_KINDS
     due: date | None = None
@@ -45,6 +47,8 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Unit:
+    """A responsible unit (责任单位) as the plan registers it, with every name it goes by."""
+
     name: str  # short name, as the document writes it
     full_name: str
     english: str
@@ -57,6 +61,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class Task:
+    """A key task (重点任务) of the plan."""
+
     id: int
     numeral: str
     title: str
@@ -64,6 +70,8 @@ class Task:
 
 @dataclass(frozen=True)
 class Plan:
+    """What _plan.yaml holds: the document's title and year, its key tasks and units."""
+
     title: str
     year: int
     tasks: dict[int, Task] = field(default_factory=dict)
@@ -93,6 +101,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Progress:
+    """One progress report on a measure: when, its status from then on, by whom, what."""
+
     date: date
     status: str
     by: str | None = None
@@ -101,6 +111,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class Extension:
+    """An approved extension (延期): from which due date to which, why, approved by whom."""
+
     date: date
     to: date
     reason: str
@@ -110,6 +122,8 @@ class Extension:
 
 @dataclass(frozen=True)
 class Measure:
+    """One measure file: the document's row, its status, progress log and extensions."""
+
     id: int
     task: int
     national: str | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Iterable
 
 from .model import STATUSES, Measure, Plan, Unit, fold
@@ -60,6 +61,8 @@ def _squash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Filters:
+    """What `list` selects by; an empty field selects everything."""
+
     units: tuple[str, ...] = ()  # short names; any of them
     lead_only: bool = False
     statuses: tuple[str, ...] = ()  # keys; any of them
@@ -70,8 +73,12 @@ class Filters:
     due_soon: int | None = None  # days ahead
     search: tuple[str, ...] = ()  # all of them
 
+    @cached_property
+    def _units(self) -> frozenset[str]:
+        return frozenset(self.units)
+
     def matches(self, m: Measure, as_of: date) -> bool:
-        if self.units and not (m.lead in self.units if self.lead_only else any(u in self.units for u in m.units)):
+        if self.units and (m.units[0] not in self._units if self.lead_only else self._units.isdisjoint(m.units)):
             return False
         if self.statuses and m.status not in self.statuses:
             return False
@@ -109,6 +116,8 @@ def due_soon(measures: Iterable[Measure], as_of: date, days: int = DEFAULT_DUE_S
 
 @dataclass
 class UnitRow:
+    """One unit's line of the report."""
+
     unit: str
     lead: int = 0
     involved: int = 0
@@ -124,6 +133,8 @@ class UnitRow:
 
 @dataclass
 class Report:
+    """Where the plan stands as of a date."""
+
     as_of: date
     total: int
     by_status: dict[str, int]

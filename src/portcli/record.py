@@ -32,6 +32,8 @@ class Refused(Exception):
 
 @dataclass
 class Written:
+    """What a write command did: the measure as written, its plan, what changed, other files' problems."""
+
     measure: Measure
     plan: Plan
     changes: list[str]  # what changed, for people

@@ -86,13 +86,10 @@ def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]
     out.write("[")
     separator = "\n"
     for m in ms:
-        out.write(separator)
         late = days_overdue(m, as_of)
-        out.write(getattr(m, "_json", None) or static_json(m, plan, encode))
-        out.write(', "overdue": false, "days_overdue": null, "file": ' if late is None else
-                  f', "overdue": true, "days_overdue": {late}, "file": ')
-        out.write(_safe(encode(m.file)))
-        out.write("}")
+        out.write(f'{separator}{getattr(m, "_json", None) or static_json(m, plan, encode)}, '
+                  f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
+                  f'"file": {_safe(encode(m.file))}}}')
         separator = ",\n"
     out.write("]\n" if separator == "\n" else "\n]\n")
 
