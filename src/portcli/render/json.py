@@ -1,6 +1,7 @@
 """JSON as SPEC §4 gives it: the file's keys plus what portcli works out, UTF-8 unescaped."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -60,6 +61,7 @@ def dump(value: Any, out: IO[str]) -> None:
     out.write("\n")
 
 
+@functools.cache
 def _one_line_encoder():
     """obj -> its JSON on one line, UTF-8 unescaped; the C encoder built once, not once a call."""
     encoder = json.JSONEncoder(ensure_ascii=False)
@@ -72,11 +74,11 @@ def _one_line_encoder():
     return lambda obj: "".join(encode(obj, 0))
 
 
-def static_json(m: Measure, plan: Plan | None, encode=None) -> str:
+def static_json(m: Measure, plan: Plan | None) -> str:
     """The start of the measure's line in `measures`: its fields that depend neither on the date
     asked about nor on where the file is read. The cache keeps it, so that a cached measure's
     line is one join (Measure.__getattr__ gives it as `_json`)."""
-    return _safe((encode or _one_line_encoder())(_static_dict(m, plan)))[:-1]
+    return _safe(_one_line_encoder()(_static_dict(m, plan)))[:-1]
 
 
 def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]) -> None:
@@ -87,7 +89,7 @@ def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]
     separator = "\n"
     for m in ms:
         late = days_overdue(m, as_of)
-        out.write(f'{separator}{getattr(m, "_json", None) or static_json(m, plan, encode)}, '
+        out.write(f'{separator}{getattr(m, "_json", None) or static_json(m, plan)}, '
                   f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
                   f'"file": {_safe(encode(m.file))}}}')
         separator = ",\n"
