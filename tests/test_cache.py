@@ -349,6 +349,66 @@ def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     assert any(m.due_override for m in cached.measures)
 
 
+# --- many files to read: a forked child reads part of them -----------------------------------
+
+@pytest.fixture
+def parallel(monkeypatch):
+    """The forked child's part, from 2 files to read on, on any machine."""
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(cache, "_cpus", lambda: 2)
+
+
+def broken_folder(tmp_path: Path) -> Path:
+    """300 generated measures, some of them broken in different ways."""
+    folder = generate.generate(300, tmp_path / "m300", seed=11)
+    replace_in(folder / "007.yaml", "status: ", "status: finished_maybe\nstatus_: ")
+    (folder / "150.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    (folder / "299.yaml").write_bytes("id: 299\nnational: 天津".encode("gbk"))
+    (folder / "301.yml").write_text("id: 301\n", encoding="utf-8")
+    return folder
+
+
+def no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_files_read_by_a_child_load_as_a_read_in_one_process(tmp_path, later, monkeypatch, parallel):
+    folder = broken_folder(tmp_path)
+    expected = uncached(folder, monkeypatch)
+    assert len(expected.problems) >= 4 and len(expected.measures) == 297
+    first = store.load(folder)  # read by this process and a child, the cache written
+    assert no_child_left()
+    assert first.measures == expected.measures and first.problems == expected.problems
+    second = store.load(folder)  # from the cache
+    assert second.measures == expected.measures and second.problems == expected.problems
+
+
+def test_a_failing_child_changes_nothing_but_the_time(tmp_path, later, monkeypatch, parallel):
+    folder = broken_folder(tmp_path)
+    expected = uncached(folder, monkeypatch)
+
+    def broken_pipe(value, file):
+        raise OSError("the child cannot send")
+
+    monkeypatch.setattr(marshal, "dump", broken_pipe)  # only the child sends with marshal.dump
+    loaded = store.load(folder)
+    assert no_child_left()
+    assert loaded.measures == expected.measures and loaded.problems == expected.problems
+
+
+def test_json_from_a_childs_files_is_that_of_a_fresh_read(tmp_path, later, run, parallel):
+    folder = broken_folder(tmp_path)
+    argv = ["list", "--format", "json", "--dir", folder]
+    expected = run(*argv, env={"PORTCLI_NO_CACHE": "1"})
+    for _ in range(2):  # read with a child, then from the cache
+        result = run(*argv)
+        assert (result.stdout, result.stderr, result.exit_code) == (expected.stdout, expected.stderr, 2)
+
+
 @pytest.mark.parametrize("command", [["list"], ["overdue"], ["list", "--unit", "天津海关"]])
 def test_json_lines_from_the_cache_are_those_of_a_fresh_read(tmp_path, later, monkeypatch, run, reads, command):
     """A cached measure's JSON line starts with text the cache kept: it must be byte for byte what

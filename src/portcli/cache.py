@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 import sys
 import time
 import weakref
@@ -139,16 +140,100 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
         missed.append((len(results), file, signature))
         results.append(None)
     fresh: dict[str, tuple] = {}
-    shared: dict = {}
     trusted_before = started - RACY_NS
-    for position, file, signature in missed:
-        results[position] = result = check(Path(file), plan)
-        if signature is not None and signature[1] < trusted_before and signature[2] < trusted_before:
-            if (encoded := _encode(result, file, plan, shared)) is not None:
-                fresh[os.path.basename(file)] = (signature, *encoded)
+    checked = _check_all([file for _, file, _ in missed], plan, check)
+    for (position, file, signature), (result, encoded) in zip(missed, checked):
+        results[position] = result
+        if encoded is not None and signature is not None and signature[1] < trusted_before \
+                and signature[2] < trusted_before:
+            fresh[os.path.basename(file)] = (signature, encoded)
     if fresh or kept.keys() != old.keys():
         _write(where, stamp, kept, payload, fresh)
     return results
+
+
+# From this many files to read on, a forked child reads, checks and encodes part of them while
+# this process does the rest: a first run at 10,000 files takes a third less time on 2 CPUs.
+PARALLEL_FROM = 2000
+_CHILDS_SHARE = 0.45  # a little under half: the child also sends what it found
+
+
+def _check_all(files: list[str], plan: Plan, check: Check) -> list[tuple[Result, tuple | None]]:
+    """(check(file, plan), its encoding for the cache or None) for each file, in order."""
+    if len(files) >= PARALLEL_FROM and hasattr(os, "fork") and _cpus() > 1:
+        split = len(files) - int(len(files) * _CHILDS_SHARE)
+        checked = _check_in_child(files[split:], plan, check, lambda: _check_each(files[:split], plan, check))
+        if checked is not None:
+            return checked
+    return _check_each(files, plan, check)
+
+
+def _check_each(files: list[str], plan: Plan, check: Check) -> list[tuple[Result, tuple | None]]:
+    shared: dict = {}
+    pairs = []
+    for file in files:
+        result = check(Path(file), plan)
+        pairs.append((result, _encode(result, file, plan, shared)))
+    return pairs
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Callable[[], list]) -> list | None:
+    """meanwhile() + the pairs of `files`, these checked by a forked child while this process does
+    meanwhile(); None when no child can be started. What the child fails to do is done here.
+
+    The child sends its encodings, as the cache stores them; they are read back as a cached run
+    reads them (a measure's texts and JSON when first used), from memory."""
+    try:
+        reading, writing = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: never return into the parent's code, never flush its buffers
+        code = 1
+        try:
+            os.close(reading)
+            with open(writing, "wb") as out:
+                marshal.dump([encoded for _, encoded in _check_each(files, plan, check)], out)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writing)
+    encodings = None
+    with open(reading, "rb") as pipe:
+        try:
+            mine = meanwhile()
+            try:
+                data = pipe.read()
+                _, status = os.waitpid(pid, 0)
+                pid = 0
+                encodings = marshal.loads(data) if status == 0 else None
+            except Exception:  # a child that died, or sent something else
+                pass
+        finally:
+            if pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+    if type(encodings) is not list or len(encodings) != len(files):
+        return mine + _check_each(files, plan, check)
+    records, parts = _placed(encodings)
+    decode = _Decoder(check, plan, _Payload(data=b"".join(parts))).result
+    theirs = []
+    for file, encoded, record in zip(files, encodings, records):
+        try:
+            theirs.append((decode(record, file), encoded))
+        except Exception:  # not an encoding (or one this file could not have): check it here
+            theirs.extend(_check_each([file], plan, check))
+    return mine + theirs
 
 
 # The file: a header (magic, CRC-32 and length of the index), the index, the payload. The index is
@@ -161,25 +246,28 @@ _HEADER = len(_MAGIC) + 8
 class _Payload:
     """The payload of a cache file, read a part at a time: a command needs the texts of the
     measures it shows, seldom all 10,000. The file stays open, so a newer cache renamed into
-    its place meanwhile changes nothing here."""
+    its place meanwhile changes nothing here. (Or a payload in memory, `data`.)"""
 
-    def __init__(self, file: BinaryIO | None = None, offset: int = 0):
-        self.file, self.offset = file, offset
+    def __init__(self, file: BinaryIO | None = None, offset: int = 0, data: bytes = b""):
+        self.file, self.offset, self.data = file, offset, data
         if file is not None:
             weakref.finalize(self, file.close)
 
     def read(self, start: int, size: int) -> bytes:
-        if self.file is None or start < 0 or size < 0:
+        if start < 0 or size < 0:
             raise ValueError("no such part")
-        self.file.seek(self.offset + start)
-        part = self.file.read(size)
+        if self.file is None:
+            part = self.data[start:start + size]
+        else:
+            self.file.seek(self.offset + start)
+            part = self.file.read(size)
         if len(part) != size:
             raise ValueError("the payload ends before this part")
         return part
 
     def whole(self) -> bytes:
         if self.file is None:
-            return b""
+            return self.data
         self.file.seek(self.offset)
         return self.file.read()
 
@@ -203,6 +291,24 @@ def _read(where: Path, stamp: tuple) -> tuple[dict[str, tuple], _Payload]:
     return {}, _Payload()
 
 
+def _placed(encodings: list, offset: int = 0) -> tuple[list, list[bytes]]:
+    """The records of _encode's encodings (None for a None) pointing at their parts laid out from
+    `offset` on in a payload, and the parts."""
+    records, parts = [], []
+    for encoded in encodings:
+        if encoded is None:
+            records.append(None)
+            continue
+        (stored, problems), blobs = encoded
+        if stored is not None:
+            fields, static = blobs
+            stored += (offset, len(fields), zlib.crc32(fields), len(static), zlib.crc32(static))
+            parts += blobs
+            offset += len(fields) + len(static)
+        records.append((stored, problems))
+    return records, parts
+
+
 def _write(where: Path, stamp: tuple, kept: dict[str, tuple], payload: _Payload, fresh: dict[str, tuple]) -> None:
     """Replace the cache file as a whole; a cache that cannot be written is simply not kept."""
     entries: dict[str, tuple] = {}
@@ -216,13 +322,10 @@ def _write(where: Path, stamp: tuple, kept: dict[str, tuple], payload: _Payload,
             stored = stored[:-5] + (offset,) + stored[-4:]
             offset += size
         entries[name] = (signature, (stored, problems))
-    for name, (signature, (stored, problems), blobs) in fresh.items():
-        if stored is not None:
-            fields, static = blobs
-            stored += (offset, len(fields), zlib.crc32(fields), len(static), zlib.crc32(static))
-            parts += blobs
-            offset += len(fields) + len(static)
-        entries[name] = (signature, (stored, problems))
+    records, fresh_parts = _placed([encoded for _, encoded in fresh.values()], offset)
+    for (name, (signature, _)), record in zip(fresh.items(), records):
+        entries[name] = (signature, record)
+    parts += fresh_parts
     index = marshal.dumps((stamp, entries))
     temporary = where.with_name(f"{where.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
