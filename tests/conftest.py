@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portcli.cli import app, complete_args
+from portcli.cli import app_for, complete_args
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
@@ -52,7 +52,7 @@ def run(monkeypatch):
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-        return runner.invoke(app, complete_args([str(a) for a in args]), input=input,
-                             env={"COLUMNS": "200", "NO_COLOR": "1", **(env or {})})
+        argv = complete_args([str(a) for a in args])
+        return runner.invoke(app_for(argv), argv, input=input, env={"COLUMNS": "200", "NO_COLOR": "1", **(env or {})})
 
     return invoke

@@ -81,6 +81,26 @@ def test_help_of_every_command_mentions_its_options(run, command):
         assert option in result.stdout, option
 
 
+def test_a_command_runs_alone_as_it_runs_in_the_whole_app(run):
+    """app_for builds only the command named (typer builds every command's options on each run):
+    what a command says and does must not depend on that."""
+    from typer.testing import CliRunner
+
+    from portcli.cli import app, app_for
+
+    commands = _commands(run("--help").stdout)
+    assert len(commands) >= 10
+    for command in commands:
+        for argv in ([command, "--help"], [command, "--no-such-option"]):
+            alone = app_for(argv)
+            assert alone is not app and [c.callback for c in alone.registered_commands] != []
+            whole, single = (CliRunner().invoke(a, argv, env={"COLUMNS": "200"}) for a in (app, alone))
+            assert (single.exit_code, single.stdout, single.stderr) == (whole.exit_code, whole.stdout, whole.stderr)
+    for argv in (["--help"], ["lsit"], [], ["--version"]):
+        assert app_for(argv) is app
+    assert "Did you mean 'list'" in run("lsit").stderr
+
+
 def test_shell_completion_is_offered(run):
     assert "--install-completion" in run("--help").stdout
     result = run("--show-completion", env={"SHELL": "/bin/bash"})

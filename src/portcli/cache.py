@@ -19,8 +19,14 @@ so two commands running at once each see a whole file, and the last writer wins.
 unreadable, truncated, corrupt or of another version is ignored and rebuilt. PORTCLI_NO_CACHE=1
 turns it off.
 
-The format is marshal of plain tuples, strings and numbers, with a CRC-32 on every part:
-reading it builds no objects but those, and runs no code, unlike pickle. Whoever can write the cache folder can still change what
+A cached run reads the index, which holds for each file what queries look at (id, task, units,
+deadline, status, due dates); a measure's texts, progress log and JSON line are read from the
+payload when first used (Measure.__getattr__), so a query at 10,000 measures builds little more
+than it prints. The index and every part of the payload carry a CRC-32: a damaged index rebuilds
+the cache, a damaged part is read from the measure file instead.
+
+The format is marshal of plain tuples, strings, numbers and bytes: reading it builds no objects but
+those, and runs no code, unlike pickle. Whoever can write the cache folder can still change what
 portcli reports, as with any cache; keep PORTCLI_CACHE_DIR private (it is created 0700).
 """
 from __future__ import annotations

@@ -5,6 +5,7 @@ pays for the terminal machinery.
 """
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import sys
@@ -709,10 +710,25 @@ def complete_args(args: list[str]) -> list[str]:
     return out
 
 
+def app_for(args: list[str]) -> typer.Typer:
+    """`app` with only the command that `args` name, when they name one: typer turns every command's
+    signature into options on each run (20 ms of a 0.2 s query at 10,000 measures), and a command
+    needs only its own. No command named, an unknown one, --help or completion: the whole app."""
+    name = next((arg for arg in args if not arg.startswith("-")), None)
+    chosen = [c for c in app.registered_commands
+              if (c.name or typer.main.get_command_name(c.callback.__name__)) == name]
+    if len(chosen) != 1:
+        return app
+    single = copy.copy(app)
+    single.registered_commands = chosen
+    return single
+
+
 def run(args: list[str] | None = None) -> None:
     """Console-script entry point: a last guard so that no traceback reaches the user."""
     try:
-        app(args=complete_args(sys.argv[1:] if args is None else args), prog_name="portcli")
+        args = complete_args(sys.argv[1:] if args is None else args)
+        app_for(args)(args=args, prog_name="portcli")
     except KeyboardInterrupt:
         sys.stderr.write("portcli: interrupted\n")
         sys.exit(130)
