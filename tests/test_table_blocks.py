@@ -30,8 +30,10 @@ def test_the_default_limit_says_how_many_more(tmp_path, run):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     import generate
 
-    folder = generate.generate(230, tmp_path / "m230")
+    from portcli.cli import DEFAULT_LIMIT
+
+    folder = generate.generate(DEFAULT_LIMIT + 30, tmp_path / "m")
     result = run("list", "--dir", folder, "--as-of", "2022-06-15")
     assert result.exit_code == 0
     assert "… 30 more, use --limit 0 to show all" in result.stdout
-    assert len([line for line in result.stdout.splitlines() if re.match(r"\s*\d+\s+\d+\s", line)]) == 200
+    assert len([line for line in result.stdout.splitlines() if re.match(r"\s*\d+\s+\d+\s", line)]) == DEFAULT_LIMIT

@@ -371,7 +371,7 @@ def _encode(result: Result, file: str, plan: Plan, shared: dict) -> tuple | None
         share = shared.setdefault
         fields = marshal.dumps((measure.national, measure.local, measure.units_note,
                                 tuple((_day(p.date), p.status, p.by, p.note) for p in measure.progress)))
-        static = static_json(measure, plan).encode("utf-8", "surrogatepass")
+        static = static_json(measure, plan).encode("utf-8")  # escaped: no lone surrogate
         return ((
             measure.id, measure.task, share(measure.units, measure.units),
             share(d, (share(d.phrase, d.phrase), d.kind, _day(d.due), d.authority)),
@@ -440,7 +440,7 @@ class _Decoder:
                 static = self.payload.read(start + size, json_size)
                 if zlib.crc32(static) != json_checksum:
                     raise ValueError("damaged")
-                return {"_json": static.decode("utf-8", "surrogatepass")}
+                return {"_json": static.decode("utf-8")}
             except Exception:  # render.json encodes the measure itself
                 return {"_json": None}
         if name not in _DEFERRED:
