@@ -400,6 +400,27 @@ def test_a_failing_child_changes_nothing_but_the_time(tmp_path, later, monkeypat
     assert loaded.measures == expected.measures and loaded.problems == expected.problems
 
 
+def test_no_child_is_forked_beside_another_thread(tmp_path, later, monkeypatch, parallel):
+    import threading
+
+    forks = []
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or (_ for _ in ()).throw(OSError("counted")))
+    folder = generate.generate(20, tmp_path / "m20", seed=2)
+    store.load(folder)
+    assert forks == [1]  # one process, one thread: a child is tried (and, failing, its files read here)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        for path in sorted(folder.glob("[0-9]*.yaml"))[:2]:  # two files to read again
+            path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        store.load(folder)
+    finally:
+        release.set()
+        other.join()
+    assert forks == [1]
+
+
 def test_json_from_a_childs_files_is_that_of_a_fresh_read(tmp_path, later, run, parallel):
     folder = broken_folder(tmp_path)
     argv = ["list", "--format", "json", "--dir", folder]

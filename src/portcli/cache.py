@@ -166,7 +166,7 @@ _CHILDS_SHARE = 0.45  # a little under half: the child also sends what it found
 
 def _check_all(files: list[str], plan: Plan, check: Check) -> list[tuple[Result, tuple | None]]:
     """(check(file, plan), its encoding for the cache or None) for each file, in order."""
-    if len(files) >= PARALLEL_FROM and hasattr(os, "fork") and _cpus() > 1:
+    if len(files) >= PARALLEL_FROM and _may_fork() and _cpus() > 1:
         split = len(files) - int(len(files) * _CHILDS_SHARE)
         checked = _check_in_child(files[split:], plan, check, lambda: _check_each(files[:split], plan, check))
         if checked is not None:
@@ -181,6 +181,13 @@ def _check_each(files: list[str], plan: Plan, check: Check) -> list[tuple[Result
         result = check(Path(file), plan)
         pairs.append((result, _encode(result, file, plan, shared)))
     return pairs
+
+
+def _may_fork() -> bool:
+    """Only where fork exists and this process runs one thread: a child forked while another thread
+    holds a lock (the import lock, a logging lock) would wait for it forever."""
+    threading = sys.modules.get("threading")
+    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
 
 
 def _cpus() -> int:
