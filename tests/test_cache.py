@@ -349,6 +349,65 @@ def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     assert any(m.due_override for m in cached.measures)
 
 
+def test_a_cached_measure_pickles_and_copies_as_a_fresh_one(measures_dir, later, monkeypatch):
+    import copy
+    import pickle
+
+    store.load(measures_dir)
+    cached = store.load(measures_dir).measures
+    assert all("_deferred" in m.__dict__ for m in cached)  # really from the cache, texts unread
+    for m in cached:
+        for twin in (pickle.loads(pickle.dumps(m)), copy.deepcopy(m), copy.copy(m)):
+            assert twin == m and "_deferred" not in twin.__dict__
+        assert len(pickle.dumps(m)) < 4000  # the measure, not the cache behind it
+    assert cached == uncached(measures_dir, monkeypatch).measures
+
+
+def test_damaged_parts_are_stored_afresh_at_the_next_write(measures_dir, later, reads):
+    """A damaged part is read from its file when used; the next time the cache is written (here:
+    because another file changed), that entry is left out, and the file stored afresh."""
+    load(measures_dir, reads)
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    stamp, entries, payload = stored(where)
+    start, size = entries["01.yaml"][1][0][-5:-3]
+    middle = start + size // 2
+    where.write_bytes(framed((stamp, entries), payload[:middle] + bytes([payload[middle] ^ 1]) + payload[middle + 1:]))
+    replace_in(measures_dir / "02.yaml", "status: not_started", "status: in_progress")
+    load(measures_dir, reads)
+    assert reads["files"] == 1  # 02.yaml; 01.yaml's query fields still come from the cache
+    loaded = load(measures_dir, reads)
+    assert reads["files"] == 1  # 01.yaml, left out of the cache written by the run before
+    assert measure(loaded, 1).local  # read from the file while its part was damaged
+    load(measures_dir, reads)
+    assert reads["files"] == 0
+
+
+@pytest.mark.parametrize("forged", ["text offset", "truncated payload"])
+def test_a_forged_or_cut_payload_never_stops_a_run(measures_dir, later, monkeypatch, run, forged):
+    load(measures_dir)
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    stamp, entries, payload = stored(where)
+    if forged == "text offset":
+        signature, (record, problems) = entries["03.yaml"]
+        entries["03.yaml"] = (signature, (record[:-5] + ("0",) + record[-4:], problems))
+    else:
+        payload = payload[:-100]
+    where.write_bytes(framed((stamp, entries), payload))
+    replace_in(measures_dir / "02.yaml", "status: not_started", "status: in_progress")  # the cache is rewritten
+    expected = run("list", "--format", "json", "--dir", measures_dir, env={"PORTCLI_NO_CACHE": "1"}).stdout
+    for _ in range(2):
+        result = run("list", "--format", "json", "--dir", measures_dir)
+        assert (result.exit_code, result.stderr, result.stdout) == (0, "", expected)
+
+
+def test_a_fifo_in_the_caches_place_does_not_hang_a_run(measures_dir, later, run):
+    where = cache.cache_file(measures_dir, cache.cache_dir())
+    where.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(where)
+    result = run("list", "--format", "json", "--dir", measures_dir)
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 25
+
+
 # --- many files to read: a forked child reads part of them -----------------------------------
 
 @pytest.fixture
@@ -419,6 +478,43 @@ def test_no_child_is_forked_beside_another_thread(tmp_path, later, monkeypatch, 
         release.set()
         other.join()
     assert forks == [1]
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts descriptors in /proc")
+def test_a_fork_that_fails_leaves_no_descriptor_open(tmp_path, later, monkeypatch, parallel):
+    folder = broken_folder(tmp_path)
+    expected = uncached(folder, monkeypatch)
+
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    before = open_descriptors()
+    loaded = store.load(folder)
+    assert loaded.measures == expected.measures and loaded.problems == expected.problems
+    del loaded
+    assert open_descriptors() == before
+
+
+def test_with_sigchld_ignored_the_childs_work_is_still_taken(tmp_path, later, monkeypatch, parallel, reads):
+    """A parent may start portcli with SIGCHLD ignored: the child is then reaped at once and
+    waitpid finds nothing; what it sent is still used, and no pid is signalled."""
+    import signal
+
+    folder = broken_folder(tmp_path)
+    expected = uncached(folder, monkeypatch)
+    reads["files"] = 0
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        loaded = store.load(folder)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert loaded.measures == expected.measures and loaded.problems == expected.problems
+    assert 0 < reads["files"] < 250  # this process read its share; the child's was taken
 
 
 def test_json_from_a_childs_files_is_that_of_a_fresh_read(tmp_path, later, run, parallel):

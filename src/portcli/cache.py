@@ -42,6 +42,7 @@ from dataclasses import fields
 from functools import partial
 from datetime import date
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO, Callable
 
 from . import __version__
@@ -205,8 +206,13 @@ def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Calla
     reads them (a measure's texts and JSON when first used), from memory."""
     try:
         reading, writing = os.pipe()
+    except OSError:
+        return None
+    try:
         pid = os.fork()
     except OSError:
+        os.close(reading)
+        os.close(writing)
         return None
     if pid == 0:  # the child: never return into the parent's code, never flush its buffers
         code = 1
@@ -224,16 +230,20 @@ def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Calla
             mine = meanwhile()
             try:
                 data = pipe.read()
-                _, status = os.waitpid(pid, 0)
+                try:
+                    status = os.waitpid(pid, 0)[1]
+                except ChildProcessError:  # SIGCHLD ignored: reaped already; what it sent speaks for it
+                    status = 0
                 pid = 0
                 encodings = marshal.loads(data) if status == 0 else None
             except Exception:  # a child that died, or sent something else
                 pass
         finally:
-            if pid:
+            if pid:  # this process is leaving early: the child must not run on
                 try:
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
+                    if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running, so the pid is still its
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
                 except OSError:
                     pass
     if type(encodings) is not list or len(encodings) != len(files):
@@ -288,10 +298,13 @@ class _Payload:
 def _read(where: Path, stamp: tuple) -> tuple[dict[str, tuple], _Payload]:
     file = None
     try:
-        file = open(where, "rb", buffering=0)
+        # Not blocking, and only an ordinary file: a FIFO in the cache's place must not hang the run.
+        file = open(os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)),
+                    "rb", buffering=0)
+        info = os.fstat(file.fileno())
         header = file.read(_HEADER)
         checksum, size = int.from_bytes(header[8:12], "little"), int.from_bytes(header[12:16], "little")
-        if header[:8] == _MAGIC:
+        if S_ISREG(info.st_mode) and header[:8] == _MAGIC and size <= info.st_size - _HEADER:
             index = file.read(size)
             if len(index) == size and zlib.crc32(index) == checksum:
                 data = marshal.loads(index)
@@ -330,10 +343,20 @@ def _write(where: Path, stamp: tuple, kept: dict[str, tuple], payload: _Payload,
     old = memoryview(payload.whole()) if any(stored for _, (stored, _) in kept.values()) else b""
     for name, (signature, (stored, problems)) in kept.items():
         if stored is not None:
-            start, size = stored[-5], stored[-4] + stored[-2]
-            parts.append(old[start:start + size])
+            # A kept entry's parts were never read on this run: they are checked before being
+            # copied, and an entry whose parts are damaged (or forged) is left out, its file read
+            # and stored afresh on the next run.
+            try:
+                start, size, checksum, json_size, json_checksum = stored[-5:]
+                fields, static = old[start:start + size], old[start + size:start + size + json_size]
+                if len(fields) != size or zlib.crc32(fields) != checksum \
+                        or len(static) != json_size or zlib.crc32(static) != json_checksum:
+                    continue
+            except Exception:
+                continue
+            parts += (fields, static)
             stored = stored[:-5] + (offset,) + stored[-4:]
-            offset += size
+            offset += size + json_size
         entries[name] = (signature, (stored, problems))
     records, fresh_parts = _placed([encoded for _, encoded in fresh.values()], offset)
     for (name, (signature, _)), record in zip(fresh.items(), records):

@@ -6,7 +6,7 @@ questions that depend on "today" live in ``query``.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 
@@ -149,6 +149,10 @@ class Measure:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         self.__dict__.update(found)
         return found[name]
+
+    def __getstate__(self) -> dict:
+        # A copy or a pickle holds the fields themselves, deferred ones read, never the cache's handle.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def lead(self) -> str:
