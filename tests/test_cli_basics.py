@@ -96,8 +96,9 @@ def test_a_command_runs_alone_as_it_runs_in_the_whole_app(run):
             assert alone is not app and [c.callback for c in alone.registered_commands] != []
             whole, single = (CliRunner().invoke(a, argv, env={"COLUMNS": "200"}) for a in (app, alone))
             assert (single.exit_code, single.stdout, single.stderr) == (whole.exit_code, whole.stdout, whole.stderr)
-    for argv in (["--help"], ["lsit"], [], ["--version"]):
+    for argv in (["--help"], ["lsit"], [], ["--version"], ["--help", "list"], ["--", "list"]):
         assert app_for(argv) is app
+    assert set(_commands(run("--help", "list").stdout)) == set(commands)
     assert "Did you mean 'list'" in run("lsit").stderr
 
 

@@ -205,6 +205,22 @@ def test_many_copies_of_an_id_name_three_of_the_others_each(run, measures_dir):
     assert 11 not in [m["id"] for m in json.loads(run("list", "--dir", measures_dir, "-f", "json").stdout)]
 
 
+def test_duplicate_ids_are_reported_in_the_order_of_the_files(run, measures_dir):
+    """As every other problem: 01.yaml's duplicate first, then its twin, then the next pair."""
+    replace_line(measures_dir / "01.yaml", "id:", "id: 20")
+    replace_line(measures_dir / "03.yaml", "id:", "id: 5")
+    lines = _problem_lines(run("validate", "--dir", measures_dir).stderr)
+    assert [line.split(":")[0].rsplit("/", 1)[1] for line in lines] == ["01.yaml", "20.yaml", "03.yaml", "05.yaml"]
+
+
+def test_one_more_copy_is_one_other_file(run, measures_dir):
+    source = (measures_dir / "11.yaml").read_text(encoding="utf-8")
+    for i in range(100, 104):
+        (measures_dir / f"{i}.yaml").write_text(source, encoding="utf-8")
+    lines = _problem_lines(run("validate", "--dir", measures_dir).stderr)
+    assert lines[0].endswith(":2 and 1 other file have it too; give all but one of them another id")
+
+
 def test_validate_counts_one_measure_as_one(run, measures_dir):
     for path in measures_dir.glob("*.yaml"):
         if path.name not in ("_plan.yaml", "01.yaml"):

@@ -10,7 +10,6 @@ import codecs
 import difflib
 import errno
 import gc
-import itertools
 import functools
 import operator
 import os
@@ -795,18 +794,22 @@ def _load(directory: Path) -> Loaded:
         results = [load_measure_file(directory / name, context) for name in names]
     else:
         results = cache.check_files(directory, plan, names, load_measure_file)
-    measures: list[Measure] = []
+    in_file_order: list[Measure] = []
     for measure, found in results:
         if found:
             problems.extend(found)
         if measure is not None:
-            measures.append(measure)
-    measures.sort(key=_by_id)  # stable: measures sharing an id stay in file-name order
+            in_file_order.append(measure)
+    measures = sorted(in_file_order, key=_by_id)
     shared = {a.id for a, b in zip(measures, measures[1:]) if a.id == b.id}
     if shared:
         # Neither file is the measure until one of them changes its id: which one is right is
         # for a person to say, and taking the first by name would be a silent guess.
-        for _, group in itertools.groupby((m for m in measures if m.id in shared), key=_by_id):
+        groups: dict[int, list[Measure]] = {}
+        for m in in_file_order:
+            if m.id in shared:
+                groups.setdefault(m.id, []).append(m)
+        for group in groups.values():  # in the order of the files, as every other problem
             same = [(m, id_line(Path(m.file))) for m in group]
             advice = ("has it too; give one of them another id" if len(same) == 2
                       else "have it too; give all but one of them another id")
@@ -814,7 +817,7 @@ def _load(directory: Path) -> Loaded:
                 # Three names at most: 10,000 copies of a file must not make 10,000 lines of 10,000 names.
                 named = [f"{o.file}:{at}" for o, at in same[:4] if o is not m][:3]
                 rest = len(same) - 1 - len(named)
-                others = ", ".join(named) + (f" and {rest} other files" if rest else "")
+                others = ", ".join(named) + (f" and {rest} other file{'s' if rest > 1 else ''}" if rest else "")
                 problems.append(Problem(m.file, line, f"{DUPLICATE_ID.format(id=m.id)}{others} {advice}"))
         measures = [m for m in measures if m.id not in shared]
     return Loaded(plan, measures, problems, directory)
