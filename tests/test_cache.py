@@ -446,14 +446,18 @@ def test_files_read_by_a_child_load_as_a_read_in_one_process(tmp_path, later, mo
     assert second.measures == expected.measures and second.problems == expected.problems
 
 
-def test_a_failing_child_changes_nothing_but_the_time(tmp_path, later, monkeypatch, parallel):
+@pytest.mark.parametrize("sends", ["nothing", "garbage"])
+def test_a_failing_child_changes_nothing_but_the_time(tmp_path, later, monkeypatch, parallel, sends):
     folder = broken_folder(tmp_path)
     expected = uncached(folder, monkeypatch)
+    real_dump = marshal.dump
 
-    def broken_pipe(value, file):
-        raise OSError("the child cannot send")
+    def child_dump(value, file):  # only the child sends with marshal.dump
+        if sends == "nothing":
+            raise OSError("the child cannot send")
+        real_dump([("not", "an", "encoding")] * len(value), file)
 
-    monkeypatch.setattr(marshal, "dump", broken_pipe)  # only the child sends with marshal.dump
+    monkeypatch.setattr(marshal, "dump", child_dump)
     loaded = store.load(folder)
     assert no_child_left()
     assert loaded.measures == expected.measures and loaded.problems == expected.problems

@@ -160,7 +160,7 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
 
 
 # From this many files to read on, a forked child reads, checks and encodes part of them while
-# this process does the rest: a first run at 10,000 files takes a third less time on 2 CPUs.
+# this process does the rest: a first run at 10,000 files takes 30% less time on 2 CPUs.
 PARALLEL_FROM = 2000
 _CHILDS_SHARE = 0.45  # a little under half: the child also sends what it found
 
@@ -246,9 +246,12 @@ def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Calla
                         os.waitpid(pid, 0)
                 except OSError:
                     pass
-    if type(encodings) is not list or len(encodings) != len(files):
+    try:
+        if type(encodings) is not list or len(encodings) != len(files):
+            raise ValueError("not what a child sends")
+        records, parts = _placed(encodings)
+    except Exception:  # nothing, or not encodings: the child's part is done here
         return mine + _check_each(files, plan, check)
-    records, parts = _placed(encodings)
     decode = _Decoder(check, plan, _Payload(data=b"".join(parts))).result
     theirs = []
     for file, encoded, record in zip(files, encodings, records):
