@@ -239,6 +239,14 @@ def test_an_unwritable_step_summary_warns_and_keeps_the_exit_code(run, measures_
     assert "各单位" in result.stdout
 
 
+def test_the_step_summary_warning_is_one_line_whatever_the_path(run, measures_dir, tmp_path):
+    forged = tmp_path / "x\nmeasures/01.yaml:1: forged"
+    forged.mkdir(parents=True)
+    result = run("report", "--dir", measures_dir, "--as-of", AS_OF, env={"GITHUB_STEP_SUMMARY": str(forged)})
+    [line] = result.stderr.splitlines()
+    assert line.startswith("portcli: warning: cannot append the report") and "x\\x0ameasures" in line
+
+
 def test_report_output_file(run, measures_dir, tmp_path):
     target = tmp_path / "report.md"
     result = run("report", "--dir", measures_dir, "--as-of", AS_OF, "--format", "markdown", "--output", target)

@@ -107,11 +107,16 @@ def _today(as_of: date | None) -> date:
     return as_of or date.today()
 
 
-def fail(message: str) -> NoReturn:
-    """A wrong command line or an unusable folder: say so on stderr and exit 2."""
+def say(message: str) -> None:
+    """A message of portcli's own on stderr, on one line: data in it cannot forge another line."""
     from .render import printable
 
     sys.stderr.write(f"portcli: {printable(message, one_line=True)}\n")
+
+
+def fail(message: str) -> NoReturn:
+    """A wrong command line or an unusable folder: say so on stderr and exit 2."""
+    say(message)
     raise typer.Exit(2)
 
 
@@ -169,14 +174,13 @@ def _append_step_summary(result: query.Report, loaded: store.Loaded) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    from .render import markdown, printable
+    from .render import markdown
 
     try:
         with open(path, "a", encoding="utf-8") as out:
             markdown.report(result, loaded.plan, out, loaded.problems)
     except OSError as exc:
-        sys.stderr.write(f"portcli: warning: cannot append the report to $GITHUB_STEP_SUMMARY "
-                         f"({printable(path)}): {exc.strerror or exc}\n")
+        say(f"warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
 
 
 def _resolve_units(loaded: store.Loaded, names: list[str] | None) -> tuple[str, ...]:
@@ -514,8 +518,7 @@ def _written(written, today: date, format: Format) -> NoReturn:
 
     report_problems(written.warnings)
     if written.warnings:
-        sys.stderr.write(f"portcli: warning: {len(written.warnings)} problem(s) in other files; "
-                         "this write succeeded\n")
+        say(f"warning: {len(written.warnings)} problem(s) in other files; this write succeeded")
     if format is Format.json:
         from .render import json
 
@@ -635,7 +638,6 @@ def _new_in_editor(folder: Path, text: str):
     """Open the text in $EDITOR until it is a valid measure or the person gives up; a rejected
     text is kept in its file, never thrown away."""
     from . import editor, record
-    from .render import printable
 
     draft = editor.draft_file(text)
     while True:
@@ -651,7 +653,7 @@ def _new_in_editor(folder: Path, text: str):
             written = record.new_from_text(folder, edited, label="new measure")
         except record.Refused as exc:
             report_problems(exc.problems)
-            sys.stderr.write(f"portcli: {printable(str(exc), one_line=True)}\n")
+            say(str(exc))
             if sys.stdin.isatty() and typer.confirm("Edit it again?", default=True, err=True):
                 continue
             fail(f"your text is kept in {draft}; go on with `portcli new --edit --from {draft}`")
@@ -684,7 +686,7 @@ def history_(
 
         table.history(changes, found, _console())
     if dirty:
-        sys.stderr.write(f"portcli: {found.file} has changes not committed yet; they are not in this history\n")
+        say(f"{found.file} has changes not committed yet; they are not in this history")
     _finish(loaded)
 
 
@@ -737,6 +739,6 @@ def run(args: list[str] | None = None) -> None:
         sys.stderr.write("portcli: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # a bug in portcli, not in the input: say so plainly
-        sys.stderr.write(f"portcli: internal error: {type(exc).__name__}: {exc}\n"
-                         "please report it with the command that caused it\n")
+        say(f"internal error: {type(exc).__name__}: {exc}")
+        sys.stderr.write("please report it with the command that caused it\n")
         sys.exit(2)
