@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import edit, query, store
 from .model import STATUS_BY_LABEL, STATUSES, Measure, Plan
@@ -98,10 +99,7 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
     note = text_option(note, "--note")
     if status is None and note is None:
         raise Refused("nothing to record: give --status, --note or both")
-    with store.locked(directory):
-        loaded = store.load(directory)
-        plan, measure, path = _open(loaded, measure_id)
-        unit = _unit_of(plan, measure, by) if by is not None else None
+    with _measure_to_write(directory, measure_id, by) as (loaded, plan, measure, path, unit):
         log = measure.progress
         if log and when < log[-1].date and not force:
             raise Refused(f"{when} is before measure {measure_id}'s last progress entry ({log[-1].date}); "
@@ -118,11 +116,7 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
             entry["by"] = unit
         if note:
             entry["note"] = note
-        text = _edit(source, lambda t: edit.insert_item(t, "progress", edit.flow_mapping(entry), index, MEASURE_KEYS))
-        expected = copy.deepcopy(source.data)
-        if not isinstance(expected.get("progress"), list):
-            expected["progress"] = []
-        expected["progress"].insert(index, entry)
+        text, expected = _with_entry(source, "progress", entry, index)
         changes = []
         if status is not None and newest and status != measure.status:
             text = _edit(source, lambda t: edit.set_value(t, "status", edit.scalar(word(status)), MEASURE_KEYS), text)
@@ -145,10 +139,7 @@ def extend(directory: Path, measure_id: int, *, to: date, reason: str, when: dat
     reason = text_option(reason, "--reason")
     if not reason:
         raise Refused("--reason must say why the extension was approved")
-    with store.locked(directory):
-        loaded = store.load(directory)
-        plan, measure, path = _open(loaded, measure_id)
-        unit = _unit_of(plan, measure, by) if by is not None else None
+    with _measure_to_write(directory, measure_id, by) as (loaded, plan, measure, path, unit):
         current = measure.due
         if current is not None and to <= current:
             raise Refused(f"--to {to} is not later than measure {measure_id}'s due date {current}; "
@@ -158,14 +149,31 @@ def extend(directory: Path, measure_id: int, *, to: date, reason: str, when: dat
             entry["by"] = unit
         entry["reason"] = reason
         source = store.read_source(path)
-        text = _edit(source, lambda t: edit.insert_item(t, "extensions", edit.flow_mapping(entry), None, MEASURE_KEYS))
-        expected = copy.deepcopy(source.data)
-        if not isinstance(expected.get("extensions"), list):
-            expected["extensions"] = []
-        expected["extensions"].append(entry)
+        text, expected = _with_entry(source, "extensions", entry, None)
         written = store.write_measure(path, text, plan, expected, bom=source.bom)
         return Written(written, plan, [f"extended: due {current or 'none'} → {to}" + (f" by {unit}" if unit else "")
                                          + f": {reason}"], _others(loaded, path))
+
+
+@contextmanager
+def _measure_to_write(directory: Path, measure_id: int, by: str | None) -> Iterator[tuple]:
+    """Under the folder's write lock: the loaded folder, the plan, the measure, its file, and the
+    unit --by names (None without --by)."""
+    with store.locked(directory):
+        loaded = store.load(directory)
+        plan, measure, path = _open(loaded, measure_id)
+        yield loaded, plan, measure, path, _unit_of(plan, measure, by) if by is not None else None
+
+
+def _with_entry(source: store.Source, key: str, entry: dict[str, Any], index: int | None) -> tuple[str, dict]:
+    """The file's text with `entry` put in its `key` list at `index` (None: last), changing only
+    those lines, and the data the written file must read back as."""
+    text = _edit(source, lambda t: edit.insert_item(t, key, edit.flow_mapping(entry), index, MEASURE_KEYS))
+    expected = copy.deepcopy(source.data)
+    if not isinstance(expected.get(key), list):
+        expected[key] = []
+    expected[key].insert(len(expected[key]) if index is None else index, entry)
+    return text, expected
 
 
 def _edit(source: store.Source, change, text: str | None = None) -> str:
