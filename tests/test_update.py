@@ -307,3 +307,14 @@ def test_warnings_about_other_files_stay_one_line_each(run, measures_dir):
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{other}:") and "\\x0a/forged.yaml:1: fake" in lines[0]
     assert not any(line.startswith("/forged.yaml") for line in lines)
+
+
+def test_what_edits_escape_is_what_yaml_refuses_and_the_separators():
+    """The characters a write escapes in a double-quoted scalar: those PyYAML refuses unescaped,
+    and NEL, LS, PS and the BOM (YAML would read them as line breaks or drop them)."""
+    import sys
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    ours = {m.group() for m in edit._NOT_PRINTABLE.finditer(everything)}
+    refused = {m.group() for m in yaml.reader.Reader.NON_PRINTABLE.finditer(everything)}
+    assert ours == refused | set("\x85\u2028\u2029\ufeff")

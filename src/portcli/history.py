@@ -14,10 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .model import status_key
-from .store import Loader
+from .store import pyyaml
 
 
 class HistoryError(Exception):
@@ -125,8 +123,9 @@ def _cat_files(specs: list[str], cwd: Path) -> list[bytes | None]:
 def _parse(blob: bytes | None) -> dict | None:
     if blob is None:
         return None
+    yaml, loader = pyyaml()
     try:
-        data = yaml.load(blob.decode("utf-8-sig"), Loader=Loader)
+        data = yaml.load(blob.decode("utf-8-sig"), Loader=loader)
     except (UnicodeDecodeError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None

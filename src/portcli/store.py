@@ -30,18 +30,12 @@ from .model import fold, STATUSES, Deadline, Extension, Measure, Plan, Progress,
 
 
 
-def _pyyaml():
-    """PyYAML and its safe loader, imported only when a file needs them: a cached run reads the
-    plan with fastyaml and needs no PyYAML, whose import costs 13-17 ms."""
+def pyyaml():
+    """PyYAML and its safe loader (libyaml's when present), imported only when a file needs them: a
+    cached run reads the plan with fastyaml and needs no PyYAML, whose import costs 13-17 ms."""
     import yaml
 
     return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def __getattr__(name: str):
-    if name == "Loader":  # store.Loader, as before PyYAML was imported lazily
-        return _pyyaml()[1]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 PLAN_FILE = "_plan.yaml"
 MEASURE_KEYS = ("id", "task", "national", "local", "units", "units_note", "deadline", "due",
@@ -127,7 +121,7 @@ class _Checker:
 
 
 def _compose(text: str) -> yaml.Node | None:
-    yaml, Loader = _pyyaml()
+    yaml, Loader = pyyaml()
     try:
         return yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
@@ -136,7 +130,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _line_of(node: yaml.Node | None, path: KeyPath) -> int:
     """The line of the key (or item) at `path`, or of the deepest part of it that exists."""
-    yaml, _ = _pyyaml()
+    yaml, _ = pyyaml()
     line = node.start_mark.line + 1 if node is not None else 1
     for step in path:
         if isinstance(node, yaml.MappingNode):
@@ -285,7 +279,7 @@ class _Refused(Exception):
 @functools.cache
 def _strict_loader():
     """The loader class, made on first use: PyYAML is imported only when a file needs it."""
-    yaml, Loader = _pyyaml()
+    yaml, Loader = pyyaml()
 
     class _StrictLoader(Loader):
         """The safe loader, strict where YAML's leniency hides a mistake.
@@ -347,7 +341,7 @@ def _refuse_tags_and_aliases(text: str) -> None:
     """
     if "!" not in text and "&" not in text and "*" not in text:
         return
-    yaml, Loader = _pyyaml()
+    yaml, Loader = pyyaml()
     for event in yaml.parse(text, Loader=Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -372,7 +366,7 @@ def _refuse_merge_conflicts(text: str) -> None:
 
 
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
-    yaml, Loader = _pyyaml()
+    yaml, Loader = pyyaml()
     try:
         _refuse_merge_conflicts(text)
         _refuse_tags_and_aliases(text)
@@ -955,7 +949,7 @@ def read_source(path: Path) -> Source:
         raise WriteError(f"cannot read {path}: {exc.strerror or exc}") from None
     bom = raw.startswith(codecs.BOM_UTF8)
     text = raw.decode("utf-8-sig")
-    yaml, Loader = _pyyaml()
+    yaml, Loader = pyyaml()
     return Source(path, text, yaml.load(text, Loader=Loader), bom)
 
 
