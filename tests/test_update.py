@@ -180,6 +180,10 @@ def test_a_duplicated_id_is_refused(run, measures_dir):
     result = run(*DONE_MEANS, "--dir", measures_dir)
     assert result.exit_code == 2 and "id 14 is in both" in result.stderr
     assert snapshot(measures_dir) == before
+    (measures_dir / "98.yaml").write_bytes((measures_dir / "14.yaml").read_bytes())
+    result = run(*DONE_MEANS, "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert f"id 14 is in 3 files ({measures_dir / '14.yaml'}, {measures_dir / '98.yaml'}, " in result.stderr
 
 
 def test_a_symlinked_measure_file_is_not_written_through(run, measures_dir, tmp_path):

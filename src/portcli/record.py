@@ -53,10 +53,10 @@ def text_option(value: str | None, option: str) -> str | None:
 def _open(loaded: store.Loaded, measure_id: int) -> tuple[Plan, Measure, Path]:
     """The plan and the measure to write to, or a refusal naming what stands in the way."""
     plan = _plan_of(loaded)
-    twins = sorted({p.file for p in loaded.problems if p.message.startswith(store.DUPLICATE_ID.format(id=measure_id))})
-    if twins:
-        raise Refused(f"id {measure_id} is in both {' and '.join(twins)}; "
-                      "give one of them another id first", loaded.problems)
+    if twins := loaded.duplicates.get(measure_id):
+        where = (f"both {twins[0]} and {twins[1]}" if len(twins) == 2
+                 else f"{len(twins)} files ({', '.join(twins[:3])}, …)")
+        raise Refused(f"id {measure_id} is in {where}; give all but one of them another id first", loaded.problems)
     measure = next((m for m in loaded.measures if m.id == measure_id), None)
     if measure is None:
         hint = "; the problems above may be why" if loaded.problems else ""

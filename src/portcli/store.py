@@ -45,7 +45,6 @@ PROGRESS_KEYS = ("date", "status", "by", "note")
 EXTENSION_KEYS = ("date", "from", "to", "by", "reason")
 UNIT_KEYS = ("name", "full_name", "english", "aliases")
 TASK_KEYS = ("id", "numeral", "title")
-DUPLICATE_ID = "duplicate id {id}: "
 
 KeyPath = tuple[Any, ...]
 
@@ -70,6 +69,7 @@ class Loaded:
     measures: list[Measure] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     directory: Path = Path("measures")
+    duplicates: dict[int, list[str]] = field(default_factory=dict)  # an id in several files: the files
 
 
 class DirectoryNotFound(Exception):
@@ -812,8 +812,10 @@ def _load(directory: Path) -> Loaded:
                 named = [f"{o.file}:{at}" for o, at in same[:4] if o is not m][:3]
                 rest = len(same) - 1 - len(named)
                 others = ", ".join(named) + (f" and {rest} other file{'s' if rest > 1 else ''}" if rest else "")
-                problems.append(Problem(m.file, line, f"{DUPLICATE_ID.format(id=m.id)}{others} {advice}"))
+                problems.append(Problem(m.file, line, f"duplicate id {m.id}: {others} {advice}"))
         measures = [m for m in measures if m.id not in shared]
+        return Loaded(plan, measures, problems, directory,
+                      {measure_id: [m.file for m in group] for measure_id, group in groups.items()})
     return Loaded(plan, measures, problems, directory)
 
 
