@@ -157,7 +157,7 @@ def test_files_written_just_before_a_run_are_not_trusted_by_the_next(measures_di
 def test_settled_files_are_stored(measures_dir, later):
     load(measures_dir)
     entries = stored_entries(measures_dir)
-    assert sorted(entries) == sorted(p.name for p in store.measure_files(measures_dir))
+    assert sorted(entries) == sorted(store.measure_names(measures_dir))
 
 
 def test_an_entry_is_trusted_only_when_mtime_and_ctime_are_old_enough(measures_dir, monkeypatch):
@@ -248,7 +248,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monk
     loaded = load(measures_dir, reads)
     assert loaded.measures == good.measures == uncached(measures_dir, monkeypatch).measures
     assert not loaded.problems
-    assert sorted(stored_entries(measures_dir)) == sorted(p.name for p in store.measure_files(measures_dir))
+    assert sorted(stored_entries(measures_dir)) == sorted(store.measure_names(measures_dir))
 
 
 def test_an_entry_of_the_right_signature_but_a_wrong_shape_is_read_again(measures_dir, later, reads):
@@ -564,7 +564,7 @@ def test_file_names_are_spelled_as_the_folder_was_given(measures_dir, later, mon
     folder = {"relative": "measures", "absolute": str(measures_dir), "dot": "."}[spelling]
     for _ in range(2):  # cold, then from the cache
         files = [m["file"] for m in json.loads(run("list", "--dir", folder, "--format", "json").stdout)]
-        assert files == [str(p) for p in store.measure_files(Path(folder))]
+        assert files == [str(Path(folder) / name) for name in store.measure_names(Path(folder))]
 
 
 def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir, later, monkeypatch):

@@ -9,6 +9,7 @@ warnings (SPEC §5).
 from __future__ import annotations
 
 import copy
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -185,17 +186,21 @@ def _edit(source: store.Source, change, text: str | None = None) -> str:
 
 # --- new ----------------------------------------------------------------------------------------
 
+def _stems(loaded: store.Loaded) -> list[str]:
+    return [os.path.splitext(name)[0] for name in store.measure_names(loaded.directory)]
+
+
 def next_id(loaded: store.Loaded) -> int:
     """One above the highest id in use, by a valid measure or in a file's name: gaps are not filled,
     since a gap is usually a measure that was removed and whose id still names it in old reports."""
     used = [m.id for m in loaded.measures]
-    used += [int(p.stem) for p in store.measure_files(loaded.directory) if p.stem.isdigit()]
+    used += [int(stem) for stem in _stems(loaded) if stem.isdigit()]
     return max(used, default=0) + 1
 
 
 def file_name(loaded: store.Loaded, measure_id: int) -> str:
     """The existing files' pattern: ids zero-padded to the width they use (01.yaml … 25.yaml)."""
-    widths = [len(p.stem) for p in store.measure_files(loaded.directory) if p.stem.isdigit() and p.stem[0] == "0"]
+    widths = [len(stem) for stem in _stems(loaded) if stem.isdigit() and stem[0] == "0"]
     return f"{measure_id:0{max(widths, default=2)}d}.yaml"
 
 
@@ -230,8 +235,7 @@ def _measure_text(header: str, measure_id: int, fields: dict[str, Any], nl: str 
     for key, value in fields.items():
         if key == "local" and value:
             lines.append(f"{key}:")
-            lines += [f"{' ' * edit.DEFAULT_INDENT}- {edit.scalar(item) if item else ''}".rstrip() + " " * (not item)
-                      for item in value]
+            lines += [f"{' ' * edit.DEFAULT_INDENT}- {edit.scalar(item) if item else ''}" for item in value]
         elif isinstance(value, list):
             lines.append(f"{key}: {edit.flow_sequence(value)}")
         else:

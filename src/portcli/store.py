@@ -712,10 +712,6 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
     return Plan(title, year, tasks, tuple(units)), []
 
 
-def measure_files(directory: Path) -> list[Path]:
-    return [directory / name for name in measure_names(directory)]
-
-
 def measure_names(directory: Path) -> list[str]:
     """The names of the measure files, and of the files meant as one but misnamed (26.yml,
     26.YAML), so that they are reported, not silently skipped; sorted as text. Hidden files
