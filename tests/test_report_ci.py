@@ -247,6 +247,15 @@ def test_the_step_summary_warning_is_one_line_whatever_the_path(run, measures_di
     assert line.startswith("portcli: warning: cannot append the report") and "x\\x0ameasures" in line
 
 
+@pytest.mark.parametrize("as_of, days, lights", [("2022-05-20", [], {"yellow": 20}),
+                                                ("2022-05-20", ["--due-soon", "5"], {}),
+                                                ("2022-06-15", [], {"red": 20})])
+def test_the_html_lights_follow_the_reports_own_due_soon(run, measures_dir, as_of, days, lights):
+    page = run("report", "--dir", measures_dir, "--as-of", as_of, *days, "--format", "html").stdout
+    found = re.findall(r'<tr class="(red|yellow)"', page)
+    assert {colour: found.count(colour) for colour in set(found)} == lights
+
+
 def test_report_output_file(run, measures_dir, tmp_path):
     target = tmp_path / "report.md"
     result = run("report", "--dir", measures_dir, "--as-of", AS_OF, "--format", "markdown", "--output", target)

@@ -77,6 +77,10 @@ class Filters:
     def _units(self) -> frozenset[str]:
         return frozenset(self.units)
 
+    @cached_property
+    def _terms(self) -> tuple[str, ...]:
+        return tuple(_squash(term) for term in self.search)
+
     def matches(self, m: Measure, as_of: date) -> bool:
         if self.units and (m.units[0] not in self._units if self.lead_only else self._units.isdisjoint(m.units)):
             return False
@@ -95,7 +99,7 @@ class Filters:
         if self.search:
             haystack = [_squash(t) for t in (*m.texts, m.units_note or "", *(p.note or "" for p in m.progress),
                                              *(e.reason for e in m.extensions))]
-            if not all(any(_squash(term) in t for t in haystack) for term in self.search):
+            if not all(any(term in t for t in haystack) for term in self._terms):
                 return False
         return True
 
@@ -121,10 +125,13 @@ class UnitRow:
     unit: str
     lead: int = 0
     involved: int = 0
-    done: int = 0
     overdue: int = 0
     extended: int = 0
     by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def done(self) -> int:
+        return self.by_status["done"]
 
     @property
     def completion(self) -> float:
@@ -144,6 +151,7 @@ class Report:
     extended: list[Measure] = field(default_factory=list)
     unit: str | None = None  # set when the report is one unit's
     measures: list[Measure] = field(default_factory=list)  # every measure the report covers
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS  # what "due soon" means in it
 
     @property
     def completion(self) -> float:
@@ -166,10 +174,9 @@ def report(measures: list[Measure], plan: Plan | None, as_of: date,
             row = rows.setdefault(name, UnitRow(name))
             row.involved += 1
             row.lead += i == 0
-            row.done += m.status == "done"
             row.by_status[m.status] += 1
             row.overdue += m.id in late_ids
             row.extended += bool(m.extensions)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
-                  [m for m in measures if m.extensions], unit, list(measures))
+                  [m for m in measures if m.extensions], unit, list(measures), days)

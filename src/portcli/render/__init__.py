@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from ..model import STATUSES, Plan
+from ..query import DEFAULT_DUE_SOON_DAYS, Report, is_due_soon, is_overdue
 
 # What data must never send to a terminal: C0 and C1 controls and DEL (newline and tab aside),
 # the bidirectional embeddings, overrides and isolates that reorder what is shown ("Trojan
 # Source"), and lone surrogates (from undecodable file names), which cannot be written at all.
-_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+# JSON escapes C0 controls itself; the rest (UNSAFE_ABOVE_C0) render.json escapes too.
+UNSAFE_ABOVE_C0 = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE = "\x00-\x08\x0b-\x1f" + UNSAFE_ABOVE_C0
 _CONTROLS = re.compile(f"[{_UNSAFE}]")
 _CONTROLS_AND_BREAKS = re.compile(f"[{_UNSAFE}\n\t\u2028\u2029]")
 
@@ -26,7 +32,24 @@ def printable(text: str, *, one_line: bool = False) -> str:
     return pattern.sub(lambda m: escape(m.group()), text)
 
 
-# Texts every report format shows the same way (imports stay inside: this module must stay light).
+# Texts every report format shows the same way.
+
+def report_title(plan: Plan | None) -> str:
+    return plan.title if plan else "portcli report"
+
+
+def report_scope(r: Report) -> str:
+    return f"截至 {r.as_of.isoformat()}" + (f" · {r.unit}牵头或参与的措施" if r.unit else "")
+
+
+def light(m, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> str:
+    """The traffic light (红黄绿灯) supervision offices use: red overdue, yellow due soon, else green."""
+    if is_overdue(m, as_of):
+        return "red"
+    if is_due_soon(m, as_of, days):
+        return "yellow"
+    return "green"
+
 
 def summary(m) -> str:
     """One line that says what a measure is: its first local item, else the national measure."""
@@ -49,8 +72,10 @@ def latest_progress(m) -> str:
     """The newest progress entry as one line (date, unit, note), or '' when there is none."""
     if not m.progress:
         return ""
-    from ..model import STATUSES
-
     p = m.progress[-1]
-    by = f" {p.by}" if p.by else ""
-    return f"{p.date.isoformat()}{by}：{p.note or STATUSES[p.status]}"
+    return progress_line(p.date, p.by, p.note, p.status)
+
+
+def progress_line(when, by: str | None, note: str | None, status: str | None) -> str:
+    """A progress entry as one line: 2022-05-20 天津海关：完成系统对接测试 (the status when no note)."""
+    return f"{' '.join(str(part) for part in (when, by) if part)}：{note or STATUSES.get(status or '', status or '')}"

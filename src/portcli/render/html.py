@@ -12,7 +12,7 @@ from typing import IO, Sequence
 
 from ..model import STATUSES, Measure, Plan
 from ..query import Report
-from . import latest_progress, local_text, units_line
+from . import latest_progress, light, local_text, report_scope, report_title, units_line
 
 STATUS_COLOURS = {"not_started": "#b0b7c3", "in_progress": "#3b82f6", "blocked": "#f59e0b",
                   "ongoing": "#14b8a6", "done": "#16a34a"}
@@ -60,22 +60,12 @@ class Safe(str):
     """HTML this module wrote itself (never data), passed through `_table` unescaped."""
 
 
-def light(m: Measure, r: Report) -> str:
-    """The traffic light (红黄绿灯): red overdue, yellow due soon, green otherwise."""
-    if m in r.overdue:
-        return "red"
-    if m in r.due_soon:
-        return "yellow"
-    return "green"
-
-
 def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
     out.write(render(r, plan, problems))
 
 
 def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
-    title = plan.title if plan else "portcli report"
-    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit}牵头或参与的措施" if r.unit else "")
+    title, scope = report_title(plan), report_scope(r)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
@@ -190,7 +180,7 @@ def _listing(r: Report, ms: list[Measure], days_header: str, days) -> str:
 def _all_measures(r: Report, plan: Plan | None) -> str:
     rows, classes = [], []
     for m in r.measures:
-        colour = light(m, r)
+        colour = light(m, r.as_of, r.due_soon_days)
         task = plan.tasks.get(m.task) if plan else None
         rows.append([(_light_html(colour), "nowrap"), (m.id, "num"),
                      (f"{task.numeral}、{task.title}" if task else m.task, "text"),

@@ -10,6 +10,7 @@ from typing import IO, Any, Iterable
 
 from ..model import Measure, Plan
 from ..query import Report, days_overdue
+from . import UNSAFE_ABOVE_C0
 
 
 def _iso(d: date | None) -> str | None:
@@ -24,7 +25,6 @@ def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
 def _static_dict(m: Measure, plan: Plan | None) -> dict[str, Any]:
     """A measure's JSON fields that do not depend on the date asked about, or on where it is read."""
     task = plan.tasks.get(m.task) if plan else None
-    due, due_source = m.due, m.due_source
     return {
         "id": m.id,
         "task": m.task,
@@ -33,7 +33,7 @@ def _static_dict(m: Measure, plan: Plan | None) -> dict[str, Any]:
         "units": list(m.units),
         "units_note": m.units_note,
         "deadline": m.deadline.phrase,
-        "due": _iso(due),
+        "due": _iso(m.due),
         "status": m.status,
         "progress": [{"date": _iso(p.date), "status": p.status, "by": p.by, "note": p.note} for p in m.progress],
         "extensions": [{"date": _iso(e.date), "from": _iso(e.from_), "to": _iso(e.to), "by": e.by,
@@ -42,14 +42,14 @@ def _static_dict(m: Measure, plan: Plan | None) -> dict[str, Any]:
         "lead": m.lead,
         "deadline_kind": m.deadline.kind,
         "deadline_authority": m.deadline.authority,
-        "due_source": due_source,
+        "due_source": m.due_source,
     }
 
 
 # Characters json leaves raw with ensure_ascii=False that a terminal or a line-based reader may act
 # on (C1 controls, DEL, bidi overrides, U+2028/9) or that cannot be encoded (lone surrogates from
 # undecodable file names). They can only occur inside strings, where \uXXXX means the same.
-_RAW_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_RAW_UNSAFE = re.compile(f"[{UNSAFE_ABOVE_C0}\u2028\u2029]")
 
 
 def _safe(line: str) -> str:
@@ -67,7 +67,7 @@ def _one_line_encoder():
     """obj -> its JSON on one line, UTF-8 unescaped; the C encoder built once, not once a call."""
     encoder = json.JSONEncoder(ensure_ascii=False)
     try:
-        from json.encoder import c_make_encoder, encode_basestring
+        from json.encoder import c_make_encoder
 
         encode = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True)
     except (ImportError, TypeError):  # a Python without the C accelerator, or another signature

@@ -11,7 +11,7 @@ from typing import IO, Iterable, Sequence
 
 from ..model import STATUSES, Measure, Plan
 from ..query import Report
-from . import latest_progress, printable, summary
+from . import latest_progress, printable, report_scope, report_title, summary
 
 # ASCII punctuation that means something to GFM inside a table cell; CommonMark lets any ASCII
 # punctuation be backslash-escaped, and GFM's table parser treats `\|` as a literal pipe.
@@ -38,10 +38,7 @@ def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) 
 
 
 def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
-    title = plan.title if plan else "portcli report"
-    lines = [f"## {escape(title)}", ""]
-    scope = f"截至 {r.as_of.isoformat()}" + (f" · {r.unit}牵头或参与的措施" if r.unit else "")
-    lines += [escape(scope), ""]
+    lines = [f"## {escape(report_title(plan))}", "", escape(report_scope(r)), ""]
     lines += [f"**共 {r.total} 项 · 已完成 {r.by_status['done']} 项（{r.completion:.1%}）· "
               f"逾期 {len(r.overdue)} 项 · 即将到期 {len(r.due_soon)} 项 · 延期 {len(r.extended)} 项**", ""]
     lines += table(list(STATUSES.values()), [list(r.by_status.values())], right=[True] * len(STATUSES))

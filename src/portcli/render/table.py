@@ -16,8 +16,8 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ..model import STATUSES, Measure, Plan
-from ..query import Report, days_overdue, is_due_soon, is_overdue
-from . import printable, summary
+from ..query import Report, days_overdue, is_due_soon
+from . import light, printable, progress_line, summary
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": "限期", "milestone": "阶段目标", "ongoing": "长期任务", "external": "按上级部署"}
@@ -33,11 +33,8 @@ def text(value: object, style: str = "") -> Text:
 
 
 def row_style(m: Measure, as_of: date) -> str:
-    if is_overdue(m, as_of):
-        return "red"
-    if is_due_soon(m, as_of):
-        return "yellow"
-    return ""
+    colour = light(m, as_of)
+    return "" if colour == "green" else colour
 
 
 def units_text(m: Measure) -> Text:
@@ -285,8 +282,7 @@ def history(changes: list, m: Measure, console: Console) -> None:
             status = f"{STATUSES.get(c.status_before or '', '?')} → {after}"
         else:
             status = after
-        lines = [" ".join(str(e[k]) for k in ("date", "by") if e.get(k)) + "：" + str(e.get("note") or
-                 STATUSES.get(str(e.get("status")), e.get("status") or "")) for e in c.progress]
+        lines = [progress_line(e.get("date"), e.get("by"), e.get("note"), e.get("status")) for e in c.progress]
         lines += [f"延期 {e.get('from') or '—'} → {e.get('to')}：{e.get('reason') or ''}" for e in c.extensions]
         table.add_row(text(c.when.strftime("%Y-%m-%d %H:%M")), text(c.author), text(status),
                       text("\n".join(lines)), text(c.commit[:8]))
