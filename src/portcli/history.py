@@ -95,9 +95,10 @@ def history(path: Path) -> list[Change]:
 
 
 def uncommitted(path: Path) -> bool:
-    """Whether the file has changes git has not recorded yet."""
-    top = repository_of(path)
-    return bool(_git(["status", "--porcelain", "--", str(path.resolve())], top).strip())
+    """Whether the file has changes git has not recorded yet (git finds the repository from the
+    file's folder: no rev-parse of its own, history() has made sure there is one)."""
+    resolved = path.resolve()
+    return bool(_git(["status", "--porcelain", "--", resolved.name], resolved.parent).strip())
 
 
 def _cat_files(specs: list[str], cwd: Path) -> list[bytes | None]:
