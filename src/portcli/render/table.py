@@ -207,13 +207,14 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     console.print(text("  ".join(f"{STATUSES[k]} {n}" for k, n in r.by_status.items())))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位 (per unit)",
                   title_justify="left")
-    for name, justify in (("单位", "left"), ("牵头", "right"), ("参与", "right"), ("已完成", "right"),
-                          ("逾期", "right"), ("延期", "right"), ("完成率", "right"), ("进度", "left")):
+    columns = (("单位", "left"), ("牵头", "right"), ("参与", "right"), ("已完成", "right"),
+               ("逾期", "right"), ("延期", "right"), ("完成率", "right"), ("进度", "left"))
+    for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=True)
     # The bar takes what the other columns leave (they are never cut): 20 cells at most, 4 at least.
     unit_width = max((cell_len(row.unit) for row in r.units), default=4)
     number_width = max((len(str(row.involved)) for row in r.units), default=1)
-    headers = (4, 4, 6, 4, 4, 6)  # 牵头 参与 已完成 逾期 延期 完成率, in cells
+    headers = [cell_len(name) for name, _ in columns[1:-1]]  # the number columns' names, in cells
     others = unit_width + sum(max(h, number_width) for h in headers) + 3 * (len(headers) + 1)
     width = max(4, min(20, console.width - others - 1))
     for row in r.units:
