@@ -404,11 +404,7 @@ def units(
     loaded = _load(directory)
     if loaded.plan is None:
         _finish(loaded)
-    rows = []
-    for u in loaded.plan.units:
-        involved = [m for m in loaded.measures if u.name in m.units]
-        rows.append({"name": u.name, "full_name": u.full_name, "english": u.english, "aliases": list(u.aliases),
-                     "lead": sum(m.lead == u.name for m in involved), "involved": len(involved)})
+    rows = query.unit_registry(loaded.plan, loaded.measures)
     if format is Format.json:
         from .render import json
 

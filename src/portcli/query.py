@@ -118,6 +118,18 @@ def due_soon(measures: Iterable[Measure], as_of: date, days: int = DEFAULT_DUE_S
     return sorted((m for m in measures if is_due_soon(m, as_of, days)), key=lambda m: (m.due, m.id))
 
 
+def unit_registry(plan: Plan, measures: Iterable[Measure]) -> list[dict]:
+    """Each registered unit, its names, and how many measures it leads and takes part in."""
+    lead = dict.fromkeys((u.name for u in plan.units), 0)
+    involved = dict(lead)
+    for m in measures:
+        lead[m.lead] = lead.get(m.lead, 0) + 1
+        for name in m.units:
+            involved[name] = involved.get(name, 0) + 1
+    return [{"name": u.name, "full_name": u.full_name, "english": u.english, "aliases": list(u.aliases),
+             "lead": lead[u.name], "involved": involved[u.name]} for u in plan.units]
+
+
 @dataclass
 class UnitRow:
     """One unit's line of the report."""
