@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portcli.store import LOCK_FILE, TEMP_SUFFIX
+from portcli.write import LOCK_FILE, TEMP_SUFFIX
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from portcli import cache, store
+from portcli import cache
+from portcli import load as loading
+from portcli.files import measure_names
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -29,57 +31,55 @@ import generate  # noqa: E402  (benchmarks/generate.py)
 @pytest.fixture
 def later(monkeypatch):
     """The cache's clock, 10 s after now: files written by the test are old enough to be trusted."""
-    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + 10_000_000_000)
+    monkeypatch.setattr(cache, "clock", lambda: time.time_ns() + 10_000_000_000)
 
 
 @pytest.fixture
 def reads(monkeypatch):
     """How many measure files the loader really reads (the real reader, counted)."""
     count = {"files": 0}
-    real = store.load_measure_file
+    real = loading.load_measure_file
 
     def counted(path, plan):
         count["files"] += 1
         return real(path, plan)
 
-    monkeypatch.setattr(store, "load_measure_file", counted)
+    monkeypatch.setattr(loading, "load_measure_file", counted)
     return count
 
 
-def load(folder: Path, reads: dict | None = None) -> store.Loaded:
+def load(folder: Path, reads: dict | None = None) -> loading.Loaded:
     if reads is not None:
         reads["files"] = 0
-    return store.load(folder)
+    return loading.load(folder)
 
 
-def uncached(folder: Path, monkeypatch) -> store.Loaded:
+def uncached(folder: Path, monkeypatch) -> loading.Loaded:
     with monkeypatch.context() as m:
         m.setenv("PORTCLI_NO_CACHE", "1")
-        return store.load(folder)
+        return loading.load(folder)
 
 
 def stored_entries(folder: Path) -> dict:
     """What the cache holds for `folder` under the current plan and portcli."""
-    plan = store.load_plan(folder)[0]
-    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))[0]
+    plan = loading.load_plan(folder)[0]
+    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
 
 
-def stored(where: Path) -> tuple[tuple, dict, bytes]:
-    """A cache file's stamp, entries and payload, its checks aside."""
+def stored(where: Path) -> tuple[tuple, dict]:
+    """A cache file's stamp and entries, its checks aside."""
     content = where.read_bytes()
     size = int.from_bytes(content[12:16], "little")
-    stamp, entries = marshal.loads(content[16:16 + size])
-    return stamp, entries, content[16 + size:]
+    return marshal.loads(content[16:16 + size])
 
 
-def framed(index: object, payload: bytes = b"") -> bytes:
-    """A cache file holding `index` and `payload`, with the right checksum."""
+def framed(index: object) -> bytes:
+    """A cache file holding `index`, with the right checksum."""
     content = marshal.dumps(index)
-    return cache._MAGIC + zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little") \
-        + content + payload
+    return cache._MAGIC + zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little") + content
 
 
-def measure(loaded: store.Loaded, measure_id: int):
+def measure(loaded: loading.Loaded, measure_id: int):
     return next((m for m in loaded.measures if m.id == measure_id), None)
 
 
@@ -157,17 +157,17 @@ def test_files_written_just_before_a_run_are_not_trusted_by_the_next(measures_di
 def test_settled_files_are_stored(measures_dir, later):
     load(measures_dir)
     entries = stored_entries(measures_dir)
-    assert sorted(entries) == sorted(store.measure_names(measures_dir))
+    assert sorted(entries) == sorted(measure_names(measures_dir))
 
 
 def test_an_entry_is_trusted_only_when_mtime_and_ctime_are_old_enough(measures_dir, monkeypatch):
     path = measures_dir / "02.yaml"
     st = os.stat(path)
     newest = max(st.st_mtime_ns, st.st_ctime_ns)
-    monkeypatch.setattr(cache, "_now_ns", lambda: newest + cache.RACY_NS)  # exactly at the edge: not yet
+    monkeypatch.setattr(cache, "clock", lambda: newest + cache.RACY_NS)  # exactly at the edge: not yet
     load(measures_dir)
     assert "02.yaml" not in stored_entries(measures_dir)
-    monkeypatch.setattr(cache, "_now_ns", lambda: newest + cache.RACY_NS + 1)
+    monkeypatch.setattr(cache, "clock", lambda: newest + cache.RACY_NS + 1)
     load(measures_dir)
     assert "02.yaml" in stored_entries(measures_dir)
 
@@ -223,7 +223,7 @@ def test_an_edit_to_portcli_itself_starts_afresh(measures_dir, later, reads, mon
     load(measures_dir, reads)
     real = cache._signature
     monkeypatch.setattr(cache, "_signature",
-                        lambda path: (1, 2, 3, 4) if str(path).endswith("store.py") else real(path))
+                        lambda path: (1, 2, 3, 4) if str(path).endswith("check.py") else real(path))
     load(measures_dir, reads)
     assert reads["files"] == 25
 
@@ -236,7 +236,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monk
     good = load(measures_dir, reads)
     where = cache.cache_file(measures_dir, cache.cache_dir())
     data = where.read_bytes()
-    stamp, entries, payload = stored(where)
+    stamp, entries = stored(where)
     where.write_bytes({
         "garbage": b"\x00\xffnot a cache" * 100,
         "truncated": data[: len(data) // 2],
@@ -248,45 +248,17 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monk
     loaded = load(measures_dir, reads)
     assert loaded.measures == good.measures == uncached(measures_dir, monkeypatch).measures
     assert not loaded.problems
-    assert sorted(stored_entries(measures_dir)) == sorted(store.measure_names(measures_dir))
+    assert sorted(stored_entries(measures_dir)) == sorted(measure_names(measures_dir))
 
 
 def test_an_entry_of_the_right_signature_but_a_wrong_shape_is_read_again(measures_dir, later, reads):
     load(measures_dir, reads)
     where = cache.cache_file(measures_dir, cache.cache_dir())
-    stamp, entries, payload = stored(where)
+    stamp, entries = stored(where)
     entries["02.yaml"] = (entries["02.yaml"][0], ("not", "a", "record"))
-    where.write_bytes(framed((stamp, entries), payload))
+    where.write_bytes(framed((stamp, entries)))
     loaded = load(measures_dir, reads)
     assert reads["files"] == 1 and measure(loaded, 2) is not None
-
-
-@pytest.mark.parametrize("damage", ["flipped bit", "not marshal", "outside the payload"])
-def test_deferred_fields_that_do_not_decode_are_taken_from_the_file(measures_dir, later, reads, monkeypatch,
-                                                                   damage):
-    """A measure's texts are decoded from the payload on first use, with their own checksum: when
-    they are damaged (or not what portcli wrote), the file itself is read for them."""
-    good = load(measures_dir, reads)
-    where = cache.cache_file(measures_dir, cache.cache_dir())
-    stamp, entries, payload = stored(where)
-    signature, (record, problems) = entries["14.yaml"]
-    start, size, checksum = record[-5:-2]
-    if damage == "flipped bit":
-        middle = start + size // 2
-        payload = payload[:middle] + bytes([payload[middle] ^ 1]) + payload[middle + 1:]
-    elif damage == "not marshal":
-        garbage = b"\xffnot marshal"
-        record = record[:-5] + (len(payload), len(garbage), zlib.crc32(garbage)) + record[-2:]
-        payload += garbage
-    else:
-        record = record[:-5] + (len(payload) + 10, size, checksum) + record[-2:]
-    entries["14.yaml"] = (signature, (record, problems))
-    where.write_bytes(framed((stamp, entries), payload))
-    loaded = load(measures_dir, reads)
-    assert reads["files"] == 0  # what queries look at comes from the cache ...
-    assert measure(loaded, 14).local == measure(good, 14).local  # ... the texts from the file
-    assert reads["files"] == 1
-    assert loaded.measures == good.measures
 
 
 def test_an_unusable_cache_folder_changes_nothing(measures_dir, tmp_path, monkeypatch, run):
@@ -330,8 +302,8 @@ def test_concurrent_commands_agree_and_leave_a_whole_cache(measures_dir, private
             assert out == expected
     files = list(private_cache.iterdir())
     assert [p.suffix for p in files] == [".cache"]  # no temporary file left behind
-    plan = store.load_plan(measures_dir)[0]
-    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))[0]) == 25
+    plan = loading.load_plan(measures_dir)[0]
+    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25
 
 
 # --- what comes out of the cache is what went in -------------------------------------------
@@ -342,62 +314,25 @@ def test_the_codec_covers_every_field_of_the_model():
 
 def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     folder = generate.generate(300, tmp_path / "m300", seed=3)
-    fresh = store.load(folder)
-    cached = store.load(folder)
+    fresh = loading.load(folder)
+    cached = loading.load(folder)
     assert cached.measures == fresh.measures == uncached(folder, monkeypatch).measures
     assert any(m.extensions for m in cached.measures) and any(m.progress for m in cached.measures)
     assert any(m.due_override for m in cached.measures)
 
 
-def test_a_cached_measure_pickles_and_copies_as_a_fresh_one(measures_dir, later, monkeypatch):
+def test_a_cached_measure_pickles_and_copies_as_a_fresh_one(measures_dir, later, monkeypatch, reads):
     import copy
     import pickle
 
-    store.load(measures_dir)
-    cached = store.load(measures_dir).measures
-    assert all("_deferred" in m.__dict__ for m in cached)  # really from the cache, texts unread
+    loading.load(measures_dir)
+    cached = load(measures_dir, reads).measures
+    assert reads["files"] == 0  # really from the cache
     for m in cached:
         for twin in (pickle.loads(pickle.dumps(m)), copy.deepcopy(m), copy.copy(m)):
-            assert twin == m and "_deferred" not in twin.__dict__
+            assert twin == m and twin.__dict__ == m.__dict__
         assert len(pickle.dumps(m)) < 4000  # the measure, not the cache behind it
     assert cached == uncached(measures_dir, monkeypatch).measures
-
-
-def test_damaged_parts_are_stored_afresh_at_the_next_write(measures_dir, later, reads):
-    """A damaged part is read from its file when used; the next time the cache is written (here:
-    because another file changed), that entry is left out, and the file stored afresh."""
-    load(measures_dir, reads)
-    where = cache.cache_file(measures_dir, cache.cache_dir())
-    stamp, entries, payload = stored(where)
-    start, size = entries["01.yaml"][1][0][-5:-3]
-    middle = start + size // 2
-    where.write_bytes(framed((stamp, entries), payload[:middle] + bytes([payload[middle] ^ 1]) + payload[middle + 1:]))
-    replace_in(measures_dir / "02.yaml", "status: not_started", "status: in_progress")
-    load(measures_dir, reads)
-    assert reads["files"] == 1  # 02.yaml; 01.yaml's query fields still come from the cache
-    loaded = load(measures_dir, reads)
-    assert reads["files"] == 1  # 01.yaml, left out of the cache written by the run before
-    assert measure(loaded, 1).local  # read from the file while its part was damaged
-    load(measures_dir, reads)
-    assert reads["files"] == 0
-
-
-@pytest.mark.parametrize("forged", ["text offset", "truncated payload"])
-def test_a_forged_or_cut_payload_never_stops_a_run(measures_dir, later, monkeypatch, run, forged):
-    load(measures_dir)
-    where = cache.cache_file(measures_dir, cache.cache_dir())
-    stamp, entries, payload = stored(where)
-    if forged == "text offset":
-        signature, (record, problems) = entries["03.yaml"]
-        entries["03.yaml"] = (signature, (record[:-5] + ("0",) + record[-4:], problems))
-    else:
-        payload = payload[:-100]
-    where.write_bytes(framed((stamp, entries), payload))
-    replace_in(measures_dir / "02.yaml", "status: not_started", "status: in_progress")  # the cache is rewritten
-    expected = run("list", "--format", "json", "--dir", measures_dir, env={"PORTCLI_NO_CACHE": "1"}).stdout
-    for _ in range(2):
-        result = run("list", "--format", "json", "--dir", measures_dir)
-        assert (result.exit_code, result.stderr, result.stdout) == (0, "", expected)
 
 
 def test_a_fifo_in_the_caches_place_does_not_hang_a_run(measures_dir, later, run):
@@ -439,10 +374,10 @@ def test_files_read_by_a_child_load_as_a_read_in_one_process(tmp_path, later, mo
     folder = broken_folder(tmp_path)
     expected = uncached(folder, monkeypatch)
     assert len(expected.problems) >= 4 and len(expected.measures) == 297
-    first = store.load(folder)  # read by this process and a child, the cache written
+    first = loading.load(folder)  # read by this process and a child, the cache written
     assert no_child_left()
     assert first.measures == expected.measures and first.problems == expected.problems
-    second = store.load(folder)  # from the cache
+    second = loading.load(folder)  # from the cache
     assert second.measures == expected.measures and second.problems == expected.problems
 
 
@@ -458,7 +393,7 @@ def test_a_failing_child_changes_nothing_but_the_time(tmp_path, later, monkeypat
         real_dump([("not", "an", "encoding")] * len(value), file)
 
     monkeypatch.setattr(marshal, "dump", child_dump)
-    loaded = store.load(folder)
+    loaded = loading.load(folder)
     assert no_child_left()
     assert loaded.measures == expected.measures and loaded.problems == expected.problems
 
@@ -469,7 +404,7 @@ def test_no_child_is_forked_beside_another_thread(tmp_path, later, monkeypatch, 
     forks = []
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or (_ for _ in ()).throw(OSError("counted")))
     folder = generate.generate(20, tmp_path / "m20", seed=2)
-    store.load(folder)
+    loading.load(folder)
     assert forks == [1]  # one process, one thread: a child is tried (and, failing, its files read here)
     release = threading.Event()
     other = threading.Thread(target=release.wait)
@@ -477,7 +412,7 @@ def test_no_child_is_forked_beside_another_thread(tmp_path, later, monkeypatch, 
     try:
         for path in sorted(folder.glob("[0-9]*.yaml"))[:2]:  # two files to read again
             path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        store.load(folder)
+        loading.load(folder)
     finally:
         release.set()
         other.join()
@@ -498,7 +433,7 @@ def test_a_fork_that_fails_leaves_no_descriptor_open(tmp_path, later, monkeypatc
 
     monkeypatch.setattr(os, "fork", no_more_processes)
     before = open_descriptors()
-    loaded = store.load(folder)
+    loaded = loading.load(folder)
     assert loaded.measures == expected.measures and loaded.problems == expected.problems
     del loaded
     assert open_descriptors() == before
@@ -514,7 +449,7 @@ def test_with_sigchld_ignored_the_childs_work_is_still_taken(tmp_path, later, mo
     reads["files"] = 0
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
-        loaded = store.load(folder)
+        loaded = loading.load(folder)
     finally:
         signal.signal(signal.SIGCHLD, previous)
     assert loaded.measures == expected.measures and loaded.problems == expected.problems
@@ -547,24 +482,13 @@ def test_json_lines_from_the_cache_are_those_of_a_fresh_read(tmp_path, later, mo
     assert reads["files"] == 0
 
 
-def test_a_damaged_json_part_is_encoded_afresh(measures_dir, later, run):
-    argv = ["list", "--format", "json", "--dir", measures_dir]
-    expected = run(*argv).stdout
-    where = cache.cache_file(measures_dir, cache.cache_dir())
-    stamp, entries, payload = stored(where)
-    start, size, _, json_size, _ = entries["14.yaml"][1][0][-5:]
-    middle = start + size + json_size // 2
-    where.write_bytes(framed((stamp, entries), payload[:middle] + bytes([payload[middle] ^ 1]) + payload[middle + 1:]))
-    assert run(*argv).stdout == expected
-
-
 @pytest.mark.parametrize("spelling", ["relative", "absolute", "dot"])
 def test_file_names_are_spelled_as_the_folder_was_given(measures_dir, later, monkeypatch, run, spelling):
     monkeypatch.chdir(measures_dir.parent if spelling != "dot" else measures_dir)
     folder = {"relative": "measures", "absolute": str(measures_dir), "dot": "."}[spelling]
     for _ in range(2):  # cold, then from the cache
         files = [m["file"] for m in json.loads(run("list", "--dir", folder, "--format", "json").stdout)]
-        assert files == [str(Path(folder) / name) for name in store.measure_names(Path(folder))]
+        assert files == [str(Path(folder) / name) for name in measure_names(Path(folder))]
 
 
 def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir, later, monkeypatch):
@@ -591,7 +515,7 @@ def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir,
             (measures_dir / f"n{step}.yaml").write_text(text, encoding="utf-8")
         else:
             target.write_text("id: [\n", encoding="utf-8")
-        got = store.load(measures_dir)
+        got = loading.load(measures_dir)
         want = uncached(measures_dir, monkeypatch)
         assert got.measures == want.measures, action
         assert got.problems == want.problems, action

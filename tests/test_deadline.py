@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from measure_files import insert_before, measure_data, replace_line
-from portcli import store
+from portcli.load import load
 from portcli.deadline import DeadlineError, parse_date, parse_deadline
 
 # phrase, kind, due (plan year 2022), authority — read off SPEC §3's table and the calendar.
@@ -93,7 +93,7 @@ def test_unknown_phrases_are_refused(phrase):
 # --- due: and extensions, through real files --------------------------------------------------------
 
 def _measure(directory, measure_id):
-    loaded = store.load(directory)
+    loaded = load(directory)
     assert loaded.problems == []
     return next(m for m in loaded.measures if m.id == measure_id)
 

@@ -16,7 +16,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from portcli import fastyaml, store
+from portcli import fastyaml
+from portcli.load import load
+from portcli import yamlread
 from portcli.fastyaml import UNSURE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +40,7 @@ def typed(value):
 def pyyaml(text: str):
     """What the loader's PyYAML path gives: ("ok", data) or ("error", exception type)."""
     try:
-        return "ok", yaml.load(text, Loader=store.pyyaml()[1])
+        return "ok", yaml.load(text, Loader=yamlread.pyyaml()[1])
     except Exception as exc:  # PyYAML raises ValueError for 2022-02-30, not only YAMLError
         return "error", type(exc).__name__
 
@@ -59,7 +61,7 @@ def test_shipped_files_are_read_fast_and_the_same(path):
     text = path.read_text(encoding="utf-8")
     fast = fastyaml.load(text)
     assert fast is not UNSURE
-    assert typed(fast) == typed(yaml.load(text, Loader=store.pyyaml()[1]))
+    assert typed(fast) == typed(yaml.load(text, Loader=yamlread.pyyaml()[1]))
 
 
 def test_generated_measures_are_read_fast_and_the_same():
@@ -71,7 +73,7 @@ def test_generated_measures_are_read_fast_and_the_same():
         text = generate.measure_text(rng, n, corpus, plan)
         fast = fastyaml.load(text)
         assert fast is not UNSURE, text
-        assert typed(fast) == typed(yaml.load(text, Loader=store.pyyaml()[1])), text
+        assert typed(fast) == typed(yaml.load(text, Loader=yamlread.pyyaml()[1])), text
 
 
 def test_the_spec_example_with_comments_progress_and_extensions_is_read_fast():
@@ -97,7 +99,7 @@ def test_the_spec_example_with_comments_progress_and_extensions_is_read_fast():
     )
     fast = fastyaml.load(text)
     assert fast is not UNSURE
-    assert typed(fast) == typed(yaml.load(text, Loader=store.pyyaml()[1]))
+    assert typed(fast) == typed(yaml.load(text, Loader=yamlread.pyyaml()[1]))
     assert fast["extensions"][0]["to"] == date(2022, 6, 30)
 
 
@@ -167,7 +169,7 @@ def test_a_key_given_twice_is_left_to_the_strict_loader(text):
 def test_documents_read_fast_agree_with_pyyaml(text):
     fast = fastyaml.load(text)
     assert fast is not UNSURE
-    assert typed(fast) == typed(yaml.load(text, Loader=store.pyyaml()[1]))
+    assert typed(fast) == typed(yaml.load(text, Loader=yamlread.pyyaml()[1]))
 
 
 # --- the property --------------------------------------------------------------------------
@@ -288,9 +290,9 @@ def test_the_loader_gives_the_same_measures_and_problems_with_and_without_the_fa
         encoding="utf-8")
     (measures_dir / "05.yaml").write_text("id: 5\ntask: [1\n", encoding="utf-8")
     monkeypatch.setenv("PORTCLI_NO_CACHE", "1")
-    fast = store.load(measures_dir)
+    fast = load(measures_dir)
     monkeypatch.setattr(fastyaml, "load", lambda text: UNSURE)
-    slow = store.load(measures_dir)
+    slow = load(measures_dir)
     assert fast.measures == slow.measures
     assert fast.problems == slow.problems
     assert len(fast.measures) == 22 and len(fast.problems) == 3
@@ -303,7 +305,7 @@ def test_a_file_with_an_unusual_shape_still_loads_through_pyyaml(measures_dir, m
     block = text.replace("deadline: 5月底前", "deadline: >-\n  5月底前")  # a folded block scalar
     path.write_text(block, encoding="utf-8")
     assert fastyaml.load(block) is UNSURE
-    loaded = store.load(measures_dir)
+    loaded = load(measures_dir)
     assert not loaded.problems
     assert next(m for m in loaded.measures if m.id == 2).deadline.phrase == "5月底前"
 
@@ -311,4 +313,4 @@ def test_a_file_with_an_unusual_shape_still_loads_through_pyyaml(measures_dir, m
 def test_dates_and_datetimes_stay_apart():
     assert typed(fastyaml.load("a: 2022-05-31\n")) == typed({"a": date(2022, 5, 31)})
     assert fastyaml.load("a: 2022-05-31 10:00:00\n") is UNSURE
-    assert typed(yaml.load("a: 2022-05-31 10:00:00\n", Loader=store.pyyaml()[1]))[1][0][1][0] == datetime.__name__
+    assert typed(yaml.load("a: 2022-05-31 10:00:00\n", Loader=yamlread.pyyaml()[1]))[1][0][1][0] == datetime.__name__

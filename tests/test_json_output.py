@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from portcli import store
+from portcli.load import load
 from portcli.render.json import measure_dict
 
 
@@ -15,7 +15,7 @@ def test_list_json_is_an_array_with_one_measure_a_line(measures_dir, run):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 25 + 2
-    loaded = store.load(measures_dir)
+    loaded = load(measures_dir)
     from datetime import date
 
     for line, m in zip(lines[1:-1], loaded.measures):

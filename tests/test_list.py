@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from measure_files import insert_before, measure_data, plan_data, replace_line
-from portcli import store
+from portcli.load import load
 from portcli.render import table
 
 DATA = measure_data()
@@ -338,7 +338,7 @@ def test_overdue_rows_red_and_due_soon_rows_yellow(measures_dir):
     insert_before(measures_dir / "14.yaml", "status:", "due: 2022-05-20")  # overdue as of 05-25
     replace_line(measures_dir / "16.yaml", "status:", "status: done")       # done: neither
     insert_before(measures_dir / "10.yaml", "status:", "due: 2022-12-31")  # far off: neither
-    loaded = store.load(measures_dir)
+    loaded = load(measures_dir)
     assert loaded.problems == []
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, color_system="standard", width=200,

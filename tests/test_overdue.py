@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from measure_files import insert_before, measure_data, replace_line
-from portcli import query, store
+from portcli import query
+from portcli.load import load
 
 DATA = measure_data()
 MAY = sorted(i for i, d in DATA.items() if d["deadline"].startswith("5月底前"))
@@ -145,7 +146,7 @@ def test_due_soon_equals_form_and_alone_before_another_option(run, measures_dir)
 
 
 def test_due_soon_query_function_default_is_14_days(measures_dir):
-    measures = store.load(measures_dir).measures
+    measures = load(measures_dir).measures
     assert query.DEFAULT_DUE_SOON_DAYS == 14
     assert [m.id for m in query.due_soon(measures, date(2022, 5, 17))] == MAY
     assert query.due_soon(measures, date(2022, 5, 16)) == []

@@ -11,7 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from portcli.model import STATUSES
-from portcli.store import EXTENSION_KEYS, MEASURE_KEYS, PROGRESS_KEYS, REQUIRED_KEYS, build_measure, load_plan
+from portcli.check import EXTENSION_KEYS, MEASURE_KEYS, PROGRESS_KEYS, REQUIRED_KEYS, build_measure
+from portcli.load import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "schema" / "measure.schema.json"

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from portcli import edit
-from portcli.store import MEASURE_KEYS
+from portcli.check import MEASURE_KEYS
 
 from folder_state import snapshot
 

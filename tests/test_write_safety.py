@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from folder_state import snapshot, temp_files
-from portcli import cli, store
+from portcli import cli
+from portcli import write
 
 PORTCLI = [sys.executable, "-m", "portcli"]
 UPDATE_14 = ("update", "14", "--date", "2022-05-20")
@@ -66,7 +67,7 @@ def test_a_writer_killed_between_writing_and_renaming_leaves_the_old_file(run, m
     path = measures_dir / "14.yaml"
     before = path.read_bytes()
     writer = subprocess.Popen([*PORTCLI, *UPDATE_14, "--note", "killed", "--dir", str(measures_dir)],
-                              env=env(**{store.PAUSE_BEFORE_RENAME: "120"}),
+                              env=env(**{write.PAUSE_BEFORE_RENAME: "120"}),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):  # until the complete temp file is there, the writer sleeping before its rename
@@ -188,7 +189,7 @@ def read_only_view(folder: Path, tmp_path: Path):
 @pytest.mark.parametrize("lock_exists", [False, True], ids=["no lock file yet", "lock file there"])
 def test_a_read_only_folder_is_reported_and_nothing_changes(run, measures_dir, tmp_path, lock_exists):
     if lock_exists:
-        (measures_dir / store.LOCK_FILE).touch()
+        (measures_dir / write.LOCK_FILE).touch()
     before = snapshot(measures_dir)
     with read_only_view(measures_dir, tmp_path) as view:
         result = run(*UPDATE_14, "--note", "x", "--dir", view)
@@ -205,7 +206,7 @@ def test_a_full_disk_is_reported_and_the_old_file_stays(run, measures_dir, tmp_p
         folder.mkdir()
         for name in ("_plan.yaml", "14.yaml"):
             (folder / name).write_bytes((measures_dir / name).read_bytes())
-        (folder / store.LOCK_FILE).touch()
+        (folder / write.LOCK_FILE).touch()
         with open(disk / "filler", "wb", buffering=0) as filler:
             try:
                 while True:

@@ -1,4 +1,4 @@
-"""The command line: parse options, ask `store` and `query`, hand the result to a renderer.
+"""The command line: parse options, ask `load` and `query`, hand the result to a renderer.
 
 Renderers (and rich) are imported inside the commands that use them, so a JSON run never
 pays for the terminal machinery.
@@ -17,7 +17,9 @@ from typing import IO, Annotated, Iterator, NoReturn, Optional
 
 import typer
 
-from . import __version__, query, store
+from . import __version__, files, query
+from .load import Loaded, load
+from .problem import did_you_mean
 from .deadline import parse_date
 from .model import status_key, STATUSES
 
@@ -130,20 +132,20 @@ def report_problems(problems) -> None:
 
 def _directory(directory: Path | None) -> Path:
     try:
-        return store.find_directory(directory)
-    except store.DirectoryNotFound as exc:
+        return files.find_directory(directory)
+    except files.DirectoryNotFound as exc:
         fail(str(exc))
 
 
-def _load(directory: Path | None) -> store.Loaded:
-    loaded = store.load(_directory(directory))
+def _load(directory: Path | None) -> Loaded:
+    loaded = load(_directory(directory))
     # The measures live until the command ends: leaving them out of the cyclic garbage collector's
     # walks saves ~30 ms at 10,000 measures (they hold no cycles; refcounting still frees them).
     gc.freeze()
     return loaded
 
 
-def _finish(loaded: store.Loaded, code: int = 0) -> NoReturn:
+def _finish(loaded: Loaded, code: int = 0) -> NoReturn:
     """Report every problem on stderr; any problem makes the exit code 2 (SPEC §5)."""
     report_problems(loaded.problems)
     raise typer.Exit(2 if loaded.problems else code)
@@ -168,7 +170,7 @@ def _output(path: Path | None, binary: bool = False) -> Iterator[IO]:
         fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def _append_step_summary(result: query.Report, loaded: store.Loaded) -> None:
+def _append_step_summary(result: query.Report, loaded: Loaded) -> None:
     """In GitHub Actions, the report also goes to the run's summary page, whatever --format says.
     The summary is a courtesy: failing to write it only warns, it never changes the exit code."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -183,7 +185,7 @@ def _append_step_summary(result: query.Report, loaded: store.Loaded) -> None:
         say(f"warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
 
 
-def _resolve_units(loaded: store.Loaded, names: list[str] | None) -> tuple[str, ...]:
+def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
     if not names:
         return ()
     if loaded.plan is None:
@@ -194,12 +196,12 @@ def _resolve_units(loaded: store.Loaded, names: list[str] | None) -> tuple[str, 
         _finish_with_failure(loaded, str(exc))
 
 
-def _finish_with_failure(loaded: store.Loaded, message: str) -> NoReturn:
+def _finish_with_failure(loaded: Loaded, message: str) -> NoReturn:
     report_problems(loaded.problems)
     fail(message)
 
 
-def _measure(loaded: store.Loaded, measure_id: int):
+def _measure(loaded: Loaded, measure_id: int):
     found = next((m for m in loaded.measures if m.id == measure_id), None)
     if found is None:
         files = sorted({p.file for p in loaded.problems})
@@ -209,7 +211,7 @@ def _measure(loaded: store.Loaded, measure_id: int):
     return found
 
 
-def _tasks(loaded: store.Loaded, numbers: list[int] | None) -> tuple[int, ...]:
+def _tasks(loaded: Loaded, numbers: list[int] | None) -> tuple[int, ...]:
     known = loaded.plan.tasks if loaded.plan else {}
     for number in numbers or ():
         if known and number not in known:
@@ -222,7 +224,7 @@ def _statuses(values: list[str] | None) -> tuple[str, ...]:
     for value in values or ():
         key = status_key(value)
         if key is None:
-            hint = store.did_you_mean(value, [*STATUSES, *STATUSES.values()])
+            hint = did_you_mean(value, [*STATUSES, *STATUSES.values()])
             fail(f"unknown status {value!r}{hint}: use one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
         keys.append(key)
     return tuple(keys)
@@ -483,7 +485,7 @@ def export(
     _finish(loaded)
 
 
-# Commands that write. The rules live in `record`, the file machinery in `store` and `edit`;
+# Commands that write. The rules live in `record`, the file machinery in `write` and `edit`;
 # here: options, and how a refusal or a failed write is told (exit 2, nothing written).
 
 ByOption = Annotated[Optional[str], typer.Option(
@@ -497,14 +499,14 @@ DateOption = Annotated[Optional[date], typer.Option(
 @contextmanager
 def _writing() -> Iterator[None]:
     """Turn a refusal or a failed write into its message on stderr and exit 2."""
-    from . import record
+    from . import record, write
 
     try:
         yield
     except record.Refused as exc:
         report_problems(exc.problems)
         fail(str(exc))
-    except store.WriteError as exc:
+    except write.WriteError as exc:
         fail(str(exc))
 
 

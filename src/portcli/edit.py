@@ -11,7 +11,7 @@ text) and splices new text in. The rules:
 - an empty list (`progress: []`, `progress:` or `null`) becomes a block list, as SPEC shows it;
 - a missing key is added after the key that precedes it in SPEC's key order.
 
-Every caller re-reads the result and compares it with what it meant to write (`store` does),
+Every caller re-reads the result and compares it with what it meant to write (`write` does),
 so a case these rules get wrong ends in a refusal, never in a damaged file.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from .render import escape
-from .store import pyyaml
+from .yamlread import pyyaml
 
 # Marks are character offsets into the str parsed, with libyaml (which counts characters, CR LF as
 # two, as Python indexes a str) as with the pure-Python loader; libyaml is ten times faster.

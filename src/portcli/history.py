@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import status_key
-from .store import pyyaml
+from .yamlread import pyyaml
 
 
 class HistoryError(Exception):

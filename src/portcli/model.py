@@ -1,12 +1,12 @@
 """The domain: a plan of key tasks and units, and the measures that carry it out.
 
-Everything here is a frozen value; reading and writing files lives in ``store``,
+Everything here is a frozen value; reading files lives in ``load``, writing them in ``write``,
 questions that depend on "today" live in ``query``.
 """
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -137,22 +137,6 @@ class Measure:
     extensions: tuple[Extension, ...] = ()
     file: str = ""
     line: int = 1  # where the measure starts in its file, for messages about it
-
-    def __getattr__(self, name: str):
-        # Reached only for an attribute that is not set. A measure read back from the cache leaves
-        # its texts and progress log, and the start of its JSON line (`_json`, as render.json
-        # writes it), where they are until first used: a query at 10,000 measures shows few of
-        # them. `_deferred(name)` gives the attributes stored with `name`, none if it is not one.
-        deferred = self.__dict__.get("_deferred")
-        found = deferred(name) if deferred is not None else None
-        if not found:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        self.__dict__.update(found)
-        return found[name]
-
-    def __getstate__(self) -> dict:
-        # A copy or a pickle holds the fields themselves, deferred ones read, never the cache's handle.
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def lead(self) -> str:

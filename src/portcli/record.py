@@ -1,8 +1,10 @@
 """Recording progress: the rules of `update`, `extend` and `new`, and the edits they make.
 
-Each operation checks its input against the measure and the plan, holds the folder's write lock
-from reading the file to replacing it, changes only the lines it must (`edit`), and has `store`
-check the result before it replaces the file. A refusal raises `Refused` before anything is written.
+Each operation holds the folder's write lock from reading the file to replacing it: it reads the
+one file as it is now (`write.read_source`), decides from that alone, changes only the lines it
+must (`edit`), and has `write` check the result by the reader's rules before it replaces the file.
+The rest of the folder is consulted only for what the write depends on: the plan, which file holds
+the id, whether another file holds it too. A refusal raises `Refused` before anything is written.
 Only the measure's own file and the plan need to be valid; other files' problems come back as
 warnings (SPEC §5).
 """
@@ -17,9 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import edit, query, store
+from . import edit, query, write
+from .check import MEASURE_KEYS, build_measure
+from .files import PLAN_FILE, measure_names
+from .load import Loaded, load
 from .model import STATUS_BY_LABEL, STATUSES, Measure, Plan
-from .store import MEASURE_KEYS, PLAN_FILE, Problem
+from .problem import Problem
+from .write import Source, WriteError
+from .yamlread import parse_yaml
 
 HELP_PREFIX = "#:"  # template lines that explain; dropped when the measure is written
 
@@ -51,8 +58,8 @@ def text_option(value: str | None, option: str) -> str | None:
     return value.strip() or None
 
 
-def _open(loaded: store.Loaded, measure_id: int) -> tuple[Plan, Measure, Path]:
-    """The plan and the measure to write to, or a refusal naming what stands in the way."""
+def _open(loaded: Loaded, measure_id: int) -> tuple[Plan, Path]:
+    """The plan and the file that holds the measure, or a refusal naming what stands in the way."""
     plan = _plan_of(loaded)
     if twins := loaded.duplicates.get(measure_id):
         where = (f"both {twins[0]} and {twins[1]}" if len(twins) == 2
@@ -65,10 +72,20 @@ def _open(loaded: store.Loaded, measure_id: int) -> tuple[Plan, Measure, Path]:
     path = Path(measure.file)
     if path.is_symlink():  # replacing it would turn the link into a file, or write where it points
         raise Refused(f"{path} is a symbolic link; portcli writes only regular files in the measures folder")
-    return plan, measure, path
+    return plan, path
 
 
-def _others(loaded: store.Loaded, own: Path | None) -> list[Problem]:
+def _source(path: Path, plan: Plan, measure_id: int) -> Source:
+    """The file as it is now: what the write decides from and edits."""
+    source, problems = write.read_source(path, plan)
+    if source is None:
+        raise Refused(f"{path} has problems; fix them first, nothing was written", problems)
+    if source.measure.id != measure_id:  # changed on disk since the folder was read
+        raise Refused(f"{path} now holds measure {source.measure.id}, not {measure_id}; run the command again")
+    return source
+
+
+def _others(loaded: Loaded, own: Path | None) -> list[Problem]:
     return [p for p in loaded.problems if own is None or Path(p.file) != own]
 
 
@@ -100,7 +117,8 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
     note = text_option(note, "--note")
     if status is None and note is None:
         raise Refused("nothing to record: give --status, --note or both")
-    with _measure_to_write(directory, measure_id, by) as (loaded, plan, measure, path, unit):
+    with _measure_to_write(directory, measure_id, by) as (loaded, plan, source, unit):
+        measure, path = source.measure, source.path
         log = measure.progress
         if log and when < log[-1].date and not force:
             raise Refused(f"{when} is before measure {measure_id}'s last progress entry ({log[-1].date}); "
@@ -110,7 +128,6 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
             index -= 1
         newest = index == len(log)
         in_effect = measure.status if newest or not index else log[index - 1].status
-        source = store.read_source(path)
         word = (lambda key: STATUSES[key]) if _writes_labels(source.data) else (lambda key: key)
         entry: dict[str, Any] = {"date": when, "status": word(status or in_effect)}
         if unit:
@@ -125,7 +142,7 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
             changes.append(f"status {STATUSES[measure.status]} → {STATUSES[status]}")
         elif status is not None and not newest:
             changes.append(f"status stays {STATUSES[measure.status]}: the entry of {log[-1].date} is newer")
-        written = store.write_measure(path, text, plan, expected, bom=source.bom)
+        written = write.write_measure(path, text, plan, expected, bom=source.bom)
         changes.insert(0, f"added progress {when} {STATUSES[status or in_effect]}" + (f" by {unit}" if unit else "")
                        + (f": {note}" if note else ""))
         return Written(written, plan, changes, _others(loaded, path))
@@ -140,7 +157,8 @@ def extend(directory: Path, measure_id: int, *, to: date, reason: str, when: dat
     reason = text_option(reason, "--reason")
     if not reason:
         raise Refused("--reason must say why the extension was approved")
-    with _measure_to_write(directory, measure_id, by) as (loaded, plan, measure, path, unit):
+    with _measure_to_write(directory, measure_id, by) as (loaded, plan, source, unit):
+        measure, path = source.measure, source.path
         current = measure.due
         if current is not None and to <= current:
             raise Refused(f"--to {to} is not later than measure {measure_id}'s due date {current}; "
@@ -149,24 +167,24 @@ def extend(directory: Path, measure_id: int, *, to: date, reason: str, when: dat
         if unit:
             entry["by"] = unit
         entry["reason"] = reason
-        source = store.read_source(path)
         text, expected = _with_entry(source, "extensions", entry, None)
-        written = store.write_measure(path, text, plan, expected, bom=source.bom)
+        written = write.write_measure(path, text, plan, expected, bom=source.bom)
         return Written(written, plan, [f"extended: due {current or 'none'} → {to}" + (f" by {unit}" if unit else "")
                                          + f": {reason}"], _others(loaded, path))
 
 
 @contextmanager
 def _measure_to_write(directory: Path, measure_id: int, by: str | None) -> Iterator[tuple]:
-    """Under the folder's write lock: the loaded folder, the plan, the measure, its file, and the
-    unit --by names (None without --by)."""
-    with store.locked(directory):
-        loaded = store.load(directory)
-        plan, measure, path = _open(loaded, measure_id)
-        yield loaded, plan, measure, path, _unit_of(plan, measure, by) if by is not None else None
+    """Under the folder's write lock: the loaded folder, the plan, the measure's file as it is now,
+    and the unit --by names (None without --by)."""
+    with write.locked(directory):
+        loaded = load(directory)
+        plan, path = _open(loaded, measure_id)
+        source = _source(path, plan, measure_id)
+        yield loaded, plan, source, _unit_of(plan, source.measure, by) if by is not None else None
 
 
-def _with_entry(source: store.Source, key: str, entry: dict[str, Any], index: int | None) -> tuple[str, dict]:
+def _with_entry(source: Source, key: str, entry: dict[str, Any], index: int | None) -> tuple[str, dict]:
     """The file's text with `entry` put in its `key` list at `index` (None: last), changing only
     those lines, and the data the written file must read back as."""
     text = _edit(source, lambda t: edit.insert_item(t, key, edit.flow_mapping(entry), index, MEASURE_KEYS))
@@ -177,30 +195,33 @@ def _with_entry(source: store.Source, key: str, entry: dict[str, Any], index: in
     return text, expected
 
 
-def _edit(source: store.Source, change, text: str | None = None) -> str:
+def _edit(source: Source, change, text: str | None = None) -> str:
     try:
         return change(source.text if text is None else text)
     except edit.EditError as exc:
-        raise store.WriteError(f"cannot edit {source.path} in place: {exc}; nothing was written") from None
+        raise WriteError(f"cannot edit {source.path} in place: {exc}; nothing was written") from None
 
 
 # --- new ----------------------------------------------------------------------------------------
 
-def _stems(loaded: store.Loaded) -> list[str]:
-    return [os.path.splitext(name)[0] for name in store.measure_names(loaded.directory)]
+def _numbered_stems(loaded: Loaded) -> list[str]:
+    """The file names that are a number (01.yaml), without the suffix; ASCII digits only (² is a
+    digit to str.isdigit, and no number to int)."""
+    stems = (os.path.splitext(name)[0] for name in measure_names(loaded.directory))
+    return [stem for stem in stems if stem.isascii() and stem.isdigit()]
 
 
-def next_id(loaded: store.Loaded) -> int:
+def next_id(loaded: Loaded) -> int:
     """One above the highest id in use, by a valid measure or in a file's name: gaps are not filled,
     since a gap is usually a measure that was removed and whose id still names it in old reports."""
     used = [m.id for m in loaded.measures]
-    used += [int(stem) for stem in _stems(loaded) if stem.isdigit()]
+    used += [int(stem) for stem in _numbered_stems(loaded)]
     return max(used, default=0) + 1
 
 
-def file_name(loaded: store.Loaded, measure_id: int) -> str:
+def file_name(loaded: Loaded, measure_id: int) -> str:
     """The existing files' pattern: ids zero-padded to the width they use (01.yaml … 25.yaml)."""
-    widths = [len(stem) for stem in _stems(loaded) if stem.isdigit() and stem[0] == "0"]
+    widths = [len(stem) for stem in _numbered_stems(loaded) if stem[0] == "0"]
     return f"{measure_id:0{max(widths, default=2)}d}.yaml"
 
 
@@ -251,8 +272,8 @@ def new(directory: Path, *, task: int | None, units: list[str], deadline: str | 
         raise Refused(f"a new measure needs {', '.join(missing)} (or use --edit to write it in $EDITOR)")
     if not (national or any(x.strip() for x in local)):
         raise Refused("a new measure needs its text: --national, --local or both")
-    with store.locked(directory):
-        loaded = store.load(directory)
+    with write.locked(directory):
+        loaded = load(directory)
         plan = _plan_of(loaded)
         measure_id = next_id(loaded)
         fields = _fields(plan, task, units, deadline, national, list(local), due)
@@ -262,7 +283,7 @@ def new(directory: Path, *, task: int | None, units: list[str], deadline: str | 
 def template(directory: Path, *, task: int | None = None, units: list[str] = (), deadline: str | None = None,
              national: str | None = None, local: list[str] = (), due: date | None = None) -> str:
     """The commented text `new --edit` opens: the next id and whatever the options gave, with help."""
-    loaded = store.load(directory)
+    loaded = load(directory)
     plan = _plan_of(loaded)
     measure_id = next_id(loaded)
     fields = _fields(plan, task, list(units), deadline, national, list(local), due)
@@ -304,27 +325,27 @@ def new_from_text(directory: Path, text: str, label: str) -> Written:
     """
     if not without_help(text).strip():
         raise Refused("the text is empty: nothing was written")
-    with store.locked(directory):
-        loaded = store.load(directory)
+    with write.locked(directory):
+        loaded = load(directory)
         return _create(loaded, _plan_of(loaded), text, label=label)
 
 
-def _plan_of(loaded: store.Loaded) -> Plan:
+def _plan_of(loaded: Loaded) -> Plan:
     plan_problems = [p for p in loaded.problems if Path(p.file).name == PLAN_FILE]
     if loaded.plan is None or plan_problems:
         raise Refused(f"cannot write: {PLAN_FILE} has problems; fix it first", plan_problems or loaded.problems)
     return loaded.plan
 
 
-def _create(loaded: store.Loaded, plan: Plan, text: str, label: str | None) -> Written:
+def _create(loaded: Loaded, plan: Plan, text: str, label: str | None) -> Written:
     """Check a new measure's text and write it under the file name its id gives; never over a file.
 
     With a `label`, problems come as FILE:LINE values naming it; without (the text was made from
     options), they are folded into one message.
     """
     name = label or "new measure"
-    data, problem = store.parse_yaml(Path(name), text)
-    measure, problems = (None, [problem]) if problem else store.build_measure(data, plan, name, text)
+    data, problem = parse_yaml(Path(name), text)
+    measure, problems = (None, [problem]) if problem else build_measure(data, plan, name, text)
     if measure is None:
         if label is None:
             raise Refused("the new measure is not valid: " + "; ".join(p.message for p in problems))
@@ -339,5 +360,5 @@ def _create(loaded: store.Loaded, plan: Plan, text: str, label: str | None) -> W
     path = loaded.directory / file_name(loaded, measure.id)
     if path.exists():
         raise Refused(f"{path} already exists; the next free id is {next_id(loaded)}")
-    written = store.write_measure(path, text, plan, data)
+    written = write.write_measure(path, text, plan, data)
     return Written(written, plan, [f"new measure {measure.id}"], _others(loaded, None))

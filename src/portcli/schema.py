@@ -1,7 +1,7 @@
 """A JSON Schema for measure files, for editors (the YAML language server).
 
 It is made from the loader's own rules — the keys, which of them are required, the entry keys
-and the statuses come from `store` and `model` — so the two cannot drift apart. What only the
+and the statuses come from `check` and `model` — so the two cannot drift apart. What only the
 loader can check (units registered in _plan.yaml, deadline phrases, that an extension moves the
 date later) the schema describes but does not enforce.
 """
@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from .model import STATUSES
-from .store import EXTENSION_KEYS, MEASURE_KEYS, PLAN_FILE, PROGRESS_KEYS, REQUIRED_KEYS
+from .check import EXTENSION_KEYS, MEASURE_KEYS, PROGRESS_KEYS, REQUIRED_KEYS
+from .files import PLAN_FILE
 
 _TEXT = {"type": "string"}
 _NONBLANK = {"type": "string", "pattern": r"\S"}

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from ..query import Report
-from ..store import Problem, id_line
+from ..load import id_line
+from ..problem import Problem
 from . import summary
 
 

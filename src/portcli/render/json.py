@@ -77,8 +77,7 @@ def _one_line_encoder():
 
 def static_json(m: Measure, plan: Plan | None) -> str:
     """The start of the measure's line in `measures`: its fields that depend neither on the date
-    asked about nor on where the file is read. The cache keeps it, so that a cached measure's
-    line is one join (Measure.__getattr__ gives it as `_json`)."""
+    asked about nor on where the file is read."""
     return _safe(_one_line_encoder()(_static_dict(m, plan)))[:-1]
 
 
@@ -89,7 +88,7 @@ def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]
     separator = "\n"
     for m in ms:
         late = days_overdue(m, as_of)
-        out.write(f'{separator}{getattr(m, "_json", None) or static_json(m, plan)}, '
+        out.write(f'{separator}{static_json(m, plan)}, '
                   f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
                   f'"file": {_safe(encode_basestring(m.file))}}}')
         separator = ",\n"

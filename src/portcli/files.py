@@ -1,0 +1,180 @@
+"""Finding the measures folder, listing its files, and reading a file's bytes safely.
+
+Only an ordinary file inside the folder is read, never more than MAX_FILE_BYTES, and a file that
+cannot be read is a Problem, not an exception: a pull request must not make CI hang on a FIFO,
+print /etc/passwd through a link, or stop at one bad file.
+"""
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import re
+import stat
+from pathlib import Path
+
+from .problem import Problem
+
+PLAN_FILE = "_plan.yaml"
+
+
+class DirectoryNotFound(Exception):
+    pass
+
+
+def find_directory(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """--dir, else $PORTCLI_DIR, else measures/ in the current folder or its nearest parent."""
+    if explicit is None and os.environ.get("PORTCLI_DIR"):
+        explicit = Path(os.environ["PORTCLI_DIR"])
+    if explicit is not None:
+        if not explicit.is_dir():
+            raise DirectoryNotFound(f"{explicit}: no such measures folder")
+        return explicit
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "measures").is_dir():
+            found = folder / "measures"
+            try:
+                return found.relative_to(Path.cwd())
+            except ValueError:
+                return found
+    raise DirectoryNotFound(
+        "no measures/ folder here or in any parent folder; pass --dir PATH or set PORTCLI_DIR"
+    )
+
+
+def measure_names(directory: Path) -> list[str]:
+    """The names of the measure files, and of the files meant as one but misnamed (26.yml,
+    26.YAML), so that they are reported, not silently skipped; sorted as text. Hidden files
+    (.#26.yaml, an Emacs lock; ._26.yaml, macOS metadata) are editors' and systems' own, not
+    measures. Names, not paths: 10,000 Path objects cost more than the cache's whole lookup."""
+    names = os.listdir(directory)
+    names.sort()
+    return [name for name in names if not name.startswith(("_", "."))
+            and (name.endswith(".yaml") or name[-5:].lower() == ".yaml" or name[-4:].lower() == ".yml")]
+
+
+MAX_FILE_BYTES = 1 << 20  # a measure is a few KB: a bigger file is not a measure, and is not read whole
+
+
+def read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """The file's text, or the problem that stops it being read."""
+    raw, problem = read_bytes(path)
+    return (None, problem) if problem else decode(str(path), raw)
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, Problem | None]:
+    """The file's bytes, or the problem that stops them being read.
+
+    Only an ordinary file is read (a FIFO named x.yaml must not hang the run), only up to
+    MAX_FILE_BYTES, and a symbolic link only when it stays inside the file's own folder: a
+    pull request must not make CI print /etc/passwd or a secret through our messages.
+    """
+    message = _link_problem(path)
+    if message is None:
+        raw, message = _read_ordinary_file(path)
+    if message is not None:  # about the file as a whole: line 1 is where an editor opens it
+        return None, Problem(str(path), 1, message)
+    return raw, None
+
+
+def decode(file: str, raw: bytes) -> tuple[str | None, Problem | None]:
+    """Bytes as the text of a portcli file (UTF-8, a BOM allowed), or the problem with them: the
+    same rule for a file on disk, a past version from git, and a text about to be written."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(file, 1, _too_big(len(raw)))
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Problem(file, line, f"not UTF-8 (byte {raw[exc.start]:#04x}); {_encoding_hint(file, raw)}")
+
+
+def _read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return b"", _os_problem(path, exc)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return b"", _FOLDER
+        if not stat.S_ISREG(info.st_mode):
+            return b"", ("is not an ordinary file (a pipe, socket or device); "
+                         "remove it and save the measure as an ordinary file")
+        if info.st_size > MAX_FILE_BYTES:
+            return b"", _too_big(info.st_size)
+        raw = _read_at_most(fd, MAX_FILE_BYTES + 1)  # it may have grown since fstat
+    except OSError as exc:
+        return b"", _os_problem(path, exc)
+    finally:
+        os.close(fd)
+    return (b"", _too_big(len(raw))) if len(raw) > MAX_FILE_BYTES else (raw, None)
+
+
+_FOLDER = ("is a folder, not a file; only measure files may be named *.yaml in the measures folder: "
+           "rename the folder or move it out")
+
+
+def _too_big(size: int) -> str:
+    return (f"is {size / (1 << 20):.1f} MiB; a measure file holds one measure (a few KB) and may be at most "
+            "1 MiB: is this the right file?")
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit and (chunk := os.read(fd, limit - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _link_problem(path: Path) -> str | None:
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return _os_problem(path, exc)
+    target = Path(os.path.realpath(path))
+    if not target.is_relative_to(Path(os.path.realpath(path.parent))):
+        return (f"is a symbolic link to {target}, outside its folder {path.parent}; portcli reads only files "
+                "inside the measures folder: replace the link with the file itself")
+    return None
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link that loops (it leads back to itself); remove it"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return f"is a symbolic link to {os.readlink(path)}, which does not exist; remove the link or restore its target"
+    if exc.errno == errno.EISDIR or path.is_dir():  # Windows cannot open a folder: it says EACCES
+        return _FOLDER
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read: permission denied; make the file readable (chmod a+r)"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _encoding_hint(file: str, raw: bytes) -> str:
+    """What the file probably is, and the command that makes it UTF-8."""
+    import shlex  # here, not at the top: a read-only command on good files never needs it
+
+    name = shlex.quote(file)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        found = "UTF-16 (what Windows Notepad calls \"Unicode\")"
+        source = "UTF-16"
+    else:
+        for source in ("GBK", "GB18030"):  # GBK first: it is what Chinese Windows saves, and iconv knows both
+            try:
+                decoded = raw.decode(source)
+            except UnicodeDecodeError:
+                continue
+            # GB18030 decodes nearly any bytes: believe it only for Chinese text. (The pattern is
+            # compiled here, on this rare path: compiling it takes 2 ms, on every run if done at import.)
+            if re.search(r"[\u4e00-\u9fff]", decoded):
+                found = f"{source}-encoded"
+                break
+        else:
+            return "save it as UTF-8 (in your editor: Save As, encoding UTF-8)"
+    return (f"the file looks {found}; convert it with `iconv -f {source} -t UTF-8 {name} > {name}.tmp && "
+            f"mv {name}.tmp {name}`, or save it as UTF-8 in your editor")
