@@ -110,3 +110,45 @@ def test_an_uncommitted_file_has_no_history_yet(run, repo):
 def test_an_unknown_id_is_refused(run, repo):
     result = run("history", "99", "--dir", repo / "measures")
     assert result.exit_code == 2 and "no measure with id 99" in result.stderr
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+    for p, n in zip("abcdefgh", "bcdefghi"))
+
+
+@pytest.mark.parametrize("past", [
+    pytest.param(BILLION_LAUGHS, id="alias bomb"),
+    pytest.param("id: 14\ndue: 2022-02-30\nstatus: done\n", id="no such date"),
+    pytest.param("id: 14\nstatus: done\nprogress:\n  - {date: 2022-05-20, status: done, note: !!binary aGk=}\n",
+                 id="binary note"),
+    pytest.param("id: 14\nstatus: done\nnote: " + "长" * 400_000 + "\n", id="over the size limit"),
+    pytest.param("\xff\xfeid: 14\n", id="not UTF-8"),
+])
+def test_a_past_version_that_does_not_read_is_shown_as_such_and_history_goes_on(run, repo, past):
+    """Past versions go through today's strict, bounded reading: one that does not read is marked
+    unreadable (never expanded, never an internal error), and the commits around it are whole."""
+    path = repo / "measures" / "14.yaml"
+    good = path.read_bytes()
+    path.write_bytes(past.encode("utf-8", "surrogateescape") if past[0] != "\xff" else b"\xff\xfeid: 14\n")
+    commit(repo, "broken", "2022-05-20T10:00:00+08:00")
+    path.write_bytes(good.replace(b"status: not_started", b"status: in_progress"))
+    commit(repo, "fixed", "2022-05-21T10:00:00+08:00")
+
+    result = run("history", "14", "--dir", repo / "measures", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    changes = json.loads(result.stdout)
+    assert [(c["subject"], c["readable"], c["status_after"]) for c in changes] == [
+        ("ship the measures", True, "not_started"), ("broken", False, None), ("fixed", True, "in_progress")]
+    table = run("history", "14", "--dir", repo / "measures")
+    assert table.exit_code == 0 and "does not read as a measure file" in table.stdout
+
+
+def test_commit_fields_holding_separators_are_read_whole(run, repo):
+    path = repo / "measures" / "14.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: not_started", "status: blocked"),
+                    encoding="utf-8")
+    subject = "记录\x1e分隔\x1f符号 %x00"
+    commit(repo, subject, "2022-05-20T10:00:00+08:00", name="王\x1f工")
+    changes = json.loads(run("history", "14", "--dir", repo / "measures", "--format", "json").stdout)
+    assert [(c["author"], c["subject"], c["status_after"]) for c in changes][-1] == ("王\x1f工", subject, "blocked")

@@ -315,10 +315,12 @@ def test_warnings_about_other_files_stay_one_line_each(run, measures_dir):
 
 def test_what_edits_escape_is_what_yaml_refuses_and_the_separators():
     """The characters a write escapes in a double-quoted scalar: those PyYAML refuses unescaped,
-    and NEL, LS, PS and the BOM (YAML would read them as line breaks or drop them)."""
+    NEL, LS, PS and the BOM (YAML would read them as line breaks or drop them), and the bidi
+    controls (a diff would show the line reordered)."""
     import sys
 
     everything = "".join(map(chr, range(sys.maxunicode + 1)))
     ours = {m.group() for m in edit._NOT_PRINTABLE.finditer(everything)}
     refused = {m.group() for m in yaml.reader.Reader.NON_PRINTABLE.finditer(everything)}
-    assert ours == refused | set("\x85\u2028\u2029\ufeff")
+    bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert ours == refused | set("\x85\u2028\u2029\ufeff") | bidi

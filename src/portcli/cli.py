@@ -623,13 +623,20 @@ def new(
 
 
 def _read_draft(path: Path) -> str:
-    try:
-        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-        return raw.decode("utf-8-sig")
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        fail(f"{path} is not UTF-8 text")
+    """The text of --from FILE (or - for stdin), read as a measure file is: at most its size limit,
+    an ordinary file only (a FIFO must not hang the command), UTF-8."""
+    if str(path) == "-":
+        raw, message = sys.stdin.buffer.read(files.MAX_FILE_BYTES + 1), None
+        if len(raw) > files.MAX_FILE_BYTES:
+            message = f"is over {files.MAX_FILE_BYTES >> 20} MiB; a measure file may be at most 1 MiB"
+    else:
+        raw, message = files.read_ordinary_file(path)
+    if message is None:
+        text, problem = files.decode(str(path), raw)
+        message = None if problem is None else problem.message
+    if message is not None:
+        fail(f"{path}: {message}")
+    return text
 
 
 def _new_in_editor(folder: Path, text: str):

@@ -29,10 +29,13 @@ yaml, _Loader = pyyaml()
 _READERS = tuple(dict.fromkeys((yaml.SafeLoader, _Loader)))
 DEFAULT_INDENT = 2
 
-# What YAML does not let stand unescaped in a file (YAML 1.1 §5.1), and the line and paragraph
-# separators and the BOM, which would silently change the text's meaning or lines. Written as the
-# few characters it matches: the complement, as YAML states it, takes 5 ms to compile.
-_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# What YAML does not let stand unescaped in a file (YAML 1.1 §5.1), the line and paragraph
+# separators and the BOM, which would silently change the text's meaning or lines, and the bidi
+# controls, which make a diff or an editor show the line's characters in another order than they
+# are (Trojan Source). Written as the few characters it matches: the complement, as YAML states it,
+# takes 5 ms to compile.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                            "\u2066-\u2069\ud800-\udfff\ufeff\ufffe\uffff]")
 _PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]|:\s|\s#|:$|\s$|[\r\n\t]")
 # Inside `{…}` PyYAML and libyaml disagree about `?` and `:` in plain scalars: quote rather than guess.
 _FLOW_UNSAFE = re.compile(r"[,\[\]{}:?#]")

@@ -72,7 +72,7 @@ def read_bytes(path: Path) -> tuple[bytes | None, Problem | None]:
     """
     message = _link_problem(path)
     if message is None:
-        raw, message = _read_ordinary_file(path)
+        raw, message = read_ordinary_file(path)
     if message is not None:  # about the file as a whole: line 1 is where an editor opens it
         return None, Problem(str(path), 1, message)
     return raw, None
@@ -90,7 +90,8 @@ def decode(file: str, raw: bytes) -> tuple[str | None, Problem | None]:
         return None, Problem(file, line, f"not UTF-8 (byte {raw[exc.start]:#04x}); {_encoding_hint(file, raw)}")
 
 
-def _read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
+def read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
+    """The bytes of an ordinary file of at most MAX_FILE_BYTES, or what it is instead."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:

@@ -3,6 +3,10 @@
 Each commit that touched the file becomes a `Change`: when, who, the status before and after,
 and the progress entries and extensions it added. The file is read at each commit and at its
 parent with one `git cat-file --batch`, so a long history costs three git processes.
+
+Past versions are as hostile as today's files: each is read by the same strict, bounded reading
+(size limit, UTF-8, no tags or aliases, real dates), and one that does not read is shown as such
+while the history goes on. Commit fields are split on NUL, which git allows in none of them.
 """
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .files import decode
 from .model import status_key
-from .yamlread import pyyaml
+from .yamlread import read_yaml
 
 
 class HistoryError(Exception):
@@ -36,6 +41,7 @@ class Change:
     progress: tuple[dict[str, Any], ...]  # entries this commit added, as the file has them
     extensions: tuple[dict[str, Any], ...]
     created: bool
+    readable: bool = True  # False: the file as this commit left it does not read as YAML
 
 
 def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:
@@ -68,29 +74,32 @@ def history(path: Path) -> list[Change]:
     top = repository_of(path)
     relative = path.resolve().relative_to(top.resolve()).as_posix()
     log = _git(["log", "--follow", "--no-color", "--no-show-signature", "--name-status",
-                "--format=%x1e%H%x1f%aI%x1f%an%x1f%s", "--", relative], top).decode("utf-8", "replace")
+                "--format=%x00%x00%H%x00%aI%x00%an%x00%s%x00", "--", relative], top).decode("utf-8", "replace")
     commits = []
-    for record in log.split("\x1e")[1:]:
-        head, _, files = record.partition("\n")
-        commit, when, author, subject = head.split("\x1f", 3)
-        lines = [line.split("\t") for line in files.splitlines() if line.strip()]
-        if not lines:  # a merge: its changes are listed with the commits it merged
+    for record in log.split("\0\0")[1:]:
+        try:
+            commit, when, author, subject, files = record.split("\0", 4)
+            lines = [line.split("\t") for line in files.splitlines() if line.strip()]
+            if not lines:  # a merge: its changes are listed with the commits it merged
+                continue
+            kind, *paths = lines[0]
+            commits.append((commit, datetime.fromisoformat(when), _field(author), _field(subject), kind[0],
+                            paths[0], paths[-1]))
+        except (ValueError, IndexError):  # not what this format gives: a commit git itself cannot describe
             continue
-        kind, *paths = lines[0]
-        before_path, after_path = (paths[0], paths[-1])
-        commits.append((commit, datetime.fromisoformat(when), author, subject, kind[0], before_path, after_path))
     commits.reverse()
     specs = []
     for commit, *_, before_path, after_path in commits:
         specs += [f"{commit}^:{before_path}", f"{commit}:{after_path}"]
     blobs = _cat_files(specs, top)
     changes = []
-    for i, (commit, when, author, subject, kind, _, after_path) in enumerate(commits):
-        before = None if kind == "A" else _parse(blobs[2 * i])
-        after = None if kind == "D" else _parse(blobs[2 * i + 1])
+    for i, (commit, when, author, subject, kind, before_path, after_path) in enumerate(commits):
+        before = None if kind == "A" else _parse(blobs[2 * i], f"{commit}^:{before_path}")
+        after = None if kind == "D" else _parse(blobs[2 * i + 1], f"{commit}:{after_path}")
         changes.append(Change(
             commit, when, author, subject, after_path, _status(before), _status(after),
-            _added(before, after, "progress"), _added(before, after, "extensions"), kind == "A"))
+            _added(before, after, "progress"), _added(before, after, "extensions"), kind == "A",
+            readable=kind == "D" or after is not None))
     return changes
 
 
@@ -121,15 +130,21 @@ def _cat_files(specs: list[str], cwd: Path) -> list[bytes | None]:
     return blobs
 
 
-def _parse(blob: bytes | None) -> dict | None:
+MAX_FIELD = 200  # characters of an author or subject kept: a commit field is shown on one line
+
+
+def _field(value: str) -> str:
+    return value if len(value) <= MAX_FIELD else value[:MAX_FIELD - 1] + "…"
+
+
+def _parse(blob: bytes | None, label: str) -> dict | None:
+    """A past version read as today's files are read; None when it does not read as a mapping."""
     if blob is None:
         return None
-    yaml, loader = pyyaml()
-    try:
-        data = yaml.load(blob.decode("utf-8-sig"), Loader=loader)
-    except (UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return data if isinstance(data, dict) else None
+    text, problem = decode(label, blob)
+    if problem is None:
+        data, problem = read_yaml(Path(label), text)
+    return data if problem is None and isinstance(data, dict) else None
 
 
 def _status(data: dict | None) -> str | None:

@@ -126,5 +126,5 @@ def problems(ps, out: IO[str]) -> None:
 
 def history(changes, out: IO[str]) -> None:
     dump([{"commit": c.commit, "date": c.when.isoformat(), "author": c.author, "subject": c.subject,
-           "file": c.path, "created": c.created, "status_before": c.status_before, "status_after": c.status_after,
+           "file": c.path, "created": c.created, "readable": c.readable, "status_before": c.status_before, "status_after": c.status_after,
            "progress": list(c.progress), "extensions": list(c.extensions)} for c in changes], out)

@@ -285,6 +285,8 @@ def history(changes: list, m: Measure, console: Console) -> None:
             status = after
         lines = [progress_line(e.get("date"), e.get("by"), e.get("note"), e.get("status")) for e in c.progress]
         lines += [f"延期 {e.get('from') or '—'} → {e.get('to')}：{e.get('reason') or ''}" for e in c.extensions]
+        if not c.readable:
+            lines.append("the file as this commit left it does not read as a measure file")
         table.add_row(text(c.when.strftime("%Y-%m-%d %H:%M")), text(c.author), text(status),
                       text("\n".join(lines)), text(c.commit[:8]))
     console.print(table)
