@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portcli.cli import app_for, complete_args
+from portcli import i18n
+from portcli.cli import app_for, complete_args, speak_for
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
@@ -21,6 +22,14 @@ def private_cache(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("PORTCLI_CACHE_DIR", str(folder))
     monkeypatch.delenv("PORTCLI_NO_CACHE", raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests read portcli's messages in English unless they ask for Chinese (`PORTCLI_LANG=zh`)."""
+    i18n.use("en")
+    yield
+    i18n.use("en")
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +62,11 @@ def run(monkeypatch):
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
         argv = complete_args([str(a) for a in args])
-        return runner.invoke(app_for(argv), argv, input=input, env={"COLUMNS": "200", "NO_COLOR": "1", **(env or {})})
+        env = {"COLUMNS": "200", "NO_COLOR": "1", "PORTCLI_LANG": "en", **(env or {})}
+        with monkeypatch.context() as m:  # the language is chosen from the environment the command sees
+            for name, value in env.items():
+                m.setenv(name, value) if value is not None else m.delenv(name, raising=False)
+            speak_for(argv)
+        return runner.invoke(app_for(argv), argv, input=input, env=env)
 
     return invoke

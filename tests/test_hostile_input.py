@@ -425,7 +425,7 @@ def test_a_list_item_indented_too_deep_is_not_joined_to_the_one_above(run, measu
     (("units: [市商务局, 天津海关, 天津海事局, 中铁北京局天津办事处, 天津港集团]", "units: 市商务局"),
      9, "`units` must be a non-empty list of unit names, lead unit first, such as [市商务局, 天津海关]"),
     (("units: [市商务局,", "units: [天津海官, 市商务局,"),
-     9, "unknown unit '天津海官'; did you mean 天津海关 or 天津海事局 or 天津滨海国际机场? (units are registered in _plan.yaml)"),
+     9, "unknown unit '天津海官'; did you mean 天津海关, 天津海事局 or 天津滨海国际机场? (units are registered in _plan.yaml)"),
     (("progress: []", "progress:\n  - {date: 5月20日, status: done}"),
      14, "`date`: '5月20日' is not a date; write it as 2022-05-31, 2022/5/31 or 2022年5月31日"),
     (("status: not_started", "status: 完成"), 12, "unknown status '完成'; did you mean 已完成? "

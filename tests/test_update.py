@@ -48,7 +48,7 @@ def test_done_means_changes_the_status_line_and_adds_the_entry_only(run, measure
 
 def test_prints_what_it_wrote(run, measures_dir):
     result = run(*DONE_MEANS, "--dir", measures_dir)
-    assert "未启动 → 推进中" in result.stdout
+    assert "not_started → in_progress" in result.stdout
     assert "2022-05-20" in result.stdout and "完成系统对接测试" in result.stdout
     as_json = run(*DONE_MEANS[:-4], "--note", "second", "--date", "2022-05-21", "--dir", measures_dir,
                   "--format", "json")
@@ -106,7 +106,7 @@ def test_an_earlier_date_is_refused_unless_forced_and_then_goes_in_date_order(ru
 
     forced = run("update", "14", "-s", "done", "-n", "补录", "--date", "2022-05-22", "--force", "--dir", measures_dir)
     assert forced.exit_code == 0, forced.stderr
-    assert "status stays 受阻" in forced.stdout
+    assert "status stays blocked" in forced.stdout
     shown = show_json(run, measures_dir, 14)
     assert [(p["date"], p["status"]) for p in shown["progress"]] == [
         ("2022-05-20", "in_progress"), ("2022-05-22", "done"), ("2022-05-25", "blocked")]

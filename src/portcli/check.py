@@ -10,6 +10,7 @@ from typing import Any
 from .deadline import DeadlineError, parse_date, parse_deadline
 from .files import PLAN_FILE
 from .model import fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
+from .i18n import Message
 from .problem import Problem, did_you_mean, shown
 from .yamlread import KeyPath, compose, line_of
 
@@ -29,7 +30,7 @@ class _Checker:
         self.file, self.text = file, text
         self.found: list[tuple[KeyPath, str]] = []
 
-    def add(self, path: KeyPath, message: str) -> None:
+    def add(self, path: KeyPath, message: Message) -> None:
         self.found.append((path, message))
 
     def problems(self) -> list[Problem]:
@@ -37,6 +38,12 @@ class _Checker:
             return []
         root = compose(self.text)
         return [Problem(self.file, line_of(root, path), message) for path, message in self.found]
+
+
+def _said(error: Exception) -> Message:
+    """What an error raised by a parser says, as a message: its Message when it carries one."""
+    message = error.args[0] if error.args else ""
+    return message if isinstance(message, Message) else Message.verbatim(str(message))
 
 
 def is_int(value: Any) -> bool:
@@ -56,26 +63,28 @@ def _text(check: _Checker, data: dict, key: str, path: KeyPath = (), *, optional
     value = data.get(key)
     if value is None:
         if not optional and key in data:
-            check.add(path + (key,), f"`{key}` must be text, not empty")
+            check.add(path + (key,), Message("`{key}` must be text, not empty", key=key))
         return None
     if not isinstance(value, str):
-        check.add(path + (key,), f"`{key}` must be text, not {_type_name(value)}")
+        check.add(path + (key,), Message("`{key}` must be text, not {kind}", key=key, kind=_type_name(value)))
         return None
     return value
 
 
-def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number",
-            date: "a date", type(None): "empty"}.get(type(value), type(value).__name__)
+def _type_name(value: Any) -> Message:
+    kinds = {dict: Message("a mapping"), list: Message("a list"), bool: Message("true/false"),
+             int: Message("a number"), float: Message("a number"), date: Message("a date"),
+             type(None): Message("empty")}
+    return kinds.get(type(value)) or Message.verbatim(type(value).__name__)
 
 
 def _date(check: _Checker, value: Any, path: KeyPath, *, required: bool = True) -> date | None:
     if value is None:
         if required:
-            check.add(path, f"`{path[-1]}` is missing; give a date such as 2022-05-31")
+            check.add(path, Message("`{key}` is missing; give a date such as 2022-05-31", key=path[-1]))
         return None
     if isinstance(value, datetime):  # a time would be lost on the next write: refuse it rather
-        check.add(path, f"`{path[-1]}` must be a date such as 2022-05-31, without a time")
+        check.add(path, Message("`{key}` must be a date such as 2022-05-31, without a time", key=path[-1]))
         return None
     if isinstance(value, date):
         return value
@@ -83,58 +92,60 @@ def _date(check: _Checker, value: Any, path: KeyPath, *, required: bool = True) 
         try:
             return parse_date(value)
         except ValueError as exc:
-            check.add(path, f"`{path[-1]}`: {exc}")
+            check.add(path, Message("`{key}`: {problem}", key=path[-1], problem=_said(exc)))
             return None
-    check.add(path, f"`{path[-1]}` must be a date such as 2022-05-31, not {_type_name(value)}")
+    check.add(path, Message("`{key}` must be a date such as 2022-05-31, not {kind}", key=path[-1],
+                            kind=_type_name(value)))
     return None
 
 
-def _unknown_keys(check: _Checker, data: dict, allowed: tuple[str, ...], path: KeyPath, what: str) -> None:
+def _unknown_keys(check: _Checker, data: dict, allowed: tuple[str, ...], path: KeyPath, what: Message) -> None:
     for key in data:
         if key not in allowed:
-            check.add(path + (key,), f"unknown key `{key}` in {what}{did_you_mean(str(key), allowed)}")
+            check.add(path + (key,), Message("unknown key `{key}` in {what}{hint}", key=key, what=what,
+                                             hint=did_you_mean(str(key), allowed)))
 
 
 def _status(check: _Checker, value: Any, path: KeyPath) -> str | None:
     if value is None:
-        check.add(path, f"`status` is empty: write one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
+        check.add(path, Message("`status` is empty: write one of {keys} or {labels}", keys=", ".join(STATUSES),
+                                labels="、".join(STATUSES.values())))
         return None
     if not isinstance(value, str) or status_key(value) is None:
         choices = [*STATUSES, *STATUSES.values()]
-        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-        check.add(path, f"unknown status {shown(value)}{hint} "
-                        f"(one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())})")
+        hint = did_you_mean(value, choices) if isinstance(value, str) else Message.verbatim("")
+        check.add(path, Message("unknown status {value}{hint} (one of {keys} or {labels})", value=shown(value),
+                                hint=hint, keys=", ".join(STATUSES), labels="、".join(STATUSES.values())))
         return None
     return status_key(value)
 
 
 def _unit(check: _Checker, plan: Plan | None, value: Any, path: KeyPath) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        check.add(path, f"a unit must be a name, not {_type_name(value)}")
+        check.add(path, Message("a unit must be a name, not {kind}", kind=_type_name(value)))
         return None
     if plan is None or not plan.units:  # the plan is broken; its own problem says so
         return value.strip()
     unit = plan.unit(value)
     if unit is None:
-        close = plan.close_units(value)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        check.add(path, f"unknown unit {shown(value)}{hint} (units are registered in {PLAN_FILE})")
+        check.add(path, Message("unknown unit {value}{hint} (units are registered in {plan})", value=shown(value),
+                                hint=did_you_mean(value, plan.close_units(value), already_close=True), plan=PLAN_FILE))
         return None
     return unit.name
 
 
-def _entries(check: _Checker, data: dict, key: str, keys: tuple[str, ...], what: str):
+def _entries(check: _Checker, data: dict, key: str, keys: tuple[str, ...], what: Message):
     """(key path, entry) for each mapping in the list under `key`; the list's and the entries' own
     shape problems, and unknown keys, are noted on the way."""
     raw = [] if data.get(key) is None else data[key]
     shape = "{" + ", ".join(keys) + "}"
     if not isinstance(raw, list):
-        check.add((key,), f"`{key}` must be a list of entries {shape}")
+        check.add((key,), Message("`{key}` must be a list of entries {shape}", key=key, shape=shape))
         return
     for i, entry in enumerate(raw):
         path = (key, i)
         if not isinstance(entry, dict):
-            check.add(path, f"{what} must be a mapping {shape}")
+            check.add(path, Message("{what} must be a mapping {shape}", what=what, shape=shape))
             continue
         _unknown_keys(check, entry, keys, path, what)
         yield path, entry
@@ -145,29 +156,32 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     check = _Checker(file, text)
     if not isinstance(data, dict):
         if data is None:
-            return None, [Problem(file, 1, "the file is empty (or holds only comments): write the measure's keys "
-                                           "(id, task, national, …) or delete the file")]
-        return None, [Problem(file, 1, f"a measure file must be a mapping of keys (id, task, …), not {_type_name(data)}")]
-    _unknown_keys(check, data, MEASURE_KEYS, (), "a measure")
+            return None, [Problem(file, 1, Message("the file is empty (or holds only comments): write the measure's "
+                                                   "keys (id, task, national, …) or delete the file"))]
+        return None, [Problem(file, 1, Message("a measure file must be a mapping of keys (id, task, …), not {kind}",
+                                               kind=_type_name(data)))]
+    _unknown_keys(check, data, MEASURE_KEYS, (), Message("a measure"))
     for key in REQUIRED_KEYS:
         if key not in data:
-            check.add((), f"missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2 lists the keys)")
+            check.add((), Message("missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2 lists the keys)",
+                                  key=key))
 
     measure_id = _whole_number(data.get("id"))
     if "id" in data and not (is_int(measure_id) and measure_id > 0):
-        check.add(("id",), f"`id` must be a whole number above 0, not {shown(measure_id)}")
+        check.add(("id",), Message("`id` must be a whole number above 0, not {value}", value=shown(measure_id)))
     task = _whole_number(data.get("task"))
     if "task" in data:
         if not is_int(task):
-            check.add(("task",), f"`task` must be a key-task number, not {shown(task)}")
+            check.add(("task",), Message("`task` must be a key-task number, not {value}", value=shown(task)))
         elif plan is not None and plan.tasks and task not in plan.tasks:
-            check.add(("task",), f"no key task {task} in {PLAN_FILE} (1…{max(plan.tasks)})")
+            check.add(("task",), Message("no key task {task} in {plan} (1…{last})", task=task, plan=PLAN_FILE,
+                                         last=max(plan.tasks)))
     national = _text(check, data, "national", optional=True)
 
     local = data.get("local")
     if "local" in data:
         if not isinstance(local, list) or not all(isinstance(x, str) and x.strip() for x in local):
-            check.add(("local",), "`local` must be a list of texts (天津市细化落实措施), one per item")
+            check.add(("local",), Message("`local` must be a list of texts (Tianjin's own measures), one per item"))
             local = []
     else:
         local = []
@@ -176,13 +190,14 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     raw_units = data.get("units")
     if "units" in data:
         if not isinstance(raw_units, list) or not raw_units:
-            check.add(("units",), "`units` must be a non-empty list of unit names, lead unit first, such as [市商务局, 天津海关]")
+            check.add(("units",), Message("`units` must be a non-empty list of unit names, lead unit first, "
+                                          "such as {example}", example="[市商务局, 天津海关]"))
         else:
             for i, raw in enumerate(raw_units):
                 name = _unit(check, plan, raw, ("units", i))
                 if name is not None:
                     if name in units:
-                        check.add(("units", i), f"unit {name} is listed twice")
+                        check.add(("units", i), Message("unit {name} is listed twice", name=name))
                     units.append(name)
     units_note = _text(check, data, "units_note", optional=True)
 
@@ -191,21 +206,22 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     phrase = data.get("deadline")
     if "deadline" in data:
         if not isinstance(phrase, str) and not isinstance(phrase, date):
-            check.add(("deadline",), f"`deadline` must be a phrase such as 5月底前, not {_type_name(phrase)}")
+            check.add(("deadline",), Message("`deadline` must be a phrase such as {example}, not {kind}",
+                                             example="5月底前", kind=_type_name(phrase)))
         else:
             phrase = phrase.isoformat() if isinstance(phrase, date) else phrase
             try:
                 deadline = parse_deadline(phrase, plan.year if plan else date.today().year)
             except DeadlineError as exc:
                 if due_override is None:
-                    check.add(("deadline",), str(exc))
+                    check.add(("deadline",), _said(exc))
                 else:  # an explicit due date makes any phrase acceptable
                     deadline = Deadline(phrase, "date")
 
     status = _status(check, data.get("status"), ("status",)) if "status" in data else None
 
     progress: list[Progress] = []
-    for path, entry in _entries(check, data, "progress", PROGRESS_KEYS, "a progress entry"):
+    for path, entry in _entries(check, data, "progress", PROGRESS_KEYS, Message("a progress entry")):
         when = _date(check, entry.get("date"), path + ("date",))
         entry_status = _status(check, entry.get("status"), path + ("status",))
         by = _unit(check, plan, entry["by"], path + ("by",)) if entry.get("by") is not None else None
@@ -214,16 +230,17 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
             progress.append(Progress(when, entry_status, by, note))
 
     extensions: list[Extension] = []
-    for path, entry in _entries(check, data, "extensions", EXTENSION_KEYS, "an extension"):
+    for path, entry in _entries(check, data, "extensions", EXTENSION_KEYS, Message("an extension")):
         when = _date(check, entry.get("date"), path + ("date",))
         to = _date(check, entry.get("to"), path + ("to",))
         from_ = _date(check, entry.get("from"), path + ("from",), required=False)
         by = _unit(check, plan, entry["by"], path + ("by",)) if entry.get("by") is not None else None
         reason = _text(check, entry, "reason", path, optional=True)
         if not reason:
-            check.add(path + ("reason",), "an extension needs a `reason`")
+            check.add(path + ("reason",), Message("an extension needs a `reason`"))
         if to and from_ and to <= from_:
-            check.add(path + ("to",), f"an extension must move the due date later ({from_} → {to})")
+            check.add(path + ("to",), Message("an extension must move the due date later ({before} → {after})",
+                                              before=from_.isoformat(), after=to.isoformat()))
         if when and to and reason:
             extensions.append(Extension(when, to, reason, from_, by))
 
@@ -245,17 +262,17 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
     a plan with no units or tasks would make every unit and task valid."""
     check = _Checker(file, text)
     if not isinstance(data, dict):
-        return None, [Problem(file, 1, "the plan must be a mapping with title, year, tasks and units")]
-    _unknown_keys(check, data, PLAN_KEYS, (), "the plan")
+        return None, [Problem(file, 1, Message("the plan must be a mapping with title, year, tasks and units"))]
+    _unknown_keys(check, data, PLAN_KEYS, (), Message("the plan"))
     for key in PLAN_KEYS:
         if key not in data:
-            check.add((), f"missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2)")
+            check.add((), Message("missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2)", key=key))
     title = _text(check, data, "title") or ""
     if "title" in data and isinstance(data["title"], str) and not title.strip():
-        check.add(("title",), "`title` must be the plan's title, not empty")
+        check.add(("title",), Message("`title` must be the plan's title, not empty"))
     year = data.get("year")
     if "year" in data and (not is_int(year) or not 1900 < year < 3000):
-        check.add(("year",), f"`year` must be the plan's year, such as 2022, not {shown(year)}")
+        check.add(("year",), Message("`year` must be the plan's year, such as 2022, not {value}", value=shown(year)))
     tasks = _plan_tasks(check, data.get("tasks")) if "tasks" in data else {}
     units = _plan_units(check, data.get("units")) if "units" in data else ()
     problems = check.problems()
@@ -266,21 +283,23 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
 
 def _plan_tasks(check: _Checker, raw: Any) -> dict[int, Task]:
     if not isinstance(raw, list) or not raw:
-        check.add(("tasks",), "`tasks` must be a non-empty list of key tasks {id, numeral, title}")
+        check.add(("tasks",), Message("`tasks` must be a non-empty list of key tasks {shape}",
+                                      shape="{id, numeral, title}"))
         return {}
     tasks: dict[int, Task] = {}
     for i, entry in enumerate(raw):
         path = ("tasks", i)
         if not isinstance(entry, dict) or not is_int(entry.get("id")) or entry["id"] < 1 \
                 or not isinstance(entry.get("title"), str) or not entry["title"].strip():
-            check.add(path, "a key task needs a whole-number `id` above 0 and a `title`")
+            check.add(path, Message("a key task needs a whole-number `id` above 0 and a `title`"))
             continue
-        _unknown_keys(check, entry, TASK_KEYS, path, "a key task")
+        _unknown_keys(check, entry, TASK_KEYS, path, Message("a key task"))
         numeral = entry.get("numeral")
         if numeral is not None and not (isinstance(numeral, str) and numeral.strip()):
-            check.add(path + ("numeral",), f"`numeral` must be text such as 五, not {shown(numeral)}")
+            check.add(path + ("numeral",), Message("`numeral` must be text such as {example}, not {value}",
+                                                   example="五", value=shown(numeral)))
         if entry["id"] in tasks:
-            check.add(path + ("id",), f"key task {entry['id']} is listed twice")
+            check.add(path + ("id",), Message("key task {task} is listed twice", task=entry["id"]))
             continue
         tasks[entry["id"]] = Task(entry["id"], str(numeral or entry["id"]), entry["title"])
     return tasks
@@ -288,7 +307,8 @@ def _plan_tasks(check: _Checker, raw: Any) -> dict[int, Task]:
 
 def _plan_units(check: _Checker, raw: Any) -> tuple[Unit, ...]:
     if not isinstance(raw, list) or not raw:
-        check.add(("units",), "`units` must be a non-empty list of units {name, full_name, english, aliases}")
+        check.add(("units",), Message("`units` must be a non-empty list of units {shape}",
+                                      shape="{name, full_name, english, aliases}"))
         return ()
     units: list[Unit] = []
     seen: dict[str, int] = {}  # folded name -> index of the unit that has it
@@ -296,19 +316,20 @@ def _plan_units(check: _Checker, raw: Any) -> tuple[Unit, ...]:
         path = ("units", i)
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry[k].strip()
                                                   for k in UNIT_KEYS[:3]):
-            check.add(path, "a unit needs `name`, `full_name` and `english` texts")
+            check.add(path, Message("a unit needs `name`, `full_name` and `english` texts"))
             continue
-        _unknown_keys(check, entry, UNIT_KEYS, path, "a unit")
+        _unknown_keys(check, entry, UNIT_KEYS, path, Message("a unit"))
         aliases = entry.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            check.add(path + ("aliases",), "`aliases` must be a list of names")
+            check.add(path + ("aliases",), Message("`aliases` must be a list of names"))
             aliases = []
         unit = Unit(entry["name"], entry["full_name"], entry["english"], tuple(aliases))
         for name in dict.fromkeys(fold(n) for n in unit.names):
             other = seen.setdefault(name, i)
             if other != i:
                 owner = raw[other]["name"]
-                check.add(path, f"the name {name!r} is registered twice (also by the unit {owner}, "
-                                f"entry {other + 1} of `units`): every name must point to one unit")
+                check.add(path, Message("the name {name} is registered twice (also by the unit {owner}, entry {entry} "
+                                        "of `units`): every name must point to one unit",
+                                        name=repr(name), owner=owner, entry=other + 1))
         units.append(unit)
     return tuple(units)

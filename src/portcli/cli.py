@@ -735,10 +735,28 @@ def app_for(args: list[str]) -> typer.Typer:
     return single
 
 
+def speak_for(args: list[str]) -> None:
+    """Speak the language --lang or the environment asks for (i18n says how it is chosen), before
+    click parses anything: its own messages and every help text are said in it."""
+    from . import i18n
+
+    asked = i18n.from_arguments(args)
+    try:
+        language = i18n.normalized(asked) if asked is not None else i18n.from_environment()
+    except i18n.UnknownLanguage as exc:
+        i18n.use(i18n.DEFAULT)
+        fail(i18n._("PORTCLI_LANG={value} names no language portcli speaks: use zh or en").format(value=exc))
+    if language is None:
+        i18n.use(i18n.DEFAULT)
+        fail(i18n._("--lang {value}: use zh or en").format(value=asked))
+    i18n.use(language)
+
+
 def run(args: list[str] | None = None) -> None:
     """Console-script entry point: a last guard so that no traceback reaches the user."""
     try:
         args = complete_args(sys.argv[1:] if args is None else args)
+        speak_for(args)
         app_for(args)(args=args, prog_name="portcli")
     except KeyboardInterrupt:
         sys.stderr.write("portcli: interrupted\n")

@@ -20,6 +20,7 @@ import re
 from datetime import date
 from typing import Any, Iterable
 
+from .i18n import _
 from .render import escape
 from .yamlread import pyyaml
 
@@ -104,9 +105,9 @@ class _Document:
         try:
             root = yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as exc:
-            raise EditError(f"the file is not valid YAML: {exc}") from None
+            raise EditError(_("the file is not valid YAML: {error}").format(error=exc)) from None
         if not isinstance(root, yaml.MappingNode):
-            raise EditError("the file is not a mapping of keys")
+            raise EditError(_("the file is not a mapping of keys"))
         self.root = root
         # The last of duplicate keys wins, as it does for the loader.
         self.keys: dict[str, tuple[yaml.Node, yaml.Node]] = {
@@ -139,7 +140,7 @@ class _Document:
     def colon_after(self, key: yaml.Node) -> int:
         pos = self.text.find(":", key.end_mark.index)
         if pos == -1:
-            raise EditError(f"no `:` after key {key.value}")
+            raise EditError(_("no `:` after key {key}").format(key=key.value))
         return pos
 
     def dash_column(self, item: yaml.Node) -> int:
@@ -174,7 +175,7 @@ def set_value(text: str, key: str, value_text: str, order: tuple[str, ...]) -> s
         return doc.splice(at, at, f"{doc.newline}{key}: {value_text}")
     key_node, value = doc.keys[key]
     if not isinstance(value, yaml.ScalarNode) or value.style in ("|", ">"):
-        raise EditError(f"`{key}` is not a one-line value")
+        raise EditError(_("`{key}` is not a one-line value").format(key=key))
     start, end = value.start_mark.index, doc.content_end(value)
     if start == end:  # `key:` with nothing after it
         start = end = doc.colon_after(key_node) + 1
@@ -204,12 +205,12 @@ def insert_item(text: str, key: str, item_text: str, index: int | None, order: t
             start = end = colon + 1
         head = text[:start].rstrip(" \t\r\n")
         if len(head) <= colon:
-            raise EditError(f"`{key}` has its value before its colon")
+            raise EditError(_("`{key}` has its value before its colon").format(key=key))
         rest_of_line = text[end:doc.line_end(end)]
         after = doc.line_end(end)
         return head + rest_of_line + f"{nl}{' ' * doc.list_indent()}- {item_text}" + text[after:]
     if not isinstance(value, yaml.SequenceNode):
-        raise EditError(f"`{key}` is not a list")
+        raise EditError(_("`{key}` is not a list").format(key=key))
     items = value.value
     index = len(items) if index is None else max(0, min(index, len(items)))
     if value.flow_style:

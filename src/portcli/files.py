@@ -13,6 +13,7 @@ import re
 import stat
 from pathlib import Path
 
+from .i18n import Message
 from .problem import Problem
 
 PLAN_FILE = "_plan.yaml"
@@ -28,7 +29,7 @@ def find_directory(explicit: Path | None = None, start: Path | None = None) -> P
         explicit = Path(os.environ["PORTCLI_DIR"])
     if explicit is not None:
         if not explicit.is_dir():
-            raise DirectoryNotFound(f"{explicit}: no such measures folder")
+            raise DirectoryNotFound(Message("{folder}: no such measures folder", folder=str(explicit)))
         return explicit
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -38,9 +39,8 @@ def find_directory(explicit: Path | None = None, start: Path | None = None) -> P
                 return found.relative_to(Path.cwd())
             except ValueError:
                 return found
-    raise DirectoryNotFound(
-        "no measures/ folder here or in any parent folder; pass --dir PATH or set PORTCLI_DIR"
-    )
+    raise DirectoryNotFound(Message("no measures/ folder here or in any parent folder; pass --dir PATH or set "
+                                    "PORTCLI_DIR"))
 
 
 def measure_names(directory: Path) -> list[str]:
@@ -87,10 +87,11 @@ def decode(file: str, raw: bytes) -> tuple[str | None, Problem | None]:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(file, line, f"not UTF-8 (byte {raw[exc.start]:#04x}); {_encoding_hint(file, raw)}")
+        return None, Problem(file, line, Message("not UTF-8 (byte {byte}); {hint}", byte=f"{raw[exc.start]:#04x}",
+                                                 hint=_encoding_hint(file, raw)))
 
 
-def read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
+def read_ordinary_file(path: Path) -> tuple[bytes, Message | None]:
     """The bytes of an ordinary file of at most MAX_FILE_BYTES, or what it is instead."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -101,8 +102,8 @@ def read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
         if stat.S_ISDIR(info.st_mode):
             return b"", _FOLDER
         if not stat.S_ISREG(info.st_mode):
-            return b"", ("is not an ordinary file (a pipe, socket or device); "
-                         "remove it and save the measure as an ordinary file")
+            return b"", Message("is not an ordinary file (a pipe, socket or device); remove it and save the "
+                                "measure as an ordinary file")
         if info.st_size > MAX_FILE_BYTES:
             return b"", _too_big(info.st_size)
         raw = _read_at_most(fd, MAX_FILE_BYTES + 1)  # it may have grown since fstat
@@ -113,13 +114,13 @@ def read_ordinary_file(path: Path) -> tuple[bytes, str | None]:
     return (b"", _too_big(len(raw))) if len(raw) > MAX_FILE_BYTES else (raw, None)
 
 
-_FOLDER = ("is a folder, not a file; only measure files may be named *.yaml in the measures folder: "
-           "rename the folder or move it out")
+_FOLDER = Message("is a folder, not a file; only measure files may be named *.yaml in the measures folder: "
+                  "rename the folder or move it out")
 
 
-def _too_big(size: int) -> str:
-    return (f"is {size / (1 << 20):.1f} MiB; a measure file holds one measure (a few KB) and may be at most "
-            "1 MiB: is this the right file?")
+def _too_big(size: int) -> Message:
+    return Message("is {size} MiB; a measure file holds one measure (a few KB) and may be at most 1 MiB: is this "
+                   "the right file?", size=f"{size / (1 << 20):.1f}")
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
@@ -130,7 +131,7 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _link_problem(path: Path) -> str | None:
+def _link_problem(path: Path) -> Message | None:
     if not path.is_symlink():
         return None
     try:
@@ -139,30 +140,32 @@ def _link_problem(path: Path) -> str | None:
         return _os_problem(path, exc)
     target = Path(os.path.realpath(path))
     if not target.is_relative_to(Path(os.path.realpath(path.parent))):
-        return (f"is a symbolic link to {target}, outside its folder {path.parent}; portcli reads only files "
-                "inside the measures folder: replace the link with the file itself")
+        return Message("is a symbolic link to {target}, outside its folder {folder}; portcli reads only files "
+                       "inside the measures folder: replace the link with the file itself", target=str(target),
+                       folder=str(path.parent))
     return None
 
 
-def _os_problem(path: Path, exc: OSError) -> str:
+def _os_problem(path: Path, exc: OSError) -> Message:
     if exc.errno == errno.ELOOP:
-        return "is a symbolic link that loops (it leads back to itself); remove it"
+        return Message("is a symbolic link that loops (it leads back to itself); remove it")
     if exc.errno == errno.ENOENT and path.is_symlink():
-        return f"is a symbolic link to {os.readlink(path)}, which does not exist; remove the link or restore its target"
+        return Message("is a symbolic link to {target}, which does not exist; remove the link or restore its target",
+                       target=os.readlink(path))
     if exc.errno == errno.EISDIR or path.is_dir():  # Windows cannot open a folder: it says EACCES
         return _FOLDER
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot read: permission denied; make the file readable (chmod a+r)"
-    return f"cannot read: {exc.strerror or exc}"
+        return Message("cannot read: permission denied; make the file readable (chmod a+r)")
+    return Message("cannot read: {reason}", reason=exc.strerror or str(exc))
 
 
-def _encoding_hint(file: str, raw: bytes) -> str:
+def _encoding_hint(file: str, raw: bytes) -> Message:
     """What the file probably is, and the command that makes it UTF-8."""
     import shlex  # here, not at the top: a read-only command on good files never needs it
 
     name = shlex.quote(file)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        found = "UTF-16 (what Windows Notepad calls \"Unicode\")"
+        found = Message("UTF-16 (what Windows Notepad calls \"Unicode\")")
         source = "UTF-16"
     else:
         for source in ("GBK", "GB18030"):  # GBK first: it is what Chinese Windows saves, and iconv knows both
@@ -173,9 +176,9 @@ def _encoding_hint(file: str, raw: bytes) -> str:
             # GB18030 decodes nearly any bytes: believe it only for Chinese text. (The pattern is
             # compiled here, on this rare path: compiling it takes 2 ms, on every run if done at import.)
             if re.search(r"[\u4e00-\u9fff]", decoded):
-                found = f"{source}-encoded"
+                found = Message("{encoding}-encoded", encoding=source)
                 break
         else:
-            return "save it as UTF-8 (in your editor: Save As, encoding UTF-8)"
-    return (f"the file looks {found}; convert it with `iconv -f {source} -t UTF-8 {name} > {name}.tmp && "
-            f"mv {name}.tmp {name}`, or save it as UTF-8 in your editor")
+            return Message("save it as UTF-8 (in your editor: Save As, encoding UTF-8)")
+    return Message("the file looks {found}; convert it with `{command}`, or save it as UTF-8 in your editor",
+                   found=found, command=f"iconv -f {source} -t UTF-8 {name} > {name}.tmp && mv {name}.tmp {name}")

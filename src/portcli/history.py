@@ -11,6 +11,7 @@ while the history goes on. Commit fields are split on NUL, which git allows in n
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import decode
+from .i18n import _
 from .model import status_key
 from .yamlread import read_yaml
 
@@ -46,15 +48,17 @@ class Change:
 
 def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:
     try:
+        # git's own messages in English, whatever the locale: portcli reads them
+        environment = {**os.environ, "LC_ALL": "C", "LANGUAGE": ""}
         done = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd, input=input,
-                              capture_output=True, check=False)
+                              capture_output=True, check=False, env=environment)
     except FileNotFoundError:
-        raise HistoryError("git is not installed (or not on PATH); history is read from git log") from None
+        raise HistoryError(_("git is not installed (or not on PATH); history is read from git log")) from None
     except OSError as exc:
-        raise HistoryError(f"cannot run git: {exc.strerror or exc}") from None
+        raise HistoryError(_("cannot run git: {reason}").format(reason=exc.strerror or exc)) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise HistoryError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+        raise HistoryError(_("git {command} failed: {reason}").format(command=args[0], reason=message[-1] if message else done.returncode))
     return done.stdout
 
 
@@ -64,8 +68,8 @@ def repository_of(path: Path) -> Path:
         return Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip())
     except HistoryError as exc:
         if "not a git repository" in str(exc):
-            raise HistoryError(f"{path.parent} is not in a git repository; history is read from "
-                               "git log of the measure's file (commit the measures to keep one)") from None
+            raise HistoryError(_("{folder} is not in a git repository; history is read from git log of the "
+                                 "measure's file (commit the measures to keep one)").format(folder=path.parent)) from None
         raise
 
 

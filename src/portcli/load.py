@@ -17,6 +17,7 @@ from . import cache
 from .check import build_measure, build_plan, is_int
 from .files import PLAN_FILE, measure_names, read_text
 from .model import Measure, Plan
+from .i18n import Message
 from .problem import Problem
 from .yamlread import compose, line_of, read_yaml
 
@@ -45,8 +46,10 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     path = directory / PLAN_FILE
     if not path.exists() and not path.is_symlink():  # a broken link is reported by read_text
         inner = directory / "measures"
-        hint = f"; is the measures folder {inner}? (--dir {inner})" if (inner / PLAN_FILE).is_file() else ""
-        return None, [Problem(str(path), None, f"missing: every measures folder needs a {PLAN_FILE}{hint}")]
+        hint = (Message("; is the measures folder {folder}? (--dir {folder})", folder=str(inner))
+                if (inner / PLAN_FILE).is_file() else Message.verbatim(""))
+        return None, [Problem(str(path), None, Message("missing: every measures folder needs a {plan}{hint}",
+                                                       plan=PLAN_FILE, hint=hint))]
     data, text, problem = read_document(path)
     if problem:
         return None, [problem]
@@ -55,8 +58,8 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
 
 def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, list[Problem]]:
     if path.suffix != ".yaml":
-        return None, [Problem(str(path), 1, f"not read: measure files end in .yaml; rename it to "
-                                            f"{path.with_suffix('.yaml').name}")]
+        return None, [Problem(str(path), 1, Message("not read: measure files end in .yaml; rename it to {name}",
+                                                    name=path.with_suffix(".yaml").name))]
     data, text, problem = read_document(path)
     if problem:
         return None, [problem]
@@ -101,14 +104,22 @@ def _load(directory: Path) -> Loaded:
                 groups.setdefault(m.id, []).append(m)
         for group in groups.values():  # in the order of the files, as every other problem
             same = [(m, id_line(Path(m.file))) for m in group]
-            advice = ("has it too; give one of them another id" if len(same) == 2
-                      else "have it too; give all but one of them another id")
             for m, line in same:
                 # Three names at most: 10,000 copies of a file must not make 10,000 lines of 10,000 names.
-                named = [f"{o.file}:{at}" for o, at in same[:4] if o is not m][:3]
-                rest = len(same) - 1 - len(named)
-                others = ", ".join(named) + (f" and {rest} other file{'s' if rest > 1 else ''}" if rest else "")
-                problems.append(Problem(m.file, line, f"duplicate id {m.id}: {others} {advice}"))
+                named = ", ".join([f"{o.file}:{at}" for o, at in same[:4] if o is not m][:3])
+                rest = len(same) - 1 - min(3, len(same) - 1)
+                if len(same) == 2:
+                    message = Message("duplicate id {id}: {other} has it too; give one of them another id",
+                                      id=m.id, other=named)
+                else:
+                    message = Message.counted(
+                        "duplicate id {id}: {others} and {count} other file have it too; give all but one of them "
+                        "another id",
+                        "duplicate id {id}: {others} and {count} other files have it too; give all but one of them "
+                        "another id", rest, id=m.id, others=named) if rest else Message(
+                        "duplicate id {id}: {others} have it too; give all but one of them another id",
+                        id=m.id, others=named)
+                problems.append(Problem(m.file, line, message))
         measures = [m for m in measures if m.id not in shared]
         return Loaded(plan, measures, problems, directory,
                       {measure_id: [m.file for m in group] for measure_id, group in groups.items()})

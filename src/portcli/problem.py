@@ -9,6 +9,8 @@ import reprlib
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import Message
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,16 +18,23 @@ class Problem:
 
     file: str
     line: int | None
-    message: str
+    message: Message  # said in the language of each output
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    by_folded = {choice.casefold(): choice for choice in choices}  # DONE is near done
-    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=3, cutoff=0.5)
-    return f"; did you mean {' or '.join(by_folded[c] for c in close)}?" if close else ""
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...], *, already_close: bool = False) -> Message:
+    """`; did you mean X or Y?` for the choices closest to `word` (all of them when they were picked
+    as close already), or nothing."""
+    if already_close:
+        close = list(choices)
+    else:
+        by_folded = {choice.casefold(): choice for choice in choices}  # DONE is near done
+        close = [by_folded[c] for c in difflib.get_close_matches(word.casefold(), list(by_folded), n=3, cutoff=0.5)]
+    if not close:
+        return Message.verbatim("")
+    return Message("; did you mean {choices}?", choices=Message.either(close))
 
 
 def shown(value: Any) -> str:

@@ -24,6 +24,7 @@ from .check import MEASURE_KEYS, build_measure
 from .files import PLAN_FILE, measure_names
 from .load import Loaded, load
 from .model import STATUS_BY_LABEL, STATUSES, Measure, Plan
+from .i18n import _, status_word
 from .problem import Problem
 from .write import Source, WriteError
 from .yamlread import parse_yaml
@@ -54,7 +55,7 @@ def text_option(value: str | None, option: str) -> str | None:
     if value is None:
         return None
     if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise Refused(f"{option} is not valid UTF-8 text")
+        raise Refused(_("{option} is not valid UTF-8 text").format(option=option))
     return value.strip() or None
 
 
@@ -62,16 +63,22 @@ def _open(loaded: Loaded, measure_id: int) -> tuple[Plan, Path]:
     """The plan and the file that holds the measure, or a refusal naming what stands in the way."""
     plan = _plan_of(loaded)
     if twins := loaded.duplicates.get(measure_id):
-        where = (f"both {twins[0]} and {twins[1]}" if len(twins) == 2
-                 else f"{len(twins)} files ({', '.join(twins[:3])}, …)")
-        raise Refused(f"id {measure_id} is in {where}; give all but one of them another id first", loaded.problems)
+        if len(twins) == 2:
+            message = _("id {id} is in both {first} and {second}; give one of them another id first").format(
+                id=measure_id, first=twins[0], second=twins[1])
+        else:
+            message = _("id {id} is in {count} files ({files}, …); give all but one of them another id first").format(
+                id=measure_id, count=len(twins), files=", ".join(twins[:3]))
+        raise Refused(message, loaded.problems)
     measure = next((m for m in loaded.measures if m.id == measure_id), None)
     if measure is None:
-        hint = "; the problems above may be why" if loaded.problems else ""
-        raise Refused(f"no measure with id {measure_id}{hint}", loaded.problems)
+        message = (_("no measure with id {id}; the problems above may be why") if loaded.problems
+                   else _("no measure with id {id}"))
+        raise Refused(message.format(id=measure_id), loaded.problems)
     path = Path(measure.file)
     if path.is_symlink():  # replacing it would turn the link into a file, or write where it points
-        raise Refused(f"{path} is a symbolic link; portcli writes only regular files in the measures folder")
+        raise Refused(_("{path} is a symbolic link; portcli writes only regular files in the measures folder").format(
+            path=path))
     return plan, path
 
 
@@ -79,9 +86,10 @@ def _source(path: Path, plan: Plan, measure_id: int) -> Source:
     """The file as it is now: what the write decides from and edits."""
     source, problems = write.read_source(path, plan)
     if source is None:
-        raise Refused(f"{path} has problems; fix them first, nothing was written", problems)
+        raise Refused(_("{path} has problems; fix them first, nothing was written").format(path=path), problems)
     if source.measure.id != measure_id:  # changed on disk since the folder was read
-        raise Refused(f"{path} now holds measure {source.measure.id}, not {measure_id}; run the command again")
+        raise Refused(_("{path} now holds measure {found}, not {id}; run the command again").format(
+            path=path, found=source.measure.id, id=measure_id))
     return source
 
 
@@ -96,8 +104,8 @@ def _unit_of(plan: Plan, measure: Measure, text: str) -> str:
     except query.LookupProblem as exc:
         raise Refused(f"--by: {exc}") from None
     if unit.name not in measure.units:
-        raise Refused(f"--by: {unit.name} is not one of measure {measure.id}'s units "
-                      f"({'、'.join(measure.units)})")
+        raise Refused(_("--by: {unit} is not one of measure {id}'s units ({units})").format(
+            unit=unit.name, id=measure.id, units="、".join(measure.units)))
     return unit.name
 
 
@@ -116,13 +124,13 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
     """
     note = text_option(note, "--note")
     if status is None and note is None:
-        raise Refused("nothing to record: give --status, --note or both")
+        raise Refused(_("nothing to record: give --status, --note or both"))
     with _measure_to_write(directory, measure_id, by) as (loaded, plan, source, unit):
         measure, path = source.measure, source.path
         log = measure.progress
         if log and when < log[-1].date and not force:
-            raise Refused(f"{when} is before measure {measure_id}'s last progress entry ({log[-1].date}); "
-                          "entries go oldest first; pass --force to record an earlier date")
+            raise Refused(_("{date} is before measure {id}'s last progress entry ({last}); entries go oldest first; "
+                            "pass --force to record an earlier date").format(date=when, id=measure_id, last=log[-1].date))
         index = len(log)
         while index and log[index - 1].date > when:
             index -= 1
@@ -139,12 +147,17 @@ def update(directory: Path, measure_id: int, *, when: date, status: str | None =
         if status is not None and newest and status != measure.status:
             text = _edit(source, lambda t: edit.set_value(t, "status", edit.scalar(word(status)), MEASURE_KEYS), text)
             expected["status"] = word(status)
-            changes.append(f"status {STATUSES[measure.status]} → {STATUSES[status]}")
+            changes.append(_("status {before} → {after}").format(before=status_word(measure.status),
+                                                                  after=status_word(status)))
         elif status is not None and not newest:
-            changes.append(f"status stays {STATUSES[measure.status]}: the entry of {log[-1].date} is newer")
+            changes.append(_("status stays {status}: the entry of {date} is newer").format(
+                status=status_word(measure.status), date=log[-1].date))
         written = write.write_measure(path, text, plan, expected, bom=source.bom)
-        changes.insert(0, f"added progress {when} {STATUSES[status or in_effect]}" + (f" by {unit}" if unit else "")
-                       + (f": {note}" if note else ""))
+        added = {(True, True): _("added progress {date} {status} by {unit}: {note}"),
+                 (True, False): _("added progress {date} {status} by {unit}"),
+                 (False, True): _("added progress {date} {status}: {note}"),
+                 (False, False): _("added progress {date} {status}")}[bool(unit), bool(note)]
+        changes.insert(0, added.format(date=when, status=status_word(status or in_effect), unit=unit, note=note))
         return Written(written, plan, changes, _others(loaded, path))
 
 
@@ -156,21 +169,23 @@ def extend(directory: Path, measure_id: int, *, to: date, reason: str, when: dat
     """
     reason = text_option(reason, "--reason")
     if not reason:
-        raise Refused("--reason must say why the extension was approved")
+        raise Refused(_("--reason must say why the extension was approved"))
     with _measure_to_write(directory, measure_id, by) as (loaded, plan, source, unit):
         measure, path = source.measure, source.path
         current = measure.due
         if current is not None and to <= current:
-            raise Refused(f"--to {to} is not later than measure {measure_id}'s due date {current}; "
-                          "an extension only moves the due date later")
+            raise Refused(_("--to {to} is not later than measure {id}'s due date {due}; an extension only moves the "
+                            "due date later").format(to=to, id=measure_id, due=current))
         entry: dict[str, Any] = {"date": when, "from": current, "to": to}
         if unit:
             entry["by"] = unit
         entry["reason"] = reason
         text, expected = _with_entry(source, "extensions", entry, None)
         written = write.write_measure(path, text, plan, expected, bom=source.bom)
-        return Written(written, plan, [f"extended: due {current or 'none'} → {to}" + (f" by {unit}" if unit else "")
-                                         + f": {reason}"], _others(loaded, path))
+        said = (_("extended: due {before} → {after} by {unit}: {reason}") if unit
+                else _("extended: due {before} → {after}: {reason}"))
+        return Written(written, plan, [said.format(before=current or _("none"), after=to, unit=unit, reason=reason)],
+                       _others(loaded, path))
 
 
 @contextmanager
@@ -199,7 +214,8 @@ def _edit(source: Source, change, text: str | None = None) -> str:
     try:
         return change(source.text if text is None else text)
     except edit.EditError as exc:
-        raise WriteError(f"cannot edit {source.path} in place: {exc}; nothing was written") from None
+        raise WriteError(_("cannot edit {path} in place: {reason}; nothing was written").format(
+            path=source.path, reason=exc)) from None
 
 
 # --- new ----------------------------------------------------------------------------------------
@@ -269,9 +285,10 @@ def new(directory: Path, *, task: int | None, units: list[str], deadline: str | 
     """A new measure with the next free id, from command-line values."""
     missing = [option for option, value in (("--task", task), ("--unit", units), ("--deadline", deadline)) if not value]
     if missing:
-        raise Refused(f"a new measure needs {', '.join(missing)} (or use --edit to write it in $EDITOR)")
+        raise Refused(_("a new measure needs {options} (or use --edit to write it in $EDITOR)").format(
+            options=", ".join(missing)))
     if not (national or any(x.strip() for x in local)):
-        raise Refused("a new measure needs its text: --national, --local or both")
+        raise Refused(_("a new measure needs its text: --national, --local or both"))
     with write.locked(directory):
         loaded = load(directory)
         plan = _plan_of(loaded)
@@ -292,19 +309,21 @@ def template(directory: Path, *, task: int | None = None, units: list[str] = (),
     text = _measure_text(_header(plan, measure_id, task), measure_id, fields)
     names = "、".join(u.name for u in plan.units)
     help_before = {
-        "id": [f"{HELP_PREFIX} 新措施 (new measure): fill in the values, save and close the editor.",
-               f"{HELP_PREFIX} Lines starting with {HELP_PREFIX} are help and are dropped; your own # comments stay.",
-               f"{HELP_PREFIX} Save an empty file, or quit without saving, to write nothing."],
-        "task": [f"{HELP_PREFIX} task: key-task number (重点任务):"]
-                + [f"{HELP_PREFIX}   {t.id:>2} {t.title}" for t in plan.tasks.values()],
-        "national": [f"{HELP_PREFIX} national: the 海关总署 measure (具体举措), or null for Tianjin's own task"],
-        "local": [f"{HELP_PREFIX} local: 天津市细化落实措施, one `- ` item each"],
-        "units": [f"{HELP_PREFIX} units: short names, lead unit (牵头) first — {names}"],
-        "units_note": [f"{HELP_PREFIX} units_note: e.g. 按照职责分工负责, else null"],
-        "deadline": [f"{HELP_PREFIX} deadline: 完成时限 as the document words it — 5月底前, 2022年6月30日前, 年底前, "
-                     "5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施"],
-        "status": [f"{HELP_PREFIX} status: {', '.join(STATUSES)} (or {'、'.join(STATUSES.values())})"],
+        "id": [_("new measure: fill in the values, save and close the editor."),
+               _("Lines starting with {prefix} are help and are dropped; your own # comments stay.").format(
+                   prefix=HELP_PREFIX),
+               _("Save an empty file, or quit without saving, to write nothing.")],
+        "task": [_("task: key-task number:")] + [f"  {t.id:>2} {t.title}" for t in plan.tasks.values()],
+        "national": [_("national: the national measure of the General Administration of Customs, or null for "
+                       "Tianjin's own task")],
+        "local": [_("local: Tianjin's own measures, one `- ` item each")],
+        "units": [_("units: short names, lead unit first — {names}").format(names=names)],
+        "units_note": [_("units_note: a note on the units such as {example}, else null").format(example="按照职责分工负责")],
+        "deadline": [_("deadline: the deadline as the document words it — {examples}").format(
+            examples="5月底前, 2022年6月30日前, 年底前, 5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施")],
+        "status": [_("status: {keys} (or {labels})").format(keys=", ".join(STATUSES), labels="、".join(STATUSES.values()))],
     }
+    help_before = {key: [f"{HELP_PREFIX} {line}" for line in lines] for key, lines in help_before.items()}
     out = []
     for line in text.splitlines():
         key = line.split(":", 1)[0]
@@ -324,7 +343,7 @@ def new_from_text(directory: Path, text: str, label: str) -> Written:
     where the person editing it looks; the help lines are dropped from what is written.
     """
     if not without_help(text).strip():
-        raise Refused("the text is empty: nothing was written")
+        raise Refused(_("the text is empty: nothing was written"))
     with write.locked(directory):
         loaded = load(directory)
         return _create(loaded, _plan_of(loaded), text, label=label)
@@ -333,7 +352,8 @@ def new_from_text(directory: Path, text: str, label: str) -> Written:
 def _plan_of(loaded: Loaded) -> Plan:
     plan_problems = [p for p in loaded.problems if Path(p.file).name == PLAN_FILE]
     if loaded.plan is None or plan_problems:
-        raise Refused(f"cannot write: {PLAN_FILE} has problems; fix it first", plan_problems or loaded.problems)
+        raise Refused(_("cannot write: {plan} has problems; fix it first").format(plan=PLAN_FILE),
+                      plan_problems or loaded.problems)
     return loaded.plan
 
 
@@ -348,17 +368,19 @@ def _create(loaded: Loaded, plan: Plan, text: str, label: str | None) -> Written
     measure, problems = (None, [problem]) if problem else build_measure(data, plan, name, text)
     if measure is None:
         if label is None:
-            raise Refused("the new measure is not valid: " + "; ".join(p.message for p in problems))
-        raise Refused("the new measure is not valid; nothing was written", problems)
+            raise Refused(_("the new measure is not valid: {problems}").format(
+                problems="; ".join(str(p.message) for p in problems)))
+        raise Refused(_("the new measure is not valid; nothing was written"), problems)
     text = without_help(text)
     bare, full = _header(plan, measure.id, None), _header(plan, measure.id, measure.task)
     if text.startswith(bare + "\n") and bare != full:  # the template's header, from before the task was known
         text = full + text[len(bare):]
     taken = {m.id: m.file for m in loaded.measures}
     if measure.id in taken:
-        raise Refused(f"id {measure.id} is taken by {taken[measure.id]}; the next free id is {next_id(loaded)}")
+        raise Refused(_("id {id} is taken by {file}; the next free id is {next}").format(
+            id=measure.id, file=taken[measure.id], next=next_id(loaded)))
     path = loaded.directory / file_name(loaded, measure.id)
     if path.exists():
-        raise Refused(f"{path} already exists; the next free id is {next_id(loaded)}")
+        raise Refused(_("{path} already exists; the next free id is {next}").format(path=path, next=next_id(loaded)))
     written = write.write_measure(path, text, plan, data)
-    return Written(written, plan, [f"new measure {measure.id}"], _others(loaded, None))
+    return Written(written, plan, [_("new measure {id}").format(id=measure.id)], _others(loaded, None))

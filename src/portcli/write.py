@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from .check import build_measure
 from .files import decode, read_bytes
 from .model import Measure, Plan
+from .i18n import _
 from .problem import Problem
 from .yamlread import read_yaml
 
@@ -44,23 +45,24 @@ def locked(directory: Path) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # not a POSIX system: writing without a lock could lose updates
-        raise WriteError("writing needs file locking (fcntl), which this system lacks; nothing was written") from None
+        raise WriteError(_("writing needs file locking (fcntl), which this system lacks; nothing was written")) from None
     path = directory / LOCK_FILE
     safely = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | safely, 0o666)
     except OSError as exc:
         if os.path.islink(path):
-            raise WriteError(f"{path} is a symbolic link; portcli locks only an ordinary file there: remove the "
-                             "link (the next write creates the lock file); nothing was written") from None
+            raise WriteError(_("{path} is a symbolic link; portcli locks only an ordinary file there: remove the "
+                               "link (the next write creates the lock file); nothing was written").format(path=path)) from None
         try:  # a lock file we may not write still locks (another user created it)
             fd = os.open(path, os.O_RDONLY | safely)
         except OSError:
-            raise WriteError(f"cannot write in {directory}: {exc.strerror or exc}; nothing was written") from None
+            raise WriteError(_("cannot write in {folder}: {reason}; nothing was written").format(
+                folder=directory, reason=exc.strerror or exc)) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise WriteError(f"{path} is not an ordinary file (a folder, pipe or device); remove it (the next write "
-                             "creates the lock file); nothing was written")
+            raise WriteError(_("{path} is not an ordinary file (a folder, pipe or device); remove it (the next write "
+                               "creates the lock file); nothing was written").format(path=path))
         fcntl.flock(fd, fcntl.LOCK_EX)
         _remove_stale_temp_files(directory)
         yield
@@ -90,7 +92,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror or exc}; the file is unchanged") from None
+        raise WriteError(_("cannot write {path}: {reason}; the file is unchanged").format(
+            path=path, reason=exc.strerror or exc)) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -107,7 +110,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with suppress(OSError):
             os.unlink(temp)
         if isinstance(exc, OSError):
-            raise WriteError(f"cannot write {path}: {exc.strerror or exc}; the file is unchanged") from None
+            raise WriteError(_("cannot write {path}: {reason}; the file is unchanged").format(
+                path=path, reason=exc.strerror or exc)) from None
         raise
     _fsync_directory(path.parent)
 
@@ -158,14 +162,15 @@ def write_measure(path: Path, text: str, plan: Plan, expected: Any, *, bom: bool
     raw = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8", "surrogatepass")
     read, problem = decode(str(path), raw)
     if problem is not None:
-        raise WriteError(f"the result would not be readable, nothing was written: {problem.message}")
+        raise WriteError(_("the result would not be readable, nothing was written: {problem}").format(
+            problem=problem.message))
     data, problem = read_yaml(path, read)
     if problem is not None or data != expected:
-        raise WriteError(f"portcli could not edit {path} safely (its result did not read back as intended); "
-                         "nothing was written — please report this with the file")
+        raise WriteError(_("portcli could not edit {path} safely (its result did not read back as intended); "
+                           "nothing was written — please report this with the file").format(path=path))
     measure, problems = build_measure(data, plan, str(path), read)
     if measure is None:
-        raise WriteError("the result would be invalid, nothing was written: "
-                         + "; ".join(p.message for p in problems))
+        raise WriteError(_("the result would be invalid, nothing was written: {problems}").format(
+            problems="; ".join(str(p.message) for p in problems)))
     atomic_write(path, raw)
     return measure

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .i18n import N_, Message
 from .problem import Problem, shown
 
 KeyPath = tuple[Any, ...]
@@ -60,7 +61,7 @@ _CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "b
 class _Refused(Exception):
     """Input that parses but that portcli will not take; `line` is 1-based."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: Message):
         super().__init__(message)
         self.line, self.message = line, message
 
@@ -86,10 +87,10 @@ def _strict_loader():
             if not node.style:  # plain, unquoted: the only kind that runs on silently
                 for n in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
                     if self.lines[n].lstrip().startswith("- "):
-                        raise _Refused(n + 1, f"this line starts like a list item (`- `), but YAML reads it as more "
-                                              f"of the text that starts on line {node.start_mark.line + 1}: if it is "
-                                              f"a new item, indent it like the items before it; if the dash belongs "
-                                              f"to the text, put the text in quotes")
+                        raise _Refused(n + 1, Message(
+                            "this line starts like a list item (`- `), but YAML reads it as more of the text that "
+                            "starts on line {line}: if it is a new item, indent it like the items before it; if the "
+                            "dash belongs to the text, put the text in quotes", line=node.start_mark.line + 1))
             return super().construct_scalar(node)
 
         def construct_object(self, node, deep=False):
@@ -97,11 +98,14 @@ def _strict_loader():
                 return super().construct_object(node, deep)
             except (ValueError, OverflowError) as exc:
                 if node.tag == "tag:yaml.org,2002:timestamp":
-                    message = f"{node.value} is not a real date ({exc}); write a date such as 2022-05-31"
+                    message = Message("{value} is not a real date ({reason}); write a date such as 2022-05-31",
+                                      value=node.value, reason=str(exc))
                 elif node.tag == "tag:yaml.org,2002:int":
-                    message = f"the number {shown(node.value)} is too long; quote it if it is meant as text"
+                    message = Message("the number {value} is too long; quote it if it is meant as text",
+                                      value=shown(node.value))
                 else:
-                    message = f"cannot read the value {shown(node.value)}: {exc}"
+                    message = Message("cannot read the value {value}: {reason}", value=shown(node.value),
+                                      reason=str(exc))
                 raise _Refused(node.start_mark.line + 1, message) from None
 
         def construct_mapping(self, node, deep=False):
@@ -112,9 +116,9 @@ def _strict_loader():
                         continue
                     key, line = self.construct_object(key_node), key_node.start_mark.line + 1
                     if key in first_line:
-                        raise _Refused(line, f"the key `{key_node.value}` is given twice (also on line "
-                                             f"{first_line[key]}); YAML would silently keep only the last one: "
-                                             f"remove one of them")
+                        raise _Refused(line, Message(
+                            "the key `{key}` is given twice (also on line {line}); YAML would silently keep only "
+                            "the last one: remove one of them", key=key_node.value, line=first_line[key]))
                     first_line[key] = line
             return super().construct_mapping(node, deep)
 
@@ -124,9 +128,9 @@ def _strict_loader():
             written = self.construct_scalar(node)
             if _DECIMAL.fullmatch(written):
                 return int(written, 10)
-            raise _Refused(node.start_mark.line + 1,
-                           f"the number {shown(written)} is not written in decimal digits, and YAML would read it as "
-                           f"another number; write it in digits 0-9 (such as 12), or quote it if it is text")
+            raise _Refused(node.start_mark.line + 1, Message(
+                "the number {value} is not written in decimal digits, and YAML would read it as another number; "
+                "write it in digits 0-9 (such as 12), or quote it if it is text", value=shown(written)))
 
     _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_decimal_int)
     return _StrictLoader
@@ -148,13 +152,13 @@ def _refuse_tags_and_aliases(text: str) -> None:
     for event in yaml.parse(text, Loader=Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(line, "anchors (&name) and aliases (*name) are not allowed in portcli files; "
-                                 "write the value out in full")
+            raise _Refused(line, Message("anchors (&name) and aliases (*name) are not allowed in portcli files; "
+                                         "write the value out in full"))
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _CORE_TAGS:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Refused(line, f"the tag {shown} is not allowed: portcli files hold only text, numbers, dates, "
-                                 "lists and mappings; remove the tag (quote the value if it is text)")
+            raise _Refused(line, Message("the tag {tag} is not allowed: portcli files hold only text, numbers, "
+                                         "dates, lists and mappings; remove the tag (quote the value if it is text)",
+                                         tag=tag.replace("tag:yaml.org,2002:", "!!")))
 
 
 _CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
@@ -164,8 +168,8 @@ def _refuse_merge_conflicts(text: str) -> None:
     """Files are merged in pull requests: name a conflict left in, rather than the YAML error it causes."""
     if "<<<<<<<" in text and (marker := _CONFLICT_MARKER.search(text)):
         raise _Refused(text.count("\n", 0, marker.start()) + 1,
-                       "an unresolved merge conflict (<<<<<<< … ======= … >>>>>>>): keep the right lines and "
-                       "delete the marker lines")
+                       Message("an unresolved merge conflict (<<<<<<< … ======= … >>>>>>>): keep the right "
+                               "lines and delete the marker lines"))
 
 
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
@@ -187,13 +191,13 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
             line = text[: exc.position].count("\n") + 1
         else:  # libyaml counts the position in UTF-8 bytes
             line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
-        return None, Problem(str(path), line, f"the character U+{exc.character:04X} is not allowed in YAML "
-                                              "(a control character); delete it, or write it as an escape "
-                                              "such as \\x1b inside a double-quoted string")
+        return None, Problem(str(path), line, Message(
+            "the character {code} is not allowed in YAML (a control character); delete it, or write it as an "
+            "escape such as \\x1b inside a double-quoted string", code=f"U+{exc.character:04X}"))
     except yaml.YAMLError as exc:
-        return None, Problem(str(path), 1, f"YAML error: {exc}")
+        return None, Problem(str(path), 1, Message("YAML error: {error}", error=str(exc)))
     except RecursionError:  # the pure-Python loader, without libyaml's own depth limit
-        return None, Problem(str(path), 1, "nested too deeply; a measure file needs only a few levels")
+        return None, Problem(str(path), 1, Message("nested too deeply; a measure file needs only a few levels"))
 
 
 # libyaml's words for the mistakes hands make most, and ours: what to do about them. The flag says
@@ -201,29 +205,29 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
 # rather than where libyaml gave up.
 _SYNTAX_ADVICE = (
     ("could not find expected ':'", True,
-     "this line is neither `key: value` nor a list item `- …`: a key needs a colon and a space after it "
-     "(`task: 5`; the full-width ： does not count), a list item a dash and a space"),
-    ("found unexpected end of stream", True, "a quote opened on this line is never closed: close it"),
+     N_("this line is neither `key: value` nor a list item `- …`: a key needs a colon and a space after it "
+        "(`task: 5`; a full-width colon does not count), a list item a dash and a space")),
+    ("found unexpected end of stream", True, N_("a quote opened on this line is never closed: close it")),
     ("found unknown escape character", False,
-     "inside double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes"),
+     N_("inside double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes")),
     ("did not find expected ',' or", True,
-     "a [ or { opened on this line is not closed, or two of its items lack a comma between them"),
+     N_("a [ or { opened on this line is not closed, or two of its items lack a comma between them")),
     ("mapping values are not allowed", False,
-     "a colon and a space (`: `) inside a value, or a key indented deeper than the keys above it: "
-     "put the value in quotes ('…'), use the full-width ：, or fix the indentation"),
-    ("cannot start any token", False, "a value cannot start with {char} in YAML: put the value in quotes ('…')"),
+     N_("a colon and a space (`: `) inside a value, or a key indented deeper than the keys above it: "
+        "put the value in quotes ('…'), use a full-width colon, or fix the indentation")),
+    ("cannot start any token", False, N_("a value cannot start with {char} in YAML: put the value in quotes ('…')")),
     ("did not find expected key", False,
-     "this line does not line up with the keys above it: check its indentation; if a value starts with "
-     "a quote or a bracket and goes on after it, put the whole value in quotes ('…')"),
+     N_("this line does not line up with the keys above it: check its indentation; if a value starts with "
+     "a quote or a bracket and goes on after it, put the whole value in quotes ('…')")),
     ("but found another document", False,
-     "a second YAML document (after a `---` line): a measure file holds one measure; remove the `---` "
-     "or move what follows it to its own file"),
+     N_("a second YAML document (after a `---` line): a measure file holds one measure; remove the `---` "
+     "or move what follows it to its own file")),
     ("did not find expected '-' indicator", False,
-     "this line does not line up with the list items above it: check its indentation"),
+     N_("this line does not line up with the list items above it: check its indentation")),
 )
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, Message]:
     """The line and message for a YAML error, in words that say what to do where we can."""
     lines = text.splitlines()
 
@@ -233,21 +237,23 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     line = line_of(exc.problem_mark or exc.context_mark)
     for number in (line, line - 1):  # libyaml may stop at the token after the tab
         if 0 < number <= len(lines) and "\t" in _indentation(lines[number - 1]):
-            return number, "tabs are not allowed for indentation in YAML; indent with spaces"
+            return number, Message("tabs are not allowed for indentation in YAML; indent with spaces")
     problem = exc.problem or ""
     if "maximum nesting depth" in problem:
-        return line, "nested more than 1000 levels deep; a measure file needs only a few levels"
+        return line, Message("nested more than 1000 levels deep; a measure file needs only a few levels")
     said = " ".join(part for part in (exc.context, exc.problem) if part)
     for words, at_start, advice in _SYNTAX_ADVICE:
         if words in problem:
             if at_start and exc.context_mark:
                 line = line_of(exc.context_mark)
+            values = {}
             if "{char}" in advice:
                 mark = exc.problem_mark
                 row = lines[mark.line] if mark and mark.line < len(lines) else ""
-                advice = advice.format(char=f"`{row[mark.column]}`" if mark and mark.column < len(row) else "this")
-            return line, f"{advice} (YAML: {said})"
-    return line, f"YAML syntax error: {said}; check this line and the one above it"
+                values["char"] = (Message.verbatim(f"`{row[mark.column]}`") if mark and mark.column < len(row)
+                                  else Message("this"))
+            return line, Message("{advice} (YAML: {said})", advice=Message(advice, **values), said=said)
+    return line, Message("YAML syntax error: {said}; check this line and the one above it", said=said)
 
 
 _INDENTATION = re.compile(r"[ \t]*(?:-[ \t]+)*")  # leading blanks, and the dashes of nested list items

@@ -43,7 +43,7 @@ def workspace_path(file: str) -> str:
 
 def problems(ps: Iterable[Problem], out: IO[str]) -> None:
     for p in ps:
-        out.write(command("error", p.message, file=workspace_path(p.file), line=p.line) + "\n")
+        out.write(command("error", str(p.message), file=workspace_path(p.file), line=p.line) + "\n")
 
 
 def report(r: Report, ps: Iterable[Problem], out: IO[str]) -> None:

@@ -84,7 +84,7 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     ]
     if problems:
         parts += [f'<h2 id="problems">文件问题 (problems)：{len(problems)}</h2>',
-                  _table(["文件", "行", "问题"], [[(p.file, "nowrap"), (p.line or "", "num"), (p.message, "text")]
+                  _table(["文件", "行", "问题"], [[(p.file, "nowrap"), (p.line or "", "num"), (str(p.message), "text")]
                                                   for p in problems])]
     parts += [
         '<h2 id="units">各单位 (per unit)</h2>',

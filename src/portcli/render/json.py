@@ -121,7 +121,7 @@ def units(rows: list[dict[str, Any]], out: IO[str]) -> None:
 
 
 def problems(ps, out: IO[str]) -> None:
-    dump([{"file": p.file, "line": p.line, "message": p.message} for p in ps], out)
+    dump([{"file": p.file, "line": p.line, "message": p.message.in_english()} for p in ps], out)
 
 
 def history(changes, out: IO[str]) -> None:

@@ -44,7 +44,7 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     lines += table(list(STATUSES.values()), [list(r.by_status.values())], right=[True] * len(STATUSES))
     if problems:
         lines += ["", f"### 文件问题 (problems)：{len(problems)}", ""]
-        lines += table(["文件", "行", "问题"], [[p.file, p.line or "", p.message] for p in problems], [False, True])
+        lines += table(["文件", "行", "问题"], [[p.file, p.line or "", str(p.message)] for p in problems], [False, True])
     lines += ["", "### 各单位 (per unit)", ""]
     lines += table(["单位", "牵头", "参与", "已完成", "逾期", "延期", "完成率"],
                    [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]

@@ -1,0 +1,39 @@
+"""Builds the message catalogs (.po in the repository) into the .mo files gettext reads, for the wheel
+and for an editable install alike; everything else about the package is in pyproject.toml."""
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+LOCALE = Path(__file__).parent / "src" / "portcli" / "locale"
+
+
+def compile_catalogs(target: Path) -> list[str]:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+        mo = target / po.relative_to(LOCALE).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with mo.open("wb") as out:
+            write_mo(out, catalog)
+        written.append(str(mo))
+    return written
+
+
+class BuildWithCatalogs(build_py):
+    def run(self):
+        super().run()
+        # An editable install reads the package from src/: the .mo files go beside their .po there
+        # (git ignores them); a wheel gets them in its build folder.
+        target = LOCALE if self.editable_mode else Path(self.build_lib) / "portcli" / "locale"
+        self._catalogs = compile_catalogs(target)
+
+    def get_outputs(self, include_bytecode=True):
+        return super().get_outputs(include_bytecode) + getattr(self, "_catalogs", [])
+
+
+setup(cmdclass={"build_py": BuildWithCatalogs})
