@@ -1,55 +1,141 @@
-"""One self-contained HTML page: the report a supervision office mails round or opens offline.
+"""One self-contained HTML page: the report a supervision office mails round, forwards to a phone or
+prints for the weekly meeting.
 
-Nothing is fetched: CSS and the chart (SVG) are inline, fonts come from the reader's system
-(a Chinese font stack), and the Content-Security-Policy forbids every fetch and every script,
-so even a text that slipped past escaping could not load or run anything. Every datum goes
-through `html.escape`.
+Nothing is fetched: CSS is inline, the charts are plain HTML boxes sized in percent (so their text
+keeps its size on a phone, where an SVG would shrink it), fonts come from the reader's system (a
+Chinese font stack), and the Content-Security-Policy forbids every fetch and every script, so even
+a text that slipped past escaping could not load or run anything. Every datum goes through
+`html.escape`, or `css_string` where it goes into the print stylesheet.
+
+Three layouts from one page: a screen; a phone (below 640 px the tables become cards, the chart
+rows stack); and paper (A4 landscape, the charts side by side, the plan title, as-of date and page
+numbers in the page margins). On paper and a phone the overdue and due-soon lists, which repeat the
+all-measures table, are reduced to their ids.
 """
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from datetime import date, timedelta
 from html import escape
-from typing import IO, Sequence
+from typing import IO, Callable, Iterable, Sequence
 
 from ..model import STATUSES, Measure, Plan
-from ..query import Report
+from ..query import Report, is_overdue
 from . import latest_progress, light, local_text, report_scope, report_title, units_line
 
-STATUS_COLOURS = {"not_started": "#b0b7c3", "in_progress": "#3b82f6", "blocked": "#f59e0b",
-                  "ongoing": "#14b8a6", "done": "#16a34a"}
-LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "pending": "待定"}
+# A measure's place in the charts, worst last in this order of precedence: what the bar segments are.
+CATEGORIES = {"done": "已完成", "overdue": "逾期", "in_progress": "推进中", "not_started": "未启动",
+              "no_date": "无日期"}
+IN_PROGRESS = ("in_progress", "blocked", "ongoing")
 
 CSS = """
-:root { --red: #dc2626; --yellow: #eab308; --green: #16a34a; --line: #e5e7eb; --muted: #6b7280; }
+:root { --red: #dc2626; --yellow: #eab308; --green: #16a34a; --blue: #3b82f6; --pale: #cbd5e1;
+  --grey: #9ca3af; --line: #e5e7eb; --muted: #4b5563; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1200px; padding: 24px; color: #111827; background: #fff;
   font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
     "WenQuanYi Micro Hei", "Heiti SC", system-ui, sans-serif; font-size: 14px; line-height: 1.5; }
-h1 { font-size: 22px; margin: 0 0 4px; }
+h1 { font-size: 22px; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
 .scope { color: var(--muted); margin: 0 0 16px; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 0; }
-.figure { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 120px; }
+.figure { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 110px; }
 .figure dt { color: var(--muted); font-size: 13px; }
 .figure dd { margin: 0; font-size: 26px; font-weight: 600; }
 .figure.red dd { color: var(--red); } .figure.yellow dd { color: #a16207; } .figure.green dd { color: var(--green); }
 .statuses { margin: 10px 0 0; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin-top: 8px; }
-table.compact { width: auto; min-width: 50%; }
 th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: #f9fafb; font-weight: 600; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; } td.nowrap { white-space: nowrap; }
 td.text { white-space: pre-line; overflow-wrap: anywhere; }
-tr.red td { background: #fef2f2; } tr.yellow td { background: #fefce8; }
+tr.red td { background: #fef2f2; } tr.yellow td { background: #fefce8; } tr.pending td { background: #f9fafb; }
 .light { display: inline-block; width: 12px; height: 12px; border-radius: 50%; vertical-align: -1px;
   margin-right: 4px; border: 1px solid rgba(0,0,0,.2); }
-.light.red { background: var(--red); } .light.yellow { background: var(--yellow); } .light.green { background: var(--green); }
-.chart text { font-family: inherit; font-size: 13px; fill: #111827; }
-.chart .count { fill: var(--muted); }
-.legend { display: flex; flex-wrap: wrap; gap: 14px; margin: 4px 0 0; padding: 0; list-style: none; color: var(--muted); }
+.red { --c: var(--red); } .yellow { --c: var(--yellow); } .green { --c: var(--green); } .pending { --c: var(--grey); }
+.light, .dot { background: var(--c); }
+.was { color: var(--muted); font-size: 12px; }
+.late { color: var(--red); font-size: 12px; }
+.charts { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 32px; }
+.bars { display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr) max-content; gap: 6px 8px;
+  align-items: center; font-size: 13px; }
+.bars.task { grid-template-columns: minmax(0, 12em) minmax(0, 1fr) max-content; }
+.bar-row { display: contents; }
+.bar-label { text-align: right; max-width: 12em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.bar-figures { color: var(--muted); font-size: 12px; white-space: nowrap; }
+.track { height: 18px; }
+.bar { display: flex; height: 100%; min-width: 2px; }
+.seg { display: block; height: 100%; overflow: hidden; color: #fff; font-size: 12px; line-height: 18px;
+  text-align: center; white-space: nowrap; }
+.seg.done, .swatch.done { background: var(--green); } .seg.overdue, .swatch.overdue { background: var(--red); }
+.seg.in_progress, .swatch.in_progress { background: var(--blue); }
+.seg.not_started, .swatch.not_started { background: var(--pale); color: #111827; }
+.seg.no_date, .swatch.no_date { background: repeating-linear-gradient(135deg, var(--grey) 0 4px, #d1d5db 4px 8px);
+  color: #111827; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 8px 0 0; padding: 0; list-style: none;
+  color: var(--muted); font-size: 13px; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }
+.timeline { position: relative; }
+.tl-row { display: grid; grid-template-columns: 9em minmax(0, 1fr); gap: 8px; align-items: center; font-size: 13px;
+  padding: 2px 0; }
+.tl-row .track { position: relative; height: 22px; border-left: 1px solid var(--line); border-right: 1px solid var(--line); }
+.tl-row .track::after { content: ""; position: absolute; left: 0; right: 0; top: 50%; border-top: 1px solid var(--line); }
+.today { position: absolute; top: 0; bottom: 0; width: 0; border-left: 2px solid var(--red); z-index: 1; }
+.axis .track { height: 18px; border: 0; } .axis .track::after { display: none; }
+.tick { position: absolute; top: 0; transform: translateX(-50%); font-size: 12px; color: var(--muted); white-space: nowrap; }
+.tick.now { color: var(--red); font-weight: 600; }
+.dot { position: absolute; top: 50%; width: 12px; height: 12px; margin: -6px 0 0 -6px; border-radius: 50%;
+  border: 1px solid rgba(0,0,0,.3); z-index: 2; }
+.span { position: absolute; top: 50%; height: 4px; margin-top: -2px; background: var(--yellow); z-index: 2; }
+.was-dot { position: absolute; top: 50%; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 50%;
+  background: #fff; border: 2px solid var(--muted); z-index: 2; }
+.tl-note { grid-column: 2; color: var(--muted); font-size: 12px; margin-top: -2px; overflow-wrap: anywhere; }
 .none { color: var(--muted); }
+.short { display: none; }
 footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
-@media print { body { padding: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+@media (min-width: 1000px) { .charts { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
+@media (max-width: 640px) {
+  body { padding: 12px; }
+  h1 { font-size: 19px; }
+  .figure { min-width: 0; flex: 1 1 28%; padding: 6px 10px; }
+  .figure dd { font-size: 20px; }
+  .bars, .bars.task { grid-template-columns: minmax(0, 1fr); gap: 2px; }
+  .bar-label { text-align: left; margin-top: 6px; }
+  .tl-row { grid-template-columns: 6.5em minmax(0, 1fr); }
+  table.cards thead { display: none; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
+  table.cards tr { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 6px 10px; }
+  table.cards td { border: 0; padding: 1px 0; text-align: left; white-space: normal; }
+  table.cards td[data-label]::before { content: attr(data-label) "："; color: var(--muted); }
+  table.cards td.text[data-label]::before { display: block; }
+  .long { display: none; } .short { display: block; }
+}
+@media print {
+  html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { max-width: none; padding: 0; font-size: 8pt; line-height: 1.35; }
+  h1 { font-size: 13pt; } h2 { font-size: 10pt; margin: 8px 0 3px; break-after: avoid; }
+  h3 { font-size: 9pt; margin: 6px 0 2px; break-after: avoid; }
+  .scope { margin: 0 0 6px; }
+  .figures { gap: 6px; } .figure { padding: 2px 10px; min-width: 0; border-radius: 4px; }
+  .figure dt { font-size: 7.5pt; } .figure dd { font-size: 13pt; }
+  .statuses { margin: 4px 0 0; }
+  .charts { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 8mm; }
+  .bars { font-size: 7.5pt; gap: 2px 6px; } .bars.task { grid-template-columns: minmax(0, 9em) minmax(0, 1fr) max-content; }
+  .bar-figures, .seg, .tick, .tl-note, .was, .late { font-size: 7pt; }
+  .track { height: 12px; } .seg { line-height: 12px; }
+  .tl-row { font-size: 7.5pt; grid-template-columns: 7.5em minmax(0, 1fr); padding: 0; }
+  .tl-row .track { height: 14px; } .axis .track { height: 12px; }
+  .legend { font-size: 7.5pt; margin-top: 3px; }
+  .long { display: none; } .short { display: block; }
+  table { margin-top: 3px; }
+  th, td { padding: 2px 4px; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  .task-title { display: none; }
+  footer { display: none; }
+}
 """
 
 # No fetch, no script, no form, no frame: the page only shows.
@@ -58,6 +144,23 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 class Safe(str):
     """HTML this module wrote itself (never data), passed through `_table` unescaped."""
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal: anything but letters, digits, spaces and printable non-ASCII is
+    a hex escape, so data can neither end the string nor the <style> element (`<` becomes \\3c)."""
+    safe = (c if c.isalnum() or c == " " or (ord(c) > 0x7F and c.isprintable()) else f"\\{ord(c):x} " for c in text)
+    return '"' + "".join(safe) + '"'
+
+
+def page_css(title: str, scope: str) -> str:
+    """The printed page: A4 landscape, the plan title, as-of date and page numbers in its margin boxes
+    (which also stand in for the browser's own header and footer, its URL and date)."""
+    box = "font-size: 8pt; color: #4b5563; font-family: inherit;"
+    return (f"@page {{ size: A4 landscape; margin: 12mm 10mm 12mm 10mm;"
+            f" @top-left {{ content: {css_string(title)}; {box} }}"
+            f" @top-right {{ content: {css_string(scope)}; {box} }}"
+            f' @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; {box} }} }}')
 
 
 def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
@@ -75,7 +178,7 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',
         f"<title>{escape(title)} · {escape(scope)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{page_css(title, scope)}</style>",
         "</head>",
         "<body>",
         f"<h1>{escape(title)}</h1>",
@@ -87,16 +190,24 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
                   _table(["文件", "行", "问题"], [[(p.file, "nowrap"), (p.line or "", "num"), (p.message, "text")]
                                                   for p in problems])]
     parts += [
-        '<h2 id="units">各单位 (per unit)</h2>',
-        _chart(r),
-        _unit_table(r),
+        '<div class="charts">',
+        '<section><h2 id="units">各单位 (per unit)</h2>',
+        _bars(_unit_rows(r), "unit"),
+        _legend(),
+        "</section>",
+        '<section><h2 id="tasks">各重点任务 (per key task)</h2>',
+        _bars(_task_rows(r, plan), "task"),
+        '<h3 id="timeline">到期时间线 (due dates)</h3>',
+        _timeline(r),
+        "</section>",
+        "</div>",
         f'<h2 id="overdue">逾期 (overdue)：{len(r.overdue)}</h2>',
-        _listing(r, r.overdue, "逾期天数", lambda m: (r.as_of - m.due).days),
+        _listing(r.overdue, "逾期天数", lambda m: (r.as_of - m.due).days, "天"),
         f'<h2 id="due-soon">即将到期 (due soon)：{len(r.due_soon)}</h2>',
-        _listing(r, r.due_soon, "剩余天数", lambda m: (m.due - r.as_of).days),
+        _listing(r.due_soon, "剩余天数", lambda m: (m.due - r.as_of).days, "天后"),
         f'<h2 id="measures">全部措施 (all measures)：{r.total}</h2>',
         _all_measures(r, plan),
-        f"<footer>portcli · {escape(scope)} · 红灯 逾期 · 黄灯 即将到期 · 绿灯 其他</footer>",
+        f"<footer>portcli · {escape(scope)} · 红灯 逾期 · 黄灯 即将到期 · 绿灯 已完成或按期 · 待定 未定日期</footer>",
         "</body>",
         "</html>",
     ]
@@ -104,77 +215,185 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
 
 
 def _figures(r: Report) -> str:
-    figures = [("措施总数", r.total, ""), ("已完成", r.by_status["done"], "green"),
-               ("完成率", f"{r.completion:.1%}", "green"), ("逾期", len(r.overdue), "red"),
-               ("即将到期", len(r.due_soon), "yellow"), ("延期", len(r.extended), "")]
+    # Green only for what is good: done is green when all is done, none overdue is green.
+    all_done = r.total > 0 and r.by_status["done"] == r.total
+    figures = [("措施总数", r.total, ""), ("已完成", r.by_status["done"], "green" if all_done else ""),
+               ("完成率", f"{r.completion:.1%}", "green" if all_done else ""),
+               ("逾期", len(r.overdue), "red" if r.overdue else "green"),
+               ("即将到期", len(r.due_soon), "yellow" if r.due_soon else ""), ("延期", len(r.extended), "")]
     cards = "".join(f'<div class="figure {css}"><dt>{escape(label)}</dt><dd>{escape(str(value))}</dd></div>'
                     for label, value, css in figures)
     statuses = " · ".join(f"{escape(label)} {r.by_status[key]}" for key, label in STATUSES.items())
     return f'<dl class="figures">{cards}</dl>\n<p class="statuses">{statuses}</p>'
 
 
-def _chart(r: Report) -> str:
-    """Per unit, a bar split by the status of the measures it takes part in, to one scale."""
-    label_width, bar_width, count_width, row_height, bar_height = 170, 760, 50, 26, 16
-    width = label_width + bar_width + count_width
-    height = row_height * len(r.units) + 4
-    most = max((u.involved for u in r.units), default=0) or 1
+def category(m: Measure, as_of: date) -> str:
+    """Where a measure stands in the charts; the same order as the lights: done, overdue, no date
+    (待定), then by status."""
+    if m.status == "done":
+        return "done"
+    if is_overdue(m, as_of):
+        return "overdue"
+    if m.due is None:
+        return "no_date"
+    return "in_progress" if m.status in IN_PROGRESS else "not_started"
+
+
+def _counts(r: Report, keys: Callable[[Measure], Iterable]) -> dict:
+    counts: dict = defaultdict(Counter)
+    for m in r.measures:
+        c = category(m, r.as_of)
+        for key in keys(m):
+            counts[key][c] += 1
+    return counts
+
+
+def worst_first(counts: Counter) -> tuple:
+    """Most overdue first, then the least done, then the most measures."""
+    total = sum(counts.values())
+    return -counts["overdue"], counts["done"] / total if total else 0.0, -total
+
+
+def _unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
+    counts = _counts(r, lambda m: m.units)
     rows = []
-    for i, u in enumerate(r.units):
-        y = 2 + i * row_height
-        x = float(label_width)
-        segments = []
-        for key, label in STATUSES.items():
-            n = u.by_status[key]
-            if not n:
-                continue
-            w = bar_width * n / most
-            segments.append(f'<rect x="{x:.1f}" y="{y + (row_height - bar_height) / 2:.1f}" width="{w:.1f}" '
-                            f'height="{bar_height}" fill="{STATUS_COLOURS[key]}">'
-                            f"<title>{escape(u.unit)} · {escape(label)} {n}</title></rect>")
-            x += w
-        rows.append(f'<text x="{label_width - 8}" y="{y + row_height / 2:.1f}" text-anchor="end" '
-                    f'dominant-baseline="central">{escape(u.unit)}</text>' + "".join(segments) +
-                    f'<text class="count" x="{x + 6:.1f}" y="{y + row_height / 2:.1f}" '
-                    f'dominant-baseline="central">{u.involved}</text>')
-    legend = "".join(f'<li><span class="swatch" style="background:{STATUS_COLOURS[key]}"></span>{escape(label)}</li>'
-                     for key, label in STATUSES.items())
-    return (f'<svg class="chart" role="img" aria-label="各单位措施状态" viewBox="0 0 {width} {height}" '
-            f'width="100%" xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>\n'
-            f'<ul class="legend">{legend}</ul>')
+    for u in r.units:
+        figures = f"牵头 {u.lead} · 参与 {u.involved} · 逾期 {u.overdue} · 延期 {u.extended} · 完成 {u.completion:.0%}"
+        rows.append((u.unit, figures, counts[u.unit]))
+    return sorted(rows, key=lambda row: worst_first(row[2]))
+
+
+def _task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
+    counts = _counts(r, lambda m: (m.task,))
+    rows = []
+    for task_id, c in sorted(counts.items()):
+        task = plan.tasks.get(task_id) if plan else None
+        label = f"{task.numeral}、{task.title}" if task else str(task_id)
+        rows.append((label, f"{sum(c.values())} 项 · 逾期 {c['overdue']} · 完成 {c['done']}", c))
+    return sorted(rows, key=lambda row: worst_first(row[2]))
+
+
+def _bars(rows: list[tuple[str, str, Counter]], kind: str) -> str:
+    """One bar per row, to one scale, split into CATEGORIES; the figures beside it say it in numbers."""
+    most = max((sum(c.values()) for _, _, c in rows), default=0) or 1
+    out = []
+    for label, figures, counts in rows:
+        total = sum(counts.values())
+        segments = "".join(
+            f'<span class="seg {key}" style="width:{100 * counts[key] / total:.2f}%" '
+            f'title="{escape(label)} · {name} {counts[key]}">{counts[key]}</span>'
+            for key, name in CATEGORIES.items() if counts[key])
+        out.append(f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
+                   f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
+                   f'</span><span class="bar-figures">{escape(figures)}</span></div>')
+    if not out:
+        return '<p class="none">无。</p>'
+    return f'<div class="bars {kind}">{"".join(out)}</div>'
+
+
+def _legend() -> str:
+    items = "".join(f'<li><span class="swatch {key}"></span>{name}</li>' for key, name in CATEGORIES.items())
+    return f'<ul class="legend">{items}</ul>'
+
+
+def _timeline(r: Report) -> str:
+    """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
+    light among them), a row per extended measure (原定 → 延至), and the measures with no date below."""
+    dated = [m for m in r.measures if m.due is not None]
+    undated = [m for m in r.measures if m.due is None]
+    extended = [m for m in dated if m.extensions]
+    days = [m.due for m in dated] + [e.from_ for m in extended for e in m.extensions if e.from_] + [r.as_of]
+    first, last = min(days), max(days)
+    pad = max(7, (last - first).days // 20)
+    first, last = first - timedelta(days=pad), last + timedelta(days=pad)
+    span = (last - first).days
+
+    def at(day: date) -> str:
+        return f"{100 * (day - first).days / span:.2f}%"
+
+    today = f'<span class="today" style="left:{at(r.as_of)}"></span>'
+    rows = [f'<div class="tl-row axis"><span></span><span class="track">{_ticks(first, last, at)}'
+            f'<span class="tick now" style="left:{at(r.as_of)}">今天 {r.as_of.isoformat()}</span></span></div>']
+    order = ("red", "yellow", "pending", "green")
+    by_due: dict[date, list[Measure]] = defaultdict(list)
+    for m in dated:
+        by_due[m.due].append(m)
+    for due, ms in sorted(by_due.items()):
+        worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
+        ids = "、".join(str(m.id) for m in sorted(ms, key=lambda m: m.id))
+        rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
+                    f'<span class="dot {worst}" style="left:{at(due)}" title="{len(ms)} 项"></span></span>'
+                    f'<span class="tl-note">{len(ms)} 项：措施 {ids}</span></div>')
+    for m in sorted(extended, key=lambda m: m.id):
+        was = next((e.from_ for e in m.extensions if e.from_), None)
+        start = was or m.extensions[0].date
+        path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
+                f'{at(min(start, m.due))})"></span>')
+        marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
+                f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
+        words = f"原定 {was.isoformat()} → 延至 {m.due.isoformat()}" if was else f"延至 {m.due.isoformat()}"
+        rows.append(f'<div class="tl-row extension"><span>措施 {m.id} 延期</span><span class="track">{today}'
+                    f'{path}{marks}</span><span class="tl-note">{escape(words)}：{escape(m.extensions[-1].reason)}'
+                    f"</span></div>")
+    if undated:
+        ids = "、".join(str(m.id) for m in sorted(undated, key=lambda m: m.id))
+        rows.append(f'<div class="tl-row undated"><span>待定</span><span class="tl-note">{len(undated)} 项未定日期：'
+                    f"措施 {ids}</span></div>")
+    return f'<div class="timeline">{"".join(rows)}</div>'
+
+
+def _ticks(first: date, last: date, at: Callable[[date], str]) -> str:
+    """Month starts on the axis, at most five of them, so their labels never run into each other."""
+    months = []
+    day = date(first.year, first.month, 1)
+    while day <= last:
+        if day > first:
+            months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    step = max(1, -(-len(months) // 5))
+    return "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>' for d in months[::step])
 
 
 def _table(headers: list[str], rows: list[list[tuple[object, str]]], row_classes: list[str] | None = None,
-           table_class: str = "") -> str:
-    """Rows of (value, cell class); a value is escaped unless it is `Safe`."""
+           table_class: str = "cards") -> str:
+    """Rows of (value, cell class); a value is escaped unless it is `Safe`. Each cell carries its
+    header as data-label: the phone layout shows it before the value."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = []
     for i, row in enumerate(rows):
         row_class = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        cells = "".join(f'<td class="{cls}">{value if isinstance(value, Safe) else escape(str(value))}</td>'
-                        for value, cls in row)
+        cells = "".join(f'<td class="{cls}" data-label="{escape(h)}">'
+                        f'{value if isinstance(value, Safe) else escape(str(value))}</td>'
+                        for h, (value, cls) in zip(headers, row))
         body.append(f"<tr{row_class}>{cells}</tr>")
-    attrs = f' class="{table_class}"' if table_class else ""
-    return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _unit_table(r: Report) -> str:
-    return _table(["单位", "牵头", "参与", "已完成", "逾期", "延期", "完成率"],
-                  [[(u.unit, "nowrap"), (u.lead, "num"), (u.involved, "num"), (u.done, "num"),
-                    (u.overdue, "num"), (u.extended, "num"), (f"{u.completion:.0%}", "num")] for u in r.units],
-                  table_class="compact")
+    return f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def _light_html(colour: str) -> Safe:
     return Safe(f'<span class="light {colour}" aria-hidden="true"></span>{LIGHTS[colour]}')
 
 
-def _listing(r: Report, ms: list[Measure], days_header: str, days) -> str:
+def _listing(ms: list[Measure], days_header: str, days, unit: str) -> str:
+    """On a screen a table; on paper and a phone only the ids, as the all-measures table has the rest."""
     if not ms:
         return '<p class="none">无。</p>'
-    return _table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
-                  [[(m.id, "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
-                    (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
+    table = _table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
+                   [[(m.id, "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
+                     (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
+    ids = "、".join(f"{m.id}（{days(m)} {unit}）" for m in ms)
+    return f'<div class="long">{table}</div><p class="short">措施 {escape(ids)}</p>'
+
+
+def _due_html(m: Measure, r: Report) -> Safe:
+    """The due date, with what an extension moved it from and how late it is."""
+    if m.due is None:
+        return Safe("—")
+    was = next((e.from_ for e in m.extensions if e.from_), None)
+    text = f"延至 {m.due.isoformat()}<br><span class=\"was\">原定 {was.isoformat()}</span>" if was \
+        else m.due.isoformat()
+    if is_overdue(m, r.as_of):
+        text += f'<br><span class="late">逾期 {(r.as_of - m.due).days} 天</span>'
+    return Safe(text)
 
 
 def _all_measures(r: Report, plan: Plan | None) -> str:
@@ -182,10 +401,11 @@ def _all_measures(r: Report, plan: Plan | None) -> str:
     for m in r.measures:
         colour = light(m, r.as_of, r.due_soon_days)
         task = plan.tasks.get(m.task) if plan else None
-        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"),
-                     (f"{task.numeral}、{task.title}" if task else m.task, "text"),
+        task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
+                     if task else m.task)
+        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"), (task_html, "text"),
                      (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
-                     (m.deadline.phrase, "text"), (m.due.isoformat() if m.due else "—", "nowrap"),
+                     (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
                      (STATUSES[m.status], "nowrap"), (latest_progress(m), "text")])
         classes.append(colour if colour != "green" else "")
     return _table(["灯", "编号", "重点任务", "措施", "责任单位", "完成时限", "到期日", "状态", "最新进展"], rows, classes)
