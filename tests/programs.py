@@ -128,10 +128,12 @@ class DevTools:
         self.process.wait(timeout=30)
 
 
-def libreoffice(source: Path, target_format: str, outdir: Path, profile: Path) -> Path:
-    """LibreOffice, headless, converts `source` (e.g. to pdf, or csv with its filter options)."""
+def libreoffice(source: Path, target_format: str, outdir: Path, profile: Path, infilter: str | None = None) -> Path:
+    """LibreOffice, headless, converts `source` (e.g. to pdf, or csv with its filter options), reading it
+    with `infilter` if given (a CSV's encoding, as its import dialog would ask)."""
     result = subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+         *([f"--infilter={infilter}"] if infilter else []),
          "--convert-to", target_format, "--outdir", str(outdir), str(source)],
         capture_output=True, text=True, timeout=180)
     extension = target_format.split(":")[0]
