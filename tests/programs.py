@@ -113,9 +113,10 @@ class DevTools:
     def evaluate(self, expression: str):
         return self.page("Runtime.evaluate", expression=expression, returnByValue=True)["result"]["value"]
 
-    def screenshot(self, width: int, height: int) -> bytes:
+    def screenshot(self, width: int, height: int, scale: float = 1) -> bytes:
+        """The top `width` × `height` CSS pixels of the page, drawn at `scale`."""
         data = self.page("Page.captureScreenshot", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})["data"]
+                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale})["data"]
         return base64.b64decode(data)
 
     def close(self) -> None:

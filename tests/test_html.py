@@ -174,6 +174,7 @@ VARIED = [
     ("update", "1", "--status", "in_progress", "--note", "对接总署", "--date", "2022-05-20"),
     ("update", "6", "--status", "in_progress", "--note", "试点", "--date", "2022-05-20"),
     ("extend", "6", "--to", "2022-07-31", "--reason", "试点延长", "--date", "2022-05-26"),
+    ("extend", "10", "--to", "2022-09-30", "--reason", "总署公布时间表", "--date", "2022-05-26"),  # had no date
 ]
 
 
@@ -206,6 +207,7 @@ def test_the_chart_tells_the_story(run, measures_dir, tmp_path):
     categories = {m["id"]: expected_category(m) for m in listed}
     assert categories[2] == "done" and categories[3] == "in_progress" and categories[1] == "no_date"
     assert categories[4] == "not_started" and categories[5] == "overdue" and categories[6] == "in_progress"
+    assert categories[10] == "not_started"
     order = ["done", "overdue", "in_progress", "not_started", "no_date"]
 
     def counts(ms):
@@ -241,6 +243,7 @@ def test_the_chart_tells_the_story(run, measures_dir, tmp_path):
         for d in dues]
     assert ("extension", "措施 3 延期原定 2022-05-31 → 延至 2022-06-25：等待系统升级") in rows
     assert ("extension", "措施 6 延期原定 2022-05-31 → 延至 2022-07-31：试点延长") in rows
+    assert ("extension", "措施 10 延期延至 2022-09-30：总署公布时间表") in rows
     undated = [m["id"] for m in listed if m["due"] is None]
     assert ("undated", f"待定{len(undated)} 项未定日期：措施 {'、'.join(map(str, undated))}") in rows
     assert f"今天 {AS_OF}" in "".join(r["text"] for r in dom.timeline if r["kind"] == "axis")
@@ -251,7 +254,7 @@ def test_the_chart_tells_the_story(run, measures_dir, tmp_path):
     assert {i for i, x in lights.items() if x == "红灯"} == set(report["overdue"])
     assert {i for i, x in lights.items() if x == "黄灯"} == set(report["due_soon"]) == {3}
     assert {i for i, x in lights.items() if x == "待定"} == set(undated)
-    assert {i for i, x in lights.items() if x == "绿灯"} == {2, 4, 6}
+    assert {i for i, x in lights.items() if x == "绿灯"} == {2, 4, 6, 10}
     due_cells = {int(r["cells"][1]): r["cells"][6] for r in dom.rows if r["cells"]}
     assert due_cells[6] == "延至 2022-07-31原定 2022-05-31"
     assert due_cells[5] == "2022-05-31逾期 15 天"
@@ -318,13 +321,18 @@ def page_metrics(devtools: DevTools) -> dict:
     })()""")
 
 
-def test_the_report_fits_a_phone(shipped_page, tmp_path):
+@pytest.mark.parametrize("data", ["shipped", "varied and hostile"])
+def test_the_report_fits_a_phone(run, measures_dir, tmp_path, data):
+    if data != "shipped":
+        hostile.write(varied(run, measures_dir))
+    page = tmp_path / "report.html"
+    assert run("report", "--dir", measures_dir, "--as-of", AS_OF, "--output", page).exit_code == 0
     devtools = DevTools(tmp_path / "profile")
     try:
-        devtools.open(shipped_page, 390, 844, mobile=True)
+        devtools.open(page, 390, 844, mobile=True)
         metrics = page_metrics(devtools)
-        if SHOTS:
-            Path(SHOTS, "report-phone.png").write_bytes(devtools.screenshot(390, 1400))
+        if SHOTS and data == "shipped":
+            Path(SHOTS, "report-phone.png").write_bytes(devtools.screenshot(390, 1300, scale=0.75))
     finally:
         devtools.close()
     assert metrics["viewport"] == 390
@@ -338,10 +346,10 @@ def test_the_report_on_a_desktop(shipped_page, tmp_path):
     try:
         devtools.open(shipped_page, 1280, 900, mobile=False)
         metrics = page_metrics(devtools)
-        shot = devtools.screenshot(1280, 1000)
+        shot = devtools.screenshot(1280, 1000, scale=0.75)  # small enough for the README
     finally:
         devtools.close()
     assert metrics["scrollWidth"] == 1280 and metrics["smallestFont"] >= 12, metrics
-    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", shot[16:24]) == (1280, 1000)
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", shot[16:24]) == (960, 750)
     if SHOTS:
         Path(SHOTS, "report.png").write_bytes(shot)

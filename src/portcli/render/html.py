@@ -302,18 +302,27 @@ def _timeline(r: Report) -> str:
     dated = [m for m in r.measures if m.due is not None]
     undated = [m for m in r.measures if m.due is None]
     extended = [m for m in dated if m.extensions]
-    days = [m.due for m in dated] + [e.from_ for m in extended for e in m.extensions if e.from_] + [r.as_of]
+    days = [m.due for m in dated] + [_was(m) or m.extensions[0].date for m in extended] + [r.as_of]
     first, last = min(days), max(days)
     pad = max(7, (last - first).days // 20)
     first, last = first - timedelta(days=pad), last + timedelta(days=pad)
     span = (last - first).days
 
-    def at(day: date) -> str:
-        return f"{100 * (day - first).days / span:.2f}%"
+    def where(day: date) -> float:
+        return 100 * (day - first).days / span
 
+    def at(day: date) -> str:
+        return f"{where(day):.2f}%"
+
+    now = where(r.as_of)
+    # The today label sits over the line, kept inside the axis at its ends; month ticks near it give way.
+    shift = "0" if now < 15 else "-100%" if now > 85 else "-50%"
     today = f'<span class="today" style="left:{at(r.as_of)}"></span>'
-    rows = [f'<div class="tl-row axis"><span></span><span class="track">{_ticks(first, last, at)}'
-            f'<span class="tick now" style="left:{at(r.as_of)}">今天 {r.as_of.isoformat()}</span></span></div>']
+    ticks = "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>'
+                    for d in _months(first, last) if abs(where(d) - now) > 12)
+    rows = [f'<div class="tl-row axis"><span></span><span class="track">{ticks}'
+            f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
+            f"今天 {r.as_of.isoformat()}</span></span></div>"]
     order = ("red", "yellow", "pending", "green")
     by_due: dict[date, list[Measure]] = defaultdict(list)
     for m in dated:
@@ -325,8 +334,8 @@ def _timeline(r: Report) -> str:
                     f'<span class="dot {worst}" style="left:{at(due)}" title="{len(ms)} 项"></span></span>'
                     f'<span class="tl-note">{len(ms)} 项：措施 {ids}</span></div>')
     for m in sorted(extended, key=lambda m: m.id):
-        was = next((e.from_ for e in m.extensions if e.from_), None)
-        start = was or m.extensions[0].date
+        was = _was(m)
+        start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
         path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
                 f'{at(min(start, m.due))})"></span>')
         marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
@@ -342,16 +351,20 @@ def _timeline(r: Report) -> str:
     return f'<div class="timeline">{"".join(rows)}</div>'
 
 
-def _ticks(first: date, last: date, at: Callable[[date], str]) -> str:
-    """Month starts on the axis, at most five of them, so their labels never run into each other."""
+def _was(m: Measure) -> date | None:
+    """The due date the first extension moved (原定), if the measure had one."""
+    return next((e.from_ for e in m.extensions if e.from_), None)
+
+
+def _months(first: date, last: date) -> list[date]:
+    """Month starts inside the axis, at most five of them, so their labels never run into each other."""
     months = []
     day = date(first.year, first.month, 1)
     while day <= last:
         if day > first:
             months.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    step = max(1, -(-len(months) // 5))
-    return "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>' for d in months[::step])
+    return months[::max(1, -(-len(months) // 5))]
 
 
 def _table(headers: list[str], rows: list[list[tuple[object, str]]], row_classes: list[str] | None = None,
@@ -388,7 +401,7 @@ def _due_html(m: Measure, r: Report) -> Safe:
     """The due date, with what an extension moved it from and how late it is."""
     if m.due is None:
         return Safe("—")
-    was = next((e.from_ for e in m.extensions if e.from_), None)
+    was = _was(m)
     text = f"延至 {m.due.isoformat()}<br><span class=\"was\">原定 {was.isoformat()}</span>" if was \
         else m.due.isoformat()
     if is_overdue(m, r.as_of):

@@ -37,10 +37,10 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # Column widths (Excel's character units) in the source document's proportions: 重点任务 and 责任单位
 # medium, 具体举措 wide, 细化落实措施 widest; then the tracking columns. About 185 units: A4 landscape
 # at roughly 75 %, which fit-to-width does by itself.
-WIDTHS = (6, 16, 6, 30, 40, 18, 10, 7, 11, 6, 26)
+WIDTHS = (6, 16, 6, 30, 40, 18, 10, 7, 11, 9, 26)
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 # A 10 pt line: Excel needs about 13.5 pt, LibreOffice's Noto Sans CJK (1.45 em) 14.5 pt; room for both.
-LINE_POINTS = 15.0
+LINE_POINTS = 14.0
 PADDING_POINTS = 4.0
 TITLE_POINTS = 26.0
 
@@ -52,7 +52,7 @@ def display_width(text: str) -> int:
 
 def lines_needed(text: str, width: float) -> int:
     """Lines `text` wraps to in a column `width` units wide (a unit of margin on each side)."""
-    room = max(1.0, width - 1.5)
+    room = max(1.0, width - 1.0)
     return sum(max(1, math.ceil(display_width(line) / room)) for line in text.split("\n"))
 
 
