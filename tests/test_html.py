@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
 import hostile
 from measure_files import measure_data, plan_data
@@ -353,3 +354,24 @@ def test_the_report_on_a_desktop(shipped_page, tmp_path):
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", shot[16:24]) == (960, 750)
     if SHOTS:
         Path(SHOTS, "report.png").write_bytes(shot)
+
+
+@needs_poppler
+def test_a_hostile_plan_title_stays_text_in_the_print_margins(run, measures_dir, tmp_path):
+    """The title goes into the page margins as a CSS string: it can neither end that string nor the
+    <style> element, and prints as written."""
+    title = '天津"} body { display: none } </style><script>alert(1)</script>\\"\'@page{}'
+    plan = plan_data(measures_dir)
+    plan["title"] = title
+    (measures_dir / "_plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False),
+                                             encoding="utf-8")
+    page = tmp_path / "report.html"
+    assert run("report", "--dir", measures_dir, "--as-of", AS_OF, "--output", page).exit_code == 0
+    shown = browse(page, tmp_path / "profile", "--dump-dom")
+    assert console_messages(shown.stderr) == []
+    dom = read_dom(shown.stdout)
+    assert "script" not in dom.tags and title in "".join(dom.text)
+    pdf = print_to_pdf(page, tmp_path / "profile", tmp_path / "report.pdf")
+    pages = pdf_pages(pdf)
+    assert all(squashed(p).startswith(squashed(title)) for p in pages)  # top left of every page: the margin box
+    assert squashed(measure_texts(measures_dir)[25]) in squashed("".join(pages))  # the body still prints
