@@ -101,13 +101,23 @@ footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
   h1 { font-size: 19px; }
   .figure { min-width: 0; flex: 1 1 28%; padding: 6px 10px; }
   .figure dd { font-size: 20px; }
-  .bars, .bars.task { grid-template-columns: minmax(0, 1fr); gap: 2px; }
-  .bar-label { text-align: left; margin-top: 6px; }
+  .bars, .bars.task { grid-template-columns: 6.5em minmax(0, 1fr); gap: 0 8px; }
+  .bar-label { white-space: normal; overflow-wrap: anywhere; margin-top: 6px; }
+  .bars .track { margin-top: 6px; }
+  .bar-figures { grid-column: 2; white-space: normal; }
+  .bars.task { grid-template-columns: minmax(0, 1fr); }
+  .bars.task .bar-label { white-space: nowrap; text-align: left; }
+  .bars.task .track { margin-top: 0; }
+  .bars.task .bar-figures { grid-column: 1; }
   .tl-row { grid-template-columns: 6.5em minmax(0, 1fr); }
   table.cards thead { display: none; }
   table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
   table.cards tr { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 6px 10px; }
-  table.cards td { border: 0; padding: 1px 0; text-align: left; white-space: normal; }
+  table.cards td { border: 0; padding: 1px 0; text-align: left; }
+  table.cards td.num, table.cards td.nowrap, table.cards td.task { display: inline-block; margin-right: 14px;
+    white-space: normal; }
+  table.cards td.text.task[data-label]::before { display: inline; }
+  table.cards td:empty, .task-title { display: none; }
   table.cards td[data-label]::before { content: attr(data-label) "："; color: var(--muted); }
   table.cards td.text[data-label]::before { display: block; }
   .long { display: none; } .short { display: block; }
@@ -416,7 +426,7 @@ def _all_measures(r: Report, plan: Plan | None) -> str:
         task = plan.tasks.get(m.task) if plan else None
         task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
                      if task else m.task)
-        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"), (task_html, "text"),
+        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"), (task_html, "text task"),
                      (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
                      (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
                      (STATUSES[m.status], "nowrap"), (latest_progress(m), "text")])
