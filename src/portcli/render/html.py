@@ -8,27 +8,21 @@ a text that slipped past escaping could not load or run anything. Every datum go
 `html.escape`, or `css_string` where it goes into the print stylesheet.
 
 Three layouts from one page: a screen; a phone (below 640 px the tables become cards, the chart
-rows stack); and paper (A4 landscape, the charts side by side, the plan title, as-of date and page
+rows wrap); and paper (A4 landscape, the charts side by side, the plan title, as-of date and page
 numbers in the page margins). On paper and a phone the overdue and due-soon lists, which repeat the
 all-measures table, are reduced to their ids.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date, timedelta
 from html import escape
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO, Sequence
 
 from ..model import STATUSES, Measure, Plan
 from ..query import Report, is_overdue
 from . import latest_progress, light, local_text, report_scope, report_title, units_line
+from .html_charts import bars, legend, original_due, task_rows, timeline, unit_rows
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "pending": "待定"}
-# A measure's place in the charts, worst last in this order of precedence: what the bar segments are.
-CATEGORIES = {"done": "已完成", "overdue": "逾期", "in_progress": "推进中", "not_started": "未启动",
-              "no_date": "无日期"}
-IN_PROGRESS = ("in_progress", "blocked", "ongoing")
-
 CSS = """
 :root { --red: #dc2626; --yellow: #eab308; --green: #16a34a; --blue: #3b82f6; --pale: #cbd5e1;
   --grey: #9ca3af; --line: #e5e7eb; --muted: #4b5563; }
@@ -202,13 +196,13 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     parts += [
         '<div class="charts">',
         '<section><h2 id="units">各单位 (per unit)</h2>',
-        _bars(_unit_rows(r), "unit"),
-        _legend(),
+        bars(unit_rows(r), "unit"),
+        legend(),
         "</section>",
         '<section><h2 id="tasks">各重点任务 (per key task)</h2>',
-        _bars(_task_rows(r, plan), "task"),
+        bars(task_rows(r, plan), "task"),
         '<h3 id="timeline">到期时间线 (due dates)</h3>',
-        _timeline(r),
+        timeline(r),
         "</section>",
         "</div>",
         f'<h2 id="overdue">逾期 (overdue)：{len(r.overdue)}</h2>',
@@ -235,146 +229,6 @@ def _figures(r: Report) -> str:
                     for label, value, css in figures)
     statuses = " · ".join(f"{escape(label)} {r.by_status[key]}" for key, label in STATUSES.items())
     return f'<dl class="figures">{cards}</dl>\n<p class="statuses">{statuses}</p>'
-
-
-def category(m: Measure, as_of: date) -> str:
-    """Where a measure stands in the charts; the same order as the lights: done, overdue, no date
-    (待定), then by status."""
-    if m.status == "done":
-        return "done"
-    if is_overdue(m, as_of):
-        return "overdue"
-    if m.due is None:
-        return "no_date"
-    return "in_progress" if m.status in IN_PROGRESS else "not_started"
-
-
-def _counts(r: Report, keys: Callable[[Measure], Iterable]) -> dict:
-    counts: dict = defaultdict(Counter)
-    for m in r.measures:
-        c = category(m, r.as_of)
-        for key in keys(m):
-            counts[key][c] += 1
-    return counts
-
-
-def worst_first(counts: Counter) -> tuple:
-    """Most overdue first, then the least done, then the most measures."""
-    total = sum(counts.values())
-    return -counts["overdue"], counts["done"] / total if total else 0.0, -total
-
-
-def _unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
-    counts = _counts(r, lambda m: m.units)
-    rows = []
-    for u in r.units:
-        figures = f"牵头 {u.lead} · 参与 {u.involved} · 逾期 {u.overdue} · 延期 {u.extended} · 完成 {u.completion:.0%}"
-        rows.append((u.unit, figures, counts[u.unit]))
-    return sorted(rows, key=lambda row: worst_first(row[2]))
-
-
-def _task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
-    counts = _counts(r, lambda m: (m.task,))
-    rows = []
-    for task_id, c in sorted(counts.items()):
-        task = plan.tasks.get(task_id) if plan else None
-        label = f"{task.numeral}、{task.title}" if task else str(task_id)
-        rows.append((label, f"{sum(c.values())} 项 · 逾期 {c['overdue']} · 完成 {c['done']}", c))
-    return sorted(rows, key=lambda row: worst_first(row[2]))
-
-
-def _bars(rows: list[tuple[str, str, Counter]], kind: str) -> str:
-    """One bar per row, to one scale, split into CATEGORIES; the figures beside it say it in numbers."""
-    most = max((sum(c.values()) for _, _, c in rows), default=0) or 1
-    out = []
-    for label, figures, counts in rows:
-        total = sum(counts.values())
-        segments = "".join(
-            f'<span class="seg {key}" style="width:{100 * counts[key] / total:.2f}%" '
-            f'title="{escape(label)} · {name} {counts[key]}">{counts[key]}</span>'
-            for key, name in CATEGORIES.items() if counts[key])
-        out.append(f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
-                   f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
-                   f'</span><span class="bar-figures">{escape(figures)}</span></div>')
-    if not out:
-        return '<p class="none">无。</p>'
-    return f'<div class="bars {kind}">{"".join(out)}</div>'
-
-
-def _legend() -> str:
-    items = "".join(f'<li><span class="swatch {key}"></span>{name}</li>' for key, name in CATEGORIES.items())
-    return f'<ul class="legend">{items}</ul>'
-
-
-def _timeline(r: Report) -> str:
-    """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
-    light among them), a row per extended measure (原定 → 延至), and the measures with no date below."""
-    dated = [m for m in r.measures if m.due is not None]
-    undated = [m for m in r.measures if m.due is None]
-    extended = [m for m in dated if m.extensions]
-    days = [m.due for m in dated] + [_was(m) or m.extensions[0].date for m in extended] + [r.as_of]
-    first, last = min(days), max(days)
-    pad = max(7, (last - first).days // 20)
-    first, last = first - timedelta(days=pad), last + timedelta(days=pad)
-    span = (last - first).days
-
-    def where(day: date) -> float:
-        return 100 * (day - first).days / span
-
-    def at(day: date) -> str:
-        return f"{where(day):.2f}%"
-
-    now = where(r.as_of)
-    # The today label sits over the line, kept inside the axis at its ends; month ticks near it give way.
-    shift = "0" if now < 15 else "-100%" if now > 85 else "-50%"
-    today = f'<span class="today" style="left:{at(r.as_of)}"></span>'
-    ticks = "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>'
-                    for d in _months(first, last) if abs(where(d) - now) > 12)
-    rows = [f'<div class="tl-row axis"><span></span><span class="track">{ticks}'
-            f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
-            f"今天 {r.as_of.isoformat()}</span></span></div>"]
-    order = ("red", "yellow", "pending", "green")
-    by_due: dict[date, list[Measure]] = defaultdict(list)
-    for m in dated:
-        by_due[m.due].append(m)
-    for due, ms in sorted(by_due.items()):
-        worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
-        ids = "、".join(str(m.id) for m in sorted(ms, key=lambda m: m.id))
-        rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
-                    f'<span class="dot {worst}" style="left:{at(due)}" title="{len(ms)} 项"></span></span>'
-                    f'<span class="tl-note">{len(ms)} 项：措施 {ids}</span></div>')
-    for m in sorted(extended, key=lambda m: m.id):
-        was = _was(m)
-        start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
-        path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
-                f'{at(min(start, m.due))})"></span>')
-        marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
-                f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
-        words = f"原定 {was.isoformat()} → 延至 {m.due.isoformat()}" if was else f"延至 {m.due.isoformat()}"
-        rows.append(f'<div class="tl-row extension"><span>措施 {m.id} 延期</span><span class="track">{today}'
-                    f'{path}{marks}</span><span class="tl-note">{escape(words)}：{escape(m.extensions[-1].reason)}'
-                    f"</span></div>")
-    if undated:
-        ids = "、".join(str(m.id) for m in sorted(undated, key=lambda m: m.id))
-        rows.append(f'<div class="tl-row undated"><span>待定</span><span class="tl-note">{len(undated)} 项未定日期：'
-                    f"措施 {ids}</span></div>")
-    return f'<div class="timeline">{"".join(rows)}</div>'
-
-
-def _was(m: Measure) -> date | None:
-    """The due date the first extension moved (原定), if the measure had one."""
-    return next((e.from_ for e in m.extensions if e.from_), None)
-
-
-def _months(first: date, last: date) -> list[date]:
-    """Month starts inside the axis, at most five of them, so their labels never run into each other."""
-    months = []
-    day = date(first.year, first.month, 1)
-    while day <= last:
-        if day > first:
-            months.append(day)
-        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return months[::max(1, -(-len(months) // 5))]
 
 
 def _table(headers: list[str], rows: list[list[tuple[object, str]]], row_classes: list[str] | None = None,
@@ -411,7 +265,7 @@ def _due_html(m: Measure, r: Report) -> Safe:
     """The due date, with what an extension moved it from and how late it is."""
     if m.due is None:
         return Safe("—")
-    was = _was(m)
+    was = original_due(m)
     text = f"延至 {m.due.isoformat()}<br><span class=\"was\">原定 {was.isoformat()}</span>" if was \
         else m.due.isoformat()
     if is_overdue(m, r.as_of):
