@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 from pathlib import Path
@@ -66,11 +67,24 @@ class DevTools:
             os.close(fd)
         self._out, self._in = to_browser_w, from_browser_r
         self._buffer, self._next, self._events = b"", 0, []
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        try:
+            target = self.send("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        except Exception:
+            self.close()
+            raise
+
+    def __enter__(self) -> "DevTools":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def _message(self) -> dict:
         while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._in], [], [], 60)
+            if not ready:
+                raise RuntimeError("Chromium gave no answer on the DevTools pipe in 60 s")
             chunk = os.read(self._in, 1 << 20)
             if not chunk:
                 raise RuntimeError("Chromium closed the DevTools pipe")
@@ -122,11 +136,15 @@ class DevTools:
     def close(self) -> None:
         try:
             self.send("Browser.close")
-        except RuntimeError:
+        except (RuntimeError, OSError):
             pass
         os.close(self._out)
         os.close(self._in)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # the browser this object started, by its own handle
+            self.process.wait()
 
 
 def libreoffice(source: Path, target_format: str, outdir: Path, profile: Path, infilter: str | None = None) -> Path:

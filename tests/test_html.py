@@ -1,6 +1,8 @@
 """`report --format html` in a real browser: headless Chromium (Debian's `chromium` package, which
 .ci/run installs) loads the page from disk, and the tests read what it shows: the DOM it built, its
-console, and a screenshot."""
+console and screenshots; what it prints to PDF with its default settings (pages, paper, text, read
+with poppler); and, over the DevTools protocol, how the page lays out on a 390 px phone and a desktop.
+With PORTCLI_SAVE_SHOTS=docs the runs write the README's pictures."""
 from __future__ import annotations
 
 import json
@@ -328,14 +330,11 @@ def test_the_report_fits_a_phone(run, measures_dir, tmp_path, data):
         hostile.write(varied(run, measures_dir))
     page = tmp_path / "report.html"
     assert run("report", "--dir", measures_dir, "--as-of", AS_OF, "--output", page).exit_code == 0
-    devtools = DevTools(tmp_path / "profile")
-    try:
+    with DevTools(tmp_path / "profile") as devtools:
         devtools.open(page, 390, 844, mobile=True)
         metrics = page_metrics(devtools)
         if SHOTS and data == "shipped":
             Path(SHOTS, "report-phone.png").write_bytes(devtools.screenshot(390, 1300, scale=0.75))
-    finally:
-        devtools.close()
     assert metrics["viewport"] == 390
     assert metrics["scrollWidth"] == metrics["bodyScrollWidth"] == 390, metrics  # nothing runs off the right
     assert metrics["texts"] > 200 and metrics["smallestFont"] >= 12, metrics
@@ -343,13 +342,10 @@ def test_the_report_fits_a_phone(run, measures_dir, tmp_path, data):
 
 
 def test_the_report_on_a_desktop(shipped_page, tmp_path):
-    devtools = DevTools(tmp_path / "profile")
-    try:
+    with DevTools(tmp_path / "profile") as devtools:
         devtools.open(shipped_page, 1280, 900, mobile=False)
         metrics = page_metrics(devtools)
         shot = devtools.screenshot(1280, 1000, scale=0.75)  # small enough for the README
-    finally:
-        devtools.close()
     assert metrics["scrollWidth"] == 1280 and metrics["smallestFont"] >= 12, metrics
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", shot[16:24]) == (960, 750)
     if SHOTS:
