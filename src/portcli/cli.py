@@ -452,8 +452,9 @@ def validate(
 def export(
     format: Annotated[Optional[ExportFormat], typer.Option(
         "--format", "-f", show_default=False,
-        help="json (as `list` gives it), csv (UTF-8 with BOM, for Excel) or xlsx (the 任务分工表 layout). "
-             "Default: from the --output suffix, else json.")] = None,
+        help="xlsx: the 任务分工表 layout, set up to print on A4; the one to send to the units. "
+             "csv: UTF-8 with BOM, for Excel (in LibreOffice choose UTF-8 in the import dialog). "
+             "json: as `list` gives it. Default: from the --output suffix, else json.")] = None,
     output: OutputOption = None,
     unit: UnitOption = None,
     as_of: AsOfOption = None,

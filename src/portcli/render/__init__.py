@@ -43,11 +43,14 @@ def report_scope(r: Report) -> str:
 
 
 def light(m, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> str:
-    """The traffic light (红黄绿灯) supervision offices use: red overdue, yellow due soon, else green."""
+    """The traffic light (红黄绿灯) supervision offices use: red overdue, yellow due soon, green done or on
+    schedule, and `pending` (待定) for an unfinished measure with no due date: green is only for good."""
     if is_overdue(m, as_of):
         return "red"
     if is_due_soon(m, as_of, days):
         return "yellow"
+    if m.status != "done" and m.due is None:
+        return "pending"
     return "green"
 
 

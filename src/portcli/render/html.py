@@ -1,9 +1,16 @@
-"""One self-contained HTML page: the report a supervision office mails round or opens offline.
+"""One self-contained HTML page: the report a supervision office mails round, forwards to a phone or
+prints for the weekly meeting.
 
-Nothing is fetched: CSS and the chart (SVG) are inline, fonts come from the reader's system
-(a Chinese font stack), and the Content-Security-Policy forbids every fetch and every script,
-so even a text that slipped past escaping could not load or run anything. Every datum goes
-through `html.escape`.
+Nothing is fetched: CSS is inline, the charts are plain HTML boxes sized in percent (so their text
+keeps its size on a phone, where an SVG would shrink it), fonts come from the reader's system (a
+Chinese font stack), and the Content-Security-Policy forbids every fetch and every script, so even
+a text that slipped past escaping could not load or run anything. Every datum goes through
+`html.escape`, or `css_string` where it goes into the print stylesheet.
+
+Three layouts from one page: a screen; a phone (below 640 px the tables become cards, the chart
+rows wrap); and paper (A4 landscape, the charts side by side, the plan title, as-of date and page
+numbers in the page margins). On paper and a phone the overdue and due-soon lists, which repeat the
+all-measures table, are reduced to their ids.
 """
 from __future__ import annotations
 
@@ -11,45 +18,128 @@ from html import escape
 from typing import IO, Sequence
 
 from ..model import STATUSES, Measure, Plan
-from ..query import Report
+from ..query import Report, is_overdue
 from . import latest_progress, light, local_text, report_scope, report_title, units_line
+from .html_charts import bars, legend, original_due, task_rows, timeline, unit_rows
 
-STATUS_COLOURS = {"not_started": "#b0b7c3", "in_progress": "#3b82f6", "blocked": "#f59e0b",
-                  "ongoing": "#14b8a6", "done": "#16a34a"}
-LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
-
+LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "pending": "待定"}
 CSS = """
-:root { --red: #dc2626; --yellow: #eab308; --green: #16a34a; --line: #e5e7eb; --muted: #6b7280; }
+:root { --red: #dc2626; --yellow: #eab308; --green: #16a34a; --blue: #3b82f6; --pale: #cbd5e1;
+  --grey: #9ca3af; --line: #e5e7eb; --muted: #4b5563; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1200px; padding: 24px; color: #111827; background: #fff;
   font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
     "WenQuanYi Micro Hei", "Heiti SC", system-ui, sans-serif; font-size: 14px; line-height: 1.5; }
-h1 { font-size: 22px; margin: 0 0 4px; }
+h1 { font-size: 22px; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
 .scope { color: var(--muted); margin: 0 0 16px; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 0; }
-.figure { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 120px; }
+.figure { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 110px; }
 .figure dt { color: var(--muted); font-size: 13px; }
 .figure dd { margin: 0; font-size: 26px; font-weight: 600; }
 .figure.red dd { color: var(--red); } .figure.yellow dd { color: #a16207; } .figure.green dd { color: var(--green); }
 .statuses { margin: 10px 0 0; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin-top: 8px; }
-table.compact { width: auto; min-width: 50%; }
 th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: #f9fafb; font-weight: 600; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; } td.nowrap { white-space: nowrap; }
 td.text { white-space: pre-line; overflow-wrap: anywhere; }
-tr.red td { background: #fef2f2; } tr.yellow td { background: #fefce8; }
+tr.red td { background: #fef2f2; } tr.yellow td { background: #fefce8; } tr.pending td { background: #f9fafb; }
 .light { display: inline-block; width: 12px; height: 12px; border-radius: 50%; vertical-align: -1px;
   margin-right: 4px; border: 1px solid rgba(0,0,0,.2); }
-.light.red { background: var(--red); } .light.yellow { background: var(--yellow); } .light.green { background: var(--green); }
-.chart text { font-family: inherit; font-size: 13px; fill: #111827; }
-.chart .count { fill: var(--muted); }
-.legend { display: flex; flex-wrap: wrap; gap: 14px; margin: 4px 0 0; padding: 0; list-style: none; color: var(--muted); }
+.red { --c: var(--red); } .yellow { --c: var(--yellow); } .green { --c: var(--green); } .pending { --c: var(--grey); }
+.light, .dot { background: var(--c); }
+.was { color: var(--muted); font-size: 12px; }
+.late { color: var(--red); font-size: 12px; }
+.charts { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 32px; }
+.bars { display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr) max-content; gap: 6px 8px;
+  align-items: center; font-size: 13px; }
+.bars.task { grid-template-columns: minmax(0, 12em) minmax(0, 1fr) max-content; }
+.bar-row { display: contents; }
+.bar-label { text-align: right; max-width: 12em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.bar-figures { color: var(--muted); font-size: 12px; white-space: nowrap; }
+.track { height: 18px; }
+.bar { display: flex; height: 100%; min-width: 2px; }
+.seg { display: block; height: 100%; overflow: hidden; color: #fff; font-size: 12px; line-height: 18px;
+  text-align: center; white-space: nowrap; }
+.seg.done, .swatch.done { background: var(--green); } .seg.overdue, .swatch.overdue { background: var(--red); }
+.seg.in_progress, .swatch.in_progress { background: var(--blue); }
+.seg.not_started, .swatch.not_started { background: var(--pale); color: #111827; }
+.seg.no_date, .swatch.no_date { background: repeating-linear-gradient(135deg, var(--grey) 0 4px, #d1d5db 4px 8px);
+  color: #111827; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 8px 0 0; padding: 0; list-style: none;
+  color: var(--muted); font-size: 13px; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }
+.timeline { position: relative; }
+.tl-row { display: grid; grid-template-columns: 9em minmax(0, 1fr); gap: 8px; align-items: center; font-size: 13px;
+  padding: 2px 0; }
+.tl-row .track { position: relative; height: 22px; border-left: 1px solid var(--line); border-right: 1px solid var(--line); }
+.tl-row .track::after { content: ""; position: absolute; left: 0; right: 0; top: 50%; border-top: 1px solid var(--line); }
+.today { position: absolute; top: 0; bottom: 0; width: 0; border-left: 2px solid var(--red); z-index: 1; }
+.axis .track { height: 18px; border: 0; } .axis .track::after { display: none; }
+.tick { position: absolute; top: 0; transform: translateX(-50%); font-size: 12px; color: var(--muted); white-space: nowrap; }
+.tick.now { color: var(--red); font-weight: 600; }
+.dot { position: absolute; top: 50%; width: 12px; height: 12px; margin: -6px 0 0 -6px; border-radius: 50%;
+  border: 1px solid rgba(0,0,0,.3); z-index: 2; }
+.span { position: absolute; top: 50%; height: 4px; margin-top: -2px; background: var(--yellow); z-index: 2; }
+.was-dot { position: absolute; top: 50%; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 50%;
+  background: #fff; border: 2px solid var(--muted); z-index: 2; }
+.tl-note { grid-column: 2; color: var(--muted); font-size: 12px; margin-top: -2px; overflow-wrap: anywhere; }
 .none { color: var(--muted); }
+.short { display: none; }
 footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
-@media print { body { padding: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+@media (min-width: 1000px) { .charts { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
+@media (max-width: 640px) {
+  body { padding: 12px; }
+  h1 { font-size: 19px; }
+  .figure { min-width: 0; flex: 1 1 28%; padding: 6px 10px; }
+  .figure dd { font-size: 20px; }
+  .bars, .bars.task { grid-template-columns: 6.5em minmax(0, 1fr); gap: 0 8px; }
+  .bar-label { white-space: normal; overflow-wrap: anywhere; margin-top: 6px; }
+  .bars .track { margin-top: 6px; }
+  .bar-figures { grid-column: 2; white-space: normal; }
+  .bars.task { grid-template-columns: minmax(0, 1fr); }
+  .bars.task .bar-label { white-space: nowrap; text-align: left; }
+  .bars.task .track { margin-top: 0; }
+  .bars.task .bar-figures { grid-column: 1; }
+  .tl-row { grid-template-columns: 6.5em minmax(0, 1fr); }
+  table.cards thead { display: none; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
+  table.cards tr { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 6px 10px; }
+  table.cards td { border: 0; padding: 1px 0; text-align: left; }
+  table.cards td.num, table.cards td.nowrap, table.cards td.task { display: inline-block; margin-right: 14px;
+    white-space: normal; }
+  table.cards td.text.task[data-label]::before { display: inline; }
+  table.cards td:empty, .task-title { display: none; }
+  table.cards td[data-label]::before { content: attr(data-label) "："; color: var(--muted); }
+  table.cards td.text[data-label]::before { display: block; }
+  .long { display: none; } .short { display: block; }
+}
+@media print {
+  html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { max-width: none; padding: 0; font-size: 8pt; line-height: 1.35; }
+  h1 { font-size: 13pt; } h2 { font-size: 10pt; margin: 8px 0 3px; break-after: avoid; }
+  h3 { font-size: 9pt; margin: 6px 0 2px; break-after: avoid; }
+  .scope { margin: 0 0 6px; }
+  .figures { gap: 6px; } .figure { padding: 2px 10px; min-width: 0; border-radius: 4px; }
+  .figure dt { font-size: 7.5pt; } .figure dd { font-size: 13pt; }
+  .statuses { margin: 4px 0 0; }
+  .charts { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 8mm; }
+  .bars { font-size: 7.5pt; gap: 2px 6px; } .bars.task { grid-template-columns: minmax(0, 9em) minmax(0, 1fr) max-content; }
+  .bar-figures, .seg, .tick, .tl-note, .was, .late { font-size: 7pt; }
+  .track { height: 12px; } .seg { line-height: 12px; }
+  .tl-row { font-size: 7.5pt; grid-template-columns: 7.5em minmax(0, 1fr); padding: 0; }
+  .tl-row .track { height: 14px; } .axis .track { height: 12px; }
+  .legend { font-size: 7.5pt; margin-top: 3px; }
+  .long { display: none; } .short { display: block; }
+  table { margin-top: 3px; }
+  th, td { padding: 2px 4px; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  .task-title { display: none; }
+  footer { display: none; }
+}
 """
 
 # No fetch, no script, no form, no frame: the page only shows.
@@ -58,6 +148,23 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 class Safe(str):
     """HTML this module wrote itself (never data), passed through `_table` unescaped."""
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal: anything but letters, digits, spaces and printable non-ASCII is
+    a hex escape, so data can neither end the string nor the <style> element (`<` becomes \\3c)."""
+    safe = (c if c.isalnum() or c == " " or (ord(c) > 0x7F and c.isprintable()) else f"\\{ord(c):x} " for c in text)
+    return '"' + "".join(safe) + '"'
+
+
+def page_css(title: str, scope: str) -> str:
+    """The printed page: A4 landscape, the plan title, as-of date and page numbers in its margin boxes
+    (which also stand in for the browser's own header and footer, its URL and date)."""
+    box = "font-size: 8pt; color: #4b5563; font-family: inherit;"
+    return (f"@page {{ size: A4 landscape; margin: 12mm 10mm 12mm 10mm;"
+            f" @top-left {{ content: {css_string(title)}; {box} }}"
+            f" @top-right {{ content: {css_string(scope)}; {box} }}"
+            f' @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; {box} }} }}')
 
 
 def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
@@ -75,7 +182,7 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',
         f"<title>{escape(title)} · {escape(scope)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{page_css(title, scope)}</style>",
         "</head>",
         "<body>",
         f"<h1>{escape(title)}</h1>",
@@ -87,16 +194,24 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
                   _table(["文件", "行", "问题"], [[(p.file, "nowrap"), (p.line or "", "num"), (str(p.message), "text")]
                                                   for p in problems])]
     parts += [
-        '<h2 id="units">各单位 (per unit)</h2>',
-        _chart(r),
-        _unit_table(r),
+        '<div class="charts">',
+        '<section><h2 id="units">各单位 (per unit)</h2>',
+        bars(unit_rows(r), "unit"),
+        legend(),
+        "</section>",
+        '<section><h2 id="tasks">各重点任务 (per key task)</h2>',
+        bars(task_rows(r, plan), "task"),
+        '<h3 id="timeline">到期时间线 (due dates)</h3>',
+        timeline(r),
+        "</section>",
+        "</div>",
         f'<h2 id="overdue">逾期 (overdue)：{len(r.overdue)}</h2>',
-        _listing(r, r.overdue, "逾期天数", lambda m: (r.as_of - m.due).days),
+        _listing(r.overdue, "逾期天数", lambda m: (r.as_of - m.due).days, "天"),
         f'<h2 id="due-soon">即将到期 (due soon)：{len(r.due_soon)}</h2>',
-        _listing(r, r.due_soon, "剩余天数", lambda m: (m.due - r.as_of).days),
+        _listing(r.due_soon, "剩余天数", lambda m: (m.due - r.as_of).days, "天后"),
         f'<h2 id="measures">全部措施 (all measures)：{r.total}</h2>',
         _all_measures(r, plan),
-        f"<footer>portcli · {escape(scope)} · 红灯 逾期 · 黄灯 即将到期 · 绿灯 其他</footer>",
+        f"<footer>portcli · {escape(scope)} · 红灯 逾期 · 黄灯 即将到期 · 绿灯 已完成或按期 · 待定 未定日期</footer>",
         "</body>",
         "</html>",
     ]
@@ -104,77 +219,58 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
 
 
 def _figures(r: Report) -> str:
-    figures = [("措施总数", r.total, ""), ("已完成", r.by_status["done"], "green"),
-               ("完成率", f"{r.completion:.1%}", "green"), ("逾期", len(r.overdue), "red"),
-               ("即将到期", len(r.due_soon), "yellow"), ("延期", len(r.extended), "")]
+    # Green only for what is good: done is green when all is done, none overdue is green.
+    all_done = r.total > 0 and r.by_status["done"] == r.total
+    figures = [("措施总数", r.total, ""), ("已完成", r.by_status["done"], "green" if all_done else ""),
+               ("完成率", f"{r.completion:.1%}", "green" if all_done else ""),
+               ("逾期", len(r.overdue), "red" if r.overdue else "green"),
+               ("即将到期", len(r.due_soon), "yellow" if r.due_soon else ""), ("延期", len(r.extended), "")]
     cards = "".join(f'<div class="figure {css}"><dt>{escape(label)}</dt><dd>{escape(str(value))}</dd></div>'
                     for label, value, css in figures)
     statuses = " · ".join(f"{escape(label)} {r.by_status[key]}" for key, label in STATUSES.items())
     return f'<dl class="figures">{cards}</dl>\n<p class="statuses">{statuses}</p>'
 
 
-def _chart(r: Report) -> str:
-    """Per unit, a bar split by the status of the measures it takes part in, to one scale."""
-    label_width, bar_width, count_width, row_height, bar_height = 170, 760, 50, 26, 16
-    width = label_width + bar_width + count_width
-    height = row_height * len(r.units) + 4
-    most = max((u.involved for u in r.units), default=0) or 1
-    rows = []
-    for i, u in enumerate(r.units):
-        y = 2 + i * row_height
-        x = float(label_width)
-        segments = []
-        for key, label in STATUSES.items():
-            n = u.by_status[key]
-            if not n:
-                continue
-            w = bar_width * n / most
-            segments.append(f'<rect x="{x:.1f}" y="{y + (row_height - bar_height) / 2:.1f}" width="{w:.1f}" '
-                            f'height="{bar_height}" fill="{STATUS_COLOURS[key]}">'
-                            f"<title>{escape(u.unit)} · {escape(label)} {n}</title></rect>")
-            x += w
-        rows.append(f'<text x="{label_width - 8}" y="{y + row_height / 2:.1f}" text-anchor="end" '
-                    f'dominant-baseline="central">{escape(u.unit)}</text>' + "".join(segments) +
-                    f'<text class="count" x="{x + 6:.1f}" y="{y + row_height / 2:.1f}" '
-                    f'dominant-baseline="central">{u.involved}</text>')
-    legend = "".join(f'<li><span class="swatch" style="background:{STATUS_COLOURS[key]}"></span>{escape(label)}</li>'
-                     for key, label in STATUSES.items())
-    return (f'<svg class="chart" role="img" aria-label="各单位措施状态" viewBox="0 0 {width} {height}" '
-            f'width="100%" xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>\n'
-            f'<ul class="legend">{legend}</ul>')
-
-
 def _table(headers: list[str], rows: list[list[tuple[object, str]]], row_classes: list[str] | None = None,
-           table_class: str = "") -> str:
-    """Rows of (value, cell class); a value is escaped unless it is `Safe`."""
+           table_class: str = "cards") -> str:
+    """Rows of (value, cell class); a value is escaped unless it is `Safe`. Each cell carries its
+    header as data-label: the phone layout shows it before the value."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = []
     for i, row in enumerate(rows):
         row_class = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        cells = "".join(f'<td class="{cls}">{value if isinstance(value, Safe) else escape(str(value))}</td>'
-                        for value, cls in row)
+        cells = "".join(f'<td class="{cls}" data-label="{escape(h)}">'
+                        f'{value if isinstance(value, Safe) else escape(str(value))}</td>'
+                        for h, (value, cls) in zip(headers, row))
         body.append(f"<tr{row_class}>{cells}</tr>")
-    attrs = f' class="{table_class}"' if table_class else ""
-    return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _unit_table(r: Report) -> str:
-    return _table(["单位", "牵头", "参与", "已完成", "逾期", "延期", "完成率"],
-                  [[(u.unit, "nowrap"), (u.lead, "num"), (u.involved, "num"), (u.done, "num"),
-                    (u.overdue, "num"), (u.extended, "num"), (f"{u.completion:.0%}", "num")] for u in r.units],
-                  table_class="compact")
+    return f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def _light_html(colour: str) -> Safe:
     return Safe(f'<span class="light {colour}" aria-hidden="true"></span>{LIGHTS[colour]}')
 
 
-def _listing(r: Report, ms: list[Measure], days_header: str, days) -> str:
+def _listing(ms: list[Measure], days_header: str, days, unit: str) -> str:
+    """On a screen a table; on paper and a phone only the ids, as the all-measures table has the rest."""
     if not ms:
         return '<p class="none">无。</p>'
-    return _table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
-                  [[(m.id, "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
-                    (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
+    table = _table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
+                   [[(m.id, "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
+                     (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
+    ids = "、".join(f"{m.id}（{days(m)} {unit}）" for m in ms)
+    return f'<div class="long">{table}</div><p class="short">措施 {escape(ids)}</p>'
+
+
+def _due_html(m: Measure, r: Report) -> Safe:
+    """The due date, with what an extension moved it from and how late it is."""
+    if m.due is None:
+        return Safe("—")
+    was = original_due(m)
+    text = f"延至 {m.due.isoformat()}<br><span class=\"was\">原定 {was.isoformat()}</span>" if was \
+        else m.due.isoformat()
+    if is_overdue(m, r.as_of):
+        text += f'<br><span class="late">逾期 {(r.as_of - m.due).days} 天</span>'
+    return Safe(text)
 
 
 def _all_measures(r: Report, plan: Plan | None) -> str:
@@ -182,10 +278,11 @@ def _all_measures(r: Report, plan: Plan | None) -> str:
     for m in r.measures:
         colour = light(m, r.as_of, r.due_soon_days)
         task = plan.tasks.get(m.task) if plan else None
-        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"),
-                     (f"{task.numeral}、{task.title}" if task else m.task, "text"),
+        task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
+                     if task else m.task)
+        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"), (task_html, "text task"),
                      (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
-                     (m.deadline.phrase, "text"), (m.due.isoformat() if m.due else "—", "nowrap"),
+                     (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
                      (STATUSES[m.status], "nowrap"), (latest_progress(m), "text")])
         classes.append(colour if colour != "green" else "")
     return _table(["灯", "编号", "重点任务", "措施", "责任单位", "完成时限", "到期日", "状态", "最新进展"], rows, classes)

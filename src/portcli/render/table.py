@@ -34,7 +34,7 @@ def text(value: object, style: str = "") -> Text:
 
 def row_style(m: Measure, as_of: date) -> str:
     colour = light(m, as_of)
-    return "" if colour == "green" else colour
+    return colour if colour in ("red", "yellow") else ""  # the terminal marks only what needs action
 
 
 def units_text(m: Measure) -> Text:

@@ -1,0 +1,158 @@
+"""The HTML report's charts, as plain HTML boxes sized in percent: per unit and per key task a bar
+split by where its measures stand, worst first, and a timeline of due dates. Every datum goes
+through `html.escape`."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from html import escape
+from typing import Callable, Iterable
+
+from ..model import Measure, Plan
+from ..query import Report, is_overdue
+from . import light
+
+# A measure's place in the charts, worst last in this order of precedence: what the bar segments are.
+CATEGORIES = {"done": "已完成", "overdue": "逾期", "in_progress": "推进中", "not_started": "未启动",
+              "no_date": "无日期"}
+IN_PROGRESS = ("in_progress", "blocked", "ongoing")
+
+
+def category(m: Measure, as_of: date) -> str:
+    """Where a measure stands in the charts; the same order as the lights: done, overdue, no date
+    (待定), then by status."""
+    if m.status == "done":
+        return "done"
+    if is_overdue(m, as_of):
+        return "overdue"
+    if m.due is None:
+        return "no_date"
+    return "in_progress" if m.status in IN_PROGRESS else "not_started"
+
+
+def _counts(r: Report, keys: Callable[[Measure], Iterable]) -> dict:
+    counts: dict = defaultdict(Counter)
+    for m in r.measures:
+        c = category(m, r.as_of)
+        for key in keys(m):
+            counts[key][c] += 1
+    return counts
+
+
+def worst_first(counts: Counter) -> tuple:
+    """Most overdue first, then the least done, then the most measures."""
+    total = sum(counts.values())
+    return -counts["overdue"], counts["done"] / total if total else 0.0, -total
+
+
+def unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
+    counts = _counts(r, lambda m: m.units)
+    rows = []
+    for u in r.units:
+        figures = f"牵头 {u.lead} · 参与 {u.involved} · 逾期 {u.overdue} · 延期 {u.extended} · 完成 {u.completion:.0%}"
+        rows.append((u.unit, figures, counts[u.unit]))
+    return sorted(rows, key=lambda row: worst_first(row[2]))
+
+
+def task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
+    counts = _counts(r, lambda m: (m.task,))
+    rows = []
+    for task_id, c in sorted(counts.items()):
+        task = plan.tasks.get(task_id) if plan else None
+        label = f"{task.numeral}、{task.title}" if task else str(task_id)
+        rows.append((label, f"{sum(c.values())} 项 · 逾期 {c['overdue']} · 完成 {c['done']}", c))
+    return sorted(rows, key=lambda row: worst_first(row[2]))
+
+
+def bars(rows: list[tuple[str, str, Counter]], kind: str) -> str:
+    """One bar per row, to one scale, split into CATEGORIES; the figures beside it say it in numbers."""
+    most = max((sum(c.values()) for _, _, c in rows), default=0) or 1
+    out = []
+    for label, figures, counts in rows:
+        total = sum(counts.values())
+        segments = "".join(
+            f'<span class="seg {key}" style="width:{100 * counts[key] / total:.2f}%" '
+            f'title="{escape(label)} · {name} {counts[key]}">{counts[key]}</span>'
+            for key, name in CATEGORIES.items() if counts[key])
+        out.append(f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
+                   f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
+                   f'</span><span class="bar-figures">{escape(figures)}</span></div>')
+    if not out:
+        return '<p class="none">无。</p>'
+    return f'<div class="bars {kind}">{"".join(out)}</div>'
+
+
+def legend() -> str:
+    items = "".join(f'<li><span class="swatch {key}"></span>{name}</li>' for key, name in CATEGORIES.items())
+    return f'<ul class="legend">{items}</ul>'
+
+
+def timeline(r: Report) -> str:
+    """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
+    light among them), a row per extended measure (原定 → 延至), and the measures with no date below."""
+    dated = [m for m in r.measures if m.due is not None]
+    undated = [m for m in r.measures if m.due is None]
+    extended = [m for m in dated if m.extensions]
+    days = [m.due for m in dated] + [original_due(m) or m.extensions[0].date for m in extended] + [r.as_of]
+    first, last = min(days), max(days)
+    pad = max(7, (last - first).days // 20)
+    first, last = first - timedelta(days=pad), last + timedelta(days=pad)
+    span = (last - first).days
+
+    def where(day: date) -> float:
+        return 100 * (day - first).days / span
+
+    def at(day: date) -> str:
+        return f"{where(day):.2f}%"
+
+    now = where(r.as_of)
+    # The today label sits over the line, kept inside the axis at its ends; month ticks near it give way.
+    shift = "0" if now < 15 else "-100%" if now > 85 else "-50%"
+    today = f'<span class="today" style="left:{at(r.as_of)}"></span>'
+    ticks = "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>'
+                    for d in _months(first, last) if abs(where(d) - now) > 12)
+    rows = [f'<div class="tl-row axis"><span></span><span class="track">{ticks}'
+            f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
+            f"今天 {r.as_of.isoformat()}</span></span></div>"]
+    order = ("red", "yellow", "pending", "green")
+    by_due: dict[date, list[Measure]] = defaultdict(list)
+    for m in dated:
+        by_due[m.due].append(m)
+    for due, ms in sorted(by_due.items()):
+        worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
+        ids = "、".join(str(m.id) for m in sorted(ms, key=lambda m: m.id))
+        rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
+                    f'<span class="dot {worst}" style="left:{at(due)}" title="{len(ms)} 项"></span></span>'
+                    f'<span class="tl-note">{len(ms)} 项：措施 {ids}</span></div>')
+    for m in sorted(extended, key=lambda m: m.id):
+        was = original_due(m)
+        start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
+        path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
+                f'{at(min(start, m.due))})"></span>')
+        marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
+                f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
+        words = f"原定 {was.isoformat()} → 延至 {m.due.isoformat()}" if was else f"延至 {m.due.isoformat()}"
+        rows.append(f'<div class="tl-row extension"><span>措施 {m.id} 延期</span><span class="track">{today}'
+                    f'{path}{marks}</span><span class="tl-note">{escape(words)}：{escape(m.extensions[-1].reason)}'
+                    f"</span></div>")
+    if undated:
+        ids = "、".join(str(m.id) for m in sorted(undated, key=lambda m: m.id))
+        rows.append(f'<div class="tl-row undated"><span>待定</span><span class="tl-note">{len(undated)} 项未定日期：'
+                    f"措施 {ids}</span></div>")
+    return f'<div class="timeline">{"".join(rows)}</div>'
+
+
+def original_due(m: Measure) -> date | None:
+    """The due date the first extension moved (原定), if the measure had one."""
+    return next((e.from_ for e in m.extensions if e.from_), None)
+
+
+def _months(first: date, last: date) -> list[date]:
+    """Month starts inside the axis, at most five of them, so their labels never run into each other."""
+    months = []
+    day = date(first.year, first.month, 1)
+    while day <= last:
+        if day > first:
+            months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months[::max(1, -(-len(months) // 5))]
