@@ -171,7 +171,14 @@ def _console(file: IO[str] | None = None):
             # rich's own answer is exit 1, the --fail-on code; _output tells a closed pipe instead
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
-    return PipeTellingConsole(file=file, highlight=False, emoji=False, markup=False)
+    console = PipeTellingConsole(file=file, highlight=False, emoji=False, markup=False)
+    # COLUMNS=0 drew nothing at all, and a narrow width squeezes ids and dates to "…": below
+    # MIN_WIDTH the table is drawn MIN_WIDTH wide, and the terminal wraps its lines.
+    console.width = max(console.width, MIN_WIDTH)
+    return console
+
+
+MIN_WIDTH = 80
 
 
 # The exit status of a program whose reader went away: a shell shows 128 + SIGPIPE (141) for a
@@ -683,7 +690,8 @@ def extend(
 
 @app.command()
 def new(
-    task: Annotated[Optional[int], typer.Option("--task", "-t", help="Key task number (1…11).",
+    # min=1: 0 is a number the plan never has, and a task of 0 read as "no --task given"
+    task: Annotated[Optional[int], typer.Option("--task", "-t", min=1, help="Key task number (1…11).",
                                                 show_default=False)] = None,
     unit: Annotated[Optional[list[str]], typer.Option(
         "--unit", "-u", metavar="UNIT", show_default=False,
