@@ -187,17 +187,21 @@ READER_GONE = 128 + 13
 
 
 @contextmanager
-def _output(path: Path | None, binary: bool = False) -> Iterator[IO]:
+def _output(path: Path | None, binary: bool = False, done: str = "") -> Iterator[IO]:
     """Where the output goes: FILE from --output, else stdout. A FILE or a stdout that cannot be
-    written (a full disk) is one line and exit 2; a reader that went away (a closed pipe, as after
-    `| head -1`) ends portcli quietly with READER_GONE."""
+    written (a full disk) is one line and exit 2, saying what is `done` all the same; a reader that
+    went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
     if path is None:
+        if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
+            _stdout_failed(OSError(errno.EBADF, "stdout is closed"), done)
         stream = sys.stdout.buffer if binary else sys.stdout
         try:
             yield stream
             stream.flush()  # here, while a failure can still be told, not at exit
+            if _reader_gone(stream):
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
         except OSError as exc:
-            _stdout_failed(exc)
+            _stdout_failed(exc, done)
         return
     try:
         with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
@@ -206,13 +210,30 @@ def _output(path: Path | None, binary: bool = False) -> Iterator[IO]:
         fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def _stdout_failed(exc: OSError) -> NoReturn:
+def _stdout_failed(exc: OSError, done: str = "") -> NoReturn:
     # What stdout still buffers must go somewhere quiet: Python flushes it once more at exit,
     # and that failure would be "Exception ignored … BrokenPipeError" on stderr.
     _discard_stdout()
     if exc.errno == errno.EPIPE:
         raise typer.Exit(READER_GONE)
-    fail(f"cannot write the output: {exc.strerror or exc}")
+    fail(f"{done}cannot write the output: {exc.strerror or exc}")
+
+
+def _reader_gone(stream: IO) -> bool:
+    """Whether `stream` is a pipe whose reader has closed it. A big write that the reader's going
+    cuts short raises nothing: Python returns the bytes written so far, and the text layer drops
+    the count. So the pipe is asked."""
+    import select
+
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture)
+        return False
+    if not hasattr(select, "poll"):  # Windows: a closed pipe there raises on the write itself
+        return False
+    poller = select.poll()
+    poller.register(descriptor, 0)  # POLLERR is reported whatever is asked: the reader end is closed
+    return any(event & select.POLLERR for _, event in poller.poll(0))
 
 
 def _discard_stdout() -> None:
@@ -628,7 +649,8 @@ def _written(written, today: date, format: Format) -> NoReturn:
     report_problems(written.warnings)
     if written.warnings:
         say(f"warning: {len(written.warnings)} problem(s) in other files; this write succeeded")
-    with _output(None) as out:
+    # A full stdout must not read as a failed write: one run again would record the entry twice.
+    with _output(None, done=f"{written.measure.file} is written, but ") as out:
         if format is Format.json:
             from .render import json
 
