@@ -277,3 +277,16 @@ def test_a_terminal_width_below_80_still_shows_every_column(run, measures_dir, c
     assert narrow.exit_code == wide.exit_code == 0
     assert narrow.stdout == wide.stdout
     assert "2022-05-31" in narrow.stdout and "14" in narrow.stdout
+
+
+def test_new_after_an_id_too_big_for_a_file_name_is_one_line(run, measures_dir):
+    """The reader takes `id: 1000…0` (300 zeros); `new` then names measure id+1's file after it,
+    a name longer than the file system allows. That was "internal error: OSError"."""
+    big = 10**300
+    replace_line(measures_dir / "25.yaml", "id:", f"id: {big}")
+    before = snapshot(measures_dir)
+    result = run("new", "--task", "1", "--unit", "市商务局", "--deadline", "年底前", "--national", "x",
+                 "--dir", measures_dir)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"portcli: cannot write {measures_dir / f'{big + 1}.yaml'}: File name too long\n"
+    assert snapshot(measures_dir) == before

@@ -187,6 +187,13 @@ def test_a_closed_stdout_is_one_line_and_exit_2(repo_folder):
         assert (result.returncode, result.stderr.decode()) == (2, message)
 
 
+def test_a_read_only_stdout_is_one_line_and_exit_2(repo_folder):
+    with open(os.devnull, "rb") as read_only:  # `portcli list 1</dev/null`
+        result = subprocess.run([str(SCRIPT), *args_for(("list",), repo_folder)], stdout=read_only,
+                                stderr=subprocess.PIPE, env=env(), timeout=120)
+    assert (result.returncode, result.stderr.decode()) == (2, "portcli: cannot write the output: Bad file descriptor\n")
+
+
 # --- a full disk ---------------------------------------------------------------------------------
 
 def run_into_dev_full(args: list[str]) -> subprocess.CompletedProcess:

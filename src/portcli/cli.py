@@ -640,6 +640,8 @@ def _writing() -> Iterator[None]:
         fail(str(exc))
     except store.WriteError as exc:
         fail(str(exc))
+    except OSError as exc:  # one the write path does not word itself (a file name too long for an id)
+        fail(f"cannot write {exc.filename or 'the measure'}: {exc.strerror or exc}")
 
 
 def _written(written, today: date, format: Format) -> NoReturn:
