@@ -118,9 +118,7 @@ def folder_for(command: tuple[str, ...], repo_folder: Path) -> Path | None:
 @pytest.mark.parametrize("command", READS + NO_FOLDER, ids=" ".join)
 def test_a_reader_gone_before_the_first_byte_ends_portcli_quietly(repo_folder, command):
     folder = folder_for(command, repo_folder)
-    full = whole_output(args_for(command, folder))
-    assert full.returncode in (0, 1, 2) and full.stdout, full.stderr  # it has something to say
-    result = run_with_closed_pipe(args_for(command, folder))
+    result = run_with_closed_pipe(args_for(command, folder))  # 141 only if it has something to write
     assert (result.returncode, result.stderr) == (READER_GONE, b"")
 
 
