@@ -8,6 +8,7 @@ real pipe, or with /dev/full as its stdout.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -224,3 +225,32 @@ def test_a_full_stdout_after_a_write_says_the_write_is_done(repo_folder, command
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or not Path("/dev/full").exists(),
                                 reason="needs git (history) and /dev/full")
+
+
+# --- stderr that cannot be written ---------------------------------------------------------------
+
+@pytest.mark.parametrize("stderr", ["full", "closed"])
+@pytest.mark.parametrize("command", [("validate",), ("list", "-f", "json"), ("report", "--fail-on", "overdue"),
+                                     ("list", "--as-of", "3000-01-01")], ids=" ".join)
+def test_a_stderr_that_cannot_be_written_leaves_the_exit_code_alone(repo_folder, command, stderr):
+    """A broken file is exit 2 whether or not stderr can say so: an exception while telling it
+    ended portcli with 1, the --fail-on code. The usage error (3000-01-01) is 2 as well."""
+    (repo_folder / "99.yaml").write_text("id: 99\nstatus: started\n", encoding="utf-8")
+
+    def close_stderr():
+        os.close(2)
+
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([str(SCRIPT), *command, "--dir", str(repo_folder)], stdout=subprocess.PIPE,
+                                stderr=full if stderr == "full" else None,
+                                preexec_fn=close_stderr if stderr == "closed" else None, env=env(), timeout=120)
+    assert result.returncode == 2
+    out = result.stdout.decode()
+    if command == ("validate",):
+        assert out.endswith(" problem(s) in 1 file(s); 25 valid measure(s)\n")
+    elif command[0] == "list" and "json" in command:
+        assert len(json.loads(out)) == 25  # every valid measure, as ever
+    elif command[0] == "report":
+        assert "逾期 (overdue)：20" in out  # the report itself; exit 2, the broken file, over 1
+    elif stderr == "full":  # (with stderr closed, click shows its usage error on stdout instead)
+        assert out == ""

@@ -125,7 +125,18 @@ def say(message: str) -> None:
     """A message of portcli's own on stderr, on one line: data in it cannot forge another line."""
     from .render import printable
 
-    sys.stderr.write(f"portcli: {printable(message, one_line=True)}\n")
+    _to_stderr(f"portcli: {printable(message, one_line=True)}\n")
+
+
+def _to_stderr(text: str) -> None:
+    """Write to stderr. A stderr that cannot take it (a full disk, closed, a reader gone) cannot be
+    told about either, and must not change the exit code: an exception here ended portcli with 1,
+    the --fail-on code, where a problem is 2."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()  # now, not at exit, where a failure would make the exit code 120
+    except (OSError, AttributeError, ValueError):  # AttributeError: started with stderr closed (None)
+        pass
 
 
 def fail(message: str) -> NoReturn:
@@ -139,7 +150,7 @@ def report_problems(problems) -> None:
     from .render import printable
 
     for problem in problems:
-        sys.stderr.write(printable(str(problem), one_line=True) + "\n")
+        _to_stderr(printable(str(problem), one_line=True) + "\n")
 
 
 def _directory(directory: Path | None) -> Path:
@@ -903,7 +914,7 @@ def run(args: list[str] | None = None) -> None:
         say(f"cannot write the output: {exc.strerror or exc}")
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.stderr.write("portcli: interrupted\n")
+        _to_stderr("portcli: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # a bug in portcli, not in the input: say so plainly
         _internal_error(exc)
@@ -916,5 +927,5 @@ _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 def _internal_error(exc: Exception) -> NoReturn:
     say(f"internal error: {type(exc).__name__}: {exc}")
-    sys.stderr.write("please report it with the command that caused it\n")
+    _to_stderr("please report it with the command that caused it\n")
     sys.exit(2)
