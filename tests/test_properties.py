@@ -317,7 +317,7 @@ FULL_WIDTH = str.maketrans("0123456789-/", "０１２３４５６７８９－／
 
 
 @examples("written_dates")
-@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+@given(day=st.dates(min_value=date(1901, 1, 1), max_value=date(2100, 12, 31)),  # a plan's years start at 1901
        form=st.sampled_from(["{y}-{m:02}-{d:02}", "{y}/{m}/{d}", "{y}年{m}月{d}日", " {y} 年 {m} 月 {d} 日 "]),
        full_width=st.booleans())
 def test_dates_as_people_write_them(day, form, full_width):

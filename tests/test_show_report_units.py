@@ -66,11 +66,16 @@ def test_show_json_is_one_object(run, measures_dir):
     assert Path(shown["file"]).name == "14.yaml"
 
 
-@pytest.mark.parametrize("arg", ["99", "0"])
-def test_show_unknown_id_exits_2(run, measures_dir, arg):
-    result = run("show", arg, "--dir", measures_dir)
+def test_show_unknown_id_exits_2(run, measures_dir):
+    result = run("show", "99", "--dir", measures_dir)
     assert result.exit_code == 2 and result.stdout == ""
-    assert f"no measure with id {arg}" in result.stderr
+    assert "no measure with id 99" in result.stderr
+
+
+def test_show_id_0_is_no_id_at_all(run, measures_dir):
+    result = run("show", "0", "--dir", measures_dir)  # ids are whole numbers above 0 (SPEC §2)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Invalid value for 'ID': 0 is not in the range 1<=x<=" in result.stderr
 
 
 def test_show_non_number_exits_2(run, measures_dir):

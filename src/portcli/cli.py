@@ -6,6 +6,7 @@ pays for the terminal machinery.
 from __future__ import annotations
 
 import copy
+import errno
 import gc
 import os
 import sys
@@ -18,9 +19,9 @@ from typing import IO, Annotated, Iterator, NoReturn, Optional
 import typer
 
 from . import __version__, files, query
+from .deadline import in_range, parse_date
 from .load import Loaded, load
 from .problem import did_you_mean
-from .deadline import parse_date
 from .model import status_key, STATUSES
 
 app = typer.Typer(
@@ -29,7 +30,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    add_completion=False,  # portcli's own --show-completion/--install-completion: they take a shell
 )
+# Typer registers its completion classes (what `_PORTCLI_COMPLETE=complete_bash` asks for) only
+# along with its own completion options.
+typer.completion.completion_init()
 
 
 class Format(str, Enum):
@@ -65,9 +70,17 @@ class FailOn(str, Enum):
 
 def _date_option(value: str) -> date:
     try:
-        return parse_date(value)
+        return in_range(parse_date(value), value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+# Bounds of the numbers a command line may give. Past them a number means nothing more (no plan has
+# a billion measures; a due-soon window of a century already takes in every date ahead), and
+# unbounded ones reach date arithmetic that `datetime` cannot do.
+MAX_ID = 999_999_999
+MAX_ROWS = 999_999_999
+MAX_DUE_SOON_DAYS = 36_500
 
 
 # The options every command shares, declared once (as sqlite-utils does with its output options).
@@ -85,7 +98,8 @@ UnitOption = Annotated[Optional[list[str]], typer.Option(
 # terminal are read through --unit, --task or JSON, not by scrolling.
 DEFAULT_LIMIT = 50
 LimitOption = Annotated[int, typer.Option(
-    "--limit", min=0, help="At most this many table rows; 0 shows all. JSON always has every row.")]
+    "--limit", min=0, max=MAX_ROWS, help="At most this many table rows; 0 shows all. JSON always has every row.")]
+IdArgument = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The measure's id.")]
 OutputOption = Annotated[Optional[Path], typer.Option(
     "--output", "-o", metavar="FILE", show_default=False, help="Write to FILE instead of stdout.")]
 
@@ -113,7 +127,18 @@ def say(message: str) -> None:
     """A message of portcli's own on stderr, on one line: data in it cannot forge another line."""
     from .render import printable
 
-    sys.stderr.write(f"portcli: {printable(message, one_line=True)}\n")
+    _to_stderr(f"portcli: {printable(message, one_line=True)}\n")
+
+
+def _to_stderr(text: str) -> None:
+    """Write to stderr. A stderr that cannot take it (a full disk, closed, a reader gone) cannot be
+    told about either, and must not change the exit code: an exception here ended portcli with 1,
+    the --fail-on code, where a problem is 2."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()  # now, not at exit, where a failure would make the exit code 120
+    except (OSError, AttributeError, ValueError):  # AttributeError: started with stderr closed (None)
+        pass
 
 
 def fail(message: str) -> NoReturn:
@@ -127,7 +152,7 @@ def report_problems(problems) -> None:
     from .render import printable
 
     for problem in problems:
-        sys.stderr.write(printable(str(problem), one_line=True) + "\n")
+        _to_stderr(printable(str(problem), one_line=True) + "\n")
 
 
 def _directory(directory: Path | None) -> Path:
@@ -154,20 +179,84 @@ def _finish(loaded: Loaded, code: int = 0) -> NoReturn:
 def _console(file: IO[str] | None = None):
     from rich.console import Console
 
-    return Console(file=file, highlight=False, emoji=False, markup=False)
+    class PipeTellingConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's own answer is exit 1, the --fail-on code; _output tells a closed pipe instead
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    console = PipeTellingConsole(file=file, highlight=False, emoji=False, markup=False)
+    # COLUMNS=0 drew nothing at all, and a narrow width squeezes ids and dates to "…": below
+    # MIN_WIDTH the table is drawn MIN_WIDTH wide, and the terminal wraps its lines.
+    console.width = max(console.width, MIN_WIDTH)
+    return console
+
+
+MIN_WIDTH = 80
+
+
+# The exit status of a program whose reader went away: a shell shows 128 + SIGPIPE (141) for a
+# program SIGPIPE ended, as `yes | head -1` ends `yes`. Not 1: a closed pipe is no finding.
+READER_GONE = 128 + 13
 
 
 @contextmanager
-def _output(path: Path | None, binary: bool = False) -> Iterator[IO]:
-    """Where the output goes: FILE from --output, else stdout. A FILE that cannot be written is exit 2."""
+def _output(path: Path | None, binary: bool = False, done: str = "") -> Iterator[IO]:
+    """Where the output goes: FILE from --output, else stdout. A FILE or a stdout that cannot be
+    written (a full disk) is one line and exit 2, saying what is `done` all the same; a reader that
+    went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
     if path is None:
-        yield sys.stdout.buffer if binary else sys.stdout
+        if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
+            _stdout_failed(OSError(errno.EBADF, "stdout is closed"), done)
+        stream = sys.stdout.buffer if binary else sys.stdout
+        try:
+            yield stream
+            stream.flush()  # here, while a failure can still be told, not at exit
+            if _reader_gone(stream):
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        except OSError as exc:
+            _stdout_failed(exc, done)
         return
     try:
         with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
             yield out
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _stdout_failed(exc: OSError, done: str = "") -> NoReturn:
+    # What stdout still buffers must go somewhere quiet: Python flushes it once more at exit,
+    # and that failure would be "Exception ignored … BrokenPipeError" on stderr.
+    _discard_stdout()
+    if exc.errno == errno.EPIPE:
+        raise typer.Exit(READER_GONE)
+    fail(f"{done}cannot write the output: {exc.strerror or exc}")
+
+
+def _reader_gone(stream: IO) -> bool:
+    """Whether `stream` is a pipe whose reader has closed it. A big write that the reader's going
+    cuts short raises nothing: Python returns the bytes written so far, and the text layer drops
+    the count. So the pipe is asked."""
+    import select
+
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture)
+        return False
+    if not hasattr(select, "poll"):  # Windows: a closed pipe there raises on the write itself
+        return False
+    poller = select.poll()
+    poller.register(descriptor, 0)  # POLLERR is reported whatever is asked: the reader end is closed
+    return any(event & select.POLLERR for _, event in poller.poll(0))
+
+
+def _discard_stdout() -> None:
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture): nothing to discard
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 def _append_step_summary(result: query.Report, loaded: Loaded) -> None:
@@ -232,14 +321,62 @@ def _statuses(values: list[str] | None) -> tuple[str, ...]:
 
 def _version(value: bool) -> None:
     if value:
-        print(f"portcli {__version__}")
+        with _output(None) as out:
+            out.write(f"portcli {__version__}\n")
         raise typer.Exit()
+
+
+def _shell(value: str) -> str:
+    from . import completion
+
+    try:
+        return completion.choose(value)
+    except completion.ShellUnknown as exc:
+        fail(str(exc))
+
+
+def _show_completion(value: str | None) -> None:
+    if value is not None:
+        from . import completion
+
+        script = completion.script(_shell(value))
+        with _output(None) as out:
+            out.write(script + "\n")
+        raise typer.Exit()
+
+
+def _install_completion(value: str | None) -> None:
+    if value is not None:
+        from . import completion
+
+        shell = _shell(value)
+        try:
+            path = completion.install(shell)
+        except OSError as exc:
+            fail(f"cannot install {shell} completion: {exc.strerror or exc}")
+        with _output(None) as out:
+            out.write(f"{shell} completion installed in {path}\n"
+                      "Completion will take effect once you restart the terminal\n")
+        raise typer.Exit()
+
+
+# The shell is optional after --show-completion and --install-completion (see OPTIONAL_VALUES):
+# "" stands for "the one portcli runs in".
+ShellOption = dict(metavar="[SHELL]", is_eager=True, show_default=False)
 
 
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    install_completion: Annotated[Optional[str], typer.Option(
+        "--install-completion", callback=_install_completion, **ShellOption,
+        help="Install completion for SHELL (bash, zsh, fish, powershell, pwsh); "
+             "default: the shell portcli runs in, else $SHELL.")] = None,
+    show_completion: Annotated[Optional[str], typer.Option(
+        "--show-completion", callback=_show_completion, **ShellOption,
+        help="Show completion for SHELL, to copy it or customize the installation; "
+             "default: the shell portcli runs in, else $SHELL.")] = None,
 ) -> None:
     """portcli: what each unit owes, what is late, where the plan stands."""
 
@@ -261,7 +398,7 @@ def list_(
         help="Due strictly after DATE.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue measures.")] = False,
     due_soon: Annotated[Optional[int], typer.Option(
-        "--due-soon", min=0, metavar="[DAYS]",
+        "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="[DAYS]",
         show_default=False, help=f"Only measures due within DAYS (default {query.DEFAULT_DUE_SOON_DAYS}).")] = None,
     search: Annotated[Optional[list[str]], typer.Option(
         "--search", "-q", metavar="TEXT", show_default=False,
@@ -282,20 +419,21 @@ def list_(
                             tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
                             overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
     found = query.select(loaded.measures, filters, today)
-    if format is Format.json:
-        from .render import json
+    with _output(None) as out:
+        if format is Format.json:
+            from .render import json
 
-        json.measures(found, loaded.plan, today, sys.stdout)
-    else:
-        from .render import table
+            json.measures(found, loaded.plan, today, out)
+        else:
+            from .render import table
 
-        table.measures(found, loaded.plan, today, _console(), limit=limit)
+            table.measures(found, loaded.plan, today, _console(out), limit=limit)
     _finish(loaded)
 
 
 @app.command()
 def show(
-    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    measure_id: IdArgument,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     format: FormatOption = Format.table,
@@ -304,14 +442,15 @@ def show(
     loaded = _load(directory)
     found = _measure(loaded, measure_id)
     today = _today(as_of)
-    if format is Format.json:
-        from .render import json
+    with _output(None) as out:
+        if format is Format.json:
+            from .render import json
 
-        json.measure(found, loaded.plan, today, sys.stdout)
-    else:
-        from .render import table
+            json.measure(found, loaded.plan, today, out)
+        else:
+            from .render import table
 
-        table.measure(found, loaded.plan, today, _console())
+            table.measure(found, loaded.plan, today, _console(out))
     _finish(loaded)
 
 
@@ -329,14 +468,15 @@ def overdue(
     late = query.overdue(loaded.measures, today)
     if units := _resolve_units(loaded, unit):
         late = query.select(late, query.Filters(units=units), today)
-    if format is Format.json:
-        from .render import json
+    with _output(None) as out:
+        if format is Format.json:
+            from .render import json
 
-        json.measures(late, loaded.plan, today, sys.stdout)
-    else:
-        from .render import table
+            json.measures(late, loaded.plan, today, out)
+        else:
+            from .render import table
 
-        table.measures(late, loaded.plan, today, _console(), limit=limit, show_overdue_days=True)
+            table.measures(late, loaded.plan, today, _console(out), limit=limit, show_overdue_days=True)
     _finish(loaded)
 
 
@@ -347,7 +487,7 @@ def report(
         help="The report of one unit: only the measures it takes part in.")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon).")] = FailOn.never,
-    due_soon: Annotated[int, typer.Option("--due-soon", min=0, metavar="DAYS",
+    due_soon: Annotated[int, typer.Option("--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
                                           help="Due within DAYS counts as due soon.")] = query.DEFAULT_DUE_SOON_DAYS,
     as_of: AsOfOption = None,
     directory: DirOption = None,
@@ -407,14 +547,15 @@ def units(
     if loaded.plan is None:
         _finish(loaded)
     rows = query.unit_registry(loaded.plan, loaded.measures)
-    if format is Format.json:
-        from .render import json
+    with _output(None) as out:
+        if format is Format.json:
+            from .render import json
 
-        json.units(rows, sys.stdout)
-    else:
-        from .render import table
+            json.units(rows, out)
+        else:
+            from .render import table
 
-        table.units(rows, _console())
+            table.units(rows, _console(out))
     _finish(loaded)
 
 
@@ -430,21 +571,25 @@ def validate(
     if format is ValidateFormat.json:
         from .render import json
 
-        json.problems(loaded.problems, sys.stdout)
+        with _output(None) as out:
+            json.problems(loaded.problems, out)
         raise typer.Exit(2 if loaded.problems else 0)
     if format is ValidateFormat.github:
         from .render import github
 
-        github.problems(loaded.problems, sys.stdout)
+        with _output(None) as out:
+            github.problems(loaded.problems, out)
         raise typer.Exit(2 if loaded.problems else 0)
     files = {p.file for p in loaded.problems}
     if loaded.problems:
         unchecked = "" if loaded.plan else " (their units and key tasks unchecked: the plan is broken)"
-        print(f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)"
-              + unchecked)
+        line = (f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)"
+                + unchecked)
     else:
         count = len(loaded.measures)
-        print(f"ok: {count} measure{'' if count == 1 else 's'} and the plan are valid")
+        line = f"ok: {count} measure{'' if count == 1 else 's'} and the plan are valid"
+    with _output(None) as out:
+        out.write(line + "\n")
     _finish(loaded)
 
 
@@ -509,6 +654,8 @@ def _writing() -> Iterator[None]:
         fail(str(exc))
     except write.WriteError as exc:
         fail(str(exc))
+    except OSError as exc:  # one the write path does not word itself (a file name too long for an id)
+        fail(f"cannot write {exc.filename or 'the measure'}: {exc.strerror or exc}")
 
 
 def _written(written, today: date, format: Format) -> NoReturn:
@@ -518,19 +665,21 @@ def _written(written, today: date, format: Format) -> NoReturn:
     report_problems(written.warnings)
     if written.warnings:
         say(f"warning: {len(written.warnings)} problem(s) in other files; this write succeeded")
-    if format is Format.json:
-        from .render import json
+    # A full stdout must not read as a failed write: one run again would record the entry twice.
+    with _output(None, done=f"{written.measure.file} is written, but ") as out:
+        if format is Format.json:
+            from .render import json
 
-        json.measure(written.measure, written.plan, today, sys.stdout)
-    else:
-        print(printable(f"{written.measure.file}: 措施 {written.measure.id}: " + "; ".join(written.changes),
-                        one_line=True))
+            json.measure(written.measure, written.plan, today, out)
+        else:
+            out.write(printable(f"{written.measure.file}: 措施 {written.measure.id}: " + "; ".join(written.changes),
+                                one_line=True) + "\n")
     raise typer.Exit(0)
 
 
 @app.command()
 def update(
-    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    measure_id: IdArgument,
     status: Annotated[Optional[str], typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
         help="The new status (key or Chinese label, e.g. in_progress or 推进中).")] = None,
@@ -555,7 +704,7 @@ def update(
 
 @app.command()
 def extend(
-    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    measure_id: IdArgument,
     to: Annotated[date, typer.Option("--to", parser=_date_option, metavar="DATE", show_default=False,
                                      help="The new due date; later than the current one.")],
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT", show_default=False,
@@ -579,7 +728,8 @@ def extend(
 
 @app.command()
 def new(
-    task: Annotated[Optional[int], typer.Option("--task", "-t", help="Key task number (1…11).",
+    # min=1: 0 is a number the plan never has, and a task of 0 read as "no --task given"
+    task: Annotated[Optional[int], typer.Option("--task", "-t", min=1, help="Key task number (1…11).",
                                                 show_default=False)] = None,
     unit: Annotated[Optional[list[str]], typer.Option(
         "--unit", "-u", metavar="UNIT", show_default=False,
@@ -669,7 +819,7 @@ def _new_in_editor(folder: Path, text: str):
 
 @app.command("history")
 def history_(
-    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.")],
+    measure_id: IdArgument,
     directory: DirOption = None,
     format: FormatOption = Format.table,
 ) -> None:
@@ -683,14 +833,15 @@ def history_(
         dirty = history.uncommitted(Path(found.file))
     except history.HistoryError as exc:
         _finish_with_failure(loaded, str(exc))
-    if format is Format.json:
-        from .render import json
+    with _output(None) as out:
+        if format is Format.json:
+            from .render import json
 
-        json.history(changes, sys.stdout)
-    else:
-        from .render import table
+            json.history(changes, out)
+        else:
+            from .render import table
 
-        table.history(changes, found, _console())
+            table.history(changes, found, _console(out))
     if dirty:
         say(f"{found.file} has changes not committed yet; they are not in this history")
     _finish(loaded)
@@ -701,23 +852,40 @@ def schema_() -> None:
     """Print the JSON Schema of measure files, for editors (the YAML language server)."""
     from . import schema
 
-    sys.stdout.write(schema.dumps(schema.measure_schema()))
+    with _output(None) as out:
+        out.write(schema.dumps(schema.measure_schema()))
 
 
-# Options whose value may be left out, and the value that then stands for it. Typer has no
-# optional option values, so the argument list is completed before it reaches Typer.
-OPTIONAL_VALUES = {"--due-soon": str(query.DEFAULT_DUE_SOON_DAYS)}
+def _whole_number(arg: str) -> bool:
+    # -1 too: it is a wrong value of --due-soon (out of range), not an option of its own
+    return arg.removeprefix("-").isdigit()
+
+
+def _not_an_option(arg: str) -> bool:
+    return not arg.startswith("-")
+
+
+# Options whose value may be left out: the value that then stands for it, and what a value looks
+# like. Typer has no optional option values, so the argument list is completed before it reaches Typer.
+OPTIONAL_VALUES = {
+    "--due-soon": (str(query.DEFAULT_DUE_SOON_DAYS), _whole_number),
+    "--show-completion": ("", _not_an_option),
+    "--install-completion": ("", _not_an_option),
+}
 
 
 def complete_args(args: list[str]) -> list[str]:
-    """`--due-soon` alone means `--due-soon 14`; `--due-soon 30` and `--due-soon=30` stay."""
+    """`--due-soon` alone means `--due-soon 14`; `--due-soon 30` and `--due-soon=30` stay;
+    likewise `--show-completion` alone and `--show-completion bash`."""
     out: list[str] = []
     for i, arg in enumerate(args):
         if arg == "--":
             return out + args[i:]
         out.append(arg)
-        if arg in OPTIONAL_VALUES and not (i + 1 < len(args) and args[i + 1].isdigit()):
-            out.append(OPTIONAL_VALUES[arg])
+        if arg in OPTIONAL_VALUES:
+            default, is_value = OPTIONAL_VALUES[arg]
+            if not (i + 1 < len(args) and is_value(args[i + 1])):
+                out.append(default)
     return out
 
 
@@ -755,14 +923,37 @@ def speak_for(args: list[str]) -> None:
 
 def run(args: list[str] | None = None) -> None:
     """Console-script entry point: a last guard so that no traceback reaches the user."""
+    stdout = sys.stdout
     try:
         args = complete_args(sys.argv[1:] if args is None else args)
         speak_for(args)
         app_for(args)(args=args, prog_name="portcli")
+    except SystemExit as exc:
+        # Typer's own output (--help) met a closed pipe: Typer then swaps stdout for a wrapper that
+        # keeps quiet and exits 1. Commands' output goes through _output, which never lets it.
+        if exc.code == 1 and sys.stdout is not stdout:
+            sys.exit(READER_GONE)
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            _internal_error(exc)
+        # Typer's own output (--help) on a full disk: commands' output is told in _output.
+        _discard_stdout()
+        say(f"cannot write the output: {exc.strerror or exc}")
+        sys.exit(2)
     except KeyboardInterrupt:
-        sys.stderr.write("portcli: interrupted\n")
+        _to_stderr("portcli: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # a bug in portcli, not in the input: say so plainly
-        say(f"internal error: {type(exc).__name__}: {exc}")
-        sys.stderr.write("please report it with the command that caused it\n")
-        sys.exit(2)
+        _internal_error(exc)
+
+
+# Write errors that only output can meet (reading never gives them): on stdout they are told
+# as what they are, not as a bug of portcli.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    say(f"internal error: {type(exc).__name__}: {exc}")
+    _to_stderr("please report it with the command that caused it\n")
+    sys.exit(2)

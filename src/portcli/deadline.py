@@ -30,8 +30,22 @@ _MILESTONE = re.compile(r"(?P<when>.+?)(?:前)?取得阶段性(?:进展|成效|�
 _EXTERNAL = re.compile(r"(?:按照|按|根据)(?P<authority>.+?)(?:统一)?部署(?:要求)?(?:推动实施|推进实施|实施|推动|执行)?")
 
 
+# The years a date may fall in: those a plan's year may be (store checks _plan.yaml's `year` by the
+# same rule). A date outside them is a typo (202-05-31 for 2022-05-31), and dates this far from
+# date.min and date.max keep every date window inside what `datetime` can count.
+FIRST_YEAR, LAST_YEAR = 1901, 2999
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+
+
 class DeadlineError(ValueError):
     """A phrase that says no deadline portcli understands."""
+
+
+def in_range(day: date, text: str) -> date:
+    """`day`, read from `text`, when it falls in FIRST_YEAR…LAST_YEAR; else ValueError."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{text!r} is out of range: dates go from {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def normalize(text: str) -> str:
@@ -68,14 +82,16 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
     text = normalize(phrase)
     try:
         if (due := _period_end(text, year)) is not None:
-            return Deadline(text, "date", due)
+            return Deadline(text, "date", _in_plan_years(due, phrase))
         if m := _MILESTONE.fullmatch(text):
             if (due := _period_end(m["when"], year)) is not None:
-                return Deadline(text, "milestone", due)
+                return Deadline(text, "milestone", _in_plan_years(due, phrase))
         if _ONGOING.fullmatch(text):
             return Deadline(text, "ongoing")
         if m := _EXTERNAL.fullmatch(text):
             return Deadline(text, "external", authority=m["authority"])
+    except DeadlineError:
+        raise
     except ValueError as exc:  # 2月30日, 13月底前
         raise DeadlineError(f"deadline {phrase!r} names no real date ({exc})") from None
     raise DeadlineError(
@@ -83,6 +99,13 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
         "三季度末, 5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施, "
         "or give an explicit `due:` date"
     )
+
+
+def _in_plan_years(due: date, phrase: str) -> date:
+    if not FIRST_YEAR <= due.year <= LAST_YEAR:
+        raise DeadlineError(f"deadline {phrase!r} names the year {due.year}; "
+                            f"deadlines fall in the years {FIRST_YEAR}…{LAST_YEAR}")
+    return due
 
 
 def parse_date(text: str) -> date:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 from typing import Iterable
 
@@ -31,9 +31,11 @@ def days_overdue(m: Measure, as_of: date) -> int | None:
 
 
 def is_due_soon(m: Measure, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> bool:
+    # Due on one of the days as_of … as_of + days, counted as a difference of dates: as_of + days
+    # may lie past date.max (a `due: 9999-12-31` read from a file), a difference never does.
     due = m.due
     return (due is not None and m.status != "done" and not _reached_milestone(m)
-            and as_of <= due <= as_of + timedelta(days=days))
+            and 0 <= (due - as_of).days <= days)
 
 
 def resolve_unit(plan: Plan, text: str) -> Unit:
