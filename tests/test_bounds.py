@@ -94,9 +94,10 @@ def test_a_due_date_past_date_max_minus_the_window_still_counts(run, edge_folder
 def test_the_due_soon_sum_cannot_overflow_whatever_the_dates(edge_folder):
     """query is where the date sum happens: a due date of 9999-12-31 read from a file, as of
     9999-12-30 and with any window, is a difference of dates, never today + N past date.max."""
-    from portcli import query, store
+    from portcli import query
+    from portcli.load import load
 
-    loaded = store.load(edge_folder)
+    loaded = load(edge_folder)
     by_id = {m.id: m for m in loaded.measures}
     last_but_one = date(9999, 12, 30)
     assert query.is_due_soon(by_id[1], last_but_one) and query.is_due_soon(by_id[1], last_but_one, 10**30)
