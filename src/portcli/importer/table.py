@@ -269,7 +269,10 @@ def parse(grids: list[Grid], *, title: str | None = None, year: int | None = Non
 def _title(grid: Grid, header: Header) -> str:
     above = [*grid.before, *(c for r in grid.rows[:header.start] for c in r.cells if c.strip())]
     above = [clean(t) for t in above if not re.fullmatch(r"\s*附件\s*\d*\s*[:：]?\s*", t)]
-    title = above[-1] if above else ""
+    if not above:
+        return ""
+    # The title names the table (…分工表, …清单, …方案) and its year; notes and letterheads around it do not.
+    title = max(reversed(above), key=lambda t: (bool(re.search("分工|清单|方案|计划|表", t)), bool(YEAR.search(t))))
     return EXPORT_DATE.sub("", title).strip()
 
 
