@@ -250,3 +250,208 @@ def test_a_unit_contained_in_another_is_reported(run, tmp_path):
                       tmp_path / "out")
     assert result.exit_code == 0, result.stderr
     assert "possible alias: 天津海关技术中心 (row 5) contains 天津海关 (row 4); kept as two units" in result.stdout
+
+
+# --- what it could not read: problems by row, nothing written --------------------------------------
+
+def problem_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if not line.startswith("portcli:")]
+
+
+def test_a_skipped_number_an_empty_deadline_and_an_empty_unit_cell_are_problems_by_row_and_page(run, tmp_path):
+    rows, merges = docs.shipped_table(page_break_in_14=True)
+    at = {r[2].split(".")[0]: i for i, r in enumerate(rows) if r[2][:1].isdigit()}
+    rows[at["20"]][5] = ""        # 完成时限 of measure 20, on page 2 (measure 14's row broke the page)
+    rows[at["3"]][4] = ""         # 责任单位 of measure 3, page 1
+    rows[at["22"]][2] = rows[at["22"]][2].replace("22.", "26.", 1)  # 26 where 22 belongs
+    path = docs.write_docx(tmp_path / "分工表.docx", [(rows, merges)])
+    result = imported(run, path, tmp_path / "new")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert problem_lines(result) == [
+        f"{path}: table 1, row {at['3'] + 1}, page 1: measure 3: 责任单位 is empty; expected unit names separated by 、",
+        f"{path}: table 1, row {at['20'] + 1}, page 2: measure 20: 完成时限 is empty; expected a deadline such as 5月底前",
+        f"{path}: table 1, row {at['22'] + 1}, page 2: measure 26 follows measure 21: measure 22–25 is missing",
+        f"{path}: table 1, row {at['23'] + 1}, page 2: measure 23 comes after measure 26; expected 27",
+        f"{path}: table 1, row {at['24'] + 1}, page 2: measure 24 comes after measure 26; expected 27",
+        f"{path}: table 1, row {len(rows)}, page 2: measure 25 comes after measure 26; expected 27",
+    ]
+    assert "nothing written" in result.stderr.splitlines()[-1]
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_repeated_number_is_a_problem_at_its_line(run, tmp_path):
+    rows = small_table()
+    rows[4][2] = "2.重复。"
+    path = docs.write_text(tmp_path / "t.txt", rows, title="2023年分工表")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first, again = (i + 1 for i, line in enumerate(lines) if "\t2." in line)
+    result = imported(run, path, tmp_path / "new")
+    assert result.exit_code == 2
+    assert problem_lines(result) == [f"{path}: line {again}: measure 2 again (also at line {first}); each number once"]
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_row_that_belongs_to_no_measure_says_what_was_expected(run, tmp_path):
+    rows = [*HEADER, row("一", "甲任务。", "没有编号的举措", "细化。", "市商务局", "5月底前")]
+    result = imported(run, docs.write_xlsx(tmp_path / "t.xlsx", rows, MERGES, title="2023年分工表"), tmp_path / "new")
+    assert result.exit_code == 2
+    assert problem_lines(result) == [f"{tmp_path / 't.xlsx'}: row 4: this row belongs to no measure: expected a "
+                                     "measure number (N.) at the start of 具体举措"]
+
+
+def test_force_partial_writes_what_was_read_and_validate_names_the_rest(run, tmp_path):
+    rows = small_table()
+    rows[3][5] = ""
+    result = imported(run, docs.write_text(tmp_path / "t.txt", rows, title="2023年分工表"), tmp_path / "new",
+                      "--force-partial")
+    assert result.exit_code == 2
+    assert sorted(p.name for p in (tmp_path / "new").glob("*.yaml")) == ["01.yaml", "02.yaml", "03.yaml", "_plan.yaml"]
+    assert measure_data(tmp_path / "new")[2]["deadline"] is None  # `deadline:` left for a person to fill in
+    validate = run("validate", "--dir", tmp_path / "new")
+    assert validate.exit_code == 2 and "02.yaml" in validate.stderr
+    assert "validate: 1 problem(s)" in result.stdout
+
+
+def test_an_existing_folder_is_never_written_over(run, measures_dir, tmp_path):
+    before = {p.name: p.read_bytes() for p in measures_dir.iterdir()}
+    result = imported(run, SOURCE, measures_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"portcli: {measures_dir} already holds _plan.yaml, 01.yaml, 02.yaml, … (26 files)")
+    assert len(result.stderr.splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in measures_dir.iterdir()} == before
+
+
+def test_merge_adds_only_the_measures_the_folder_lacks(run, measures_dir, tmp_path):
+    for name in ("24.yaml", "25.yaml"):
+        (measures_dir / name).unlink()
+    replace_line(measures_dir / "03.yaml", "status:", "status: in_progress")
+    kept = {p.name: p.read_bytes() for p in measures_dir.glob("[0-9]*.yaml")}
+    rows, merges = docs.shipped_table()
+    rows.append(row("十二", "26.新增任务", "", "新增细化措施", "市商务局、天津市口岸办", "年底前"))
+    result = imported(run, docs.write_docx(tmp_path / "t.docx", [(rows, merges)]), measures_dir, "--merge")
+    assert result.exit_code == 0, result.stderr
+    assert {p.name: p.read_bytes() for p in measures_dir.glob("[0-9]*.yaml") if p.name in kept} == kept
+    got = measure_data(measures_dir)
+    shipped = measure_data()
+    assert got[24] == shipped[24] and got[25] == shipped[25]
+    assert got[26]["units"] == ["市商务局", "天津市口岸办"] and got[26]["task"] == 12 and got[26]["national"] is None
+    plan = plan_data(measures_dir)
+    assert plan["units"][:14] == plan_data()["units"]  # the registry as it was, full names and all
+    assert plan["units"][14] == {"name": "天津市口岸办", "full_name": "天津市口岸办", "english": "天津市口岸办"}
+    assert plan["tasks"][-1] == {"id": 12, "numeral": "十二", "title": "新增任务"}
+    assert "merge: kept 23 measure(s)" in result.stdout
+    assert run("validate", "--dir", measures_dir).exit_code == 0
+
+
+def test_merge_names_a_measure_that_differs_from_the_table(run, measures_dir, tmp_path):
+    replace_line(measures_dir / "05.yaml", "deadline:", "deadline: 年底前")
+    before = (measures_dir / "05.yaml").read_bytes()
+    result = imported(run, SOURCE, measures_dir, "--merge")
+    assert result.exit_code == 0, result.stderr
+    assert f"measure 5 in {measures_dir} differs from the table (line 11); kept the folder's" in result.stdout
+    assert (measures_dir / "05.yaml").read_bytes() == before
+
+
+# --- bad input: one line, exit 2, no traceback ---------------------------------------------------
+
+def one_line_refusal(run, path: Path, tmp_path: Path) -> str:
+    result = imported(run, path, tmp_path / "new")
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"portcli: {path}: ")
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert not (tmp_path / "new").exists()
+    return result.stderr
+
+
+def test_a_letter_is_not_a_table(run, tmp_path):
+    import docx
+
+    letter = docx.Document()
+    letter.add_paragraph("关于报送2023年工作总结的通知")
+    letter.add_paragraph("各单位：请于5月底前报送。")
+    letter.save(str(tmp_path / "letter.docx"))
+    assert "no table in the file; expected a 任务分工表 with the columns 序号, 重点任务, 具体举措, 天津市细化落实措施, " \
+           "责任单位, 完成时限" in one_line_refusal(run, tmp_path / "letter.docx", tmp_path)
+
+
+def test_an_empty_table_under_the_headers(run, tmp_path):
+    path = docs.write_docx(tmp_path / "t.docx", [([*HEADER, ["", "", "", "", "", ""]], MERGES)])
+    assert "has the headers of a 任务分工表 (table 1, row 1, page 1) but no rows under them" in \
+        one_line_refusal(run, path, tmp_path)
+
+
+def test_a_table_with_other_headers(run, tmp_path):
+    rows = [["姓名", "电话", "邮箱"], ["张三", "12345", "a@b.c"]]
+    message = one_line_refusal(run, docs.write_xlsx(tmp_path / "t.xlsx", rows, title="通讯录"), tmp_path)
+    assert "no table with the headers of a 任务分工表 (序号, 重点任务" in message and "姓名、电话、邮箱" in message
+
+
+@pytest.mark.parametrize("name", ["locked.docx", "locked.xlsx"])
+def test_an_encrypted_office_file(run, tmp_path, name):
+    # A password-protected .docx/.xlsx is an OLE compound file, not a zip: its first eight bytes say so.
+    path = tmp_path / name
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 4000)
+    assert "password-protected, or an old" in one_line_refusal(run, path, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_a_damaged_office_file(run, tmp_path, kind):
+    whole = tmp_path / f"whole.{kind}"
+    if kind == "docx":
+        docs.write_docx(whole, [(small_table(), small_merges())])
+    else:
+        docs.write_xlsx(whole, small_table(), small_merges())
+    cut = tmp_path / f"cut.{kind}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    assert "damaged, or not a" in one_line_refusal(run, cut, tmp_path)
+
+
+def test_binary_bytes_as_text_and_an_unknown_suffix(run, tmp_path):
+    (tmp_path / "t.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
+    assert "a binary file, not tab-separated text" in one_line_refusal(run, tmp_path / "t.txt", tmp_path)
+    (tmp_path / "t.pdf").write_bytes(b"%PDF-1.4")
+    assert "portcli imports .docx, .xlsx and tab-separated .txt or .tsv" in \
+        one_line_refusal(run, tmp_path / "t.pdf", tmp_path)
+
+
+def test_gbk_text_is_read(run, tmp_path):
+    path = docs.write_text(tmp_path / "t.txt", small_table(), title="2023年分工表")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    result = imported(run, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert measure_data(tmp_path / "out")[1]["units"] == ["市商务局", "天津海关"]
+
+
+def _with_cached_values(path: Path, cached: dict[str, str]) -> None:
+    """Give formula cells the value Excel would have saved with them (openpyxl saves none)."""
+    import re
+
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref, value in cached.items():
+        xml = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v>\s*</v></c>',
+                     lambda m: f'<c r="{ref}" t="str"><f>{m.group(2)}</f><v>{value}</v></c>', xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+def test_a_formula_is_read_as_its_saved_value_never_computed(run, tmp_path):
+    rows = small_table()
+    rows[2][5] = '=CONCATENATE("6","月底前")'  # computed, it would say 6月底前
+    path = docs.write_xlsx(tmp_path / "t.xlsx", rows, small_merges(), title="2023年分工表")
+    _with_cached_values(path, {"F4": "5月底前"})
+    result = imported(run, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert measure_data(tmp_path / "out")[1]["deadline"] == "5月底前"
+
+
+def test_a_formula_without_a_saved_value_is_refused(run, tmp_path):
+    rows = small_table()
+    rows[2][5] = '=CONCATENATE("6","月底前")'
+    path = docs.write_xlsx(tmp_path / "t.xlsx", rows, small_merges(), title="2023年分工表")
+    message = one_line_refusal(run, path, tmp_path)
+    assert 'row 4: cell F4 holds a formula (=CONCATENATE("6","月底前")) without a saved value' in message

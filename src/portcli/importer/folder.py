@@ -79,7 +79,7 @@ def _task_entry(task_id: int, numeral: str, title: str) -> str:
 
 def measure_fields(m: Measure, units: list[str]) -> dict[str, Any]:
     return {"task": m.task, "national": m.national, "local": list(m.local), "units": units,
-            "units_note": m.units_note, "deadline": m.deadline, "status": "not_started", "progress": []}
+            "units_note": m.units_note, "deadline": m.deadline or None, "status": "not_started", "progress": []}
 
 
 def measure_text(m: Measure, numeral: str, units: list[str]) -> str:
@@ -116,6 +116,9 @@ def import_table(doc: Document, target: Path, *, merge: bool = False, force_part
     problems = list(doc.problems)
     title = doc.title or fallback_title
     year = doc.year or date.today().year
+    if not doc.measures:  # nothing to write; the rows' problems say why
+        return Outcome(doc, problems or [Problem(doc.header_where, "no measure under the header; expected rows "
+                                                                   "numbered N. in 具体举措")])
     if merge:
         return _merge(doc, target, problems, force_partial)
     numerals = {t.id: t.numeral for t in doc.tasks}
@@ -213,6 +216,9 @@ def deadline_kinds(doc: Document) -> Counter:
 
     kinds: Counter = Counter()
     for m in doc.measures:
+        if not m.deadline:
+            kinds["empty"] += 1
+            continue
         try:
             kinds[parse_deadline(m.deadline, doc.year or date.today().year).kind] += 1
         except DeadlineError:
