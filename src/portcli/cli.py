@@ -754,8 +754,8 @@ def init(
             raise typer.Exit(code)
     else:
         plan = scaffold.write_empty_plan(folder, title, year)
-        print(printable(f"wrote {plan}: an empty plan; replace its example task and unit, or import the "
-                        "document into it with `portcli import FILE --dir measures --merge`", one_line=True))
+        print(printable(f"wrote {plan}: a plan with one example key task and unit; write yours there, then add "
+                        "measures with `portcli new`", one_line=True))
     for path in scaffold.write_repository_files(folder):
         print(printable(f"wrote {path}", one_line=True))
     raise typer.Exit(code)
