@@ -236,8 +236,10 @@ def summary(outcome: Outcome, source: Path, target: Path) -> list[str]:
         what = ([PLAN_FILE] if PLAN_FILE in outcome.written else []) + (
             [f"{len(measures)} measure file{'s' if len(measures) != 1 else ''} ({named})"] if measures else [])
         lines.append(f"{source.name} → {target}: wrote {' and '.join(what)}")
-    else:
+    elif outcome.problems:
         lines.append(f"{source.name}: nothing written to {target}")
+    else:
+        lines.append(f"{source.name}: {target} already has every measure of the table; nothing written")
     ids = {m.id for m in doc.measures}
     lines.append(f"read: {len(doc.tasks)} key task{'s' if len(doc.tasks) != 1 else ''}, {len(ids)} measure"
                  f"{'s' if len(ids) != 1 else ''}, {len(doc.units)} unit{'s' if len(doc.units) != 1 else ''}")

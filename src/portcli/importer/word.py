@@ -49,8 +49,10 @@ class _Reader:
                 self.page += breaks
             elif child.tag == f"{W}tbl":
                 self._table(child)
-            elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
-                self._blocks(child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child)
+            elif child.tag in (f"{W}sdt", f"{W}customXml"):  # content controls: their content is the document's
+                content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+                if content is not None:
+                    self._blocks(content)
 
     def _paragraph(self, p) -> tuple[str, int]:
         """The paragraph's text and the page breaks in it."""
