@@ -455,3 +455,63 @@ def test_a_formula_without_a_saved_value_is_refused(run, tmp_path):
     path = docs.write_xlsx(tmp_path / "t.xlsx", rows, small_merges(), title="2023年分工表")
     message = one_line_refusal(run, path, tmp_path)
     assert 'row 4: cell F4 holds a formula (=CONCATENATE("6","月底前")) without a saved value' in message
+
+
+def test_a_merge_with_nothing_new_writes_nothing(run, measures_dir):
+    before = {p.name: p.read_bytes() for p in measures_dir.iterdir()}
+    result = imported(run, SOURCE, measures_dir, "--merge")
+    assert result.exit_code == 0, result.stderr
+    assert f"already has every measure of the table; nothing written" in result.stdout
+    assert {p.name: p.read_bytes() for p in measures_dir.iterdir() if p.name != ".portcli.lock"} == before
+
+
+def test_a_title_without_a_year_needs_year(run, tmp_path):
+    path = docs.write_text(tmp_path / "t.txt", small_table(), title="某市口岸任务分工表")
+    result = imported(run, path, tmp_path / "out")
+    assert result.exit_code == 2
+    assert problem_lines(result) == [f"{path}: title: the title '某市口岸任务分工表' names no year; give the plan's "
+                                     "year with --year"]
+    result = imported(run, path, tmp_path / "out", "--year", "2024", "--title", "某市2024年口岸任务分工表")
+    assert result.exit_code == 0, result.stderr
+    plan = plan_data(tmp_path / "out")
+    assert (plan["title"], plan["year"]) == ("某市2024年口岸任务分工表", 2024)
+    # the year dates the deadlines: 5月底前 is due at the end of May 2024
+    shown = run("show", "1", "--dir", tmp_path / "out", "--format", "json")
+    assert yaml.safe_load(shown.stdout)["due"] == "2024-05-31"
+
+
+def test_text_copied_out_of_excel_with_quoted_multiline_cells(run, tmp_path):
+    rows = small_table()
+    lines = ["2023年分工表", *("\t".join(r) for r in rows[:2]),
+             "一\t甲任务。\t1.甲一。\t\"1.第一项。\n2.第二项。\"\t市商务局\t5月底前",
+             "\t\t2.甲二。\t甲二细化。\t天津海关\t年底前"]
+    path = tmp_path / "t.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = imported(run, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    got = measure_data(tmp_path / "out")
+    assert got[1]["local"] == ["第一项。", "第二项。"] and got[2]["units"] == ["天津海关"]
+
+
+def test_pages_follow_the_breaks_word_recorded_when_it_laid_the_document_out(run, tmp_path):
+    """Word writes w:lastRenderedPageBreak where pages broke when it last laid the document out;
+    with those present, explicit breaks are not counted again."""
+    rows = small_table()
+    rows[2][3] = "甲一\f细化。"  # an explicit page break inside measure 1's row …
+    rows[4][5] = ""               # … and a problem in measure 3's row
+    path = docs.write_docx(tmp_path / "t.docx", [(rows, small_merges())], title="2023年分工表")
+    explicit = imported(run, path, tmp_path / "a")
+    assert f"{path}: table 1, row 5, page 2: measure 3: 完成时限 is empty" in explicit.stderr
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    xml = parts["word/document.xml"].decode()
+    rendered = '<w:r><w:lastRenderedPageBreak/><w:t>x</w:t></w:r>'
+    # Word's layout put two page breaks before measure 3's row: one in measure 1's row, one in measure 2's.
+    for text in ("甲二细化。", "细化。"):
+        xml = xml.replace(f"<w:t>{text}</w:t></w:r>", f"<w:t>{text}</w:t></w:r>{rendered.replace('x', '')}", 1)
+    parts["word/document.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    result = imported(run, path, tmp_path / "b")
+    assert f"{path}: table 1, row 5, page 3: measure 3: 完成时限 is empty" in result.stderr
