@@ -515,3 +515,17 @@ def test_pages_follow_the_breaks_word_recorded_when_it_laid_the_document_out(run
             package.writestr(name, data)
     result = imported(run, path, tmp_path / "b")
     assert f"{path}: table 1, row 5, page 3: measure 3: 完成时限 is empty" in result.stderr
+
+
+def test_texts_that_look_like_yaml_come_back_as_written(run, tmp_path):
+    rows = small_table()
+    rows[2][2] = "1.- 看似列表: 实为文字 # 不是注释"
+    rows[2][3] = "1.null 2.~ 3.[括号]与{花括号}"
+    rows[3][3] = "'引号' \"双引号\" \\ 反斜杠"
+    result = imported(run, docs.write_text(tmp_path / "t.txt", rows, title="2023年分工表"), tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    got = measure_data(tmp_path / "out")
+    assert got[1]["national"] == "- 看似列表: 实为文字 # 不是注释"
+    assert got[1]["local"] == ["null", "~", "[括号]与{花括号}"]
+    assert got[2]["local"] == ["'引号' \"双引号\" \\ 反斜杠"]
+    assert run("validate", "--dir", tmp_path / "out").exit_code == 0

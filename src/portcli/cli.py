@@ -731,7 +731,7 @@ def _import_code(outcome) -> int:
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="The repository's folder.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The repository's folder.")] = Path("."),
     from_file: Annotated[Optional[Path], typer.Option(
         "--from", metavar="FILE", show_default=False,
         help="Import this 任务分工表 (.docx, .xlsx, .txt) into measures/; without it, an empty plan.")] = None,
