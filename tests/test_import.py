@@ -3,7 +3,6 @@ equal to what the document says. Expected data come from measures/*.yaml read wi
 or are written out in each test; documents are built in the tests (tests/table_documents.py)."""
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def test_the_shipped_documents_text_imports_as_the_shipped_measures(run, tmp_pat
              "milestone": sum("取得阶段性进展" in m["deadline"] for m in shipped),
              "external": sum(m["deadline"].startswith("按照") for m in shipped)}
     assert kinds == {"date": 13, "milestone": 7, "external": 5}
-    assert f"read: 11 key tasks, 25 measures, 14 units" in result.stdout
+    assert "read: 11 key tasks, 25 measures, 14 units" in result.stdout
     assert f"deadlines: {kinds['date']} date, {kinds['milestone']} milestone, {kinds['external']} external" in result.stdout
     assert "validate: ok" in result.stdout and "problems: 0" in result.stdout
     assert run("validate", "--dir", tmp_path / "new").exit_code == 0
@@ -461,7 +460,7 @@ def test_a_merge_with_nothing_new_writes_nothing(run, measures_dir):
     before = {p.name: p.read_bytes() for p in measures_dir.iterdir()}
     result = imported(run, SOURCE, measures_dir, "--merge")
     assert result.exit_code == 0, result.stderr
-    assert f"already has every measure of the table; nothing written" in result.stdout
+    assert "already has every measure of the table; nothing written" in result.stdout
     assert {p.name: p.read_bytes() for p in measures_dir.iterdir() if p.name != ".portcli.lock"} == before
 
 
@@ -529,3 +528,17 @@ def test_texts_that_look_like_yaml_come_back_as_written(run, tmp_path):
     assert got[1]["local"] == ["null", "~", "[括号]与{花括号}"]
     assert got[2]["local"] == ["'引号' \"双引号\" \\ 反斜杠"]
     assert run("validate", "--dir", tmp_path / "out").exit_code == 0
+
+
+def test_a_table_without_a_number_column_numbers_its_key_tasks_in_their_titles(run, tmp_path):
+    rows = [["重点任务", "具体举措", "细化落实措施", "责任单位", "完成时限"],
+            ["1、甲任务。", "1.甲一。", "甲一细化。", "市商务局", "5月底前"],
+            ["", "2.甲二。", "甲二细化。", "天津海关", "年底前"],
+            ["2、乙任务。", "3.乙一。", "乙一细化。", "市商务局", "6月30日前"]]
+    result = imported(run, docs.write_docx(tmp_path / "t.docx", [(rows, [((1, 0), (2, 0))])], title="2023年分工表"),
+                      tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert plan_data(tmp_path / "out")["tasks"] == [{"id": 1, "numeral": "1", "title": "甲任务。"},
+                                                   {"id": 2, "numeral": "2", "title": "乙任务。"}]
+    assert {i: (m["task"], m["national"]) for i, m in measure_data(tmp_path / "out").items()} == {
+        1: (1, "甲一。"), 2: (1, "甲二。"), 3: (2, "乙一。")}

@@ -219,7 +219,6 @@ class _Raw:
 
     id: int
     task: int
-    number_in_task: bool
     cells: dict[str, str]
     where: str
     continued: list[str] = field(default_factory=list)
@@ -291,6 +290,9 @@ def _read_rows(rows: list[Row], columns: dict[str, int], header_texts: list[set[
         if all(not c.strip() or _key(c) in header_texts[i] for i, c in enumerate(row.cells)):
             continue  # the header again, at the top of a new page
         seq, task_text = clean(cell(row, "seq")), cell(row, "task").strip()
+        id_text = clean(cell(row, "id"))
+        national = cell(row, "national")
+        in_national = NUMBER.match(national)
         number_in_task = None
         if seq or task_text:
             numeral = ""
@@ -299,8 +301,12 @@ def _read_rows(rows: list[Row], columns: dict[str, int], header_texts: list[set[
                 numeral = m.group(1) if m else ""
             elif m := re.match(r"([一二三四五六七八九十]+)\s*[、.．]\s*", task_text):
                 numeral, task_text = m.group(1), task_text[m.end():]
-            if m := NUMBER.match(task_text):  # Tianjin's own task: its measure's number sits here
-                number_in_task, task_text = int(m.group(1)), task_text[m.end():]
+            if m := NUMBER.match(task_text):
+                task_text = task_text[m.end():]
+                if not in_national and not id_text:  # a task of the city's own: its measure's number sits here
+                    number_in_task = int(m.group(1))
+                elif not numeral:  # the key task's own number (1、深化…), the measure's is in its column
+                    numeral = m.group(1)
             task_title = clean(task_text)
             value = numeral_value(numeral) if numeral else None
             if seq and value is None:
@@ -320,9 +326,6 @@ def _read_rows(rows: list[Row], columns: dict[str, int], header_texts: list[set[
                 tasks.append(Task(task_id, numeral or str(task_id), task_title, row.where))
 
         number = None
-        id_text = clean(cell(row, "id"))
-        national = cell(row, "national")
-        in_national = NUMBER.match(national)
         if id_text:
             if not id_text.isdigit():
                 problems.append(Problem(row.where, f"编号 {id_text!r} is not a measure number"))
@@ -343,8 +346,7 @@ def _read_rows(rows: list[Row], columns: dict[str, int], header_texts: list[set[
                 problems.append(Problem(row.where, f"measure {number} comes before any key task; expected a key "
                                                    "task in 序号 and 重点任务 first"))
                 continue
-            raws.append(_Raw(number, tasks[-1].id, number_in_task is not None and not in_national,
-                             {role: cell(row, role) for role in carried}, row.where))
+            raws.append(_Raw(number, tasks[-1].id, {role: cell(row, role) for role in carried}, row.where))
         elif not seq and not task_text and raws:
             for role in carried:  # a page break split the row: the rest of each cell comes here
                 raws[-1].cells[role] += cell(row, role)
