@@ -542,3 +542,39 @@ def test_a_table_without_a_number_column_numbers_its_key_tasks_in_their_titles(r
                                                    {"id": 2, "numeral": "2", "title": "乙任务。"}]
     assert {i: (m["task"], m["national"]) for i, m in measure_data(tmp_path / "out").items()} == {
         1: (1, "甲一。"), 2: (1, "甲二。"), 3: (2, "乙一。")}
+
+
+# --- workbooks as LibreOffice Calc saves them --------------------------------------------------------
+
+def calc_saved(path: Path, tmp_path: Path) -> Path:
+    """`path` opened and saved again as .xlsx by LibreOffice Calc (headless), as a person would."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc")
+    out = tmp_path / "calc"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    return out / path.name
+
+
+def test_a_formula_calc_computed_and_saved_is_read_as_its_value(run, tmp_path):
+    rows = small_table()
+    rows[2][5] = '="5月"&"底前"'
+    saved = calc_saved(docs.write_xlsx(tmp_path / "t.xlsx", rows, small_merges(), title="2023年分工表"), tmp_path)
+    result = imported(run, saved, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    got = measure_data(tmp_path / "out")
+    assert got[1]["deadline"] == "5月底前" and got[2]["task"] == 1  # the merged key task survived Calc too
+
+
+def test_the_export_saved_again_by_calc_imports_as_the_same_data(run, measures_dir, tmp_path):
+    varied(measures_dir)
+    workbook = tmp_path / "任务分工表.xlsx"
+    assert run("export", "--dir", measures_dir, "--as-of", "2022-06-15", "--output", workbook).exit_code == 0
+    result = imported(run, calc_saved(workbook, tmp_path), tmp_path / "back")
+    assert result.exit_code == 0, result.stderr
+    assert document_data(tmp_path / "back") == document_data(measures_dir)
