@@ -195,7 +195,7 @@ def test_a_row_without_a_national_measure_has_its_number_in_the_key_task_column(
 def test_units_separated_by_dunhao_with_a_note(run, tmp_path):
     rows = small_table()
     rows[2][4] = "市商务局、天津海关按照职责分工负责"
-    rows[3][4] = "天津海关、市交通运输委按职责分工负责"
+    rows[3][4] = "天津海关\n市交通运输委按职责分工负责"  # units on lines of their own, in one cell
     result = imported(run, docs.write_xlsx(tmp_path / "t.xlsx", rows, small_merges(), title="2023年表"),
                       tmp_path / "out")
     assert result.exit_code == 0, result.stderr
@@ -578,3 +578,17 @@ def test_the_export_saved_again_by_calc_imports_as_the_same_data(run, measures_d
     result = imported(run, calc_saved(workbook, tmp_path), tmp_path / "back")
     assert result.exit_code == 0, result.stderr
     assert document_data(tmp_path / "back") == document_data(measures_dir)
+
+
+def test_a_copied_table_with_the_header_repeated_inside_a_split_row(run, tmp_path):
+    rows = small_table()
+    lines = ["2023年分工表", *("\t".join(r) for r in rows[:3]),
+             "\t\t2.甲\t甲二\t天津海关、\t年底前", "", "", *("\t".join(r) for r in HEADER),
+             "\t\t二。\t细化。\t市商务局\t", "\t".join(rows[4])]
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = imported(run, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    got = measure_data(tmp_path / "out")
+    assert (got[2]["national"], got[2]["local"], got[2]["units"]) == ("甲二。", ["甲二细化。"], ["天津海关", "市商务局"])
+    assert len(got) == 3

@@ -199,8 +199,8 @@ def split_numbered(text: str) -> list[str]:
 
 def split_units(text: str) -> tuple[list[str], str | None, str | None]:
     """'市商务局、天津海关按照职责分工负责' → (['市商务局', '天津海关'], '按照职责分工负责', None);
-    the third value names what is wrong, if anything."""
-    text = clean(text)
+    the third value names what is wrong, if anything. Units on lines of their own are separate units."""
+    text = clean(re.sub(r"\s*\n\s*", "、", text.strip()))
     note = UNIT_NOTE.search(text)
     if note:
         text = text[: note.start()]
