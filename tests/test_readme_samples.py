@@ -18,11 +18,20 @@ from measure_files import SHIPPED
 
 README = SHIPPED.parent / "README.md"
 MARK = "<!-- sample -->"
-BLOCK = re.compile(rf"^{re.escape(MARK)}\n```console\n(.*?)^```\n", re.S | re.M)
+# A sample run in an empty folder holding only 分工表.docx, the shipped table as a Word document
+# built by tests/table_documents.py (merged key tasks, a page break inside measure 14's row).
+INIT_MARK = "<!-- sample: an empty folder with 分工表.docx -->"
 
 
-def samples(text: str) -> list[re.Match]:
-    return list(BLOCK.finditer(text))
+def block_pattern(mark: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(mark)}\n```console\n(.*?)^```\n", re.S | re.M)
+
+
+BLOCK = block_pattern(MARK)
+
+
+def samples(text: str, mark: str = MARK) -> list[re.Match]:
+    return list(block_pattern(mark).finditer(text))
 
 
 def commands(block: str) -> list[tuple[str, str]]:
@@ -57,10 +66,27 @@ def test_the_readme_has_samples():
     assert len(samples(README.read_text(encoding="utf-8"))) >= 5
 
 
+@pytest.fixture
+def word_document_here(tmp_path, monkeypatch):
+    import table_documents
+
+    table_documents.write_docx(tmp_path / "分工表.docx", [table_documents.shipped_table()])
+    monkeypatch.chdir(tmp_path)
+
+
 def test_every_sample_is_what_portcli_prints(run, shipped_here):
+    check_samples(run, MARK)
+
+
+def test_the_init_sample_is_what_portcli_prints(run, word_document_here):
+    assert len(samples(README.read_text(encoding="utf-8"), INIT_MARK)) == 1
+    check_samples(run, INIT_MARK)
+
+
+def check_samples(run, mark: str) -> None:
     text = README.read_text(encoding="utf-8")
     stale = []
-    for match in reversed(samples(text)):
+    for match in reversed(samples(text, mark)):
         real = real_block(run, match.group(1))
         if real != match.group(1):
             stale.append(real)

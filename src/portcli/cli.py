@@ -817,6 +817,101 @@ def _new_in_editor(folder: Path, text: str):
         return written
 
 
+# Commands that start a plan: from its document (import), or a whole repository (init).
+
+TitleOption = Annotated[Optional[str], typer.Option(
+    "--title", metavar="TEXT", show_default=False, help="The plan's title. Default: the text above the table.")]
+YearOption = Annotated[Optional[int], typer.Option(
+    "--year", min=1901, max=2999, show_default=False,
+    help="The plan's year, for its deadlines. Default: the year the title names.")]
+
+
+@app.command("import")
+def import_(
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="The 任务分工表: .docx, .xlsx, or tab-separated "
+                                                                ".txt/.tsv (a table copied out of Word or Excel).")],
+    directory: Annotated[Path, typer.Option(
+        "--dir", help="The measures folder to write; created if need be, never written over.")] = Path("measures"),
+    merge: Annotated[bool, typer.Option(
+        "--merge", help="Add to an existing measures folder only the measures it lacks (and their key tasks "
+                        "and units); change no existing measure.")] = False,
+    force_partial: Annotated[bool, typer.Option(
+        "--force-partial", help="Write what could be read even when the table has problems (exit 2 all the "
+                                "same).")] = False,
+    title: TitleOption = None,
+    year: YearOption = None,
+) -> None:
+    """Read a 任务分工表 into _plan.yaml and one file per measure, then check them as validate does."""
+    outcome = _import(source, directory, merge=merge, force_partial=force_partial, title=title, year=year)
+    raise typer.Exit(_import_code(outcome))
+
+
+def _import(source: Path, target: Path, *, merge: bool = False, force_partial: bool = False,
+            title: str | None = None, year: int | None = None):
+    """Read, write, and tell: problems on stderr by row, the summary on stdout. A file that is not a
+    task-division table, or a folder that cannot take it, is one line and exit 2."""
+    from . import edit, write
+    from .importer import ReadError, read_grids
+    from .importer.folder import TargetError, check_target, import_table, summary
+    from .importer.table import parse
+    from .render import printable
+
+    try:
+        check_target(target, merge)
+        doc = parse(read_grids(source), title=title, year=year)
+        outcome = import_table(doc, target, merge=merge, force_partial=force_partial, fallback_title=source.stem)
+    except ReadError as exc:
+        fail(f"{source}: {exc}")
+    except (TargetError, write.WriteError, edit.EditError) as exc:
+        fail(str(exc))
+    for problem in outcome.problems:
+        sys.stderr.write(printable(f"{source}: {problem.where}: {problem.message}", one_line=True) + "\n")
+    if outcome.loaded is not None:
+        report_problems(outcome.loaded.problems)
+    for line in summary(outcome, source, target):
+        print(printable(line, one_line=True))
+    if outcome.problems and not outcome.written:
+        say(f"{len(outcome.problems)} problem(s) in {source}; nothing written: correct the table, or pass "
+            "--force-partial to write what could be read")
+    return outcome
+
+
+def _import_code(outcome) -> int:
+    return 2 if outcome.problems or (outcome.loaded is not None and outcome.loaded.problems) else 0
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The repository's folder.")] = Path("."),
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--from", metavar="FILE", show_default=False,
+        help="Import this 任务分工表 (.docx, .xlsx, .txt) into measures/; without it, an empty plan.")] = None,
+    title: TitleOption = None,
+    year: YearOption = None,
+) -> None:
+    """Start a tracking repository: measures/, a .gitignore and a CI workflow; never over existing files."""
+    from . import scaffold
+    from .render import printable
+
+    present = scaffold.existing(folder)
+    if present:
+        fail(f"{', '.join(str(p) for p in present)} already exist{'s' if len(present) == 1 else ''}; init writes "
+             "over nothing: remove or move them, or use `portcli import FILE --dir DIR` for the measures alone")
+    code = 0
+    if from_file is not None:
+        outcome = _import(from_file, folder / "measures", title=title, year=year)
+        code = _import_code(outcome)
+        if not outcome.written:
+            raise typer.Exit(code)
+    else:
+        plan = scaffold.write_empty_plan(folder, title, year)
+        print(printable(f"wrote {plan}: a plan with one example key task and unit; write yours there, then add "
+                        "measures with `portcli new`", one_line=True))
+    for path in scaffold.write_repository_files(folder):
+        print(printable(f"wrote {path}", one_line=True))
+    raise typer.Exit(code)
+
+
 @app.command("history")
 def history_(
     measure_id: IdArgument,
