@@ -231,3 +231,23 @@ def test_new_from_a_fifo_is_refused_at_once(measures_dir, tmp_path):
     done = subprocess.run([sys.executable, "-m", "portcli", "new", "--from", str(fifo), "--dir", str(measures_dir)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "not an ordinary file" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("key, value", [("due", "1900-12-31"), ("due", "3000-01-01"), ("id", "1000000000")])
+def test_the_reader_keeps_dates_and_ids_within_what_commands_accept(run, measures_dir, key, value):
+    path = measures_dir / "02.yaml"
+    if key == "due":
+        replace_line(path, "deadline:", f"deadline: 5月底前\ndue: {value}")
+    else:
+        replace_line(path, "id:", f"id: {value}")
+    result = run("validate", "--dir", measures_dir)
+    assert result.exit_code == 2 and f"{path}:{line_of(path, key + ':')}:" in result.stderr
+    assert ("out of range" if key == "due" else "from 1 to 999999999") in result.stderr
+
+
+def test_a_file_name_too_large_for_an_id_stops_new_with_a_message(run, measures_dir):
+    (measures_dir / "9999999999.yaml").write_text((measures_dir / "02.yaml").read_text(encoding="utf-8"),
+                                                  encoding="utf-8")
+    result = run("new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--local", "x", "--dir", measures_dir)
+    assert result.exit_code == 2 and "no id is left: the next would be 10000000000" in result.stderr
+    no_traceback(result)

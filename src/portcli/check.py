@@ -7,9 +7,9 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from .deadline import DeadlineError, parse_date, parse_deadline
+from .deadline import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, DeadlineError, parse_date, parse_deadline
 from .files import PLAN_FILE
-from .model import fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
+from .model import MAX_ID, fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 from .i18n import Message
 from .problem import Problem, did_you_mean, shown
 from .yamlread import KeyPath, compose, line_of
@@ -86,14 +86,18 @@ def _date(check: _Checker, value: Any, path: KeyPath, *, required: bool = True) 
     if isinstance(value, datetime):  # a time would be lost on the next write: refuse it rather
         check.add(path, Message("`{key}` must be a date such as 2022-05-31, without a time", key=path[-1]))
         return None
-    if isinstance(value, date):
-        return value
     if isinstance(value, str):
         try:
-            return parse_date(value)
+            value = parse_date(value)
         except ValueError as exc:
             check.add(path, Message("`{key}`: {problem}", key=path[-1], problem=_said(exc)))
             return None
+    if isinstance(value, date):
+        if not FIRST_DAY <= value <= LAST_DAY:  # a typo (202-05-31), and date windows stay countable
+            check.add(path, Message("`{key}`: {date} is out of range: dates go from {first} to {last}", key=path[-1],
+                                    date=value.isoformat(), first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+            return None
+        return value
     check.add(path, Message("`{key}` must be a date such as 2022-05-31, not {kind}", key=path[-1],
                             kind=_type_name(value)))
     return None
@@ -167,8 +171,9 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
                                   key=key))
 
     measure_id = _whole_number(data.get("id"))
-    if "id" in data and not (is_int(measure_id) and measure_id > 0):
-        check.add(("id",), Message("`id` must be a whole number above 0, not {value}", value=shown(measure_id)))
+    if "id" in data and not (is_int(measure_id) and 0 < measure_id <= MAX_ID):
+        check.add(("id",), Message("`id` must be a whole number from 1 to {most}, not {value}", most=MAX_ID,
+                                   value=shown(measure_id)))
     task = _whole_number(data.get("task"))
     if "task" in data:
         if not is_int(task):
@@ -271,7 +276,7 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
     if "title" in data and isinstance(data["title"], str) and not title.strip():
         check.add(("title",), Message("`title` must be the plan's title, not empty"))
     year = data.get("year")
-    if "year" in data and (not is_int(year) or not 1900 < year < 3000):
+    if "year" in data and (not is_int(year) or not FIRST_YEAR <= year <= LAST_YEAR):
         check.add(("year",), Message("`year` must be the plan's year, such as 2022, not {value}", value=shown(year)))
     tasks = _plan_tasks(check, data.get("tasks")) if "tasks" in data else {}
     units = _plan_units(check, data.get("units")) if "units" in data else ()

@@ -22,7 +22,7 @@ from . import __version__, files, query
 from .deadline import in_range, parse_date
 from .load import Loaded, load
 from .problem import did_you_mean
-from .model import status_key, STATUSES
+from .model import MAX_ID, status_key, STATUSES
 
 app = typer.Typer(
     name="portcli",
@@ -78,7 +78,6 @@ def _date_option(value: str) -> date:
 # Bounds of the numbers a command line may give. Past them a number means nothing more (no plan has
 # a billion measures; a due-soon window of a century already takes in every date ahead), and
 # unbounded ones reach date arithmetic that `datetime` cannot do.
-MAX_ID = 999_999_999
 MAX_ROWS = 999_999_999
 MAX_DUE_SOON_DAYS = 36_500
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import cache
 from .check import build_measure, build_plan, is_int
+from .deadline import FIRST_YEAR, LAST_YEAR
 from .files import PLAN_FILE, measure_names, read_text
 from .model import Measure, Plan
 from .i18n import Message
@@ -139,7 +140,7 @@ def _year_of_broken_plan(directory: Path) -> Plan | None:
     path = directory / PLAN_FILE
     data = read_document(path)[0] if path.is_file() else None
     year = data.get("year") if isinstance(data, dict) else None
-    return Plan("", year) if is_int(year) and 1900 < year < 3000 else None
+    return Plan("", year) if is_int(year) and FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def id_line(path: Path) -> int:

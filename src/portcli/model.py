@@ -21,6 +21,9 @@ STATUS_BY_LABEL = {label: key for key, label in STATUSES.items()}
 
 DEADLINE_KINDS = ("date", "milestone", "ongoing", "external")
 
+# The largest id: nine digits are more than any plan needs, and a file name or an option stays short.
+MAX_ID = 999_999_999
+
 
 def fold(name: str) -> str:
     """A name as compared: case, full-width forms and outer spaces aside (天津港(集团) is 天津港（集团）)."""

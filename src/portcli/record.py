@@ -23,7 +23,7 @@ from . import edit, query, write
 from .check import MEASURE_KEYS, build_measure
 from .files import PLAN_FILE, measure_names
 from .load import Loaded, load
-from .model import STATUS_BY_LABEL, STATUSES, Measure, Plan
+from .model import MAX_ID, STATUS_BY_LABEL, STATUSES, Measure, Plan
 from .i18n import _, status_word
 from .problem import Problem
 from .write import Source, WriteError
@@ -232,7 +232,11 @@ def next_id(loaded: Loaded) -> int:
     since a gap is usually a measure that was removed and whose id still names it in old reports."""
     used = [m.id for m in loaded.measures]
     used += [int(stem) for stem in _numbered_stems(loaded)]
-    return max(used, default=0) + 1
+    following = max(used, default=0) + 1
+    if following > MAX_ID:
+        raise Refused(_("no id is left: the next would be {id}, above the largest, {most}; a file name in {folder} "
+                        "is a number that large").format(id=following, most=MAX_ID, folder=loaded.directory))
+    return following
 
 
 def file_name(loaded: Loaded, measure_id: int) -> str:
