@@ -75,7 +75,7 @@ def test_report_annotates_the_ten_most_overdue_and_says_where_the_rest_are(run, 
     assert [a["title"] for a in found[:10]] == [f"措施 {i} 逾期 {(AS_OF - due_of(i)).days} 天"
                                                  for i in most_overdue_first()[:10]]
     notice = found[10]
-    assert notice["message"].startswith("5 overdue measures more not annotated")
+    assert notice["message"].startswith("5 more overdue measures are not annotated: ")
     assert notice["message"].endswith("the full list is in the step summary")
     listed = tables(summary.read_text(encoding="utf-8"))["### 逾期 (overdue)：15"]
     assert [int(row[0]) for row in listed[1:]] == most_overdue_first()
@@ -89,7 +89,7 @@ def test_validate_annotates_ten_problems_and_puts_all_in_the_step_summary(run, v
     found = annotations(result.stdout)
     assert [(a["name"], a["file"], a["line"]) for a in found[:10]] == [("error", f, n) for f, n in broken[:10]]
     assert [a["name"] for a in found[10:]] == ["notice"]
-    assert found[10]["message"].startswith("3 file problems more not annotated")
+    assert found[10]["message"].startswith("3 more file problems are not annotated: ")
     [rows] = [rows for title, rows in tables(summary.read_text(encoding="utf-8")).items() if "文件问题" in title]
     assert [(row[0], row[1]) for row in rows[1:]] == broken
 
@@ -99,7 +99,7 @@ def test_without_a_step_summary_the_notice_names_the_command(run, varied):
     result = cli(run, "validate", "--format", "github")
     notice = annotations(result.stdout)[-1]
     assert notice["name"] == "notice"
-    assert notice["message"] == ("1 file problem more not annotated (GitHub shows 10 errors and 10 warnings per step); "
+    assert notice["message"] == ("1 more file problem is not annotated: GitHub shows 10 errors and 10 warnings per step; "
                                  "the full list is in the output of `portcli validate`")
 
 
@@ -110,7 +110,7 @@ def test_errors_and_warnings_have_a_limit_each(run, varied):
     assert result.exit_code == 2
     found = annotations(result.stdout)
     assert [a["name"] for a in found] == ["error"] * 10 + ["warning"] * 10 + ["notice"]
-    assert found[-1]["message"].startswith("2 file problems and 3 overdue measures more not annotated")
+    assert found[-1]["message"].startswith("2 more file problems and 3 more overdue measures are not annotated: ")
 
 
 def test_ten_of_a_kind_need_no_notice(run, varied):
@@ -288,3 +288,16 @@ def test_the_list_schema_holds_the_show_schemas_measure():
     listed = json.loads((REPO / "schema" / "list.schema.json").read_text(encoding="utf-8"))
     own = {"$schema", "title", "description"}
     assert listed["items"] == {k: v for k, v in shown.items() if k not in own} | {"description": listed["items"]["description"]}
+
+
+def test_schema_check_says_whether_a_file_is_the_current_schema(run, tmp_path):
+    committed = REPO / "schema" / "measure.schema.json"
+    assert (run("schema", "--check", committed).exit_code, run("schema", "--check", committed).stdout) == (0, "")
+    stale = tmp_path / "measure.schema.json"
+    stale.write_text(committed.read_text(encoding="utf-8").replace("\n", "\r\n"), encoding="utf-8")
+    result = run("schema", "--check", stale)
+    assert result.exit_code == 1
+    assert result.stderr == (f"portcli: {stale} is not the schema this portcli prints; "
+                             f"update it with `portcli schema > {stale}`\n")
+    missing = run("schema", "--check", tmp_path / "nope.json")
+    assert missing.exit_code == 2 and missing.stderr.startswith("portcli: cannot read ")

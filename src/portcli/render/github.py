@@ -53,10 +53,11 @@ def shown_and_hidden(findings: list[Finding]) -> tuple[list[Finding], dict[str, 
 
 
 def hidden_notice(hidden: dict[str, int], full_list: str) -> str:
-    parts = [f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in
+    parts = [f"{n} more {noun}{'' if n == 1 else 's'}" for n, noun in
              ((hidden[ERROR], "file problem"), (hidden[WARNING], "overdue measure")) if n]
-    return command("notice", f"{' and '.join(parts)} more not annotated (GitHub shows {SHOWN_PER_LEVEL} errors "
-                             f"and {SHOWN_PER_LEVEL} warnings per step); the full list is in {full_list}",
+    verb = "is" if sum(hidden.values()) == 1 else "are"
+    return command("notice", f"{' and '.join(parts)} {verb} not annotated: GitHub shows {SHOWN_PER_LEVEL} errors "
+                             f"and {SHOWN_PER_LEVEL} warnings per step; the full list is in {full_list}",
                    title="portcli: more findings")
 
 
