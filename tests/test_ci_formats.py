@@ -293,8 +293,11 @@ def test_the_list_schema_holds_the_show_schemas_measure():
 def test_schema_check_says_whether_a_file_is_the_current_schema(run, tmp_path):
     committed = REPO / "schema" / "measure.schema.json"
     assert (run("schema", "--check", committed).exit_code, run("schema", "--check", committed).stdout) == (0, "")
+    crlf = tmp_path / "crlf.schema.json"  # as a Windows checkout with core.autocrlf has it: still current
+    crlf.write_bytes(committed.read_bytes().replace(b"\n", b"\r\n"))
+    assert run("schema", "--check", crlf).exit_code == 0
     stale = tmp_path / "measure.schema.json"
-    stale.write_text(committed.read_text(encoding="utf-8").replace("\n", "\r\n"), encoding="utf-8")
+    stale.write_text(committed.read_text(encoding="utf-8").replace('"minimum": 1', '"minimum": 0', 1), encoding="utf-8")
     result = run("schema", "--check", stale)
     assert result.exit_code == 1
     assert result.stderr == (f"portcli: {stale} is not the schema this portcli prints; "
