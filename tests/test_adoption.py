@@ -8,7 +8,7 @@ install step and pipx install portcli's dependencies from PyPI, as they do for a
 """
 from __future__ import annotations
 
-import json
+import copy
 import os
 import re
 import shutil
@@ -108,7 +108,7 @@ def action_as_workflow() -> dict:
     return {"on": {"workflow_call": {"inputs": inputs}},
             "jobs": {"action": {"runs-on": "ubuntu-latest",
                                 "outputs": {name: spec["value"] for name, spec in ACTION["outputs"].items()},
-                                "steps": ACTION["runs"]["steps"]}}}
+                                "steps": copy.deepcopy(ACTION["runs"]["steps"])}}}
 
 
 def test_actionlint_finds_nothing_in_the_workflow_or_the_actions_steps(tmp_path):
@@ -269,6 +269,19 @@ def test_the_action_reports_an_invalid_file_as_an_error_and_still_reports(runner
     [error] = [a for a in annotations(stdout.split("\n", 1)[0]) if a["name"] == "error"]
     assert (error["file"], int(error["line"])) == ("plan/分工表/07.yaml", line_of(broken, "status:"))
     assert outputs["overdue"] != "" and "### 文件问题 (problems)：1" in summary
+
+
+@pytest.mark.parametrize("args", ["--format github", "-f github", "--format=github"])
+def test_the_action_annotates_a_problem_once_when_the_report_annotates(runner, checkout, args):
+    broken = checkout / "plan" / "分工表" / "07.yaml"
+    replace_line(broken, "status:", "status: started")
+    code, stdout, outputs, _ = runner({"measures": "plan/分工表", "args": f"{AS_OF_ARGS} {args}"}, checkout)
+    assert code == 2
+    found = annotations(stdout)
+    overdue = len([i for i in SHIPPED_MAY if i not in (2, 3, 4, 5, 7)])
+    assert [a["name"] for a in found] == ["error"] + ["warning"] * 10 + ["notice"]
+    assert (found[0]["file"], int(found[0]["line"])) == ("plan/分工表/07.yaml", line_of(broken, "status:"))
+    assert found[-1]["message"].startswith(f"{overdue - 10} more overdue measures are not annotated")
 
 
 def test_the_action_refuses_an_unknown_fail_on(runner, checkout):
