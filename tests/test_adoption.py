@@ -292,10 +292,16 @@ def test_the_action_refuses_an_unknown_fail_on(runner, checkout):
 
 # --- the package ------------------------------------------------------------------------------------------
 
-def test_the_wheel_and_sdist_pass_twine_and_install_with_pipx(tmp_path):
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    """`python -m build` of this checkout: an sdist, and a wheel built from it."""
+    folder = tmp_path_factory.mktemp("dist")
+    sh(sys.executable, "-m", "build", "--outdir", folder, REPO)
+    return folder
+
+
+def test_the_wheel_and_sdist_pass_twine_and_install_with_pipx(dist, tmp_path):
     twine, pipx = tool("twine"), tool("pipx")
-    dist = tmp_path / "dist"
-    sh(sys.executable, "-m", "build", "--outdir", dist, REPO)
     wheel, sdist = sorted(dist.glob("*.whl")), sorted(dist.glob("*.tar.gz"))
     assert [p.name for p in wheel + sdist] == [f"portcli-{portcli.__version__}-py3-none-any.whl",
                                                f"portcli-{portcli.__version__}.tar.gz"]
@@ -329,6 +335,21 @@ def test_the_wheel_and_sdist_pass_twine_and_install_with_pipx(tmp_path):
                                "sys.stdout.write((r.files('portcli.schemas') / 'measure.schema.json').read_text('utf-8'))",
                  env=env).stdout
     assert shipped == (REPO / "schema" / "measure.schema.json").read_text(encoding="utf-8")
+
+
+def test_the_actions_version_input_installs_that_release_from_the_index(dist, tmp_path):
+    """`version: X` installs portcli==X from pip's index, here a folder holding the built wheel."""
+    [install] = [step for step in ACTION["runs"]["steps"] if step.get("name") == "Install portcli"]
+    context = {"steps.python.outputs.python-path": sys.executable, "github.action_path": str(tmp_path / "nowhere"),
+               "inputs.version": portcli.__version__}
+    env = {**os.environ, "RUNNER_TEMP": str(tmp_path), "GITHUB_PATH": str(tmp_path / "path"),
+           "PIP_FIND_LINKS": str(dist), **{k: evaluate(v, context) for k, v in install["env"].items()}}
+    done = sh("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", install["run"], env=env, cwd=tmp_path)
+    assert done.stdout.strip() == f"portcli {portcli.__version__}"
+    installed = sh(tmp_path / "portcli-venv" / "bin" / "python", "-m", "pip", "show", "-f", "portcli").stdout
+    assert "portcli/cli.py" in installed and "Editable project location" not in installed
+    env["VERSION"] = "9.9.9"  # a release the index does not have: the step fails
+    assert sh("bash", "-eo", "pipefail", "-c", install["run"], env=env, cwd=tmp_path, check=False).returncode != 0
 
 
 def test_the_version_is_written_in_one_place():
