@@ -58,6 +58,7 @@ def run(monkeypatch):
     """
     monkeypatch.delenv("PORTCLI_DIR", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):

@@ -163,12 +163,14 @@ def test_escaping_matches_the_actions_toolkit():
 
 
 def test_report_annotates_each_overdue_measure_on_its_id_line(run, measures_dir):
+    for old in measures_dir.glob("[1-2]*.yaml"):  # fewer than GitHub's 10 warnings a step: all are shown
+        old.unlink()
     path = hostile.write(measures_dir)
     result = run("report", "--dir", measures_dir, "--as-of", AS_OF, "--format", "github")
     assert result.exit_code == 0, result.stderr
     found = annotations(result.stdout)  # every line is one command: the hostile texts injected none
     late = json.loads(run("overdue", "--dir", measures_dir, "--as-of", AS_OF, "--format", "json").stdout)
-    assert [a["name"] for a in found] == ["warning"] * len(late)
+    assert [a["name"] for a in found] == ["warning"] * len(late) and 1 < len(late) <= 10
     files = measure_files(measures_dir)
     for a, m in zip(found, late):
         assert a["file"] == str(files[m["id"]][0])
@@ -269,19 +271,18 @@ def test_report_output_file(run, measures_dir, tmp_path):
 # --- the sample workflow ------------------------------------------------------------------------
 
 def test_the_sample_workflow_runs_portcli_commands_that_work(run, measures_dir, monkeypatch):
+    """The workflow's own portcli lines (after the action: the HTML page and the spreadsheet) work;
+    tests/test_adoption.py checks the workflow with actionlint and runs the action's steps."""
     import shlex
 
     workflow = yaml.safe_load((Path(__file__).parents[1] / ".github/workflows/portcli.yml").read_text(encoding="utf-8"))
-    assert workflow[True] == {"push": None}  # `on:` (YAML 1.1 reads the key as true): every push
     lines = [line for step in workflow["jobs"]["report"]["steps"] for line in step.get("run", "").splitlines()]
-    commands = [shlex.split(line) for line in lines if "portcli " in line and not line.startswith("pip")]
-    assert [c[c.index("portcli") + 1] for c in commands] == ["validate", "report", "report", "export"]
+    commands = [shlex.split(line) for line in lines if "portcli " in line]
+    assert [c[c.index("portcli") + 1] for c in commands] == ["report", "export"]
     monkeypatch.chdir(measures_dir.parent)  # the checkout: measures/ found from the working folder
     for command in commands:
         args = command[command.index("portcli") + 1:]
-        if args[0] != "validate":
-            args.append(f"--as-of={AS_OF}")  # the workflow uses today; the test pins it
-        result = run(*args)
+        result = run(*args, f"--as-of={AS_OF}")  # the workflow uses today; the test pins it
         assert result.exit_code == 0, (args, result.stderr)
     assert (measures_dir.parent / "report.html").stat().st_size > 10_000
     assert (measures_dir.parent / "任务分工表.xlsx").read_bytes().startswith(b"PK")

@@ -182,8 +182,10 @@ def test_validate_json(run, measures_dir):
     file, line, says = _break(measures_dir, "unknown unit")
     result = run("validate", "--dir", measures_dir, "-f", "json")
     assert result.exit_code == 2
-    [problem] = json.loads(result.stdout)
+    found = json.loads(result.stdout)
+    [problem] = found["problems"]
     assert (problem["file"], problem["line"]) == (file, line)
+    assert found["valid"] == len(ALL) - 1  # every measure but the broken one
     assert all(part in problem["message"] for part in says)
 
 
@@ -232,7 +234,8 @@ def test_validate_is_clean_on_the_shipped_data(run, measures_dir):
     result = run("validate", "--dir", measures_dir)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.strip() == f"ok: {len(ALL)} measures and the plan are valid"
-    assert json.loads(run("validate", "--dir", measures_dir, "-f", "json").stdout) == []
+    assert json.loads(run("validate", "--dir", measures_dir, "-f", "json").stdout) == {"problems": [],
+                                                                                       "valid": len(ALL)}
 
 
 # --- a broken plan: one message, not one per measure ---------------------------------------------

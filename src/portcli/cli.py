@@ -47,6 +47,7 @@ class ReportFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    gitlab = "gitlab"
     html = "html"
 
 
@@ -54,6 +55,7 @@ class ValidateFormat(str, Enum):
     table = "table"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
 
 
 class ExportFormat(str, Enum):
@@ -271,6 +273,39 @@ def _append_step_summary(result: query.Report, loaded: Loaded) -> None:
             markdown.report(result, loaded.plan, out, loaded.problems)
     except OSError as exc:
         say(f"warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
+
+
+def _step_summary_or(command: str) -> str:
+    """Where GitHub annotations left out can be read in full: the step summary portcli writes, or
+    the command's own output outside GitHub Actions."""
+    return "the step summary" if os.environ.get("GITHUB_STEP_SUMMARY") else f"the output of `portcli {command}`"
+
+
+def _append_problems_to_step_summary(problems) -> None:
+    """The whole list of problems for the summary page, when GitHub would not annotate them all."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from .render import markdown
+
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write("\n".join(markdown.problems_section(problems)) + "\n")
+    except OSError as exc:
+        say(f"warning: cannot append the problems to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
+
+
+def _set_step_outputs(result: query.Report) -> None:
+    """In GitHub Actions, the counts become the step's outputs (`overdue`, `due-soon`), for later
+    steps and for the portcli action's own outputs. Like the summary, a courtesy: it only warns."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"overdue={len(result.overdue)}\ndue-soon={len(result.due_soon)}\n")
+    except OSError as exc:
+        say(f"warning: cannot write the counts to $GITHUB_OUTPUT ({path}): {exc.strerror or exc}")
 
 
 def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
@@ -493,8 +528,8 @@ def report(
     format: Annotated[Optional[ReportFormat], typer.Option(
         "--format", "-f", show_default=False,
         help="Output format: markdown for a summary page, github for annotations in a GitHub Actions run, "
-             "html for one self-contained page. Default: from the --output suffix "
-             "(.html, .md, .json, .txt), else table.")] = None,
+             "gitlab for GitLab Code Quality JSON, html for one self-contained page. "
+             "Default: from the --output suffix (.html, .md, .json, .txt), else table.")] = None,
     output: OutputOption = None,
 ) -> None:
     """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point.
@@ -519,7 +554,11 @@ def report(
         elif format is ReportFormat.github:
             from .render import github
 
-            github.report(result, loaded.problems, out)
+            github.report(result, loaded.problems, out, _step_summary_or("report"))
+        elif format is ReportFormat.gitlab:
+            from .render import gitlab
+
+            gitlab.report(result, loaded.problems, out)
         elif format is ReportFormat.html:
             from .render import html
 
@@ -529,6 +568,7 @@ def report(
 
             table.report(result, loaded.plan, _console(out))
     _append_step_summary(result, loaded)
+    _set_step_outputs(result)
     failing = (fail_on is FailOn.overdue and result.overdue) or (
         fail_on is FailOn.due_soon and (result.overdue or result.due_soon))
     if format is ReportFormat.github:  # the problems are on stdout already, as annotations
@@ -562,7 +602,8 @@ def units(
 def validate(
     directory: DirOption = None,
     format: Annotated[ValidateFormat, typer.Option(
-        "--format", "-f", help="Output format; github prints each problem as an annotation for GitHub Actions.")]
+        "--format", "-f", help="Output format; github prints each problem as an annotation for GitHub Actions, "
+                               "gitlab writes GitLab Code Quality JSON.")]
         = ValidateFormat.table,
 ) -> None:
     """Check every file; each problem as FILE:LINE: message. Exit 0 when all are valid, else 2."""
@@ -571,14 +612,21 @@ def validate(
         from .render import json
 
         with _output(None) as out:
-            json.problems(loaded.problems, out)
+            json.validation(loaded.problems, len(loaded.measures), out)
         raise typer.Exit(2 if loaded.problems else 0)
-    if format is ValidateFormat.github:
+    if format is ValidateFormat.github:  # the annotations are the report: no second copy on stderr
         from .render import github
 
         with _output(None) as out:
-            github.problems(loaded.problems, out)
+            if github.problems(loaded.problems, out, _step_summary_or("validate")):
+                _append_problems_to_step_summary(loaded.problems)
         raise typer.Exit(2 if loaded.problems else 0)
+    if format is ValidateFormat.gitlab:  # to a file, as a rule: the job's log gets the problems on stderr
+        from .render import gitlab
+
+        with _output(None) as out:
+            gitlab.problems(loaded.problems, out)
+        _finish(loaded)
     files = {p.file for p in loaded.problems}
     if loaded.problems:
         unchecked = "" if loaded.plan else " (their units and key tasks unchecked: the plan is broken)"
@@ -942,12 +990,27 @@ def history_(
 
 
 @app.command("schema")
-def schema_() -> None:
+def schema_(
+    check: Annotated[Optional[Path], typer.Option(
+        "--check", metavar="FILE", show_default=False,
+        help="Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI).")] = None,
+) -> None:
     """Print the JSON Schema of measure files, for editors (the YAML language server)."""
     from . import schema
 
-    with _output(None) as out:
-        out.write(schema.dumps(schema.measure_schema()))
+    text = schema.dumps(schema.measure_schema())
+    if check is None:
+        with _output(None) as out:
+            out.write(text)
+        return
+    try:
+        current = check.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {check}: {getattr(exc, 'strerror', None) or exc}")
+    if not current:
+        say(f"{check} is not the schema this portcli prints; update it with `portcli schema > {check}`")
+        raise typer.Exit(1)
+
 
 
 def _whole_number(arg: str) -> bool:

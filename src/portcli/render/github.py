@@ -3,17 +3,21 @@ shown on the file and line in the run and the pull request.
 
 Values are escaped exactly as @actions/core does (toolkit packages/core/src/command.ts), so a
 measure text holding a newline followed by `::error::` stays inside its own annotation.
+
+GitHub shows at most 10 error and 10 warning annotations per step and silently drops the rest,
+so at most that many of each are printed (errors in file order, warnings most overdue first),
+and one notice says how many more there are and where the whole list is.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import IO, Iterable
 
 from ..query import Report
-from ..load import id_line
 from ..problem import Problem
-from . import summary
+from .findings import ERROR, WARNING, Finding, of_problems, of_report
+
+# Per level, per step: docs.github.com "Workflow commands" / annotation limits.
+SHOWN_PER_LEVEL = 10
 
 
 def escape_data(text: str) -> str:
@@ -30,28 +34,47 @@ def command(name: str, message: str, **properties: object) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def workspace_path(file: str) -> str:
-    """The path as GitHub wants it, relative to the checkout (the working folder) when it is inside it."""
-    path = Path(file)
-    if path.is_absolute():
-        try:
-            return path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return path.as_posix()
-    return Path(os.path.normpath(path)).as_posix()
+def annotation(f: Finding) -> str:
+    return command(f.level, f.message, file=f.path, line=f.line, title=f.title)
 
 
-def problems(ps: Iterable[Problem], out: IO[str]) -> None:
-    for p in ps:
-        out.write(command("error", str(p.message), file=workspace_path(p.file), line=p.line) + "\n")
+def shown_and_hidden(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+    """The findings GitHub will show (the first SHOWN_PER_LEVEL of each level, in the given order,
+    which is most urgent first) and how many of each level are left out."""
+    shown, hidden = [], {ERROR: 0, WARNING: 0}
+    seen = {ERROR: 0, WARNING: 0}
+    for f in findings:
+        seen[f.level] += 1
+        if seen[f.level] <= SHOWN_PER_LEVEL:
+            shown.append(f)
+        else:
+            hidden[f.level] += 1
+    return shown, hidden
 
 
-def report(r: Report, ps: Iterable[Problem], out: IO[str]) -> None:
+def hidden_notice(hidden: dict[str, int], full_list: str) -> str:
+    parts = [f"{n} more {noun}{'' if n == 1 else 's'}" for n, noun in
+             ((hidden[ERROR], "file problem"), (hidden[WARNING], "overdue measure")) if n]
+    verb = "is" if sum(hidden.values()) == 1 else "are"
+    return command("notice", f"{' and '.join(parts)} {verb} not annotated: GitHub shows {SHOWN_PER_LEVEL} errors "
+                             f"and {SHOWN_PER_LEVEL} warnings per step; the full list is in {full_list}",
+                   title="portcli: more findings")
+
+
+def write(findings: list[Finding], out: IO[str], full_list: str) -> bool:
+    """Print the annotations GitHub will show, and a notice for the rest; True when some were left out."""
+    shown, hidden = shown_and_hidden(findings)
+    for f in shown:
+        out.write(annotation(f) + "\n")
+    if any(hidden.values()):
+        out.write(hidden_notice(hidden, full_list) + "\n")
+    return any(hidden.values())
+
+
+def problems(ps: Iterable[Problem], out: IO[str], full_list: str = "the output of `portcli validate`") -> bool:
+    return write(of_problems(ps), out, full_list)
+
+
+def report(r: Report, ps: Iterable[Problem], out: IO[str], full_list: str = "the output of `portcli report`") -> bool:
     """Every problem as an error, then every overdue measure as a warning on the line of its `id:`."""
-    problems(ps, out)
-    for m in r.overdue:
-        days = (r.as_of - m.due).days
-        title = f"措施 {m.id} 逾期 {days} 天"
-        message = f"{title}（到期日 {m.due.isoformat()}，牵头单位 {m.lead}）：{summary(m)}"
-        out.write(command("warning", message, file=workspace_path(m.file), line=id_line(Path(m.file)),
-                          title=title) + "\n")
+    return write(of_report(r, ps), out, full_list)

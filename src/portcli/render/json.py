@@ -120,8 +120,10 @@ def units(rows: list[dict[str, Any]], out: IO[str]) -> None:
     dump(rows, out)
 
 
-def problems(ps, out: IO[str]) -> None:
-    dump([{"file": p.file, "line": p.line, "message": p.message.in_english()} for p in ps], out)
+def validation(ps, valid: int, out: IO[str]) -> None:
+    """What `validate` found: every problem (a `code` per problem joins file, line and message once
+    the loader gives problems codes) and how many measures are valid."""
+    dump({"problems": [{"file": p.file, "line": p.line, "message": p.message.in_english()} for p in ps], "valid": valid}, out)
 
 
 def history(changes, out: IO[str]) -> None:

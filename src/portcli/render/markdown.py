@@ -43,8 +43,7 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
               f"逾期 {len(r.overdue)} 项 · 即将到期 {len(r.due_soon)} 项 · 延期 {len(r.extended)} 项**", ""]
     lines += table(list(STATUSES.values()), [list(r.by_status.values())], right=[True] * len(STATUSES))
     if problems:
-        lines += ["", f"### 文件问题 (problems)：{len(problems)}", ""]
-        lines += table(["文件", "行", "问题"], [[p.file, p.line or "", str(p.message)] for p in problems], [False, True])
+        lines += [""] + problems_section(problems)
     lines += ["", "### 各单位 (per unit)", ""]
     lines += table(["单位", "牵头", "参与", "已完成", "逾期", "延期", "完成率"],
                    [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
@@ -52,6 +51,13 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     lines += _listing("逾期 (overdue)", "逾期天数", r.overdue, lambda m: (r.as_of - m.due).days)
     lines += _listing("即将到期 (due soon)", "剩余天数", r.due_soon, lambda m: (m.due - r.as_of).days)
     return "\n".join(lines) + "\n"
+
+
+def problems_section(problems: Sequence) -> list[str]:
+    """Every problem with its file and line: in the report, and the step summary `validate` writes
+    when GitHub would not show all its annotations."""
+    return [f"### 文件问题 (problems)：{len(problems)}", ""] + table(
+        ["文件", "行", "问题"], [[p.file, p.line or "", p.message] for p in problems], [False, True])
 
 
 def _listing(title: str, days_header: str, ms: list[Measure], days) -> list[str]:

@@ -1,0 +1,70 @@
+"""What a CI run shows on a file's line: each problem an error, each overdue measure a warning.
+
+GitHub annotations (render.github) and GitLab Code Quality (render.gitlab) both format these
+findings, so the two forges say the same thing about the same lines.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..query import Report
+from ..load import id_line
+from ..problem import Problem
+from . import summary
+
+ERROR, WARNING = "error", "warning"
+# The check a finding belongs to: Code Quality's check_name and the key of its fingerprint.
+# Problems share one check for now; each problem's own code (unknown-unit, duplicate-key …) is to
+# take its place in `problem_check` once the loader gives problems codes.
+INVALID_FILE = "invalid-file"
+OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ERROR or WARNING
+    check: str
+    path: str  # relative to the checkout when inside it, as both forges want
+    line: int | None
+    message: str
+    title: str | None = None
+    # What names the same finding on another day or after lines moved: a measure's id, a problem's
+    # message. Never the line number or the days overdue, which change without anything being fixed.
+    identity: str = ""
+
+
+def workspace_path(file: str) -> str:
+    """The path relative to the checkout (the working folder) when it is inside it."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def problem_check(problem: Problem) -> str:
+    return INVALID_FILE
+
+
+def of_problems(ps: Iterable[Problem]) -> list[Finding]:
+    return [Finding(ERROR, problem_check(p), workspace_path(p.file), p.line, str(p.message),
+                    identity=p.message.in_english())
+            for p in ps]
+
+
+def of_report(r: Report, ps: Iterable[Problem]) -> list[Finding]:
+    """Every problem as an error, then every overdue measure, most overdue first, as a warning on
+    the line of its `id:`."""
+    found = of_problems(ps)
+    for m in r.overdue:
+        days = (r.as_of - m.due).days
+        title = f"措施 {m.id} 逾期 {days} 天"
+        message = f"{title}（到期日 {m.due.isoformat()}，牵头单位 {m.lead}）：{summary(m)}"
+        found.append(Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
+                             title=title, identity=f"measure {m.id}"))
+    return found
