@@ -251,3 +251,31 @@ def test_a_file_name_too_large_for_an_id_stops_new_with_a_message(run, measures_
     result = run("new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--local", "x", "--dir", measures_dir)
     assert result.exit_code == 2 and "no id is left: the next would be 10000000000" in result.stderr
     no_traceback(result)
+
+
+def test_every_problem_code_is_in_spec_and_the_schema():
+    from portcli.problem import CODES
+
+    spec = (Path(__file__).resolve().parents[1] / "docs" / "SPEC.md").read_text(encoding="utf-8")
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "validate.schema.json").read_text())
+    assert [c for c in CODES if f"`{c}`" not in spec] == []
+    assert schema["properties"]["problems"]["items"]["properties"]["code"]["enum"] == list(CODES)
+
+
+@pytest.mark.parametrize("break_it, code", [
+    (lambda p: replace_line(p, "status:", "status: finished"), "unknown-status"),
+    (lambda p: replace_line(p, "units:", "units: [市商务局, 天津海官]"), "unknown-unit"),
+    (lambda p: replace_line(p, "task:", "task: 5\ntask: 6"), "duplicate-key"),
+    (lambda p: replace_line(p, "id:", "id: 0x0C"), "non-decimal-number"),
+    (lambda p: p.write_bytes("id: 2\n备注: 测试\n".encode("gbk")), "not-utf8"),
+    (lambda p: replace_line(p, "deadline:", "deadline: 择机"), "bad-deadline"),
+])
+def test_each_problem_has_its_code_in_json_annotations_and_code_quality(run, measures_dir, break_it, code):
+    path = measures_dir / "02.yaml"
+    break_it(path)
+    found = json.loads(run("validate", "--format", "json", "--dir", measures_dir).stdout)["problems"]
+    assert [p["code"] for p in found] == [code]
+    annotations = run("validate", "--format", "github", "--dir", measures_dir).stdout
+    assert f"title={code}::" in annotations
+    quality = json.loads(run("validate", "--format", "gitlab", "--dir", measures_dir).stdout)
+    assert [q["check_name"] for q in quality] == [code]

@@ -46,7 +46,7 @@ from .i18n import Message
 from .model import Deadline, Extension, Measure, Plan, Progress
 from .problem import Problem
 
-FORMAT = 4
+FORMAT = 5
 # An entry is trusted only when its file's timestamps are older than the scan's start by this much:
 # more than the coarsest common timestamp step (2 s on FAT) and any clock skew on a local disk.
 RACY_NS = 3_000_000_000
@@ -344,7 +344,7 @@ def _encode(result: Result, file: str) -> tuple | None:
             measure.line), ())
     if any(p.file != file for p in problems):  # a problem about another file: not this entry's to keep
         return None
-    return (None, tuple((p.line, p.message.encoded()) for p in problems))
+    return (None, tuple((p.line, p.code, p.message.encoded()) for p in problems))
 
 
 class _Decoder:
@@ -365,7 +365,7 @@ class _Decoder:
     def result(self, record: tuple, file: str) -> Result:
         stored, problems = record
         if stored is None:
-            return None, [Problem(file, line, Message.decoded(message)) for line, message in problems]
+            return None, [Problem(file, line, code, Message.decoded(message)) for line, code, message in problems]
         id_, task, national, local, units, units_note, deadline, status, due_override, progress, extensions, \
             line = stored
         day = self.day

@@ -828,7 +828,8 @@ def _read_draft(path: Path) -> str:
         if len(raw) > files.MAX_FILE_BYTES:
             message = f"is over {files.MAX_FILE_BYTES >> 20} MiB; a measure file may be at most 1 MiB"
     else:
-        raw, message = files.read_ordinary_file(path)
+        raw, trouble = files.read_ordinary_file(path)
+        message = None if trouble is None else trouble[1]
     if message is None:
         text, problem = files.decode(str(path), raw)
         message = None if problem is None else problem.message

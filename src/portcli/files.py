@@ -70,11 +70,11 @@ def read_bytes(path: Path) -> tuple[bytes | None, Problem | None]:
     MAX_FILE_BYTES, and a symbolic link only when it stays inside the file's own folder: a
     pull request must not make CI print /etc/passwd or a secret through our messages.
     """
-    message = _link_problem(path)
-    if message is None:
-        raw, message = read_ordinary_file(path)
-    if message is not None:  # about the file as a whole: line 1 is where an editor opens it
-        return None, Problem(str(path), 1, message)
+    trouble = _link_problem(path)
+    if trouble is None:
+        raw, trouble = read_ordinary_file(path)
+    if trouble is not None:  # about the file as a whole: line 1 is where an editor opens it
+        return None, Problem(str(path), 1, *trouble)
     return raw, None
 
 
@@ -82,16 +82,19 @@ def decode(file: str, raw: bytes) -> tuple[str | None, Problem | None]:
     """Bytes as the text of a portcli file (UTF-8, a BOM allowed), or the problem with them: the
     same rule for a file on disk, a past version from git, and a text about to be written."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, Problem(file, 1, _too_big(len(raw)))
+        return None, Problem(file, 1, *_too_big(len(raw)))
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(file, line, Message("not UTF-8 (byte {byte}); {hint}", byte=f"{raw[exc.start]:#04x}",
+        return None, Problem(file, line, "not-utf8", Message("not UTF-8 (byte {byte}); {hint}", byte=f"{raw[exc.start]:#04x}",
                                                  hint=_encoding_hint(file, raw)))
 
 
-def read_ordinary_file(path: Path) -> tuple[bytes, Message | None]:
+Trouble = tuple[str, Message]  # why a file cannot be read: a problem's code and message
+
+
+def read_ordinary_file(path: Path) -> tuple[bytes, Trouble | None]:
     """The bytes of an ordinary file of at most MAX_FILE_BYTES, or what it is instead."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -102,8 +105,8 @@ def read_ordinary_file(path: Path) -> tuple[bytes, Message | None]:
         if stat.S_ISDIR(info.st_mode):
             return b"", _FOLDER
         if not stat.S_ISREG(info.st_mode):
-            return b"", Message("is not an ordinary file (a pipe, socket or device); remove it and save the "
-                                "measure as an ordinary file")
+            return b"", ("not-a-file", Message("is not an ordinary file (a pipe, socket or device); remove it and "
+                                               "save the measure as an ordinary file"))
         if info.st_size > MAX_FILE_BYTES:
             return b"", _too_big(info.st_size)
         raw = _read_at_most(fd, MAX_FILE_BYTES + 1)  # it may have grown since fstat
@@ -114,12 +117,12 @@ def read_ordinary_file(path: Path) -> tuple[bytes, Message | None]:
     return (b"", _too_big(len(raw))) if len(raw) > MAX_FILE_BYTES else (raw, None)
 
 
-_FOLDER = Message("is a folder, not a file; only measure files may be named *.yaml in the measures folder: "
+_FOLDER = "not-a-file", Message("is a folder, not a file; only measure files may be named *.yaml in the measures folder: "
                   "rename the folder or move it out")
 
 
-def _too_big(size: int) -> Message:
-    return Message("is {size} MiB; a measure file holds one measure (a few KB) and may be at most 1 MiB: is this "
+def _too_big(size: int) -> Trouble:
+    return "too-big", Message("is {size} MiB; a measure file holds one measure (a few KB) and may be at most 1 MiB: is this "
                    "the right file?", size=f"{size / (1 << 20):.1f}")
 
 
@@ -131,7 +134,7 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _link_problem(path: Path) -> Message | None:
+def _link_problem(path: Path) -> Trouble | None:
     if not path.is_symlink():
         return None
     try:
@@ -140,23 +143,23 @@ def _link_problem(path: Path) -> Message | None:
         return _os_problem(path, exc)
     target = Path(os.path.realpath(path))
     if not target.is_relative_to(Path(os.path.realpath(path.parent))):
-        return Message("is a symbolic link to {target}, outside its folder {folder}; portcli reads only files "
+        return "link-outside", Message("is a symbolic link to {target}, outside its folder {folder}; portcli reads only files "
                        "inside the measures folder: replace the link with the file itself", target=str(target),
                        folder=str(path.parent))
     return None
 
 
-def _os_problem(path: Path, exc: OSError) -> Message:
+def _os_problem(path: Path, exc: OSError) -> Trouble:
     if exc.errno == errno.ELOOP:
-        return Message("is a symbolic link that loops (it leads back to itself); remove it")
+        return "link-loop", Message("is a symbolic link that loops (it leads back to itself); remove it")
     if exc.errno == errno.ENOENT and path.is_symlink():
-        return Message("is a symbolic link to {target}, which does not exist; remove the link or restore its target",
+        return "broken-link", Message("is a symbolic link to {target}, which does not exist; remove the link or restore its target",
                        target=os.readlink(path))
     if exc.errno == errno.EISDIR or path.is_dir():  # Windows cannot open a folder: it says EACCES
         return _FOLDER
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return Message("cannot read: permission denied; make the file readable (chmod a+r)")
-    return Message("cannot read: {reason}", reason=exc.strerror or str(exc))
+        return "unreadable", Message("cannot read: permission denied; make the file readable (chmod a+r)")
+    return "unreadable", Message("cannot read: {reason}", reason=exc.strerror or str(exc))
 
 
 def _encoding_hint(file: str, raw: bytes) -> Message:

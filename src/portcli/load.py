@@ -49,7 +49,7 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
         inner = directory / "measures"
         hint = (Message("; is the measures folder {folder}? (--dir {folder})", folder=str(inner))
                 if (inner / PLAN_FILE).is_file() else Message.verbatim(""))
-        return None, [Problem(str(path), None, Message("missing: every measures folder needs a {plan}{hint}",
+        return None, [Problem(str(path), None, "missing-plan", Message("missing: every measures folder needs a {plan}{hint}",
                                                        plan=PLAN_FILE, hint=hint))]
     data, text, problem = read_document(path)
     if problem:
@@ -59,7 +59,7 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
 
 def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, list[Problem]]:
     if path.suffix != ".yaml":
-        return None, [Problem(str(path), 1, Message("not read: measure files end in .yaml; rename it to {name}",
+        return None, [Problem(str(path), 1, "misnamed-file", Message("not read: measure files end in .yaml; rename it to {name}",
                                                     name=path.with_suffix(".yaml").name))]
     data, text, problem = read_document(path)
     if problem:
@@ -120,7 +120,7 @@ def _load(directory: Path) -> Loaded:
                         "another id", rest, id=m.id, others=named) if rest else Message(
                         "duplicate id {id}: {others} have it too; give all but one of them another id",
                         id=m.id, others=named)
-                problems.append(Problem(m.file, line, message))
+                problems.append(Problem(m.file, line, "duplicate-id", message))
         measures = [m for m in measures if m.id not in shared]
         return Loaded(plan, measures, problems, directory,
                       {measure_id: [m.file for m in group] for measure_id, group in groups.items()})

@@ -12,12 +12,30 @@ from typing import Any
 from .i18n import Message
 
 
+# Every kind of problem, by its code: stable across versions and languages, for programs (JSON, the
+# annotations' titles, GitLab's check_name). SPEC §5 lists them; the JSON Schemas enumerate them.
+CODES = (
+    # the file as a whole
+    "not-utf8", "too-big", "not-a-file", "link-outside", "broken-link", "link-loop", "unreadable",
+    "misnamed-file", "missing-plan",
+    # YAML
+    "yaml-syntax", "tab-indentation", "too-deep", "control-character", "duplicate-key", "joined-list-item",
+    "bad-value", "non-decimal-number", "tag-not-allowed", "alias-not-allowed", "merge-conflict",
+    # a measure or the plan
+    "empty-file", "not-a-mapping", "missing-key", "unknown-key", "wrong-type", "bad-id", "duplicate-id",
+    "bad-task", "unknown-task", "unknown-unit", "duplicate-unit", "unknown-status", "bad-deadline",
+    "missing-date", "bad-date", "date-with-time", "date-out-of-range", "missing-reason", "extension-not-later",
+    "bad-year", "bad-plan-entry", "duplicate-task", "duplicate-name",
+)
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with a file, where it is: printed as FILE:LINE: message."""
 
     file: str
     line: int | None
+    code: str  # what kind of problem, stable across versions and languages (SPEC §5 lists them)
     message: Message  # said in the language of each output
 
     def __str__(self) -> str:

@@ -61,9 +61,9 @@ _CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "b
 class _Refused(Exception):
     """Input that parses but that portcli will not take; `line` is 1-based."""
 
-    def __init__(self, line: int, message: Message):
+    def __init__(self, line: int, code: str, message: Message):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line, self.code, self.message = line, code, message
 
 
 @functools.cache
@@ -87,7 +87,7 @@ def _strict_loader():
             if not node.style:  # plain, unquoted: the only kind that runs on silently
                 for n in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
                     if self.lines[n].lstrip().startswith("- "):
-                        raise _Refused(n + 1, Message(
+                        raise _Refused(n + 1, "joined-list-item", Message(
                             "this line starts like a list item (`- `), but YAML reads it as more of the text that "
                             "starts on line {line}: if it is a new item, indent it like the items before it; if the "
                             "dash belongs to the text, put the text in quotes", line=node.start_mark.line + 1))
@@ -106,7 +106,7 @@ def _strict_loader():
                 else:
                     message = Message("cannot read the value {value}: {reason}", value=shown(node.value),
                                       reason=str(exc))
-                raise _Refused(node.start_mark.line + 1, message) from None
+                raise _Refused(node.start_mark.line + 1, "bad-value", message) from None
 
         def construct_mapping(self, node, deep=False):
             if isinstance(node, yaml.MappingNode):
@@ -116,7 +116,7 @@ def _strict_loader():
                         continue
                     key, line = self.construct_object(key_node), key_node.start_mark.line + 1
                     if key in first_line:
-                        raise _Refused(line, Message(
+                        raise _Refused(line, "duplicate-key", Message(
                             "the key `{key}` is given twice (also on line {line}); YAML would silently keep only "
                             "the last one: remove one of them", key=key_node.value, line=first_line[key]))
                     first_line[key] = line
@@ -128,7 +128,7 @@ def _strict_loader():
             written = self.construct_scalar(node)
             if _DECIMAL.fullmatch(written):
                 return int(written, 10)
-            raise _Refused(node.start_mark.line + 1, Message(
+            raise _Refused(node.start_mark.line + 1, "non-decimal-number", Message(
                 "the number {value} is not written in decimal digits, and YAML would read it as another number; "
                 "write it in digits 0-9 (such as 12), or quote it if it is text", value=shown(written)))
 
@@ -152,11 +152,11 @@ def _refuse_tags_and_aliases(text: str) -> None:
     for event in yaml.parse(text, Loader=Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(line, Message("anchors (&name) and aliases (*name) are not allowed in portcli files; "
+            raise _Refused(line, "alias-not-allowed", Message("anchors (&name) and aliases (*name) are not allowed in portcli files; "
                                          "write the value out in full"))
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _CORE_TAGS:
-            raise _Refused(line, Message("the tag {tag} is not allowed: portcli files hold only text, numbers, "
+            raise _Refused(line, "tag-not-allowed", Message("the tag {tag} is not allowed: portcli files hold only text, numbers, "
                                          "dates, lists and mappings; remove the tag (quote the value if it is text)",
                                          tag=tag.replace("tag:yaml.org,2002:", "!!")))
 
@@ -167,7 +167,7 @@ _CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 def _refuse_merge_conflicts(text: str) -> None:
     """Files are merged in pull requests: name a conflict left in, rather than the YAML error it causes."""
     if "<<<<<<<" in text and (marker := _CONFLICT_MARKER.search(text)):
-        raise _Refused(text.count("\n", 0, marker.start()) + 1,
+        raise _Refused(text.count("\n", 0, marker.start()) + 1, "merge-conflict",
                        Message("an unresolved merge conflict (<<<<<<< … ======= … >>>>>>>): keep the right "
                                "lines and delete the marker lines"))
 
@@ -183,7 +183,7 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
         finally:
             loader.dispose()
     except _Refused as exc:
-        return None, Problem(str(path), exc.line, exc.message)
+        return None, Problem(str(path), exc.line, exc.code, exc.message)
     except yaml.MarkedYAMLError as exc:
         return None, Problem(str(path), *_syntax_problem(exc, text))
     except yaml.reader.ReaderError as exc:
@@ -191,13 +191,13 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
             line = text[: exc.position].count("\n") + 1
         else:  # libyaml counts the position in UTF-8 bytes
             line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
-        return None, Problem(str(path), line, Message(
+        return None, Problem(str(path), line, "control-character", Message(
             "the character {code} is not allowed in YAML (a control character); delete it, or write it as an "
             "escape such as \\x1b inside a double-quoted string", code=f"U+{exc.character:04X}"))
     except yaml.YAMLError as exc:
-        return None, Problem(str(path), 1, Message("YAML error: {error}", error=str(exc)))
+        return None, Problem(str(path), 1, "yaml-syntax", Message("YAML error: {error}", error=str(exc)))
     except RecursionError:  # the pure-Python loader, without libyaml's own depth limit
-        return None, Problem(str(path), 1, Message("nested too deeply; a measure file needs only a few levels"))
+        return None, Problem(str(path), 1, "too-deep", Message("nested too deeply; a measure file needs only a few levels"))
 
 
 # libyaml's words for the mistakes hands make most, and ours: what to do about them. The flag says
@@ -227,7 +227,7 @@ _SYNTAX_ADVICE = (
 )
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, Message]:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str, Message]:
     """The line and message for a YAML error, in words that say what to do where we can."""
     lines = text.splitlines()
 
@@ -237,10 +237,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, Message]
     line = line_of(exc.problem_mark or exc.context_mark)
     for number in (line, line - 1):  # libyaml may stop at the token after the tab
         if 0 < number <= len(lines) and "\t" in _indentation(lines[number - 1]):
-            return number, Message("tabs are not allowed for indentation in YAML; indent with spaces")
+            return number, "tab-indentation", Message("tabs are not allowed for indentation in YAML; indent with spaces")
     problem = exc.problem or ""
     if "maximum nesting depth" in problem:
-        return line, Message("nested more than 1000 levels deep; a measure file needs only a few levels")
+        return line, "too-deep", Message("nested more than 1000 levels deep; a measure file needs only a few levels")
     said = " ".join(part for part in (exc.context, exc.problem) if part)
     for words, at_start, advice in _SYNTAX_ADVICE:
         if words in problem:
@@ -252,8 +252,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, Message]
                 row = lines[mark.line] if mark and mark.line < len(lines) else ""
                 values["char"] = (Message.verbatim(f"`{row[mark.column]}`") if mark and mark.column < len(row)
                                   else Message("this"))
-            return line, Message("{advice} (YAML: {said})", advice=Message(advice, **values), said=said)
-    return line, Message("YAML syntax error: {said}; check this line and the one above it", said=said)
+            return line, "yaml-syntax", Message("{advice} (YAML: {said})", advice=Message(advice, **values), said=said)
+    return line, "yaml-syntax", Message("YAML syntax error: {said}; check this line and the one above it", said=said)
 
 
 _INDENTATION = re.compile(r"[ \t]*(?:-[ \t]+)*")  # leading blanks, and the dashes of nested list items

@@ -16,10 +16,8 @@ from ..problem import Problem
 from . import summary
 
 ERROR, WARNING = "error", "warning"
-# The check a finding belongs to: Code Quality's check_name and the key of its fingerprint.
-# Problems share one check for now; each problem's own code (unknown-unit, duplicate-key …) is to
-# take its place in `problem_check` once the loader gives problems codes.
-INVALID_FILE = "invalid-file"
+# The check a finding belongs to: Code Quality's check_name, the annotation's title and the key of
+# its fingerprint. A problem's is its code (unknown-unit, duplicate-key …, SPEC §5).
 OVERDUE = "overdue"
 
 
@@ -47,12 +45,10 @@ def workspace_path(file: str) -> str:
     return Path(os.path.normpath(path)).as_posix()
 
 
-def problem_check(problem: Problem) -> str:
-    return INVALID_FILE
 
 
 def of_problems(ps: Iterable[Problem]) -> list[Finding]:
-    return [Finding(ERROR, problem_check(p), workspace_path(p.file), p.line, str(p.message),
+    return [Finding(ERROR, p.code, workspace_path(p.file), p.line, str(p.message), title=p.code,
                     identity=p.message.in_english())
             for p in ps]
 

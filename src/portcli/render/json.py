@@ -121,9 +121,10 @@ def units(rows: list[dict[str, Any]], out: IO[str]) -> None:
 
 
 def validation(ps, valid: int, out: IO[str]) -> None:
-    """What `validate` found: every problem (a `code` per problem joins file, line and message once
-    the loader gives problems codes) and how many measures are valid."""
-    dump({"problems": [{"file": p.file, "line": p.line, "message": p.message.in_english()} for p in ps], "valid": valid}, out)
+    """What `validate` found: every problem and how many measures are valid. The message is in
+    English whatever the language, so that JSON never depends on it; the code says the same for programs."""
+    dump({"problems": [{"file": p.file, "line": p.line, "code": p.code, "message": p.message.in_english()} for p in ps],
+          "valid": valid}, out)
 
 
 def history(changes, out: IO[str]) -> None:
