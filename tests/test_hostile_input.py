@@ -142,7 +142,7 @@ def test_nesting_just_under_the_limit_is_quoted_briefly(run, measures_dir):
     path = measures_dir / "90.yaml"
     path.write_text(as_measure_90(MEASURE_14).replace("id: 90", "id: " + "[" * 998 + "]" * 998), encoding="utf-8")
     line, message = only_problem(run("validate", "--dir", measures_dir), path)
-    assert (line, message) == (2, "`id` must be a whole number above 0, not [[[[...]]]]")
+    assert (line, message) == (2, "`id` must be a whole number from 1 to 999999999, not [[[[...]]]]")
 
 
 def test_a_link_out_of_the_folder_is_not_followed(run, measures_dir, tmp_path):
@@ -359,7 +359,7 @@ def test_ids_that_are_not_whole_numbers_are_refused(run, measures_dir, value):
     path = measures_dir / "14.yaml"
     path.write_text(MEASURE_14.replace("id: 14", f"id: {value}"), encoding="utf-8")
     line, message = only_problem(run("validate", "--dir", measures_dir), path)
-    assert line == 2 and message.startswith("`id` must be a whole number above 0, not ")
+    assert line == 2 and message.startswith("`id` must be a whole number from 1 to 999999999, not ")
 
 
 @pytest.mark.parametrize("status, suggestion", [("don", "done"), ("in-progress", "in_progress"),

@@ -123,7 +123,7 @@ def test_a_number_yaml_reads_as_text_is_no_id_either(run, measures_dir, written)
     replace_line(path, "id:", f"id: {written}")
     result = run("validate", "--dir", measures_dir)
     assert result.exit_code == 2
-    assert f"{path}:{line_of(path, 'id:')}: `id` must be a whole number above 0, not '{written}'" in result.stderr
+    assert f"{path}:{line_of(path, 'id:')}: `id` must be a whole number from 1 to 999999999, not '{written}'" in result.stderr
 
 
 def test_leading_zeros_are_still_decimal(run, measures_dir):
