@@ -60,7 +60,7 @@ def git_repo(folder: Path) -> Path:
 def test_pre_commit_hooks_pass_on_the_shipped_files_and_fail_with_file_and_line(tmp_path):
     pre_commit = tool("pre-commit")
     repo = git_repo(tmp_path / "repo")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PORTCLI_LANG": "en"}
 
     ok = sh(pre_commit, "try-repo", REPO, "--all-files", cwd=repo, env=env, check=False)
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -283,7 +283,7 @@ def test_the_action_annotates_a_problem_once_when_the_report_annotates(runner, c
     overdue = len([i for i in SHIPPED_MAY if i not in (2, 3, 4, 5, 7)])
     assert [a["name"] for a in found] == ["error"] + ["warning"] * 10 + ["notice"]
     assert (found[0]["file"], int(found[0]["line"])) == ("plan/分工表/07.yaml", line_of(broken, "status:"))
-    assert found[-1]["message"].startswith(f"{overdue - 10} more overdue measures are not annotated")
+    assert found[-1]["message"].startswith(f"另有 {overdue - 10} 项逾期措施未标注")  # a runner speaks Chinese
 
 
 def test_the_action_refuses_an_unknown_fail_on(runner, checkout):
