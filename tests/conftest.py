@@ -71,3 +71,14 @@ def run(monkeypatch):
         return runner.invoke(app_for(argv), argv, input=input, env=env)
 
     return invoke
+
+
+@pytest.fixture
+def run_in_chinese(run):
+    """`run`, speaking Chinese unless the test's env says otherwise: for tests that read the words the
+    reports have always had in Chinese (编号, 逾期, 第 1 页). A module overrides `run` with it."""
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return run(*args, input=input, env={"PORTCLI_LANG": "zh", **(env or {})})
+
+    return invoke

@@ -165,9 +165,9 @@ def test_query_commands_serve_the_valid_measures_and_exit_2(run, broken, args):
         listed = [m["id"] for m in json.loads(result.stdout)]
         assert listed == sorted(valid)
     elif args[0] == "list":
-        assert f"{len(valid)} 项措施" in result.stdout
+        assert f"{len(valid)} measures" in result.stdout
     elif args[0] == "overdue":
-        assert f"{len([i for i in MAY if i in valid])} 项措施" in result.stdout
+        assert f"{len([i for i in MAY if i in valid])} measures" in result.stdout
     else:
         assert result.stdout.strip()
 
