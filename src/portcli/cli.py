@@ -16,9 +16,11 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Annotated, Iterator, NoReturn, Optional
 
+import click
 import typer
 
 from . import __version__, files, query
+from .i18n import N_, _, ngettext
 from .deadline import in_range, parse_date
 from .load import Loaded, load
 from .problem import did_you_mean
@@ -26,7 +28,7 @@ from .model import MAX_ID, status_key, STATUSES
 
 app = typer.Typer(
     name="portcli",
-    help="Track the Tianjin port's 2022 cross-border trade facilitation plan (天津口岸促进跨境贸易便利化专项行动).",
+    help=N_("Track the Tianjin port's 2022 plan to facilitate cross-border trade."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -86,23 +88,28 @@ MAX_DUE_SOON_DAYS = 36_500
 
 # The options every command shares, declared once (as sqlite-utils does with its output options).
 DirOption = Annotated[Optional[Path], typer.Option(
-    "--dir", help="The measures folder. Default: $PORTCLI_DIR, else measures/ here or in the nearest parent.",
+    "--dir", help=N_("The measures folder. Default: $PORTCLI_DIR, else measures/ here or in the nearest parent."),
     show_default=False)]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help=N_("Output format."))]
 AsOfOption = Annotated[Optional[date], typer.Option(
     "--as-of", parser=_date_option, metavar="DATE", show_default=False,
-    help="Take this date as today (2022-06-15, 2022/6/15, 2022年6月15日).")]
+    help=N_("Take this date as today (2022-06-15, 2022/6/15, {chinese_date})."))]
 UnitOption = Annotated[Optional[list[str]], typer.Option(
     "--unit", "-u", metavar="UNIT", show_default=False,
-    help="Only measures naming this unit (short, full or English name, alias, or an unambiguous part). Repeatable.")]
+    help=N_("Only measures naming this unit (short, full or English name, alias, or an unambiguous part). Repeatable."))]
 # A screenful or two, as `gh` shows 30: rich takes ~0.7 ms a row, and 4,659 overdue measures in a
 # terminal are read through --unit, --task or JSON, not by scrolling.
 DEFAULT_LIMIT = 50
 LimitOption = Annotated[int, typer.Option(
-    "--limit", min=0, max=MAX_ROWS, help="At most this many table rows; 0 shows all. JSON always has every row.")]
-IdArgument = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The measure's id.")]
+    "--limit", min=0, max=MAX_ROWS, help=N_("At most this many table rows; 0 shows all. JSON always has every row."))]
+IdArgument = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help=N_("The measure's id."))]
+# Read by speak_for before click parses anything (i18n.from_arguments); declared so that click
+# accepts it on every command and help shows it. A value speak_for rejects never reaches click.
+LangOption = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="zh|en", show_default=False,
+    help=N_("The language to speak: zh (Chinese) or en (English). Default: $PORTCLI_LANG, else the locale."))]
 OutputOption = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", metavar="FILE", show_default=False, help="Write to FILE instead of stdout.")]
+    "--output", "-o", metavar="FILE", show_default=False, help=N_("Write to FILE instead of stdout."))]
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "table"}
@@ -402,15 +409,16 @@ ShellOption = dict(metavar="[SHELL]", is_eager=True, show_default=False)
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help=N_("Print the version and exit."))] = False,
     install_completion: Annotated[Optional[str], typer.Option(
         "--install-completion", callback=_install_completion, **ShellOption,
-        help="Install completion for SHELL (bash, zsh, fish, powershell, pwsh); "
-             "default: the shell portcli runs in, else $SHELL.")] = None,
+        help=N_("Install completion for SHELL (bash, zsh, fish, powershell, pwsh); "
+             "default: the shell portcli runs in, else $SHELL."))] = None,
     show_completion: Annotated[Optional[str], typer.Option(
         "--show-completion", callback=_show_completion, **ShellOption,
-        help="Show completion for SHELL, to copy it or customize the installation; "
-             "default: the shell portcli runs in, else $SHELL.")] = None,
+        help=N_("Show completion for SHELL, to copy it or customize the installation; "
+             "default: the shell portcli runs in, else $SHELL."))] = None,
+    lang: LangOption = None,
 ) -> None:
     """portcli: what each unit owes, what is late, where the plan stands."""
 
@@ -418,29 +426,30 @@ def main(
 @app.command("list")
 def list_(
     unit: UnitOption = None,
-    lead: Annotated[bool, typer.Option("--lead", help="With --unit: only measures the unit leads (牵头).")] = False,
+    lead: Annotated[bool, typer.Option("--lead", help=N_("With --unit: only measures the unit leads."))] = False,
     status: Annotated[Optional[list[str]], typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
-        help="Only this status (key or Chinese label, e.g. in_progress or 推进中). Repeatable.")] = None,
+        help=N_("Only this status (key or Chinese label, e.g. in_progress or {in_progress_label}). Repeatable."))] = None,
     task: Annotated[Optional[list[int]], typer.Option(
-        "--task", "-t", metavar="N", show_default=False, help="Only this key task (1…11). Repeatable.")] = None,
+        "--task", "-t", metavar="N", show_default=False, help=N_("Only this key task (1…11). Repeatable."))] = None,
     due_before: Annotated[Optional[date], typer.Option(
         "--due-before", parser=_date_option, metavar="DATE", show_default=False,
-        help="Due strictly before DATE.")] = None,
+        help=N_("Due strictly before DATE."))] = None,
     due_after: Annotated[Optional[date], typer.Option(
         "--due-after", parser=_date_option, metavar="DATE", show_default=False,
-        help="Due strictly after DATE.")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue measures.")] = False,
+        help=N_("Due strictly after DATE."))] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only overdue measures."))] = False,
     due_soon: Annotated[Optional[int], typer.Option(
         "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="[DAYS]",
-        show_default=False, help=f"Only measures due within DAYS (default {query.DEFAULT_DUE_SOON_DAYS}).")] = None,
+        show_default=False, help=N_("Only measures due within DAYS (default {default_days})."))] = None,
     search: Annotated[Optional[list[str]], typer.Option(
         "--search", "-q", metavar="TEXT", show_default=False,
-        help="Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
-             "Repeated: all of them.")] = None,
+        help=N_("Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
+             "Repeated: all of them."))] = None,
     as_of: AsOfOption = None,
     limit: LimitOption = DEFAULT_LIMIT,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Measures, filtered. Several filters combine with AND; a repeated --unit or --status means any of them."""
@@ -470,6 +479,7 @@ def show(
     measure_id: IdArgument,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """One measure in full: texts, units (lead marked), deadline, due date, progress and extensions."""
@@ -494,6 +504,7 @@ def overdue(
     as_of: AsOfOption = None,
     limit: LimitOption = DEFAULT_LIMIT,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Overdue measures as of --as-of, most overdue first, with days overdue."""
@@ -518,18 +529,19 @@ def overdue(
 def report(
     unit: Annotated[Optional[list[str]], typer.Option(
         "--unit", "-u", metavar="UNIT", show_default=False,
-        help="The report of one unit: only the measures it takes part in.")] = None,
+        help=N_("The report of one unit: only the measures it takes part in."))] = None,
     fail_on: Annotated[FailOn, typer.Option(
-        "--fail-on", help="Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon).")] = FailOn.never,
+        "--fail-on", help=N_("Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon)."))] = FailOn.never,
     due_soon: Annotated[int, typer.Option("--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
-                                          help="Due within DAYS counts as due soon.")] = query.DEFAULT_DUE_SOON_DAYS,
+                                          help=N_("Due within DAYS counts as due soon."))] = query.DEFAULT_DUE_SOON_DAYS,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: Annotated[Optional[ReportFormat], typer.Option(
         "--format", "-f", show_default=False,
-        help="Output format: markdown for a summary page, github for annotations in a GitHub Actions run, "
+        help=N_("Output format: markdown for a summary page, github for annotations in a GitHub Actions run, "
              "gitlab for GitLab Code Quality JSON, html for one self-contained page. "
-             "Default: from the --output suffix (.html, .md, .json, .txt), else table.")] = None,
+             "Default: from the --output suffix (.html, .md, .json, .txt), else table."))] = None,
     output: OutputOption = None,
 ) -> None:
     """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point.
@@ -579,6 +591,7 @@ def report(
 @app.command()
 def units(
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """The unit registry, with how many measures each unit leads and takes part in."""
@@ -601,9 +614,10 @@ def units(
 @app.command()
 def validate(
     directory: DirOption = None,
+    lang: LangOption = None,
     format: Annotated[ValidateFormat, typer.Option(
-        "--format", "-f", help="Output format; github prints each problem as an annotation for GitHub Actions, "
-                               "gitlab writes GitLab Code Quality JSON.")]
+        "--format", "-f", help=N_("Output format; github prints each problem as an annotation for GitHub Actions, "
+                               "gitlab writes GitLab Code Quality JSON."))]
         = ValidateFormat.table,
 ) -> None:
     """Check every file; each problem as FILE:LINE: message. Exit 0 when all are valid, else 2."""
@@ -644,13 +658,14 @@ def validate(
 def export(
     format: Annotated[Optional[ExportFormat], typer.Option(
         "--format", "-f", show_default=False,
-        help="xlsx: the 任务分工表 layout, set up to print on A4; the one to send to the units. "
+        help=N_("xlsx: the layout of the task-division table, set up to print on A4; the one to send to the units. "
              "csv: UTF-8 with BOM, for Excel (in LibreOffice choose UTF-8 in the import dialog). "
-             "json: as `list` gives it. Default: from the --output suffix, else json.")] = None,
+             "json: as `list` gives it. Default: from the --output suffix, else json."))] = None,
     output: OutputOption = None,
     unit: UnitOption = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
     format = format or _format_from_suffix(output, ExportFormat, EXPORT_SUFFIXES, ExportFormat.json)
@@ -683,10 +698,10 @@ def export(
 
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", metavar="UNIT", show_default=False,
-    help="The unit reporting it: one of the measure's units (any of its names); written as the short name.")]
+    help=N_("The unit reporting it: one of the measure's units (any of its names); written as the short name."))]
 DateOption = Annotated[Optional[date], typer.Option(
     "--date", parser=_date_option, metavar="DATE", show_default=False,
-    help="The day it happened. Default: --as-of, else today.")]
+    help=N_("The day it happened. Default: --as-of, else today."))]
 
 
 @contextmanager
@@ -729,17 +744,18 @@ def update(
     measure_id: IdArgument,
     status: Annotated[Optional[str], typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
-        help="The new status (key or Chinese label, e.g. in_progress or 推进中).")] = None,
+        help=N_("The new status (key or Chinese label, e.g. in_progress or {in_progress_label})."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", show_default=False,
-                                                help="What was done (进度说明).")] = None,
+                                                help=N_("What was done."))] = None,
     when: DateOption = None,
     by: ByOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Allow a date before the last progress entry's.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Allow a date before the last progress entry's."))] = False,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
-    """Record progress (进度填报): add an entry {date, status, by, note} and set the status."""
+    """Record progress: add an entry (date, status, by, note) and set the status."""
     from . import record
 
     key = _statuses([status])[0] if status is not None else None
@@ -753,18 +769,19 @@ def update(
 def extend(
     measure_id: IdArgument,
     to: Annotated[date, typer.Option("--to", parser=_date_option, metavar="DATE", show_default=False,
-                                     help="The new due date; later than the current one.")],
+                                     help=N_("The new due date; later than the current one."))],
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT", show_default=False,
-                                        help="Why the extension was approved.")],
+                                        help=N_("Why the extension was approved."))],
     by: ByOption = None,
     when: Annotated[Optional[date], typer.Option(
         "--date", parser=_date_option, metavar="DATE", show_default=False,
-        help="The day the extension was approved. Default: --as-of, else today.")] = None,
+        help=N_("The day the extension was approved. Default: --as-of, else today."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
-    """Record an approved extension (延期): the measure's due date becomes --to."""
+    """Record an approved extension: the measure's due date becomes --to."""
     from . import record
 
     with _writing():
@@ -776,27 +793,28 @@ def extend(
 @app.command()
 def new(
     # min=1: 0 is a number the plan never has, and a task of 0 read as "no --task given"
-    task: Annotated[Optional[int], typer.Option("--task", "-t", min=1, help="Key task number (1…11).",
+    task: Annotated[Optional[int], typer.Option("--task", "-t", min=1, help=N_("Key task number (1…11)."),
                                                 show_default=False)] = None,
     unit: Annotated[Optional[list[str]], typer.Option(
         "--unit", "-u", metavar="UNIT", show_default=False,
-        help="A responsible unit, lead unit first (any of its names). Repeatable.")] = None,
+        help=N_("A responsible unit, lead unit first (any of its names). Repeatable."))] = None,
     deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="PHRASE", show_default=False,
-                                                    help="完成时限, e.g. 5月底前 or 年底前.")] = None,
+                                                    help=N_("The deadline phrase, e.g. {deadline_example} or {year_end_example}."))] = None,
     national: Annotated[Optional[str], typer.Option("--national", metavar="TEXT", show_default=False,
-                                                    help="The 海关总署 measure (具体举措).")] = None,
+                                                    help=N_("The measure as the General Administration of Customs words it."))] = None,
     local: Annotated[Optional[list[str]], typer.Option(
-        "--local", metavar="TEXT", show_default=False, help="A 天津市细化落实措施 item. Repeatable.")] = None,
+        "--local", metavar="TEXT", show_default=False, help=N_("An item of Tianjin's detailed implementing measures. Repeatable."))] = None,
     due: Annotated[Optional[date], typer.Option(
         "--due", parser=_date_option, metavar="DATE", show_default=False,
-        help="An explicit due date; needed when the deadline phrase gives none portcli reads.")] = None,
-    edit: Annotated[bool, typer.Option("--edit", "-e", help="Write it in $EDITOR from a commented template "
-                                                            "(the default on a terminal without options).")] = False,
+        help=N_("An explicit due date; needed when the deadline phrase gives none portcli reads."))] = None,
+    edit: Annotated[bool, typer.Option("--edit", "-e", help=N_("Write it in $EDITOR from a commented template "
+                                                            "(the default on a terminal without options)."))] = False,
     from_file: Annotated[Optional[Path], typer.Option(
         "--from", metavar="FILE", show_default=False,
-        help="Take the measure's text from FILE (- for stdin); with --edit, start the editor from it.")] = None,
+        help=N_("Take the measure's text from FILE (- for stdin); with --edit, start the editor from it."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Add a measure with the next free id, from options or in $EDITOR; checked before it is written."""
@@ -867,28 +885,29 @@ def _new_in_editor(folder: Path, text: str):
 # Commands that start a plan: from its document (import), or a whole repository (init).
 
 TitleOption = Annotated[Optional[str], typer.Option(
-    "--title", metavar="TEXT", show_default=False, help="The plan's title. Default: the text above the table.")]
+    "--title", metavar="TEXT", show_default=False, help=N_("The plan's title. Default: the text above the table."))]
 YearOption = Annotated[Optional[int], typer.Option(
     "--year", min=1901, max=2999, show_default=False,
-    help="The plan's year, for its deadlines. Default: the year the title names.")]
+    help=N_("The plan's year, for its deadlines. Default: the year the title names."))]
 
 
 @app.command("import")
 def import_(
-    source: Annotated[Path, typer.Argument(metavar="FILE", help="The 任务分工表: .docx, .xlsx, or tab-separated "
-                                                                ".txt/.tsv (a table copied out of Word or Excel).")],
+    source: Annotated[Path, typer.Argument(metavar="FILE", help=N_("The task-division table: .docx, .xlsx, or tab-separated "
+                                                                ".txt/.tsv (a table copied out of Word or Excel)."))],
     directory: Annotated[Path, typer.Option(
-        "--dir", help="The measures folder to write; created if need be, never written over.")] = Path("measures"),
+        "--dir", help=N_("The measures folder to write; created if need be, never written over."))] = Path("measures"),
     merge: Annotated[bool, typer.Option(
-        "--merge", help="Add to an existing measures folder only the measures it lacks (and their key tasks "
-                        "and units); change no existing measure.")] = False,
+        "--merge", help=N_("Add to an existing measures folder only the measures it lacks (and their key tasks "
+                        "and units); change no existing measure."))] = False,
     force_partial: Annotated[bool, typer.Option(
-        "--force-partial", help="Write what could be read even when the table has problems (exit 2 all the "
-                                "same).")] = False,
+        "--force-partial", help=N_("Write what could be read even when the table has problems (exit 2 all the "
+                                "same)."))] = False,
     title: TitleOption = None,
     year: YearOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """Read a 任务分工表 into _plan.yaml and one file per measure, then check them as validate does."""
+    """Read a task-division table into _plan.yaml and one file per measure, then check them as validate does."""
     outcome = _import(source, directory, merge=merge, force_partial=force_partial, title=title, year=year)
     raise typer.Exit(_import_code(outcome))
 
@@ -929,12 +948,13 @@ def _import_code(outcome) -> int:
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The repository's folder.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help=N_("The repository's folder."))] = Path("."),
     from_file: Annotated[Optional[Path], typer.Option(
         "--from", metavar="FILE", show_default=False,
-        help="Import this 任务分工表 (.docx, .xlsx, .txt) into measures/; without it, an empty plan.")] = None,
+        help=N_("Import this task-division table (.docx, .xlsx, .txt) into measures/; without it, an empty plan."))] = None,
     title: TitleOption = None,
     year: YearOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Start a tracking repository: measures/, a .gitignore and a CI workflow; never over existing files."""
     from . import scaffold
@@ -963,6 +983,7 @@ def init(
 def history_(
     measure_id: IdArgument,
     directory: DirOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """The measure's changes over time, from git log of its file: when, who, status before → after, notes."""
@@ -993,7 +1014,8 @@ def history_(
 def schema_(
     check: Annotated[Optional[Path], typer.Option(
         "--check", metavar="FILE", show_default=False,
-        help="Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI).")] = None,
+        help=N_("Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI)."))] = None,
+    lang: LangOption = None,
 ) -> None:
     """Print the JSON Schema of measure files, for editors (the YAML language server)."""
     from . import schema
@@ -1078,13 +1100,59 @@ def speak_for(args: list[str]) -> None:
     i18n.use(language)
 
 
+# Examples that help texts show of what portcli reads: data, the same in every language, kept out
+# of the msgids as {placeholders}.
+HELP_VALUES = {"chinese_date": "2022年6月15日", "in_progress_label": STATUSES["in_progress"],
+               "deadline_example": "5月底前", "year_end_example": "年底前",
+               "default_days": str(query.DEFAULT_DUE_SOON_DAYS)}
+
+
+def _help_said(text: str) -> str:
+    said = _(text)
+    for name, value in HELP_VALUES.items():
+        said = said.replace("{" + name + "}", value)
+    return said
+
+
+def _short_help(text: str) -> str | None:
+    """A Chinese help's first sentence: click shortens text at spaces, which Chinese has none of,
+    and would list the command with "..." alone."""
+    first = text.partition("\n\n")[0].strip()
+    if " " in first or "。" not in first:
+        return None
+    return first.partition("。")[0]
+
+
+def translated(command):
+    """`command` (a click command tree, as typer builds it) with every help text said in the language
+    speak_for chose: typer takes them from docstrings and help= texts, which are the msgids."""
+    if command.help:
+        command.help = _help_said(command.help)
+        command.short_help = _help_said(command.short_help) if command.short_help else _short_help(command.help)
+    if command.epilog:
+        command.epilog = _help_said(command.epilog)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _help_said(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        translated(sub)
+    return command
+
+
+def command_for(args: list[str]):
+    """The click command that runs `args` (see app_for), its help in the language spoken."""
+    return translated(typer.main.get_command(app_for(args)))
+
+
 def run(args: list[str] | None = None) -> None:
     """Console-script entry point: a last guard so that no traceback reaches the user."""
     stdout = sys.stdout
     try:
         args = complete_args(sys.argv[1:] if args is None else args)
         speak_for(args)
-        app_for(args)(args=args, prog_name="portcli")
+        command_for(args).main(args=args, prog_name="portcli")
+    except click.exceptions.Exit as exc:  # speak_for's fail(), raised before click runs anything
+        sys.exit(exc.exit_code)
     except SystemExit as exc:
         # Typer's own output (--help) met a closed pipe: Typer then swaps stdout for a wrapper that
         # keeps quiet and exits 1. Commands' output goes through _output, which never lets it.
