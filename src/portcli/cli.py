@@ -1118,7 +1118,7 @@ def _short_help(text: str) -> str | None:
     """A Chinese help's first sentence: click shortens text at spaces, which Chinese has none of,
     and would list the command with "..." alone."""
     first = text.partition("\n\n")[0].strip()
-    if " " in first or "。" not in first:
+    if "。" not in first or not any("\u4e00" <= ch <= "\u9fff" for ch in first):
         return None
     return first.partition("。")[0]
 
