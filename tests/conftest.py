@@ -25,8 +25,10 @@ def private_cache(tmp_path_factory, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Tests read portcli's messages in English unless they ask for Chinese (`PORTCLI_LANG=zh`)."""
+def english(monkeypatch):
+    """Tests read portcli's messages in English unless they ask for Chinese (`PORTCLI_LANG=zh`), those
+    of a portcli they start as a process too, whatever the locale the suite runs under."""
+    monkeypatch.setenv("PORTCLI_LANG", "en")
     i18n.use("en")
     yield
     i18n.use("en")

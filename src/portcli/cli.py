@@ -122,8 +122,9 @@ def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict
         return default
     name = suffixes.get(output.suffix.lower())
     if name is None:
-        fail(f"cannot tell the format from the name {output.name!r}: give --format "
-             f"({', '.join(f.value for f in formats)}) or a name ending in {', '.join(suffixes)}")
+        fail(_("cannot tell the format from the name {name!r}: give --format ({formats}) or a name ending in "
+               "{suffixes}").format(name=output.name, formats=", ".join(f.value for f in formats),
+                                   suffixes=", ".join(suffixes)))
     return formats(name)
 
 
@@ -161,6 +162,24 @@ def report_problems(problems) -> None:
 
     for problem in problems:
         _to_stderr(printable(str(problem), one_line=True) + "\n")
+
+
+# The OS words its errors in English (strerror): the ones portcli's users meet, in their language.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"), errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"), errno.EFBIG: N_("File too large"),
+    errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"),
+    errno.EROFS: N_("Read-only file system"), errno.EEXIST: N_("File exists"),
+    errno.ENAMETOOLONG: N_("File name too long"), errno.EBADF: N_("Bad file descriptor"),
+    errno.EIO: N_("Input/output error"),
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why an OS call failed, in the language spoken where portcli knows the words."""
+    known = _OS_REASONS.get(getattr(exc, "errno", None))
+    return _(known) if known else (getattr(exc, "strerror", None) or str(exc))
 
 
 def _directory(directory: Path | None) -> Path:
@@ -208,13 +227,13 @@ READER_GONE = 128 + 13
 
 
 @contextmanager
-def _output(path: Path | None, binary: bool = False, done: str = "") -> Iterator[IO]:
+def _output(path: Path | None, binary: bool = False, written: str | None = None) -> Iterator[IO]:
     """Where the output goes: FILE from --output, else stdout. A FILE or a stdout that cannot be
-    written (a full disk) is one line and exit 2, saying what is `done` all the same; a reader that
+    written (a full disk) is one line and exit 2, saying which file was `written` all the same; a reader that
     went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
     if path is None:
         if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
-            _stdout_failed(OSError(errno.EBADF, "stdout is closed"), done)
+            _stdout_failed(OSError(errno.EBADF, os.strerror(errno.EBADF)), written)
         stream = sys.stdout.buffer if binary else sys.stdout
         try:
             yield stream
@@ -222,22 +241,25 @@ def _output(path: Path | None, binary: bool = False, done: str = "") -> Iterator
             if _reader_gone(stream):
                 raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
         except OSError as exc:
-            _stdout_failed(exc, done)
+            _stdout_failed(exc, written)
         return
     try:
         with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
             yield out
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(_("cannot write {path}: {reason}").format(path=path, reason=reason(exc)))
 
 
-def _stdout_failed(exc: OSError, done: str = "") -> NoReturn:
+def _stdout_failed(exc: OSError, written: str | None = None) -> NoReturn:
     # What stdout still buffers must go somewhere quiet: Python flushes it once more at exit,
     # and that failure would be "Exception ignored … BrokenPipeError" on stderr.
     _discard_stdout()
     if exc.errno == errno.EPIPE:
         raise typer.Exit(READER_GONE)
-    fail(f"{done}cannot write the output: {exc.strerror or exc}")
+    if written:
+        fail(_("{file} is written, but the output cannot be written: {reason}").format(file=written,
+                                                                                       reason=reason(exc)))
+    fail(_("cannot write the output: {reason}").format(reason=reason(exc)))
 
 
 def _reader_gone(stream: IO) -> bool:
@@ -279,13 +301,16 @@ def _append_step_summary(result: query.Report, loaded: Loaded) -> None:
         with open(path, "a", encoding="utf-8") as out:
             markdown.report(result, loaded.plan, out, loaded.problems)
     except OSError as exc:
-        say(f"warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
+        say(_("warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {reason}").format(
+            path=path, reason=reason(exc)))
 
 
 def _step_summary_or(command: str) -> str:
     """Where GitHub annotations left out can be read in full: the step summary portcli writes, or
     the command's own output outside GitHub Actions."""
-    return "the step summary" if os.environ.get("GITHUB_STEP_SUMMARY") else f"the output of `portcli {command}`"
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        return _("the step summary")
+    return _("the output of `portcli {command}`").format(command=command)
 
 
 def _append_problems_to_step_summary(problems) -> None:
@@ -299,7 +324,8 @@ def _append_problems_to_step_summary(problems) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write("\n".join(markdown.problems_section(problems)) + "\n")
     except OSError as exc:
-        say(f"warning: cannot append the problems to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
+        say(_("warning: cannot append the problems to $GITHUB_STEP_SUMMARY ({path}): {reason}").format(
+            path=path, reason=reason(exc)))
 
 
 def _set_step_outputs(result: query.Report) -> None:
@@ -312,14 +338,15 @@ def _set_step_outputs(result: query.Report) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write(f"overdue={len(result.overdue)}\ndue-soon={len(result.due_soon)}\n")
     except OSError as exc:
-        say(f"warning: cannot write the counts to $GITHUB_OUTPUT ({path}): {exc.strerror or exc}")
+        say(_("warning: cannot write the counts to $GITHUB_OUTPUT ({path}): {reason}").format(
+            path=path, reason=reason(exc)))
 
 
 def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
     if not names:
         return ()
     if loaded.plan is None:
-        _finish_with_failure(loaded, "cannot look up units: the plan file is broken")
+        _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
     try:
         return tuple(dict.fromkeys(query.resolve_unit(loaded.plan, name).name for name in names))
     except query.LookupProblem as exc:
@@ -335,9 +362,13 @@ def _measure(loaded: Loaded, measure_id: int):
     found = next((m for m in loaded.measures if m.id == measure_id), None)
     if found is None:
         files = sorted({p.file for p in loaded.problems})
-        hint = (f"; it may be in one of the {len(files)} invalid file(s) above ({', '.join(files[:3])}"
-                f"{', …' if len(files) > 3 else ''})" if files else "")
-        _finish_with_failure(loaded, f"no measure with id {measure_id}{hint}")
+        if not files:
+            _finish_with_failure(loaded, _("no measure with id {id}").format(id=measure_id))
+        shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+        _finish_with_failure(loaded, ngettext(
+            "no measure with id {id}; it may be in the invalid file above ({files})",
+            "no measure with id {id}; it may be in one of the {count} invalid files above ({files})",
+            len(files)).format(id=measure_id, count=len(files), files=shown))
     return found
 
 
@@ -345,7 +376,8 @@ def _tasks(loaded: Loaded, numbers: list[int] | None) -> tuple[int, ...]:
     known = loaded.plan.tasks if loaded.plan else {}
     for number in numbers or ():
         if known and number not in known:
-            _finish_with_failure(loaded, f"no key task {number}: the plan has tasks {min(known)}…{max(known)}")
+            _finish_with_failure(loaded, _("no key task {number}: the plan has tasks {first}…{last}").format(
+                number=number, first=min(known), last=max(known)))
     return tuple(numbers or ())
 
 
@@ -355,7 +387,8 @@ def _statuses(values: list[str] | None) -> tuple[str, ...]:
         key = status_key(value)
         if key is None:
             hint = did_you_mean(value, [*STATUSES, *STATUSES.values()])
-            fail(f"unknown status {value!r}{hint}: use one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
+            fail(_("unknown status {value!r}{hint}: use one of {keys} or {labels}").format(
+                value=value, hint=hint, keys=", ".join(STATUSES), labels="、".join(STATUSES.values())))
         keys.append(key)
     return tuple(keys)
 
@@ -394,10 +427,10 @@ def _install_completion(value: str | None) -> None:
         try:
             path = completion.install(shell)
         except OSError as exc:
-            fail(f"cannot install {shell} completion: {exc.strerror or exc}")
+            fail(_("cannot install {shell} completion: {reason}").format(shell=shell, reason=reason(exc)))
         with _output(None) as out:
-            out.write(f"{shell} completion installed in {path}\n"
-                      "Completion will take effect once you restart the terminal\n")
+            out.write(_("{shell} completion installed in {path}").format(shell=shell, path=path) + "\n"
+                      + _("Completion will take effect once you restart the terminal") + "\n")
         raise typer.Exit()
 
 
@@ -457,7 +490,7 @@ def list_(
     loaded = _load(directory)
     today = _today(as_of)
     if lead and not unit:
-        fail("--lead needs --unit: whose lead measures?")
+        fail(_("--lead needs --unit: whose lead measures?"))
     filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses,
                             tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
                             overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
@@ -548,7 +581,7 @@ def report(
 
     With $GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown report is also appended there."""
     if unit and len(unit) > 1:
-        fail("report --unit takes one unit: the report one unit sends upward")
+        fail(_("report --unit takes one unit: the report one unit sends upward"))
     format = format or _format_from_suffix(output, ReportFormat, REPORT_SUFFIXES, ReportFormat.table)
     loaded = _load(directory)
     today = _today(as_of)
@@ -642,13 +675,22 @@ def validate(
             gitlab.problems(loaded.problems, out)
         _finish(loaded)
     files = {p.file for p in loaded.problems}
+    count = len(loaded.measures)
     if loaded.problems:
-        unchecked = "" if loaded.plan else " (their units and key tasks unchecked: the plan is broken)"
-        line = (f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)"
-                + unchecked)
+        # Three counts in one sentence: each a counted phrase of its own, the sentence their order.
+        counts = dict(
+            problems=ngettext("{count} problem", "{count} problems", len(loaded.problems)).format(
+                count=len(loaded.problems)),
+            files=ngettext("{count} file", "{count} files", len(files)).format(count=len(files)),
+            valid=ngettext("{count} valid measure", "{count} valid measures", count).format(count=count))
+        if loaded.plan:
+            line = _("{problems} in {files}; {valid}").format(**counts)
+        else:
+            line = _("{problems} in {files}; {valid} (their units and key tasks unchecked: the plan is broken)").format(
+                **counts)
     else:
-        count = len(loaded.measures)
-        line = f"ok: {count} measure{'' if count == 1 else 's'} and the plan are valid"
+        line = ngettext("ok: {count} measure and the plan are valid", "ok: {count} measures and the plan are valid",
+                        count).format(count=count)
     with _output(None) as out:
         out.write(line + "\n")
     _finish(loaded)
@@ -670,8 +712,8 @@ def export(
     """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
     format = format or _format_from_suffix(output, ExportFormat, EXPORT_SUFFIXES, ExportFormat.json)
     if format is ExportFormat.xlsx and output is None and sys.stdout.isatty():
-        fail("an xlsx workbook is binary and would garble the terminal: "
-             "give --output FILE (e.g. --output 任务分工表.xlsx) or redirect stdout")
+        fail(_("an xlsx workbook is binary and would garble the terminal: give --output FILE (e.g. --output "
+               "{example}) or redirect stdout").format(example="任务分工表.xlsx"))
     loaded = _load(directory)
     today = _today(as_of)
     found = loaded.measures
@@ -717,7 +759,9 @@ def _writing() -> Iterator[None]:
     except write.WriteError as exc:
         fail(str(exc))
     except OSError as exc:  # one the write path does not word itself (a file name too long for an id)
-        fail(f"cannot write {exc.filename or 'the measure'}: {exc.strerror or exc}")
+        if exc.filename:
+            fail(_("cannot write {path}: {reason}").format(path=exc.filename, reason=reason(exc)))
+        fail(_("cannot write the measure: {reason}").format(reason=reason(exc)))
 
 
 def _written(written, today: date, format: Format) -> NoReturn:
@@ -726,16 +770,19 @@ def _written(written, today: date, format: Format) -> NoReturn:
 
     report_problems(written.warnings)
     if written.warnings:
-        say(f"warning: {len(written.warnings)} problem(s) in other files; this write succeeded")
+        count = len(written.warnings)
+        say(ngettext("warning: {count} problem in other files; this write succeeded",
+                     "warning: {count} problems in other files; this write succeeded", count).format(count=count))
     # A full stdout must not read as a failed write: one run again would record the entry twice.
-    with _output(None, done=f"{written.measure.file} is written, but ") as out:
+    with _output(None, written=written.measure.file) as out:
         if format is Format.json:
             from .render import json
 
             json.measure(written.measure, written.plan, today, out)
         else:
-            out.write(printable(f"{written.measure.file}: 措施 {written.measure.id}: " + "; ".join(written.changes),
-                                one_line=True) + "\n")
+            changes = _("; ").join(written.changes)
+            out.write(printable(_("{file}: measure {id}: {changes}").format(
+                file=written.measure.file, id=written.measure.id, changes=changes), one_line=True) + "\n")
     raise typer.Exit(0)
 
 
@@ -823,7 +870,7 @@ def new(
     folder = _directory(directory)
     values = dict(task=task, units=unit or [], deadline=deadline, national=national, local=local or [], due=due)
     if from_file is not None and any(values.values()):
-        fail("--from takes the whole measure from FILE: give its values there, not as options too")
+        fail(_("--from takes the whole measure from FILE: give its values there, not as options too"))
     with _writing():
         draft = _read_draft(from_file) if from_file is not None else None
         if edit or (draft is None and not any(values.values()) and sys.stdin.isatty()):
@@ -831,8 +878,8 @@ def new(
         elif draft is not None:
             written = record.new_from_text(folder, draft, label=str(from_file))
         elif not any(values.values()):
-            fail("give --task, --unit, --deadline and --national or --local, or --edit to write the measure in "
-                 "$EDITOR")
+            fail(_("give --task, --unit, --deadline and --national or --local, or --edit to write the measure in "
+                   "$EDITOR"))
         else:
             written = record.new(folder, **values)
     _written(written, _today(as_of), format)
@@ -844,7 +891,8 @@ def _read_draft(path: Path) -> str:
     if str(path) == "-":
         raw, message = sys.stdin.buffer.read(files.MAX_FILE_BYTES + 1), None
         if len(raw) > files.MAX_FILE_BYTES:
-            message = f"is over {files.MAX_FILE_BYTES >> 20} MiB; a measure file may be at most 1 MiB"
+            message = _("is over {size} MiB; a measure file may be at most {size} MiB").format(
+                size=files.MAX_FILE_BYTES >> 20)
     else:
         raw, message = files.read_ordinary_file(path)
     if message is None:
@@ -865,19 +913,19 @@ def _new_in_editor(folder: Path, text: str):
         try:
             saved = editor.edit(draft)
         except editor.EditorError as exc:
-            fail(f"{exc}; your text is in {draft}")
+            fail(_("{error}; your text is in {path}").format(error=exc, path=draft))
         edited = draft.read_text(encoding="utf-8")
         if not saved or not record.without_help(edited).strip():
             draft.unlink()
-            fail("nothing written: the editor closed without saving, or the text is empty")
+            fail(_("nothing written: the editor closed without saving, or the text is empty"))
         try:
             written = record.new_from_text(folder, edited, label="new measure")
         except record.Refused as exc:
             report_problems(exc.problems)
             say(str(exc))
-            if sys.stdin.isatty() and typer.confirm("Edit it again?", default=True, err=True):
+            if sys.stdin.isatty() and typer.confirm(_("Edit it again?"), default=True, err=True):
                 continue
-            fail(f"your text is kept in {draft}; go on with `portcli new --edit --from {draft}`")
+            fail(_("your text is kept in {path}; go on with `portcli new --edit --from {path}`").format(path=draft))
         draft.unlink()
         return written
 
@@ -937,8 +985,11 @@ def _import(source: Path, target: Path, *, merge: bool = False, force_partial: b
     for line in summary(outcome, source, target):
         print(printable(line, one_line=True))
     if outcome.problems and not outcome.written:
-        say(f"{len(outcome.problems)} problem(s) in {source}; nothing written: correct the table, or pass "
-            "--force-partial to write what could be read")
+        count = len(outcome.problems)
+        say(ngettext("{count} problem in {source}; nothing written: correct the table, or pass --force-partial to "
+                     "write what could be read",
+                     "{count} problems in {source}; nothing written: correct the table, or pass --force-partial to "
+                     "write what could be read", count).format(count=count, source=source))
     return outcome
 
 
@@ -962,8 +1013,11 @@ def init(
 
     present = scaffold.existing(folder)
     if present:
-        fail(f"{', '.join(str(p) for p in present)} already exist{'s' if len(present) == 1 else ''}; init writes "
-             "over nothing: remove or move them, or use `portcli import FILE --dir DIR` for the measures alone")
+        fail(ngettext("{paths} already exists; init writes over nothing: remove or move it, or use "
+                      "`portcli import FILE --dir DIR` for the measures alone",
+                      "{paths} already exist; init writes over nothing: remove or move them, or use "
+                      "`portcli import FILE --dir DIR` for the measures alone",
+                      len(present)).format(paths=", ".join(str(p) for p in present)))
     code = 0
     if from_file is not None:
         outcome = _import(from_file, folder / "measures", title=title, year=year)
@@ -972,10 +1026,10 @@ def init(
             raise typer.Exit(code)
     else:
         plan = scaffold.write_empty_plan(folder, title, year)
-        print(printable(f"wrote {plan}: a plan with one example key task and unit; write yours there, then add "
-                        "measures with `portcli new`", one_line=True))
+        print(printable(_("wrote {path}: a plan with one example key task and unit; write yours there, then add "
+                          "measures with `portcli new`").format(path=plan), one_line=True))
     for path in scaffold.write_repository_files(folder):
-        print(printable(f"wrote {path}", one_line=True))
+        print(printable(_("wrote {path}").format(path=path), one_line=True))
     raise typer.Exit(code)
 
 
@@ -1006,7 +1060,7 @@ def history_(
 
             table.history(changes, found, _console(out))
     if dirty:
-        say(f"{found.file} has changes not committed yet; they are not in this history")
+        say(_("{file} has changes not committed yet; they are not in this history").format(file=found.file))
     _finish(loaded)
 
 
@@ -1028,9 +1082,11 @@ def schema_(
     try:
         current = check.read_text(encoding="utf-8") == text
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {check}: {getattr(exc, 'strerror', None) or exc}")
+        why = reason(exc) if isinstance(exc, OSError) else _("not UTF-8 text")
+        fail(_("cannot read {path}: {reason}").format(path=check, reason=why))
     if not current:
-        say(f"{check} is not the schema this portcli prints; update it with `portcli schema > {check}`")
+        say(_("{path} is not the schema this portcli prints; update it with `portcli schema > {path}`").format(
+            path=check))
         raise typer.Exit(1)
 
 
@@ -1164,10 +1220,10 @@ def run(args: list[str] | None = None) -> None:
             _internal_error(exc)
         # Typer's own output (--help) on a full disk: commands' output is told in _output.
         _discard_stdout()
-        say(f"cannot write the output: {exc.strerror or exc}")
+        say(_("cannot write the output: {reason}").format(reason=reason(exc)))
         sys.exit(2)
     except KeyboardInterrupt:
-        _to_stderr("portcli: interrupted\n")
+        _to_stderr("portcli: " + _("interrupted") + "\n")
         sys.exit(130)
     except Exception as exc:  # a bug in portcli, not in the input: say so plainly
         _internal_error(exc)
@@ -1179,6 +1235,6 @@ _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _internal_error(exc: Exception) -> NoReturn:
-    say(f"internal error: {type(exc).__name__}: {exc}")
-    _to_stderr("please report it with the command that caused it\n")
+    say(_("internal error: {error}: {message}").format(error=type(exc).__name__, message=exc))
+    _to_stderr(_("please report it with the command that caused it") + "\n")
     sys.exit(2)
