@@ -17,7 +17,7 @@ def compile_catalogs(target: Path) -> list[str]:
         mo = target / po.relative_to(LOCALE).with_suffix(".mo")
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as source:
-            catalog = read_po(source)
+            catalog = read_po(source, locale=po.parent.parent.name)  # its plural rule: zh_CN has one form
         with mo.open("wb") as out:
             write_mo(out, catalog)
         written.append(str(mo))

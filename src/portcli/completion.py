@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import PurePath
 
-from .i18n import Message, _
+from .i18n import _
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 PROG_NAME = "portcli"
@@ -38,7 +38,7 @@ def _login_shell() -> str | None:
 def choose(named: str | None) -> str:
     """The shell to complete for: `named`, else the parent shell, else $SHELL. ShellUnknown when
     the one named is not a shell portcli completes, or when no shell can be told."""
-    supported = str(Message.either(list(SHELLS)))
+    supported = ", ".join(SHELLS)
     if named:
         if named.lower() not in SHELLS:
             raise ShellUnknown(_("portcli completes {shells}, not {name!r}").format(shells=supported, name=named))
