@@ -30,6 +30,7 @@ app = typer.Typer(
     name="portcli",
     help=N_("Track the Tianjin port's 2022 plan to facilitate cross-border trade."),
     no_args_is_help=True,
+    suggest_commands=False,  # click suggests them itself, through gettext; typer's suggestion is English only
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,  # portcli's own --show-completion/--install-completion: they take a shell
