@@ -38,7 +38,7 @@ def _login_shell() -> str | None:
 def choose(named: str | None) -> str:
     """The shell to complete for: `named`, else the parent shell, else $SHELL. ShellUnknown when
     the one named is not a shell portcli completes, or when no shell can be told."""
-    supported = ", ".join(SHELLS)
+    supported = _("{shells} or {last}").format(shells=", ".join(SHELLS[:-1]), last=SHELLS[-1])
     if named:
         if named.lower() not in SHELLS:
             raise ShellUnknown(_("portcli completes {shells}, not {name!r}").format(shells=supported, name=named))
