@@ -142,7 +142,9 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         if language == "en":
             for message in catalog:
-                if message.id and not message.string:
+                # a plural's string is a tuple, ("", "") when empty: truthy, so each form is looked at
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id and not all(strings):
                     message.string = message.id
         path = po_path(language)
         path.parent.mkdir(parents=True, exist_ok=True)
