@@ -172,8 +172,7 @@ _OS_REASONS = {
     errno.EDQUOT: N_("Disk quota exceeded"), errno.EFBIG: N_("File too large"),
     errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"),
     errno.EROFS: N_("Read-only file system"), errno.EEXIST: N_("File exists"),
-    errno.ENAMETOOLONG: N_("File name too long"), errno.EBADF: N_("Bad file descriptor"),
-    errno.EIO: N_("Input/output error"),
+    errno.ENAMETOOLONG: N_("File name too long"), errno.EIO: N_("Input/output error"),
 }
 
 
@@ -234,7 +233,7 @@ def _output(path: Path | None, binary: bool = False, written: str | None = None)
     went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
     if path is None:
         if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
-            _stdout_failed(OSError(errno.EBADF, os.strerror(errno.EBADF)), written)
+            _stdout_failed(OSError(errno.EBADF, _("stdout is closed")), written)
         stream = sys.stdout.buffer if binary else sys.stdout
         try:
             yield stream
@@ -258,8 +257,7 @@ def _stdout_failed(exc: OSError, written: str | None = None) -> NoReturn:
     if exc.errno == errno.EPIPE:
         raise typer.Exit(READER_GONE)
     if written:
-        fail(_("{file} is written, but the output cannot be written: {reason}").format(file=written,
-                                                                                       reason=reason(exc)))
+        fail(_("{file} is written, but cannot write the output: {reason}").format(file=written, reason=reason(exc)))
     fail(_("cannot write the output: {reason}").format(reason=reason(exc)))
 
 
