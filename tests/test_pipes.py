@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -247,7 +248,7 @@ def test_a_stderr_that_cannot_be_written_leaves_the_exit_code_alone(repo_folder,
     assert result.returncode == 2
     out = result.stdout.decode()
     if command == ("validate",):
-        assert out.endswith(" problem(s) in 1 file(s); 25 valid measure(s)\n")
+        assert re.search(r" problems? in 1 file; 25 valid measures\n\Z", out)
     elif command[0] == "list" and "json" in command:
         assert len(json.loads(out)) == 25  # every valid measure, as ever
     elif command[0] == "report":

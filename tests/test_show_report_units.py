@@ -259,4 +259,4 @@ def test_show_of_a_measure_whose_file_is_invalid_points_at_the_file(run, measure
                       encoding="utf-8")
     result = run("show", "5", "--dir", measures_dir)
     assert result.exit_code == 2
-    assert f"no measure with id 5; it may be in one of the 1 invalid file(s) above ({broken})" in result.stderr
+    assert f"no measure with id 5; it may be in the invalid file above ({broken})" in result.stderr
