@@ -34,6 +34,18 @@ PHRASES = [
     ("四季度末", "date", date(2022, 12, 31), None),
     ("三季度", "date", date(2022, 9, 30), None),
     ("5月底前取得阶段性进展，持续推动", "milestone", date(2022, 5, 31), None),
+    # A year in the phrase is kept, whichever form it comes in; the plan's year only fills a gap.
+    ("2023年底前", "date", date(2023, 12, 31), None),
+    ("2021年年底前", "date", date(2021, 12, 31), None),
+    ("2023年3月底前", "date", date(2023, 3, 31), None),
+    ("2024年2月底前", "date", date(2024, 2, 29), None),  # 2024 is a leap year, the plan's 2022 is not
+    ("2023年上半年", "date", date(2023, 6, 30), None),
+    ("2023年下半年", "date", date(2023, 12, 31), None),
+    ("下半年", "date", date(2022, 12, 31), None),
+    ("2023年第一季度", "date", date(2023, 3, 31), None),
+    ("2023年3季度末", "date", date(2023, 9, 30), None),
+    ("2023年5月底前取得阶段性进展，持续推动", "milestone", date(2023, 5, 31), None),
+    ("2023/1/15前", "date", date(2023, 1, 15), None),
     ("5 月底前取得阶段性进展，持续推动", "milestone", date(2022, 5, 31), None),
     ("持续推动", "ongoing", None, None),
     ("长期坚持", "ongoing", None, None),

@@ -1,0 +1,223 @@
+"""Commands on a folder whose measures differ in deadline, year, status, units and extensions
+(tests/varied.py), where a filter that is ignored, a year that is dropped, an alias that is not
+resolved or a list sorted by the wrong key gives a different answer. Every expected value is read
+off the table in tests/varied.py by hand."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import varied
+from measure_files import line_of
+from test_report_ci import annotations, tables
+
+AS_OF = varied.AS_OF
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return varied.write(tmp_path / "measures")
+
+
+def listed(run, folder: Path, *args: str) -> list[dict]:
+    result = run("list", "--dir", folder, "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def ids(run, folder: Path, *args: str) -> list[int]:
+    return [m["id"] for m in listed(run, folder, *args)]
+
+
+def report(run, folder: Path, *args: str) -> dict:
+    result = run("report", "--dir", folder, "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def table_ids(stdout: str) -> list[int]:
+    return [int(line.split()[0]) for line in stdout.splitlines()
+            if re.match(r"\s*\d+\s", line) and "项措施" not in line]
+
+
+# --- list's own filters ------------------------------------------------------------------------
+
+def test_list_overdue_keeps_only_the_overdue(run, folder):
+    # 1 (15 days), 4 (46), 10 (5, after its extension); not 7 (done), 8 (milestone met), 9 (external).
+    assert ids(run, folder, "--as-of", AS_OF) == list(range(1, 12))
+    assert ids(run, folder, "--as-of", AS_OF, "--overdue") == [1, 4, 10]
+    # On the due day nothing of those is late yet; the day after, it is.
+    assert ids(run, folder, "--as-of", "2022-05-31", "--overdue") == [4]
+    assert ids(run, folder, "--as-of", "2022-06-01", "--overdue") == [1, 4]
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    ("0", []),              # nothing is due on 2022-06-15 itself
+    ("2", [6]),             # 6 is due on 06-17: the last day of the window counts
+    ("4", [6]),
+    ("5", [2, 6]),          # 2 on 06-20
+    ("14", [2, 6, 11]),     # 11 on 06-25; 5 (06-30) is 15 days away
+    ("15", [2, 5, 6, 11]),
+    ("600", [2, 3, 5, 6, 11]),  # 3 on 2023-12-31 is 564 days away; 7 is done, 8's milestone met, 9 has no date
+])
+def test_list_due_soon_takes_its_number_of_days(run, folder, days, expected):
+    assert ids(run, folder, "--as-of", AS_OF, "--due-soon", days) == expected
+
+
+def test_list_due_soon_alone_means_14_days(run, folder):
+    assert ids(run, folder, "--as-of", AS_OF, "--due-soon") == [2, 6, 11]
+
+
+def test_list_overdue_and_unit_combine(run, folder):
+    # 天津海关 is in 1 (written 海关), 2, 4, 5, 7, 8, 9, 11; of those 1 and 4 are overdue.
+    assert ids(run, folder, "--as-of", AS_OF, "--unit", "天津海关") == [1, 2, 4, 5, 7, 8, 9, 11]
+    assert ids(run, folder, "--as-of", AS_OF, "--overdue", "--unit", "天津海关") == [1, 4]
+
+
+# --- a unit written in a file by its alias -------------------------------------------------------
+
+def test_a_unit_written_by_its_alias_is_that_unit(run, folder):
+    # Measure 1's file says [商务局, 海关]: 市商务局 leads it and 天津海关 takes part.
+    [one] = [m for m in listed(run, folder, "--as-of", AS_OF) if m["id"] == 1]
+    assert (one["units"], one["lead"]) == (["市商务局", "天津海关"], "市商务局")
+    assert ids(run, folder, "--as-of", AS_OF, "--unit", "市商务局", "--lead") == [1, 6, 10]
+    assert ids(run, folder, "--as-of", AS_OF, "--unit", "海关") == [1, 2, 4, 5, 7, 8, 9, 11]
+
+
+def test_the_report_counts_an_alias_for_its_unit(run, folder):
+    rows = {u["unit"]: u for u in report(run, folder, "--as-of", AS_OF)["units"]}
+    # 市商务局: leads 1 (as 商务局), 6, 10; in 1, 2, 6, 10; 1 and 10 overdue; 10 extended.
+    assert rows["市商务局"] == {"unit": "市商务局", "lead": 3, "involved": 4, "done": 0, "overdue": 2, "extended": 1}
+    # 天津海关: leads 2, 5, 7, 9, 11; in those and 1 (as 海关), 4, 8; 7 done; 1 and 4 overdue.
+    assert rows["天津海关"] == {"unit": "天津海关", "lead": 5, "involved": 8, "done": 1, "overdue": 2, "extended": 0}
+    assert "商务局" not in rows and "海关" not in rows
+    one = report(run, folder, "--as-of", AS_OF, "--unit", "天津海关")
+    assert (one["total"], one["overdue"], one["due_soon"]) == (8, [4, 1], [2, 11])
+
+
+def test_units_counts_an_alias_for_its_unit(run, folder):
+    result = run("units", "--dir", folder, "--format", "json")
+    counts = {u["name"]: (u["lead"], u["involved"]) for u in json.loads(result.stdout)}
+    assert counts["市商务局"] == (3, 4)
+    assert counts["天津海关"] == (5, 8)
+
+
+# --- a year written in the phrase ------------------------------------------------------------------
+
+def test_a_year_in_the_phrase_is_kept(run, folder):
+    [three] = [m for m in listed(run, folder, "--as-of", AS_OF) if m["id"] == 3]
+    assert (three["deadline"], three["due"], three["deadline_kind"]) == ("2023年底前", "2023-12-31", "date")
+    # Early in 2023 measure 3 is not late (it would be, were its year the plan's 2022).
+    assert 3 not in ids(run, folder, "--as-of", "2023-01-10", "--overdue")
+    assert ids(run, folder, "--as-of", AS_OF, "--due-after", "2022-12-31") == [3]
+    assert 3 not in ids(run, folder, "--as-of", AS_OF, "--due-before", "2023-01-01")
+    assert ids(run, folder, "--as-of", "2024-01-01", "--overdue") == [1, 2, 3, 4, 5, 6, 10, 11]
+
+
+# --- report --due-soon N and --fail-on ------------------------------------------------------------
+
+@pytest.mark.parametrize(("days", "due_soon"), [("2", [6]), ("4", [6]), ("5", [6, 2]), ("14", [6, 2, 11]),
+                                                ("15", [6, 2, 11, 5])])
+def test_report_due_soon_takes_its_number_of_days(run, folder, days, due_soon):
+    assert report(run, folder, "--as-of", AS_OF, "--due-soon", days)["due_soon"] == due_soon
+
+
+@pytest.mark.parametrize(("days", "code"), [("9", 0), ("10", 1), ("14", 1)])
+def test_fail_on_due_soon_follows_the_number_of_days(run, folder, days, code):
+    # On 2022-04-20 nothing is overdue (7, due 03-31, is done) and 4 is due on 04-30, 10 days on.
+    assert report(run, folder, "--as-of", "2022-04-20")["overdue"] == []
+    result = run("report", "--dir", folder, "--as-of", "2022-04-20", "--due-soon", days, "--fail-on", "due-soon")
+    assert result.exit_code == code, result.stdout
+
+
+def test_fail_on_due_soon_with_the_default_window(run, folder):
+    # 2022-04-15: 4 is due in 15 days, one past the default 14; 2022-04-16: in 14.
+    for as_of, code in (("2022-04-15", 0), ("2022-04-16", 1)):
+        assert run("report", "--dir", folder, "--as-of", as_of, "--fail-on", "due-soon").exit_code == code
+
+
+# --- order of the listings ------------------------------------------------------------------------
+
+def test_overdue_and_due_soon_are_ordered_by_due_date_not_id(run, folder):
+    got = report(run, folder, "--as-of", AS_OF)
+    assert got["overdue"] == [4, 1, 10]  # due 04-30, 05-31, 06-10
+    assert got["due_soon"] == [6, 2, 11]  # due 06-17, 06-20, 06-25
+    assert [(m["id"], m["lead"], m["due"], m["days_overdue"]) for m in got["overdue_measures"]] == [
+        (4, "天津海事局", "2022-04-30", 46), (1, "市商务局", "2022-05-31", 15), (10, "市商务局", "2022-06-10", 5)]
+    overdue = run("overdue", "--dir", folder, "--as-of", AS_OF)
+    assert table_ids(overdue.stdout) == [4, 1, 10]
+
+
+def test_the_terminal_report_lists_by_due_date_with_days(run, folder):
+    out = run("report", "--dir", folder, "--as-of", AS_OF).stdout
+    late = out[out.index("逾期 (overdue)"):out.index("即将到期 (due soon)")]
+    soon = out[out.index("即将到期 (due soon)"):]
+    assert [line.split()[:4] for line in late.splitlines()[1:]] == [
+        ["4", "天津海事局", "2022-04-30", "逾期"], ["1", "市商务局", "2022-05-31", "逾期"],
+        ["10", "市商务局", "2022-06-10", "逾期"]]
+    assert re.findall(r"逾期 (\d+) 天", late) == ["46", "15", "5"]
+    assert [line.split()[:4] for line in soon.splitlines()[1:]] == [
+        ["6", "市商务局", "2022-06-17", "2"], ["2", "天津海关", "2022-06-20", "5"],
+        ["11", "天津海关", "2022-06-25", "10"]]
+
+
+def test_the_markdown_report_lists_by_due_date_with_days(run, folder):
+    found = tables(run("report", "--dir", folder, "--as-of", AS_OF, "--format", "markdown").stdout)
+    assert [r[:4] for r in found["### 逾期 (overdue)：3"]] == [
+        ["编号", "牵头单位", "到期日", "逾期天数"], ["4", "天津海事局", "2022-04-30", "46"],
+        ["1", "市商务局", "2022-05-31", "15"], ["10", "市商务局", "2022-06-10", "5"]]
+    assert [r[:4] for r in found["### 即将到期 (due soon)：3"]] == [
+        ["编号", "牵头单位", "到期日", "剩余天数"], ["6", "市商务局", "2022-06-17", "2"],
+        ["2", "天津海关", "2022-06-20", "5"], ["11", "天津海关", "2022-06-25", "10"]]
+    assert found["### 各单位 (per unit)"][1:3] == [["市商务局", "3", "4", "0", "2", "1", "0%"],
+                                               ["天津海关", "5", "8", "1", "2", "0", "12%"]]
+
+
+# --- GitHub annotations -----------------------------------------------------------------------------
+
+EXPECTED_WARNINGS = [  # id, line of `id:`, days, due, lead
+    (4, 2, 46, "2022-04-30", "天津海事局"),
+    (1, 1, 15, "2022-05-31", "市商务局"),  # written 商务局 in the file
+    (10, 2, 5, "2022-06-10", "市商务局"),  # due after its extension, not the phrase's 05-31
+]
+
+
+def expected_annotations(folder: str) -> list[dict]:
+    return [{"name": "warning", "file": f"{folder}/{varied.file_name(i)}", "line": str(line),
+             "title": f"措施 {i} 逾期 {days} 天",
+             "message": f"措施 {i} 逾期 {days} 天（到期日 {due}，牵头单位 {lead}）：{varied.local(i)}"}
+            for i, line, days, due, lead in EXPECTED_WARNINGS]
+
+
+def test_github_annotations_give_lead_due_days_and_line(run, folder):
+    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "github")
+    assert result.exit_code == 0, result.stderr
+    assert annotations(result.stdout) == expected_annotations(str(folder))
+
+
+@pytest.mark.parametrize("given", ["absolute", "relative", "dotted"])
+def test_github_annotation_paths_are_relative_to_the_checkout(run, folder, monkeypatch, given):
+    monkeypatch.chdir(folder.parent)
+    arg = {"absolute": str(folder), "relative": "measures", "dotted": "./measures/../measures"}[given]
+    result = run("report", "--dir", arg, "--as-of", AS_OF, "--format", "github")
+    assert annotations(result.stdout) == expected_annotations("measures")
+
+
+def test_github_annotation_paths_outside_the_checkout_stay_absolute(run, folder, monkeypatch, tmp_path):
+    elsewhere = tmp_path / "checkout"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "github")
+    assert annotations(result.stdout) == expected_annotations(str(folder))
+
+
+def test_validate_annotation_paths_are_relative_to_the_checkout(run, folder, monkeypatch):
+    monkeypatch.chdir(folder.parent)
+    bad = folder / "05.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("status: in_progress", "status: started"), encoding="utf-8")
+    result = run("validate", "--dir", str(folder), "--format", "github")
+    [found] = annotations(result.stdout)
+    assert (found["name"], found["file"], found["line"]) == ("error", "measures/05.yaml", str(line_of(bad, "status:")))
