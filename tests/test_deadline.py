@@ -171,6 +171,19 @@ def test_parse_date_refuses(text):
         parse_date(text)
 
 
+@pytest.mark.parametrize("text", [
+    "June 5",     # no year: 2022-06-05 this year, 2023-06-05 the next
+    "June 2022",  # no day
+    "2022-06",    # no day
+    "3/6/2022",   # 3 June or 6 March
+    "5/6",        # no year, and either order
+])
+def test_parse_date_refuses_what_the_day_it_runs_or_a_guess_would_decide(text):
+    with pytest.raises(ValueError, match=r"is not one date \(it leaves out the year, month or day, or could be read "
+                                         r"day-first or month-first\); write it as 2022-05-31"):
+        parse_date(text)
+
+
 @pytest.mark.parametrize("args", [
     ("list", "--as-of", "2022-13-01"),
     ("overdue", "--as-of", "2022-13-01"),

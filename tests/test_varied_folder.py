@@ -105,6 +105,15 @@ def test_units_counts_an_alias_for_its_unit(run, folder):
     assert counts["天津海关"] == (5, 8)
 
 
+def test_the_report_counts_statuses_completion_and_extensions(run, folder):
+    got = report(run, folder, "--as-of", AS_OF)
+    # not_started 2, 3, 6, 9, 10; in_progress 1, 5, 11; blocked 4; ongoing 8; done 7.
+    assert got["by_status"] == {"not_started": 5, "in_progress": 3, "blocked": 1, "ongoing": 1, "done": 1}
+    assert (got["total"], got["completion_rate"], got["extended"]) == (11, 0.0909, [10])  # 1 of 11 done
+    out = run("report", "--dir", folder, "--as-of", AS_OF).stdout
+    assert "共 11 项 · 已完成 1 项 (9.1%) · 逾期 3 项 · 3 项即将到期 · 延期 1 项" in out
+
+
 # --- a year written in the phrase ------------------------------------------------------------------
 
 def test_a_year_in_the_phrase_is_kept(run, folder):
@@ -221,3 +230,111 @@ def test_validate_annotation_paths_are_relative_to_the_checkout(run, folder, mon
     result = run("validate", "--dir", str(folder), "--format", "github")
     [found] = annotations(result.stdout)
     assert (found["name"], found["file"], found["line"]) == ("error", "measures/05.yaml", str(line_of(bad, "status:")))
+
+
+# --- show: every label and value -------------------------------------------------------------------
+
+def shown(run, folder: Path, measure_id: int, as_of: str = AS_OF) -> list[str]:
+    """`show`'s lines with runs of spaces squeezed to one, trailing spaces dropped, rules left out."""
+    result = run("show", str(measure_id), "--dir", folder, "--as-of", as_of)
+    assert result.exit_code == 0, result.stderr
+    return [" ".join(line.split()) for line in result.stdout.splitlines() if not set(line) <= {"─", " "}]
+
+
+def test_show_an_overdue_measure_with_its_progress(run, folder):
+    assert shown(run, folder, 4) == [
+        "措施 4 · 重点任务四 完善跨境电商出口退货政策措施。",
+        "状态 受阻",
+        "完成时限 4月底前（限期）",
+        "到期日 2022-04-30 逾期 46 天",
+        "责任单位 天津海事局（牵头）、天津海关",
+        "海关总署措施 第4项国家措施",
+        "天津市细化措施 第4项细化措施",
+        f"文件 {folder / '04.yaml'}",
+        "进度 (progress)",
+        "日期 状态 填报单位 说明",
+        "2022-04-10 推进中 天津海关 已对接",
+        "2022-04-20 受阻 —",  # no unit, no note
+    ]
+
+
+def test_show_an_extended_measure(run, folder):
+    assert shown(run, folder, 10) == [
+        "措施 10 · 重点任务十 加大涉企政策措施宣传，完善企业意见反馈和协调解决机制。",
+        "状态 未启动",
+        "完成时限 5月底前（限期）",
+        # twice extended; the first extension names no `from`, so the original is the phrase's date
+        "到期日 2022-06-10（已延期 2 次，原定 2022-05-31） 逾期 5 天",
+        "责任单位 市商务局（牵头）、天津港集团",
+        "海关总署措施 第10项国家措施",
+        "天津市细化措施 第10项细化措施",
+        f"文件 {folder / '10.yaml'}",
+        "延期 (extensions)",
+        "批准日期 原到期日 延至 单位 理由",
+        "2022-05-25 — 2022-06-05 市商务局 等待船公司系统改造",
+        "2022-06-01 2022-06-05 2022-06-10 — 再延五天",
+    ]
+
+
+def test_show_a_measure_with_its_own_due_date_and_one_without_any(run, folder):
+    assert shown(run, folder, 11)[2:4] == ["完成时限 5月底前（限期）", "到期日 2022-06-25（文件指定 due） 10 天后到期"]
+    assert shown(run, folder, 9)[2:4] == ["完成时限 按照海关总署统一部署推动实施（按上级部署：海关总署）", "到期日 无（不设日期）"]
+    assert shown(run, folder, 8)[2:4] == ["完成时限 5月底前取得阶段性进展，持续推动（阶段目标）", "到期日 2022-05-31"]
+    assert shown(run, folder, 6, "2022-06-17")[3] == "到期日 2022-06-17 今天到期"
+    assert shown(run, folder, 6, "2022-06-16")[3] == "到期日 2022-06-17 1 天后到期"
+    assert shown(run, folder, 5)[3] == "到期日 2022-06-30"  # 15 days on: not due soon yet
+
+
+def test_the_latest_progress_without_a_note_shows_its_status(run, folder):
+    found = tables(run("report", "--dir", folder, "--as-of", AS_OF, "--format", "markdown").stdout)
+    late = {r[0]: r for r in found["### 逾期 (overdue)：3"][1:]}
+    assert late["4"][5] == "2022-04-20：受阻"  # no unit, no note: the date and the status
+    assert late["1"][5] == ""  # no progress at all
+
+
+# --- colours, for those whose terminal shows them ----------------------------------------------------
+
+def styled(run, *args: str) -> "Text":
+    from rich.text import Text
+
+    result = run(*args, env={"NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"})
+    assert result.exit_code == 0, result.stderr
+    return Text.from_ansi(result.stdout)
+
+
+RED, YELLOW = "color(1)", "color(3)"  # as ANSI SGR 31 and 33 read back
+
+
+def style_of(text, part: str) -> str:
+    """The style of the first occurrence of `part` in the output (every character of it the same)."""
+    start = text.plain.index(part)
+    styles = {str(text.get_style_at_offset(_Console, i)) for i in range(start, start + len(part))}
+    assert len(styles) == 1, (part, styles)
+    return styles.pop()
+
+
+from rich.console import Console as _RichConsole  # noqa: E402
+
+_Console = _RichConsole()
+
+
+def test_show_marks_late_and_soon_in_colour(run, folder):
+    late = styled(run, "show", "4", "--dir", str(folder), "--as-of", AS_OF)
+    assert style_of(late, "措施 4") == "bold"
+    assert style_of(late, "逾期 46 天") == f"bold {RED}"
+    assert style_of(late, "完成时限") == "dim"
+    assert style_of(late, "进度 (progress)") == "bold"
+    soon = styled(run, "show", "11", "--dir", str(folder), "--as-of", AS_OF)
+    assert style_of(soon, "10 天后到期") == f"bold {YELLOW}"
+    extended = styled(run, "show", "10", "--dir", str(folder), "--as-of", AS_OF)
+    assert style_of(extended, "延期 (extensions)") == "bold"
+
+
+def test_listings_are_red_when_late_and_yellow_when_due_soon(run, folder):
+    listing = styled(run, "list", "--dir", str(folder), "--as-of", AS_OF)
+    assert style_of(listing, "第4项细化措施") == RED
+    assert style_of(listing, "第6项细化措施") == YELLOW
+    assert style_of(listing, "第5项细化措施") == "none"  # 15 days on
+    report_ = styled(run, "report", "--dir", str(folder), "--as-of", AS_OF)
+    assert style_of(report_, "逾期 46 天") == RED
+    assert style_of(report_, "2 天后到期") == YELLOW

@@ -59,8 +59,7 @@ def _period_end(phrase: str, year: int) -> date | None:
     return None
 
 
-@functools.lru_cache(maxsize=1024)  # thousands of files share a handful of phrases; a Deadline is immutable
-def parse_deadline(phrase: str, year: int) -> Deadline:
+def _read_deadline(phrase: str, year: int) -> Deadline:
     """Read a 完成时限 phrase; `year` is the plan's year, for phrases that name none.
 
     Raises DeadlineError for a phrase that fits no known form (or names an impossible date).
@@ -83,6 +82,11 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
         "三季度末, 5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施, "
         "or give an explicit `due:` date"
     )
+
+
+# Thousands of files share a handful of phrases, and a Deadline is immutable: each is read once.
+# (Wrapped here rather than decorated, so that a mutation tool can reach the function's body.)
+parse_deadline = functools.lru_cache(maxsize=1024)(_read_deadline)
 
 
 def parse_date(text: str) -> date:
