@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import varied
-from measure_files import line_of
+from measure_files import line_of, plan_data
+from portcli.deadline import DeadlineError, parse_deadline
 from test_report_ci import annotations, tables
 
 AS_OF = varied.AS_OF
@@ -338,3 +339,64 @@ def test_listings_are_red_when_late_and_yellow_when_due_soon(run, folder):
     report_ = styled(run, "report", "--dir", str(folder), "--as-of", AS_OF)
     assert style_of(report_, "逾期 46 天") == RED
     assert style_of(report_, "2 天后到期") == YELLOW
+
+
+# --- what the mutation run found in query and deadline ---------------------------------------------
+
+def test_the_report_lists_units_in_the_plans_order(run, folder):
+    # _plan.yaml registers 市商务局, 天津海关, …, 天津港集团 (5th), …, 市交通运输委, 天津海事局, …, 市发展改革委;
+    # the files name them first in another order (市交通运输委 in measure 3, 天津港集团 only in 10).
+    registry = [u["name"] for u in plan_data(folder)["units"]]
+    involved = {"市商务局", "天津海关", "市交通运输委", "天津海事局", "市发展改革委", "天津港集团"}
+    rows = [u["unit"] for u in report(run, folder, "--as-of", AS_OF)["units"]]
+    assert rows == [name for name in registry if name in involved]
+    assert rows.index("天津港集团") < rows.index("市交通运输委")
+
+
+def test_a_report_without_a_plan_still_counts_each_unit_as_written(run, folder):
+    (folder / "_plan.yaml").unlink()
+    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 2  # the missing plan is a problem …
+    assert "_plan.yaml: missing" in result.stderr
+    rows = json.loads(result.stdout)["units"]  # … but the measures are still reported
+    # No registry, so no alias is resolved: the names as the files write them, in the order they first appear.
+    assert [u["unit"] for u in rows] == ["商务局", "海关", "天津海关", "市商务局", "市交通运输委", "天津海事局",
+                                         "市发展改革委", "天津港集团"]
+    # 市商务局 as written: 2, 6, 10. Without the plan's year a phrase has no year to fall back on (it takes
+    # today's), but 10's extension names its date, 2022-06-10: it alone is overdue.
+    assert next(u for u in rows if u["unit"] == "市商务局") == {
+        "unit": "市商务局", "lead": 2, "involved": 3, "done": 0, "overdue": 1, "extended": 1}
+
+
+def test_an_ambiguous_unit_lists_every_candidate(run, folder):
+    registry = plan_data(folder)["units"]
+    candidates = [u["name"] for u in registry
+                  if any("天津" in n for n in [u["name"], u["full_name"], u["english"], *u["aliases"]])]
+    result = run("list", "--dir", folder, "--unit", "天津")
+    assert result.exit_code == 2
+    assert result.stderr == f"portcli: unit '天津' is ambiguous: it could be {'、'.join(candidates)}\n"
+
+
+@pytest.mark.parametrize(("typo", "hint"), [
+    ("海事处", "; did you mean 天津海事局 or 天津海关?"),
+    ("口岸办", "; did you mean 市外办?"),  # 市外办 is only as close as difflib's 0.4
+    ("zzz", ""),
+])
+def test_an_unknown_unit_suggests_the_near_ones(run, folder, typo, hint):
+    result = run("list", "--dir", folder, "--unit", typo)
+    assert result.exit_code == 2
+    assert result.stderr == f"portcli: unknown unit {typo!r}{hint} (see `portcli units`)\n"
+
+
+def test_search_finds_only_what_the_texts_hold(run, folder):
+    assert ids(run, folder, "--as-of", AS_OF, "--search", "等待船公司") == [10]  # an extension's reason
+    assert ids(run, folder, "--as-of", AS_OF, "--search", "已对接") == [4]  # a progress note
+    assert ids(run, folder, "--as-of", AS_OF, "--search", "xx") == []  # no text holds it, empty ones neither
+
+
+def test_an_unrecognised_phrase_says_what_is_understood():
+    with pytest.raises(DeadlineError) as refused:
+        parse_deadline("适时", 2022)
+    assert str(refused.value) == (
+        "unrecognised deadline '适时'; write e.g. 5月底前, 2022年6月30日前, 年底前, 三季度末, "
+        "5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施, or give an explicit `due:` date")
