@@ -400,3 +400,26 @@ def test_an_unrecognised_phrase_says_what_is_understood():
     assert str(refused.value) == (
         "unrecognised deadline '适时'; write e.g. 5月底前, 2022年6月30日前, 年底前, 三季度末, "
         "5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施, or give an explicit `due:` date")
+
+
+# --- what the mutation run found in the renderers ----------------------------------------------------
+
+def test_the_github_report_annotates_problems_before_the_overdue(run, folder):
+    bad = folder / "05.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("status: in_progress", "status: started"), encoding="utf-8")
+    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "github")
+    assert result.exit_code == 2  # an invalid file
+    found = annotations(result.stdout)
+    assert [(a["name"], a["file"], a["line"]) for a in found] == [
+        ("error", str(bad), str(line_of(bad, "status:")))] + [
+        ("warning", a["file"], a["line"]) for a in expected_annotations(str(folder))]
+    assert found[0]["message"].startswith("unknown status 'started'")
+
+
+def test_show_json_names_the_key_task(run, folder):
+    result = run("show", "10", "--dir", folder, "--as-of", AS_OF, "--format", "json")
+    shown_ = json.loads(result.stdout)
+    task = next(t for t in plan_data(folder)["tasks"] if t["id"] == 10)
+    assert (shown_["task"], shown_["task_title"]) == (10, task["title"])
+    assert (shown_["due"], shown_["due_source"], shown_["overdue"], shown_["days_overdue"]) == (
+        "2022-06-10", "extension", True, 5)
