@@ -13,7 +13,7 @@ import pytest
 import varied
 from measure_files import line_of, plan_data
 from portcli.deadline import DeadlineError, parse_deadline
-from test_report_ci import annotations, tables
+from test_report_ci import annotations, split_row, tables
 
 AS_OF = varied.AS_OF
 
@@ -423,3 +423,43 @@ def test_show_json_names_the_key_task(run, folder):
     assert (shown_["task"], shown_["task_title"]) == (10, task["title"])
     assert (shown_["due"], shown_["due_source"], shown_["overdue"], shown_["days_overdue"]) == (
         "2022-06-10", "extension", True, 5)
+
+
+def markdown(run, folder: Path, *args: str) -> list[str]:
+    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "markdown", *args)
+    return result.stdout.splitlines()
+
+
+def test_the_markdown_report_of_one_unit_line_by_line(run, folder):
+    lines = markdown(run, folder, "--unit", "天津海关", "--due-soon", "0")
+    title = plan_data(folder)["title"]
+    # 天津海关 is in 8 measures: not_started 2 and 9; in_progress 1, 5, 11; blocked 4; ongoing 8; done 7.
+    assert lines[:10] == [
+        f"## {title}", "",
+        "截至 2022-06-15 · 天津海关牵头或参与的措施", "",
+        "**共 8 项 · 已完成 1 项（12.5%）· 逾期 2 项 · 即将到期 0 项 · 延期 0 项**", "",
+        "| 未启动 | 推进中 | 受阻 | 持续推进 | 已完成 |", "|---:|---:|---:|---:|---:|", "| 2 | 3 | 1 | 1 | 1 |", ""]
+    assert lines[10:15] == [
+        "### 各单位 (per unit)", "",
+        "| 单位 | 牵头 | 参与 | 已完成 | 逾期 | 延期 | 完成率 |", "|---|---:|---:|---:|---:|---:|---:|",
+        "| 天津海关 | 5 | 8 | 1 | 2 | 0 | 12% |"]
+    late = lines.index("### 逾期 (overdue)：2")
+    assert lines[late - 1: late + 4] == ["", "### 逾期 (overdue)：2", "",
+                                         "| 编号 | 牵头单位 | 到期日 | 逾期天数 | 措施 | 最新进展 |",
+                                         "|---:|---|---|---:|---|---|"]
+    assert lines[-4:] == ["", "### 即将到期 (due soon)：0", "", "无。"]
+
+
+def test_the_markdown_report_of_the_whole_plan_and_without_a_plan(run, folder):
+    assert markdown(run, folder)[2] == "截至 2022-06-15"
+    (folder / "_plan.yaml").unlink()
+    assert markdown(run, folder)[:3] == ["## portcli report", "", "截至 2022-06-15"]
+
+
+def test_the_markdown_report_lists_problems_in_a_table(run, folder):
+    bad = folder / "05.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("status: in_progress", "status: started"), encoding="utf-8")
+    lines = markdown(run, folder)
+    at = lines.index("### 文件问题 (problems)：1")
+    assert lines[at - 1: at + 4] == ["", "### 文件问题 (problems)：1", "", "| 文件 | 行 | 问题 |", "|---|---:|---|"]
+    assert split_row(lines[at + 4])[:2] == [str(bad), str(line_of(bad, "status:"))]
