@@ -4,6 +4,8 @@ resolved or a list sorted by the wrong key gives a different answer. Every expec
 off the table in tests/varied.py by hand."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -463,3 +465,34 @@ def test_the_markdown_report_lists_problems_in_a_table(run, folder):
     at = lines.index("### 文件问题 (problems)：1")
     assert lines[at - 1: at + 4] == ["", "### 文件问题 (problems)：1", "", "| 文件 | 行 | 问题 |", "|---|---:|---|"]
     assert split_row(lines[at + 4])[:2] == [str(bad), str(line_of(bad, "status:"))]
+
+
+def test_a_measure_without_local_items_is_summed_up_by_its_national_one(run, folder):
+    for name, national in (("01.yaml", "national: 第1项国家措施"), ("04.yaml", "national: null")):
+        path = folder / name
+        text = path.read_text(encoding="utf-8").replace(f"- 第{int(name[:2])}项细化措施\n", "")
+        path.write_text(text.replace("local:\n", "local: []\n").replace(
+            f"national: 第{int(name[:2])}项国家措施", national), encoding="utf-8")
+    found = {a["title"].split()[1]: a["message"] for a in annotations(
+        run("report", "--dir", folder, "--as-of", AS_OF, "--format", "github").stdout)}
+    assert found["1"].endswith("牵头单位 市商务局）：第1项国家措施")  # no local item: the national measure
+    assert found["4"].endswith("牵头单位 天津海事局）：")  # neither: nothing
+    rows = {r["编号"]: r for r in csv.DictReader(io.StringIO(
+        run("export", "--dir", folder, "--as-of", AS_OF, "--format", "csv").stdout_bytes.decode("utf-8-sig")))}
+    assert (rows["1"]["具体举措"], rows["1"]["天津市细化落实措施"]) == ("第1项国家措施", "")
+    assert (rows["4"]["具体举措"], rows["4"]["天津市细化落实措施"]) == ("", "")
+
+
+def test_exports_without_a_plan_keep_the_task_number(run, folder):
+    (folder / "_plan.yaml").unlink()
+    rows = list(csv.DictReader(io.StringIO(
+        run("export", "--dir", folder, "--as-of", AS_OF, "--format", "csv").stdout_bytes.decode("utf-8-sig"))))
+    # Without the plan there is no numeral or title for a key task: its number, and no title.
+    assert [(r["序号"], r["重点任务"], r["编号"]) for r in rows[:2]] == [("1", "", "1"), ("2", "", "2")]
+    listed_ = json.loads(run("list", "--dir", folder, "--as-of", AS_OF, "--format", "json").stdout)
+    assert {m["task_title"] for m in listed_} == {None}
+
+
+def test_json_documents_are_indented_by_two(run, folder):
+    out = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "json").stdout
+    assert out.startswith('{\n  "as_of": "2022-06-15",\n  "unit": null,\n  "total": 11,\n  "by_status": {\n    "not_started"')
