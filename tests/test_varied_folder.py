@@ -462,6 +462,7 @@ def test_the_markdown_report_lists_problems_in_a_table(run, folder):
     bad = folder / "05.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("status: in_progress", "status: started"), encoding="utf-8")
     lines = markdown(run, folder)
+    assert lines[:3] == [f"## {plan_data(folder)['title']}", "", "截至 2022-06-15"]  # the head stays above
     at = lines.index("### 文件问题 (problems)：1")
     assert lines[at - 1: at + 4] == ["", "### 文件问题 (problems)：1", "", "| 文件 | 行 | 问题 |", "|---|---:|---|"]
     assert split_row(lines[at + 4])[:2] == [str(bad), str(line_of(bad, "status:"))]
@@ -496,3 +497,15 @@ def test_exports_without_a_plan_keep_the_task_number(run, folder):
 def test_json_documents_are_indented_by_two(run, folder):
     out = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "json").stdout
     assert out.startswith('{\n  "as_of": "2022-06-15",\n  "unit": null,\n  "total": 11,\n  "by_status": {\n    "not_started"')
+
+
+def test_json_names_the_authority_and_escapes_what_a_terminal_would_act_on(run, folder):
+    path = folder / "09.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "units_note: null", 'units_note: "按职责\\u202e分工\\u2028负责"'), encoding="utf-8")
+    out = run("show", "9", "--dir", folder, "--as-of", AS_OF, "--format", "json").stdout
+    assert "\u202e" not in out and "\u2028" not in out
+    assert '"units_note": "按职责\\u202e分工\\u2028负责"' in out
+    shown_ = json.loads(out)
+    assert (shown_["deadline_kind"], shown_["deadline_authority"]) == ("external", "海关总署")
+    assert shown_["units_note"] == "按职责\u202e分工\u2028负责"
