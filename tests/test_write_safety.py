@@ -70,8 +70,10 @@ def test_a_writer_killed_between_writing_and_renaming_leaves_the_old_file(run, m
                               env=env(**{write.PAUSE_BEFORE_RENAME: "120"}),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(600):  # until the complete temp file is there, the writer sleeping before its rename
-            if temp_files(measures_dir) or writer.poll() is not None:
+        # Until the complete temp file is there, the writer sleeping before its rename: the file is
+        # created empty before it is written, so its name alone is not enough (a loaded machine shows it).
+        for _ in range(600):
+            if any(b"killed" in t.read_bytes() for t in temp_files(measures_dir)) or writer.poll() is not None:
                 break
             time.sleep(0.05)
         assert writer.poll() is None, "the writer ended before it could be killed"
