@@ -110,7 +110,7 @@ def _status(check: _Checker, value: Any, path: KeyPath) -> str | None:
 
 def _unit(check: _Checker, plan: Plan | None, value: Any, path: KeyPath) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        check.add(path, f"a unit must be a name, not {_type_name(value)}")
+        check.add(path, f"a unit must be a name, not {'empty' if isinstance(value, str) else _type_name(value)}")
         return None
     if plan is None or not plan.units:  # the plan is broken; its own problem says so
         return value.strip()
