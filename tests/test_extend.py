@@ -116,3 +116,14 @@ def test_report_counts_extended_measures_per_unit(run, measures_dir):
         cells = line.split()
         if cells and cells[0] in expected:
             assert int(cells[column]) == expected[cells[0]], line
+
+
+@pytest.mark.parametrize("measure, by, said", [
+    ("2", ("--by", "海关"), "extended: due 2022-05-31 → 2022-06-30 by 天津海关: 等待机场系统升级"),
+    ("1", (), "extended: due none → 2022-06-30: 等待机场系统升级"),
+])
+def test_it_says_what_it_moved(run, measures_dir, measure, by, said):
+    result = run("extend", measure, "--to", "2022-06-30", "--reason", REASON, "--date", "2022-05-25", *by,
+                 "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{measures_dir / f'{int(measure):02d}.yaml'}: 措施 {measure}: {said}\n"

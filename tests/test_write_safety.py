@@ -222,3 +222,67 @@ def test_a_full_disk_is_reported_and_the_old_file_stays(run, measures_dir, tmp_p
         assert "Traceback" not in result.stderr
         assert snapshot(folder) == before
         assert temp_files(folder) == []
+
+
+# --- in-process versions of what the process tests show, and the write's own checks --------------
+# (mutation testing sees only what runs in the test's process: docs/RELIABILITY.md)
+
+def test_a_killed_writers_temp_file_is_removed_by_the_next_write(run, measures_dir):
+    stale = measures_dir / f".14.yaml.abc123{write.TEMP_SUFFIX}"
+    stale.write_bytes(b"half a file")
+    unrelated = measures_dir / f"notes{write.TEMP_SUFFIX}"  # not a name portcli gives its temp files
+    unrelated.write_bytes(b"someone else's")
+    assert run(*UPDATE_14, "--note", "x", "--dir", measures_dir).exit_code == 0
+    assert not stale.exists() and unrelated.read_bytes() == b"someone else's"
+
+
+def test_a_lock_that_is_a_folder_is_refused_in_process(run, measures_dir):
+    (measures_dir / write.LOCK_FILE).mkdir()
+    before = snapshot(measures_dir)
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert result.stderr == (f"portcli: {measures_dir / write.LOCK_FILE} is not an ordinary file (a folder, pipe "
+                             "or device); remove it (the next write creates the lock file); nothing was written\n")
+    assert snapshot(measures_dir) == before
+
+
+def test_new_files_and_the_lock_get_the_usual_permissions(run, measures_dir):
+    umask = os.umask(0o022)
+    try:
+        result = run("new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--national", "新措施",
+                     "--dir", measures_dir)
+    finally:
+        os.umask(umask)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE((measures_dir / "26.yaml").stat().st_mode) == 0o644
+    assert stat.S_IMODE((measures_dir / write.LOCK_FILE).stat().st_mode) == 0o644
+
+
+def test_a_lock_file_that_may_only_be_read_still_locks(run, measures_dir, monkeypatch):
+    """Another user's lock file: opened read-only, it still takes the lock and the write goes ahead."""
+    (measures_dir / write.LOCK_FILE).touch()
+    real_open = os.open
+
+    def no_write_access(path, flags, *args):
+        if str(path).endswith(write.LOCK_FILE) and flags & os.O_RDWR:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_write_access)
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.stderr
+    assert notes(run, measures_dir) == ["x"]
+
+
+def test_an_edit_that_does_not_read_back_as_meant_writes_nothing(run, measures_dir, monkeypatch):
+    """The last guard: whatever the text edits produce must read back as the intended data."""
+    from portcli import edit
+    real_insert = edit.insert_item
+    monkeypatch.setattr(edit, "insert_item", lambda text, *a: real_insert(text, *a).replace("note: x", "note: y"))
+    before = snapshot(measures_dir)
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert result.stderr == (f"portcli: could not edit {measures_dir / '14.yaml'} safely (its result did not "
+                             "read back as intended); nothing was written — please report this with the file\n")
+    assert snapshot(measures_dir) == before

@@ -161,7 +161,7 @@ def write_measure(path: Path, text: str, plan: Plan, expected: Any, *, bom: bool
         raise WriteError(f"the result would not be readable, nothing was written: {problem.message}")
     data, problem = read_yaml(path, read)
     if problem is not None or data != expected:
-        raise WriteError(f"portcli could not edit {path} safely (its result did not read back as intended); "
+        raise WriteError(f"could not edit {path} safely (its result did not read back as intended); "
                          "nothing was written — please report this with the file")
     measure, problems = build_measure(data, plan, str(path), read)
     if measure is None:
