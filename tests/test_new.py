@@ -201,3 +201,76 @@ def test_new_from_a_file_refuses_options_it_would_ignore(run, measures_dir, tmp_
     result = run("new", "--dir", measures_dir, "--from", draft, "--task", "2")
     assert result.exit_code == 2 and "--from takes the whole measure from FILE" in result.stderr
     assert sorted(p.name for p in measures_dir.glob("*.yaml")) == sorted(p.name for p in SHIPPED.glob("*.yaml"))
+
+
+def test_the_template_explains_each_key_with_the_plans_tasks_and_units(run, measures_dir, editor):
+    """What the person filling in a new measure reads: every help line, the plan's key tasks and units
+    (read here with yaml, not portcli), and the values the options gave."""
+    from measure_files import plan_data
+    plan = plan_data(measures_dir)
+    run("new", "--edit", "--task", "3", "--unit", "海关", "--due", "2022-09-30", "--dir", measures_dir,
+        env=editor())
+    tasks = [f"#:   {t['id']:>2} {t['title']}" for t in plan["tasks"]]  # ids right-aligned
+    units = "、".join(u["name"] for u in plan["units"])
+    assert editor.seen.read_text(encoding="utf-8").splitlines() == [
+        "# 措施 26 · 重点任务三",
+        "#: 新措施 (new measure): fill in the values, save and close the editor.",
+        "#: Lines starting with #: are help and are dropped; your own # comments stay.",
+        "#: Save an empty file, or quit without saving, to write nothing.",
+        "id: 26",
+        "#: task: key-task number (重点任务):",
+        *tasks,
+        "task: 3",
+        "#: national: the 海关总署 measure (具体举措), or null for Tianjin's own task",
+        "national: null",
+        "#: local: 天津市细化落实措施, one `- ` item each",
+        "local:",
+        "  - ",
+        f"#: units: short names, lead unit (牵头) first — {units}",
+        "units: [天津海关]",
+        "#: units_note: e.g. 按照职责分工负责, else null",
+        "units_note: null",
+        "#: deadline: 完成时限 as the document words it — 5月底前, 2022年6月30日前, 年底前, "
+        "5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施",
+        "deadline: ",
+        "due: 2022-09-30",
+        "#: status: not_started, in_progress, blocked, ongoing, done (or 未启动、推进中、受阻、持续推进、已完成)",
+        "status: not_started",
+        "progress: []",
+    ]
+    assert editor.seen.read_text(encoding="utf-8").endswith("progress: []\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--unit", "海关", "--local", "x"), "a new measure needs --task, --deadline (or use --edit to write it in $EDITOR)"),
+    (("--task", "5", "--local", "x"), "a new measure needs --unit, --deadline (or use --edit to write it in $EDITOR)"),
+    (("--task", "5", "--unit", "海关", "--deadline", "年底前", "--local", " "),
+     "a new measure needs its text: --national, --local or both"),
+    (("--task", "5", "--unit", "海关局长", "--deadline", "年底前", "--local", "x"),
+     "--unit: unknown unit '海关局长'"),
+    (("--task", "12", "--unit", "海关", "--deadline", "年底前", "--local", "x"),
+     "the new measure is not valid: no key task 12 in _plan.yaml (1…11)"),
+])
+def test_refusals_say_exactly_what_is_missing(run, measures_dir, args, message):
+    result = run("new", *args, "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"portcli: {message}"), result.stderr
+
+
+def test_a_new_measure_says_its_id_and_file(run, measures_dir):
+    result = run("new", "--task", "1", "--unit", "天津海关", "--unit", "海关", "--deadline", "年底 前", "--national",
+                 " 总署措施 ", "--local", "", "--local", "本地", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{measures_dir / '26.yaml'}: 措施 26: new measure 26\n"
+    assert (measures_dir / "26.yaml").read_text(encoding="utf-8") == (
+        "# 措施 26 · 重点任务一\nid: 26\ntask: 1\nnational: 总署措施\nlocal:\n  - 本地\nunits: [天津海关]\n"
+        "units_note: null\ndeadline: 年底前\nstatus: not_started\nprogress: []\n")
+
+
+def test_the_next_id_counts_file_names_too_and_never_fills_a_gap(run, measures_dir):
+    """30.yaml holding id 27 (a renumbered file): the next id is 31, above both."""
+    _copy_as(measures_dir, "01.yaml", 27, "30.yaml")
+    (measures_dir / "05.yaml").unlink()  # a gap stays a gap
+    assert new_26(run, measures_dir).exit_code == 0
+    assert (measures_dir / "31.yaml").exists() and not (measures_dir / "05.yaml").exists()
+    assert json.loads(run("show", "31", "--dir", measures_dir, "-f", "json").stdout)["file"].endswith("/31.yaml")

@@ -634,3 +634,54 @@ def test_entries_read_whole_with_and_without_their_optional_keys(run, measures_d
         {"date": "2022-05-25", "from": None, "to": "2022-06-30", "by": None, "reason": "等待"},
         {"date": "2022-06-20", "from": "2022-06-30", "to": "2022-07-31", "by": "市商务局", "reason": "再等"}]
     assert (shown["due"], shown["due_source"]) == ("2022-07-31", "extension")
+
+
+def test_every_broken_or_repeated_key_task_is_named_not_only_the_first(run, measures_dir):
+    path = plan(measures_dir, (TASK_1, "  - {id: 0, title: 深化}"),
+                ("  - {id: 2, numeral: 二,", "  - {id: -2, numeral: 二,"),
+                ("  - {id: 3, numeral: 三,", "  - {id: 5, numeral: 三,"),
+                ("  - {id: 4, numeral: 四,", "  - {id: 5, numeral: 四,"))
+    assert problems_of(run, measures_dir, path) == [
+        (5, "a key task needs a whole-number `id` above 0 and a `title`"),
+        (6, "a key task needs a whole-number `id` above 0 and a `title`"),
+        (8, "key task 5 is listed twice"),
+        (9, "key task 5 is listed twice")]
+
+
+def test_every_broken_unit_is_named_not_only_the_first(run, measures_dir):
+    path = plan(measures_dir, ("    english: Tianjin Municipal Bureau of Commerce\n", ""),
+                ("    english: Tianjin Customs\n", ""))
+    assert problems_of(run, measures_dir, path) == [
+        (17, "a unit needs `name`, `full_name` and `english` texts"),
+        (20, "a unit needs `name`, `full_name` and `english` texts")]
+
+
+def test_an_unknown_key_says_where_it_is(run, measures_dir):
+    path = measure_14(measures_dir, ("status: not_started", "status: not_started\nowner: 张三"))
+    assert problems_of(run, measures_dir, path) == [(13, "unknown key `owner` in a measure")]
+
+
+@pytest.mark.parametrize("old, new", [("id: 14", "id: ' 14 '"), ("progress: []", "progress:"),
+                                      ("progress: []", "progress: null\nextensions:")])
+def test_quoted_numbers_and_empty_lists_read_as_meant(run, measures_dir, old, new):
+    measure_14(measures_dir, (old, new))
+    result = run("show", "14", "--dir", measures_dir, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert (shown["id"], shown["progress"], shown["extensions"]) == (14, [], [])
+
+
+def test_an_unrecognised_phrase_with_a_due_date_is_a_date_deadline(run, measures_dir):
+    measure_14(measures_dir, ("deadline: 5月底前", "deadline: 视情况而定\ndue: 2022-08-15"))
+    shown = json.loads(run("show", "14", "--dir", measures_dir, "-f", "json").stdout)
+    assert (shown["deadline"], shown["deadline_kind"], shown["due"], shown["due_source"]) == \
+        ("视情况而定", "date", "2022-08-15", "due")
+
+
+def test_with_a_broken_plan_units_are_still_read_trimmed(run, measures_dir):
+    """The plan's registry is unusable, so units go unchecked; they are still names, spaces trimmed."""
+    plan(measures_dir, ("    english: Tianjin Customs\n", ""))
+    measure_14(measures_dir, ("units: [市商务局,", "units: [' 市商务局 ',"))
+    result = run("show", "14", "--dir", measures_dir, "-f", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["units"][:2] == ["市商务局", "天津海关"]
