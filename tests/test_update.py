@@ -385,3 +385,72 @@ def test_the_status_it_already_has_adds_the_entry_and_changes_no_line(run, measu
     assert "→" not in result.stdout and "added progress 2022-05-20 未启动 by 天津海关" in result.stdout
     assert path.read_text(encoding="utf-8") == before.replace(
         "progress: []\n", "progress:\n  - {date: 2022-05-20, status: not_started, by: 天津海关}\n")
+
+
+# --- refusals in their exact words, and files changed under the write -------------------------
+
+def test_no_such_measure_says_so_and_points_at_other_problems_only_when_there_are_some(run, measures_dir):
+    clean = run("update", "99", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
+    assert (clean.exit_code, clean.stderr) == (2, "portcli: no measure with id 99\n")
+    (measures_dir / "03.yaml").write_text("id: 3\n", encoding="utf-8")
+    broken = run("update", "99", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
+    assert broken.exit_code == 2
+    assert broken.stderr.endswith("portcli: no measure with id 99; the problems above may be why\n")
+
+
+def test_by_a_unit_of_another_measure_names_the_measures_units(run, measures_dir):
+    result = run("update", "14", "-n", "x", "--by", "市财政局", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.stderr == ("portcli: --by: 市财政局 is not one of measure 14's units "
+                             "(市商务局、天津海关、天津海事局、中铁北京局天津办事处、天津港集团)\n")
+
+
+def test_a_note_that_is_not_utf8_is_refused(run, measures_dir):
+    before = snapshot(measures_dir)
+    result = run("update", "14", "-n", "a\udcffb", "--date", "2022-05-20", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, "portcli: --note is not valid UTF-8 text\n")
+    assert snapshot(measures_dir) == before
+
+
+def test_a_link_to_a_file_inside_the_folder_is_read_but_not_written(run, measures_dir):
+    (measures_dir / "drafts").mkdir()
+    (measures_dir / "14.yaml").rename(measures_dir / "drafts" / "14.yaml")
+    (measures_dir / "14.yaml").symlink_to(measures_dir / "drafts" / "14.yaml")
+    assert run("validate", "--dir", measures_dir).exit_code == 0
+    before = snapshot(measures_dir / "drafts")
+    result = run(*DONE_MEANS, "--dir", measures_dir)
+    assert snapshot(measures_dir / "drafts") == before and (measures_dir / "14.yaml").is_symlink()
+    assert result.stderr == (f"portcli: {measures_dir / '14.yaml'} is a symbolic link; portcli writes only "
+                             "regular files in the measures folder\n")
+
+
+@pytest.mark.parametrize("empty", ["progress:", "progress: null", "progress: ~  # none yet"])
+def test_an_empty_progress_list_in_any_spelling_gets_its_first_entry(run, measures_dir, empty):
+    path = measures_dir / "14.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("progress: []", empty), encoding="utf-8")
+    result = run("update", "14", "-n", "首条", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert [p["note"] for p in show_json(run, measures_dir, 14)["progress"]] == ["首条"]
+    assert "  - {date: 2022-05-20, status: not_started, note: 首条}\n" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("now, message", [
+    ("id: 41\n", "now holds measure 41, not 14; run the command again"),
+    ("id: [\n", "has problems; fix them first, nothing was written"),
+])
+def test_a_file_changed_by_hand_after_the_folder_was_read_is_not_written(run, measures_dir, monkeypatch, now, message):
+    """Someone saves 14.yaml in an editor between the folder's loading and the write's own read."""
+    from portcli import record
+    path = measures_dir / "14.yaml"
+    changed = path.read_text(encoding="utf-8").replace("id: 14\n", now)
+    real_load = record.load
+
+    def load_then_edit(folder):
+        loaded = real_load(folder)
+        path.write_text(changed, encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(record, "load", load_then_edit)
+    result = run("update", "14", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert f"portcli: {path} {message}" in result.stderr
+    assert path.read_text(encoding="utf-8") == changed
