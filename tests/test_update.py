@@ -433,24 +433,30 @@ def test_an_empty_progress_list_in_any_spelling_gets_its_first_entry(run, measur
     assert "  - {date: 2022-05-20, status: not_started, note: 首条}\n" in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("now, message", [
-    ("id: 41\n", "now holds measure 41, not 14; run the command again"),
-    ("id: [\n", "has problems; fix them first, nothing was written"),
+@pytest.mark.parametrize("now, encoding, problem, message", [
+    ("id: 41\n", "utf-8", None, "now holds measure 41, not 14; run the command again"),
+    ("id: [\n", "utf-8", ":2: ", "has problems; fix them first, nothing was written"),
+    ("id: 14\n", "gbk", ":1: not UTF-8", "has problems; fix them first, nothing was written"),
 ])
-def test_a_file_changed_by_hand_after_the_folder_was_read_is_not_written(run, measures_dir, monkeypatch, now, message):
-    """Someone saves 14.yaml in an editor between the folder's loading and the write's own read."""
+def test_a_file_changed_by_hand_after_the_folder_was_read_is_not_written(run, measures_dir, monkeypatch, now,
+                                                                        encoding, problem, message):
+    """Someone saves 14.yaml in an editor between the folder's loading and the write's own read:
+    the write decides from the file as it is then, and names its problems at their lines."""
     from portcli import record
     path = measures_dir / "14.yaml"
-    changed = path.read_text(encoding="utf-8").replace("id: 14\n", now)
+    changed = path.read_text(encoding="utf-8").replace("id: 14\n", now).encode(encoding)
     real_load = record.load
 
     def load_then_edit(folder):
         loaded = real_load(folder)
-        path.write_text(changed, encoding="utf-8")
+        path.write_bytes(changed)
         return loaded
 
     monkeypatch.setattr(record, "load", load_then_edit)
     result = run("update", "14", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
     assert result.exit_code == 2
-    assert f"portcli: {path} {message}" in result.stderr
-    assert path.read_text(encoding="utf-8") == changed
+    lines = result.stderr.splitlines()
+    assert lines[-1] == f"portcli: {path} {message}"
+    if problem:
+        assert lines[0].startswith(f"{path}{problem}"), lines
+    assert path.read_bytes() == changed
