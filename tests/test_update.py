@@ -437,6 +437,7 @@ def test_an_empty_progress_list_in_any_spelling_gets_its_first_entry(run, measur
     ("id: 41\n", "utf-8", None, "now holds measure 41, not 14; run the command again"),
     ("id: [\n", "utf-8", ":2: ", "has problems; fix them first, nothing was written"),
     ("id: 14\n", "gbk", ":1: not UTF-8", "has problems; fix them first, nothing was written"),
+    ("id: 14\nowner: x\n", "utf-8", ":3: unknown key `owner` in a measure", "has problems; fix them first, nothing was written"),
 ])
 def test_a_file_changed_by_hand_after_the_folder_was_read_is_not_written(run, measures_dir, monkeypatch, now,
                                                                         encoding, problem, message):

@@ -685,3 +685,8 @@ def test_with_a_broken_plan_units_are_still_read_trimmed(run, measures_dir):
     result = run("show", "14", "--dir", measures_dir, "-f", "json")
     assert result.exit_code == 2
     assert json.loads(result.stdout)["units"][:2] == ["市商务局", "天津海关"]
+
+
+def test_a_bad_numeral_is_named_at_its_own_line(run, measures_dir):
+    path = plan(measures_dir, (TASK_1, "  - id: 1\n    numeral: 1\n    title: 深化"))
+    assert problems_of(run, measures_dir, path) == [(6, "`numeral` must be text such as 五, not 1")]

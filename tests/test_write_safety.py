@@ -286,3 +286,19 @@ def test_an_edit_that_does_not_read_back_as_meant_writes_nothing(run, measures_d
     assert result.stderr == (f"portcli: could not edit {measures_dir / '14.yaml'} safely (its result did not "
                              "read back as intended); nothing was written — please report this with the file\n")
     assert snapshot(measures_dir) == before
+
+
+def test_a_folder_that_cannot_be_synced_does_not_fail_the_write(run, measures_dir, monkeypatch):
+    """Some file systems refuse fsync on a folder; the file itself is written and synced by then."""
+    real_fsync = os.fsync
+
+    def no_folder_sync(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", no_folder_sync)
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert notes(run, measures_dir) == ["x"]
