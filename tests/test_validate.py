@@ -690,3 +690,9 @@ def test_with_a_broken_plan_units_are_still_read_trimmed(run, measures_dir):
 def test_a_bad_numeral_is_named_at_its_own_line(run, measures_dir):
     path = plan(measures_dir, (TASK_1, "  - id: 1\n    numeral: 1\n    title: 深化"))
     assert problems_of(run, measures_dir, path) == [(6, "`numeral` must be text such as 五, not 1")]
+
+
+def test_a_repeated_task_id_is_named_at_the_ids_own_line(run, measures_dir):
+    path = plan(measures_dir, ("  - {id: 2, numeral: 二, title: 推动与主要贸易伙伴口岸相关单证信息共享合作。}",
+                               "  - numeral: 二\n    title: 推动\n    id: 1"))
+    assert problems_of(run, measures_dir, path) == [(8, "key task 1 is listed twice")]

@@ -302,3 +302,67 @@ def test_a_folder_that_cannot_be_synced_does_not_fail_the_write(run, measures_di
     monkeypatch.undo()
     assert (result.exit_code, result.stderr) == (0, "")
     assert notes(run, measures_dir) == ["x"]
+
+
+def test_the_temp_file_is_hidden_beside_its_file_where_the_next_writer_finds_it(run, measures_dir, monkeypatch):
+    """Named .14.yaml.<random>.portcli-tmp: never read as a measure (hidden, not .yaml), and removed by
+    the next write if a killed writer leaves it."""
+    real_replace, seen = os.replace, []
+
+    def replace(src, dst):
+        seen.append((Path(src), Path(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert run(*UPDATE_14, "--note", "x", "--dir", measures_dir).exit_code == 0
+    monkeypatch.undo()
+    [(temp, target)] = seen
+    assert target == measures_dir / "14.yaml" and temp.parent == measures_dir
+    assert temp.name.startswith(".14.yaml.") and temp.name.endswith(write.TEMP_SUFFIX)
+    assert temp.match(f".*{write.TEMP_SUFFIX}")
+
+
+def test_a_temp_file_that_cannot_be_made_is_reported_in_words(run, measures_dir, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "mkstemp", _fails(errno.ENOSPC, "No space left on device"))
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert (result.exit_code, result.stderr) == (
+        2, f"portcli: cannot write {measures_dir / '14.yaml'}: No space left on device; the file is unchanged\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
+def test_the_old_files_owner_is_kept(run, measures_dir):
+    path = measures_dir / "14.yaml"
+    os.chown(path, 4321, 4322)
+    assert run(*UPDATE_14, "--note", "x", "--dir", measures_dir).exit_code == 0
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4322)
+
+
+def test_an_owner_that_cannot_be_kept_does_not_stop_the_write(run, measures_dir, monkeypatch):
+    """Not root: the new file is the writer's own; the write goes ahead (as an editor's save does)."""
+    path = measures_dir / "14.yaml"
+    monkeypatch.setattr(os, "fchown", _fails(errno.EPERM, "Operation not permitted"))
+    real_lstat = Path.lstat
+
+    def lstat_other_owner(self):
+        result = real_lstat(self)
+        if self == path:
+            fields = list(result)
+            fields[4], fields[5] = result.st_uid + 1, result.st_gid + 1
+            return os.stat_result(fields)
+        return result
+
+    monkeypatch.setattr(Path, "lstat", lstat_other_owner)
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert notes(run, measures_dir) == ["x"]
+
+
+def test_the_pause_before_rename_of_zero_changes_nothing(run, measures_dir):
+    """The hook the kill test uses (in a subprocess): set to 0 in-process, the write is as without it."""
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir, env={write.PAUSE_BEFORE_RENAME: "0"})
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert notes(run, measures_dir) == ["x"]
