@@ -110,8 +110,7 @@ def test_a_failing_step_of_the_write_leaves_the_old_file_and_says_so(run, measur
     result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
     monkeypatch.undo()
     assert result.exit_code == 2
-    assert f"{error[1]}; the file is unchanged" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == f"portcli: cannot write {measures_dir / '14.yaml'}: {error[1]}; the file is unchanged\n"
     assert snapshot(measures_dir) == before
     assert temp_files(measures_dir) == []
 
@@ -366,3 +365,18 @@ def test_the_pause_before_rename_of_zero_changes_nothing(run, measures_dir):
     result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir, env={write.PAUSE_BEFORE_RENAME: "0"})
     assert (result.exit_code, result.stderr) == (0, "")
     assert notes(run, measures_dir) == ["x"]
+
+
+def test_a_temp_file_gone_before_its_failed_rename_still_ends_in_the_rename_error(run, measures_dir, monkeypatch):
+    """Cleaning up after a failed rename must not turn the error into another one."""
+    def replace_fails_and_temp_is_gone(src, dst):
+        os.unlink(src)
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    before = snapshot(measures_dir)
+    monkeypatch.setattr(os, "replace", replace_fails_and_temp_is_gone)
+    result = run(*UPDATE_14, "--note", "x", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert (result.exit_code, result.stderr) == (
+        2, f"portcli: cannot write {measures_dir / '14.yaml'}: Invalid cross-device link; the file is unchanged\n")
+    assert snapshot(measures_dir) == before
