@@ -461,3 +461,14 @@ def test_a_file_changed_by_hand_after_the_folder_was_read_is_not_written(run, me
     if problem:
         assert lines[0].startswith(f"{path}{problem}"), lines
     assert path.read_bytes() == changed
+
+
+def test_what_update_prints_as_json_is_read_against_the_plan(run, measures_dir):
+    """The plan's year gives 5月底前 its date in the measure update hands back, as in a fresh read."""
+    (measures_dir / "_plan.yaml").write_text((measures_dir / "_plan.yaml").read_text(encoding="utf-8").replace(
+        "year: 2022", "year: 2023"), encoding="utf-8")
+    result = run("update", "14", "-n", "x", "--date", "2023-05-20", "--dir", measures_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert (printed["due"], printed["task_title"]) == ("2023-05-31", show_json(run, measures_dir, 14)["task_title"])
+    assert printed == show_json(run, measures_dir, 14)

@@ -380,3 +380,16 @@ def test_a_temp_file_gone_before_its_failed_rename_still_ends_in_the_rename_erro
     assert (result.exit_code, result.stderr) == (
         2, f"portcli: cannot write {measures_dir / '14.yaml'}: Invalid cross-device link; the file is unchanged\n")
     assert snapshot(measures_dir) == before
+
+
+def test_a_result_the_checker_would_refuse_is_not_written(run, measures_dir, monkeypatch):
+    """The guard behind every rule of update/extend/new: the new text is checked as the reader will."""
+    from portcli import record
+    monkeypatch.setattr(record, "_unit_of", lambda plan, measure, text: "市财政局甲")
+    before = snapshot(measures_dir)
+    result = run(*UPDATE_14, "--note", "x", "--by", "海关", "--dir", measures_dir)
+    monkeypatch.undo()
+    assert result.exit_code == 2
+    assert result.stderr == ("portcli: the result would be invalid, nothing was written: unknown unit '市财政局甲'; "
+                             "did you mean 市财政局? (units are registered in _plan.yaml)\n")
+    assert snapshot(measures_dir) == before
