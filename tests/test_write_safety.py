@@ -393,3 +393,10 @@ def test_a_result_the_checker_would_refuse_is_not_written(run, measures_dir, mon
     assert result.stderr == ("portcli: the result would be invalid, nothing was written: unknown unit '市财政局甲'; "
                              "did you mean 市财政局? (units are registered in _plan.yaml)\n")
     assert snapshot(measures_dir) == before
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_stop_the_write(run, measures_dir):
+    odd = measures_dir / f".14.yaml.abc{write.TEMP_SUFFIX}"
+    odd.mkdir()  # a folder where a temp file would be: unlink fails, the write goes on
+    assert run(*UPDATE_14, "--note", "x", "--dir", measures_dir).exit_code == 0
+    assert odd.is_dir() and notes(run, measures_dir) == ["x"]
