@@ -274,3 +274,21 @@ def test_the_next_id_counts_file_names_too_and_never_fills_a_gap(run, measures_d
     assert new_26(run, measures_dir).exit_code == 0
     assert (measures_dir / "31.yaml").exists() and not (measures_dir / "05.yaml").exists()
     assert json.loads(run("show", "31", "--dir", measures_dir, "-f", "json").stdout)["file"].endswith("/31.yaml")
+
+
+def test_options_given_with_edit_are_filled_in_the_template(run, measures_dir, editor):
+    run("new", "--edit", "--deadline", "年底 前", "--national", " 总署措施 ", "--local", "一项", "--dir", measures_dir,
+        env=editor())
+    lines = editor.seen.read_text(encoding="utf-8").splitlines()
+    assert "deadline: 年底前" in lines and "national: 总署措施" in lines
+    assert lines[lines.index("local:") + 1] == "  - 一项"
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n", "#: only help\n#: lines\n"])
+def test_new_from_an_empty_text_writes_nothing(run, measures_dir, tmp_path, text):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(text, encoding="utf-8")
+    before = snapshot(measures_dir)
+    result = run("new", "--from", draft, "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, "portcli: the text is empty: nothing was written\n")
+    assert snapshot(measures_dir) == before
