@@ -277,10 +277,13 @@ def test_the_next_id_counts_file_names_too_and_never_fills_a_gap(run, measures_d
 
 
 def test_options_given_with_edit_are_filled_in_the_template(run, measures_dir, editor):
-    run("new", "--edit", "--deadline", "年底 前", "--national", " 总署措施 ", "--local", "一项", "--dir", measures_dir,
+    run("new", "--edit", "--deadline", "年底 前", "--national", " 范围: 东疆 ", "--local", "一项", "--dir", measures_dir,
         env=editor())
     lines = editor.seen.read_text(encoding="utf-8").splitlines()
-    assert "deadline: 年底前" in lines and "national: 总署措施" in lines
+    assert "deadline: 年底前" in lines
+    # a value holding `: ` is quoted, and its key still gets its help line
+    national = lines.index('national: "范围: 东疆"')
+    assert lines[national - 1] == "#: national: the 海关总署 measure (具体举措), or null for Tianjin's own task"
     assert lines[lines.index("local:") + 1] == "  - 一项"
 
 
