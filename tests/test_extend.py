@@ -127,3 +127,24 @@ def test_it_says_what_it_moved(run, measures_dir, measure, by, said):
                  "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{measures_dir / f'{int(measure):02d}.yaml'}: 措施 {measure}: {said}\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--to", "2022-06-30", "--reason", "  "), "--reason must say why the extension was approved"),
+    (("--to", "2022-06-30", "--reason", "a\udcffb"), "--reason is not valid UTF-8 text"),
+    (("--to", "2022-05-31", "--reason", "x"),
+     "--to 2022-05-31 is not later than measure 2's due date 2022-05-31; an extension only moves the due date later"),
+])
+def test_refusals_in_their_exact_words(run, measures_dir, args, message):
+    result = run("extend", "2", *args, "--date", "2022-05-25", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, f"portcli: {message}\n")
+
+
+def test_a_file_with_a_bom_keeps_it_and_json_is_the_measure_as_shown(run, measures_dir):
+    path = measures_dir / "02.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = extend_2(run, measures_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf# ")
+    shown = json.loads(run("show", "2", "--dir", measures_dir, "--format", "json").stdout)
+    assert json.loads(result.stdout) == shown and shown["task_title"]

@@ -295,3 +295,25 @@ def test_new_from_an_empty_text_writes_nothing(run, measures_dir, tmp_path, text
     result = run("new", "--from", draft, "--dir", measures_dir)
     assert (result.exit_code, result.stderr) == (2, "portcli: the text is empty: nothing was written\n")
     assert snapshot(measures_dir) == before
+
+
+def test_names_without_padding_get_the_default_width_of_two(run, measures_dir):
+    for path in measures_dir.glob("[0-9]*.yaml"):
+        if int(path.stem) <= 4:
+            path.rename(path.with_name(f"{int(path.stem)}.yaml"))  # 1.yaml … 4.yaml
+        else:
+            path.unlink()
+    result = new_26(run, measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert (measures_dir / "05.yaml").read_text(encoding="utf-8") == NEW_26.replace("26", "5")
+
+
+def test_the_padding_is_read_from_names_that_start_with_zero(run, measures_dir):
+    """011.yaml … 025.yaml: padded to three, though no name has a zero in second place."""
+    for path in measures_dir.glob("[0-9]*.yaml"):
+        if int(path.stem) <= 10:
+            path.unlink()
+        else:
+            path.rename(path.with_name(f"{int(path.stem):03d}.yaml"))
+    assert new_26(run, measures_dir).exit_code == 0
+    assert (measures_dir / "026.yaml").exists()

@@ -696,3 +696,9 @@ def test_a_repeated_task_id_is_named_at_the_ids_own_line(run, measures_dir):
     path = plan(measures_dir, ("  - {id: 2, numeral: 二, title: 推动与主要贸易伙伴口岸相关单证信息共享合作。}",
                                "  - numeral: 二\n    title: 推动\n    id: 1"))
     assert problems_of(run, measures_dir, path) == [(8, "key task 1 is listed twice")]
+
+
+def test_an_empty_title_is_named_at_its_own_line(run, measures_dir):
+    path = plan(measures_dir, ("title: 天津口岸2022年促进跨境贸易便利化专项行动重点任务措施分工表\nyear: 2022",
+                               "year: 2022\ntitle: ' '"))
+    assert problems_of(run, measures_dir, path) == [(3, "`title` must be the plan's title, not empty")]
