@@ -148,3 +148,11 @@ def test_a_file_with_a_bom_keeps_it_and_json_is_the_measure_as_shown(run, measur
     assert path.read_bytes().startswith(b"\xef\xbb\xbf# ")
     shown = json.loads(run("show", "2", "--dir", measures_dir, "--format", "json").stdout)
     assert json.loads(result.stdout) == shown and shown["task_title"]
+
+
+def test_other_files_problems_are_warnings_and_the_extension_is_written(run, measures_dir):
+    (measures_dir / "03.yaml").write_text("id: 3\n", encoding="utf-8")
+    result = extend_2(run, measures_dir)
+    assert result.exit_code == 0
+    assert "03.yaml" in result.stderr and "this write succeeded" in result.stderr
+    assert "reason: 等待机场系统升级}" in (measures_dir / "02.yaml").read_text(encoding="utf-8")

@@ -317,3 +317,22 @@ def test_the_padding_is_read_from_names_that_start_with_zero(run, measures_dir):
             path.rename(path.with_name(f"{int(path.stem):03d}.yaml"))
     assert new_26(run, measures_dir).exit_code == 0
     assert (measures_dir / "026.yaml").exists()
+
+
+def test_every_problem_of_options_is_in_the_one_message(run, measures_dir):
+    result = run("new", "--task", "12", "--unit", "海关", "--deadline", "尽快", "--local", "x", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("portcli: the new measure is not valid: no key task 12 in _plan.yaml (1…11); "
+                                    "unrecognised deadline '尽快'; ")
+
+
+def test_a_yaml_mistake_in_a_from_file_is_named_at_its_line(run, measures_dir, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text("id: 30\ntask: [1\n", encoding="utf-8")
+    before = snapshot(measures_dir)
+    result = run("new", "--from", draft, "--dir", measures_dir)
+    assert result.exit_code == 2
+    first, last = result.stderr.splitlines()
+    assert first.startswith(f"{draft}:2: a [ or {{ opened on this line is not closed")
+    assert last == "portcli: the new measure is not valid; nothing was written"
+    assert snapshot(measures_dir) == before
