@@ -336,3 +336,27 @@ def test_a_yaml_mistake_in_a_from_file_is_named_at_its_line(run, measures_dir, t
     assert first.startswith(f"{draft}:2: a [ or {{ opened on this line is not closed")
     assert last == "portcli: the new measure is not valid; nothing was written"
     assert snapshot(measures_dir) == before
+
+
+def test_what_new_prints_as_json_is_the_measure_as_shown(run, measures_dir):
+    (measures_dir / "_plan.yaml").write_text((measures_dir / "_plan.yaml").read_text(encoding="utf-8").replace(
+        "year: 2022", "year: 2023"), encoding="utf-8")
+    result = run("new", "--task", "1", "--unit", "天津海关", "--deadline", "5月底前", "--national", "总署措施",
+                 "--dir", measures_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert (printed["due"], printed["task_title"]) == ("2023-05-31", "深化国际贸易“单一窗口”建设。")
+    assert printed == json.loads(run("show", "26", "--dir", measures_dir, "--format", "json").stdout)
+
+
+def test_a_free_id_whose_file_name_is_taken_is_refused(run, measures_dir, tmp_path):
+    """26.yaml holds measure 99: id 26 is free, its file name is not."""
+    _copy_as(measures_dir, "01.yaml", 99, "26.yaml")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text((measures_dir / "14.yaml").read_text(encoding="utf-8").replace("id: 14", "id: 26"),
+                     encoding="utf-8")
+    before = snapshot(measures_dir)
+    result = run("new", "--from", draft, "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (
+        2, f"portcli: {measures_dir / '26.yaml'} already exists; the next free id is 100\n")
+    assert snapshot(measures_dir) == before

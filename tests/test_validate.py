@@ -702,3 +702,13 @@ def test_an_empty_title_is_named_at_its_own_line(run, measures_dir):
     path = plan(measures_dir, ("title: 天津口岸2022年促进跨境贸易便利化专项行动重点任务措施分工表\nyear: 2022",
                                "year: 2022\ntitle: ' '"))
     assert problems_of(run, measures_dir, path) == [(3, "`title` must be the plan's title, not empty")]
+
+
+@pytest.mark.parametrize("key", ["tasks", "units"])
+def test_a_missing_list_in_the_plan_is_one_problem(run, measures_dir, key):
+    path = measures_dir / "_plan.yaml"
+    start = PLAN.index(f"{key}:")
+    end = PLAN.index("units:") if key == "tasks" else len(PLAN)
+    path.write_text(PLAN[:start] + PLAN[end:], encoding="utf-8")
+    assert problems_of(run, measures_dir, path) == [
+        (2, f"missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2)")]
