@@ -360,3 +360,20 @@ def test_a_free_id_whose_file_name_is_taken_is_refused(run, measures_dir, tmp_pa
     assert (result.exit_code, result.stderr) == (
         2, f"portcli: {measures_dir / '26.yaml'} already exists; the next free id is 100\n")
     assert snapshot(measures_dir) == before
+
+
+def test_the_first_measure_of_an_empty_folder_is_01(run, measures_dir):
+    for path in measures_dir.glob("[0-9]*.yaml"):
+        path.unlink()
+    result = run("new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--national", "第一项",
+                 "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert (measures_dir / "01.yaml").read_text(encoding="utf-8").startswith("# 措施 1 · 重点任务一\nid: 1\n")
+
+
+@pytest.mark.parametrize("option", ["--national", "--local", "--deadline"])
+def test_an_option_that_is_not_utf8_is_named(run, measures_dir, option):
+    values = {"--national": "总署", "--local": "本地", "--deadline": "年底前", option: "a\udcffb"}
+    args = [a for name, value in values.items() for a in (name, value)]
+    result = run("new", "--task", "1", "--unit", "海关", *args, "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, f"portcli: {option} is not valid UTF-8 text\n")
