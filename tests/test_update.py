@@ -472,3 +472,8 @@ def test_what_update_prints_as_json_is_read_against_the_plan(run, measures_dir):
     printed = json.loads(result.stdout)
     assert (printed["due"], printed["task_title"]) == ("2023-05-31", show_json(run, measures_dir, 14)["task_title"])
     assert printed == show_json(run, measures_dir, 14)
+
+
+def test_nothing_to_record_says_what_to_give(run, measures_dir):
+    result = run("update", "14", "--date", "2022-05-20", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, "portcli: nothing to record: give --status, --note or both\n")
