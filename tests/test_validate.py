@@ -712,3 +712,8 @@ def test_a_missing_list_in_the_plan_is_one_problem(run, measures_dir, key):
     path.write_text(PLAN[:start] + PLAN[end:], encoding="utf-8")
     assert problems_of(run, measures_dir, path) == [
         (2, f"missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2)")]
+
+
+def test_an_unknown_unit_like_no_registered_one_gets_no_suggestion(run, measures_dir):
+    path = measure_14(measures_dir, ("units: [市商务局,", "units: [Police, 市商务局,"))
+    assert problems_of(run, measures_dir, path) == [(9, "unknown unit 'Police' (units are registered in _plan.yaml)")]
