@@ -717,3 +717,10 @@ def test_a_missing_list_in_the_plan_is_one_problem(run, measures_dir, key):
 def test_an_unknown_unit_like_no_registered_one_gets_no_suggestion(run, measures_dir):
     path = measure_14(measures_dir, ("units: [市商务局,", "units: [Police, 市商务局,"))
     assert problems_of(run, measures_dir, path) == [(9, "unknown unit 'Police' (units are registered in _plan.yaml)")]
+
+
+def test_every_progress_entry_is_checked_after_one_that_is_no_mapping(run, measures_dir):
+    path = measure_14(measures_dir, ("progress: []", "progress:\n  - 2022-05-20\n  - {date: 2022-05-21, status: finshed}"))
+    assert problems_of(run, measures_dir, path) == [
+        (14, "a progress entry must be a mapping {date, status, by, note}"),
+        (15, f"unknown status 'finshed' (one of {STATUS_CHOICES})")]
