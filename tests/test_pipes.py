@@ -47,7 +47,7 @@ WRITES = [
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "COLUMNS": "120", "PORTCLI_DIR": "", "GITHUB_STEP_SUMMARY": "", "PORTCLI_LANG": "zh"}
+    return {**os.environ, "COLUMNS": "120", "PORTCLI_DIR": "", "GITHUB_STEP_SUMMARY": "", "PORTCLI_LANG": "en"}
 
 
 def git(repo: Path, *args: str) -> None:
@@ -252,6 +252,6 @@ def test_a_stderr_that_cannot_be_written_leaves_the_exit_code_alone(repo_folder,
     elif command[0] == "list" and "json" in command:
         assert len(json.loads(out)) == 25  # every valid measure, as ever
     elif command[0] == "report":
-        assert "逾期：20" in out  # the report itself; exit 2, the broken file, over 1
+        assert "20 overdue" in out  # the report itself; exit 2, the broken file, over 1
     elif stderr == "full":  # (with stderr closed, click shows its usage error on stdout instead)
         assert out == ""
