@@ -21,6 +21,12 @@ AS_OF = varied.AS_OF
 
 
 @pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the default language."""
+    return run_in_chinese
+
+
+@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return varied.write(tmp_path / "measures")
 
@@ -114,7 +120,7 @@ def test_the_report_counts_statuses_completion_and_extensions(run, folder):
     assert got["by_status"] == {"not_started": 5, "in_progress": 3, "blocked": 1, "ongoing": 1, "done": 1}
     assert (got["total"], got["completion_rate"], got["extended"]) == (11, 0.0909, [10])  # 1 of 11 done
     out = run("report", "--dir", folder, "--as-of", AS_OF).stdout
-    assert "共 11 项 · 已完成 1 项 (9.1%) · 逾期 3 项 · 3 项即将到期 · 延期 1 项" in out
+    assert "共 11 项 · 已完成 1 项（9.1%）· 逾期 3 项 · 即将到期 3 项 · 延期 1 项" in out
 
 
 # --- a year written in the phrase ------------------------------------------------------------------
@@ -165,8 +171,8 @@ def test_overdue_and_due_soon_are_ordered_by_due_date_not_id(run, folder):
 
 def test_the_terminal_report_lists_by_due_date_with_days(run, folder):
     out = run("report", "--dir", folder, "--as-of", AS_OF).stdout
-    late = out[out.index("逾期 (overdue)"):out.index("即将到期 (due soon)")]
-    soon = out[out.index("即将到期 (due soon)"):]
+    late = out[out.index("\n逾期：") + 1:out.index("\n即将到期：")]
+    soon = out[out.index("\n即将到期：") + 1:]
     assert [line.split()[:4] for line in late.splitlines()[1:]] == [
         ["4", "天津海事局", "2022-04-30", "逾期"], ["1", "市商务局", "2022-05-31", "逾期"],
         ["10", "市商务局", "2022-06-10", "逾期"]]
@@ -178,13 +184,13 @@ def test_the_terminal_report_lists_by_due_date_with_days(run, folder):
 
 def test_the_markdown_report_lists_by_due_date_with_days(run, folder):
     found = tables(run("report", "--dir", folder, "--as-of", AS_OF, "--format", "markdown").stdout)
-    assert [r[:4] for r in found["### 逾期 (overdue)：3"]] == [
+    assert [r[:4] for r in found["### 逾期：3"]] == [
         ["编号", "牵头单位", "到期日", "逾期天数"], ["4", "天津海事局", "2022-04-30", "46"],
         ["1", "市商务局", "2022-05-31", "15"], ["10", "市商务局", "2022-06-10", "5"]]
-    assert [r[:4] for r in found["### 即将到期 (due soon)：3"]] == [
+    assert [r[:4] for r in found["### 即将到期：3"]] == [
         ["编号", "牵头单位", "到期日", "剩余天数"], ["6", "市商务局", "2022-06-17", "2"],
         ["2", "天津海关", "2022-06-20", "5"], ["11", "天津海关", "2022-06-25", "10"]]
-    assert found["### 各单位 (per unit)"][1:3] == [["市商务局", "3", "4", "0", "2", "1", "0%"],
+    assert found["### 各单位"][1:3] == [["市商务局", "3", "4", "0", "2", "1", "0%"],
                                                ["天津海关", "5", "8", "1", "2", "0", "12%"]]
 
 
@@ -254,7 +260,7 @@ def test_show_an_overdue_measure_with_its_progress(run, folder):
         "海关总署措施 第4项国家措施",
         "天津市细化措施 第4项细化措施",
         f"文件 {folder / '04.yaml'}",
-        "进度 (progress)",
+        "进度",
         "日期 状态 填报单位 说明",
         "2022-04-10 推进中 天津海关 已对接",
         "2022-04-20 受阻 —",  # no unit, no note
@@ -272,7 +278,7 @@ def test_show_an_extended_measure(run, folder):
         "海关总署措施 第10项国家措施",
         "天津市细化措施 第10项细化措施",
         f"文件 {folder / '10.yaml'}",
-        "延期 (extensions)",
+        "延期",
         "批准日期 原到期日 延至 单位 理由",
         "2022-05-25 — 2022-06-05 市商务局 等待船公司系统改造",
         "2022-06-01 2022-06-05 2022-06-10 — 再延五天",
@@ -280,7 +286,7 @@ def test_show_an_extended_measure(run, folder):
 
 
 def test_show_a_measure_with_its_own_due_date_and_one_without_any(run, folder):
-    assert shown(run, folder, 11)[2:4] == ["完成时限 5月底前（限期）", "到期日 2022-06-25（文件指定 due） 10 天后到期"]
+    assert shown(run, folder, 11)[2:4] == ["完成时限 5月底前（限期）", "到期日 2022-06-25（文件指定 `due`） 10 天后到期"]
     assert shown(run, folder, 9)[2:4] == ["完成时限 按照海关总署统一部署推动实施（按上级部署：海关总署）", "到期日 无（不设日期）"]
     assert shown(run, folder, 8)[2:4] == ["完成时限 5月底前取得阶段性进展，持续推动（阶段目标）", "到期日 2022-05-31"]
     assert shown(run, folder, 6, "2022-06-17")[3] == "到期日 2022-06-17 今天到期"
@@ -290,7 +296,7 @@ def test_show_a_measure_with_its_own_due_date_and_one_without_any(run, folder):
 
 def test_the_latest_progress_without_a_note_shows_its_status(run, folder):
     found = tables(run("report", "--dir", folder, "--as-of", AS_OF, "--format", "markdown").stdout)
-    late = {r[0]: r for r in found["### 逾期 (overdue)：3"][1:]}
+    late = {r[0]: r for r in found["### 逾期：3"][1:]}
     assert late["4"][5] == "2022-04-20：受阻"  # no unit, no note: the date and the status
     assert late["1"][5] == ""  # no progress at all
 
@@ -308,9 +314,10 @@ def styled(run, *args: str) -> "Text":
 RED, YELLOW = "color(1)", "color(3)"  # as ANSI SGR 31 and 33 read back
 
 
-def style_of(text, part: str) -> str:
-    """The style of the first occurrence of `part` in the output (every character of it the same)."""
-    start = text.plain.index(part)
+def style_of(text, part: str, *, heading: bool = False) -> str:
+    """The style of the first occurrence of `part` in the output (every character of it the same);
+    with `heading`, of `part` standing alone on a line."""
+    start = text.plain.index(f"\n{part}\n") + 1 if heading else text.plain.index(part)
     styles = {str(text.get_style_at_offset(_Console, i)) for i in range(start, start + len(part))}
     assert len(styles) == 1, (part, styles)
     return styles.pop()
@@ -326,11 +333,11 @@ def test_show_marks_late_and_soon_in_colour(run, folder):
     assert style_of(late, "措施 4") == "bold"
     assert style_of(late, "逾期 46 天") == f"bold {RED}"
     assert style_of(late, "完成时限") == "dim"
-    assert style_of(late, "进度 (progress)") == "bold"
+    assert style_of(late, "进度", heading=True) == "bold"
     soon = styled(run, "show", "11", "--dir", str(folder), "--as-of", AS_OF)
     assert style_of(soon, "10 天后到期") == f"bold {YELLOW}"
     extended = styled(run, "show", "10", "--dir", str(folder), "--as-of", AS_OF)
-    assert style_of(extended, "延期 (extensions)") == "bold"
+    assert style_of(extended, "延期", heading=True) == "bold"
 
 
 def test_listings_are_red_when_late_and_yellow_when_due_soon(run, folder):
@@ -359,7 +366,7 @@ def test_a_report_without_a_plan_still_counts_each_unit_as_written(run, folder):
     (folder / "_plan.yaml").unlink()
     result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 2  # the missing plan is a problem …
-    assert "_plan.yaml: missing" in result.stderr
+    assert "_plan.yaml: 缺失" in result.stderr
     rows = json.loads(result.stdout)["units"]  # … but the measures are still reported
     # No registry, so no alias is resolved: the names as the files write them, in the order they first appear.
     assert [u["unit"] for u in rows] == ["商务局", "海关", "天津海关", "市商务局", "市交通运输委", "天津海事局",
@@ -374,9 +381,10 @@ def test_an_ambiguous_unit_lists_every_candidate(run, folder):
     registry = plan_data(folder)["units"]
     candidates = [u["name"] for u in registry
                   if any("天津" in n for n in [u["name"], u["full_name"], u["english"], *u["aliases"]])]
-    result = run("list", "--dir", folder, "--unit", "天津")
+    result = run("list", "--dir", folder, "--unit", "天津", env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2
-    assert result.stderr == f"portcli: unit '天津' is ambiguous: it could be {'、'.join(candidates)}\n"
+    either = ", ".join(candidates[:-1]) + " or " + candidates[-1]  # in English, as English joins them
+    assert result.stderr == f"portcli: unit '天津' is ambiguous: it could be {either}\n"
 
 
 @pytest.mark.parametrize(("typo", "hint"), [
@@ -385,7 +393,7 @@ def test_an_ambiguous_unit_lists_every_candidate(run, folder):
     ("zzz", ""),
 ])
 def test_an_unknown_unit_suggests_the_near_ones(run, folder, typo, hint):
-    result = run("list", "--dir", folder, "--unit", typo)
+    result = run("list", "--dir", folder, "--unit", typo, env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2
     assert result.stderr == f"portcli: unknown unit {typo!r}{hint} (see `portcli units`)\n"
 
@@ -409,7 +417,7 @@ def test_an_unrecognised_phrase_says_what_is_understood():
 def test_the_github_report_annotates_problems_before_the_overdue(run, folder):
     bad = folder / "05.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("status: in_progress", "status: started"), encoding="utf-8")
-    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "github")
+    result = run("report", "--dir", folder, "--as-of", AS_OF, "--format", "github", env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2  # an invalid file
     found = annotations(result.stdout)
     assert [(a["name"], a["file"], a["line"]) for a in found] == [
@@ -442,20 +450,20 @@ def test_the_markdown_report_of_one_unit_line_by_line(run, folder):
         "**共 8 项 · 已完成 1 项（12.5%）· 逾期 2 项 · 即将到期 0 项 · 延期 0 项**", "",
         "| 未启动 | 推进中 | 受阻 | 持续推进 | 已完成 |", "|---:|---:|---:|---:|---:|", "| 2 | 3 | 1 | 1 | 1 |", ""]
     assert lines[10:15] == [
-        "### 各单位 (per unit)", "",
+        "### 各单位", "",
         "| 单位 | 牵头 | 参与 | 已完成 | 逾期 | 延期 | 完成率 |", "|---|---:|---:|---:|---:|---:|---:|",
         "| 天津海关 | 5 | 8 | 1 | 2 | 0 | 12% |"]
-    late = lines.index("### 逾期 (overdue)：2")
-    assert lines[late - 1: late + 4] == ["", "### 逾期 (overdue)：2", "",
+    late = lines.index("### 逾期：2")
+    assert lines[late - 1: late + 4] == ["", "### 逾期：2", "",
                                          "| 编号 | 牵头单位 | 到期日 | 逾期天数 | 措施 | 最新进展 |",
                                          "|---:|---|---|---:|---|---|"]
-    assert lines[-4:] == ["", "### 即将到期 (due soon)：0", "", "无。"]
+    assert lines[-4:] == ["", "### 即将到期：0", "", "无。"]
 
 
 def test_the_markdown_report_of_the_whole_plan_and_without_a_plan(run, folder):
     assert markdown(run, folder)[2] == "截至 2022-06-15"
     (folder / "_plan.yaml").unlink()
-    assert markdown(run, folder)[:3] == ["## portcli report", "", "截至 2022-06-15"]
+    assert markdown(run, folder)[:3] == ["## 进度报告", "", "截至 2022-06-15"]
 
 
 def test_the_markdown_report_lists_problems_in_a_table(run, folder):
@@ -463,8 +471,8 @@ def test_the_markdown_report_lists_problems_in_a_table(run, folder):
     bad.write_text(bad.read_text(encoding="utf-8").replace("status: in_progress", "status: started"), encoding="utf-8")
     lines = markdown(run, folder)
     assert lines[:3] == [f"## {plan_data(folder)['title']}", "", "截至 2022-06-15"]  # the head stays above
-    at = lines.index("### 文件问题 (problems)：1")
-    assert lines[at - 1: at + 4] == ["", "### 文件问题 (problems)：1", "", "| 文件 | 行 | 问题 |", "|---|---:|---|"]
+    at = lines.index("### 文件问题：1")
+    assert lines[at - 1: at + 4] == ["", "### 文件问题：1", "", "| 文件 | 行 | 问题 |", "|---|---:|---|"]
     assert split_row(lines[at + 4])[:2] == [str(bad), str(line_of(bad, "status:"))]
 
 
