@@ -253,6 +253,7 @@ def test_the_action_validates_reports_and_gives_the_counts(runner, checkout):
     assert summary.startswith("## ") and f"### 逾期：{overdue}" in summary
 
 
+@pytest.mark.english
 def test_the_action_fails_on_overdue_when_asked_and_annotates(runner, checkout):
     code, stdout, outputs, _ = runner({"measures": "plan/分工表", "args": AS_OF_ARGS + " --format github",
                                        "fail-on": "overdue", "summary": "false"}, checkout)

@@ -22,9 +22,10 @@ import hostile
 
 
 @pytest.fixture
-def run(run_in_chinese):
+def run(run, run_in_chinese, request):
     """These tests read the reports' Chinese words: the commands speak Chinese."""
-    return run_in_chinese
+    # a test marked `english` quotes English messages
+    return run if request.node.get_closest_marker("english") else run_in_chinese
 
 
 AS_OF = hostile.AS_OF
@@ -200,6 +201,7 @@ def test_xlsx_goes_down_a_pipe(measures_dir):
     assert load_workbook(io.BytesIO(result.stdout)).active.max_row == 2 + 25
 
 
+@pytest.mark.english
 def test_export_to_an_unwritable_file_is_exit_2(run, measures_dir, tmp_path):
     result = run("export", "--dir", measures_dir, "--format", "csv", "--output", tmp_path / "missing" / "x.csv")
     assert result.exit_code == 2
@@ -213,6 +215,7 @@ def test_export_format_follows_the_output_suffix(run, measures_dir, tmp_path, na
 
 
 @pytest.mark.parametrize("command", ["export", "report"])
+@pytest.mark.english
 def test_an_output_name_that_names_no_format_is_refused(run, measures_dir, tmp_path, command):
     result = run(command, "--dir", measures_dir, "--output", tmp_path / "out.pdf")
     assert result.exit_code == 2

@@ -10,9 +10,10 @@ import pytest
 
 
 @pytest.fixture
-def run(run_in_chinese):
+def run(run, run_in_chinese, request):
     """These tests read the reports' Chinese words: the commands speak Chinese."""
-    return run_in_chinese
+    # a test marked `english` quotes English messages
+    return run if request.node.get_closest_marker("english") else run_in_chinese
 
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -77,6 +78,7 @@ def test_history_lists_each_commit_with_status_before_and_after_and_the_notes(ru
     assert "完成系统对接测试" in table.stdout and "延期 2022-05-31 → 2022-06-30：等待设备" in table.stdout
 
 
+@pytest.mark.english
 def test_a_renamed_file_keeps_its_history_and_uncommitted_changes_are_mentioned(run, repo):
     folder = repo / "measures"
     run("update", "14", "-s", "blocked", "--date", "2022-05-20", "--dir", folder)
@@ -93,6 +95,7 @@ def test_a_renamed_file_keeps_its_history_and_uncommitted_changes_are_mentioned(
     assert "changes not committed yet" in result.stderr
 
 
+@pytest.mark.english
 def test_outside_a_repository_it_says_so(run, measures_dir):
     result = run("history", "14", "--dir", measures_dir, env={"GIT_CEILING_DIRECTORIES": str(measures_dir.parent)})
     assert result.exit_code == 2
@@ -100,6 +103,7 @@ def test_outside_a_repository_it_says_so(run, measures_dir):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.english
 def test_without_git_it_says_so(run, repo):
     result = run("history", "14", "--dir", repo / "measures", env={"PATH": str(repo / "no-bin")})
     assert result.exit_code == 2
@@ -114,6 +118,7 @@ def test_an_uncommitted_file_has_no_history_yet(run, repo):
     assert "该文件尚无提交记录" in run("history", "26", "--dir", folder).stdout
 
 
+@pytest.mark.english
 def test_an_unknown_id_is_refused(run, repo):
     result = run("history", "99", "--dir", repo / "measures")
     assert result.exit_code == 2 and "no measure with id 99" in result.stderr

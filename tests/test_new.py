@@ -203,6 +203,7 @@ def test_new_from_a_file_refuses_options_it_would_ignore(run, measures_dir, tmp_
     assert sorted(p.name for p in measures_dir.glob("*.yaml")) == sorted(p.name for p in SHIPPED.glob("*.yaml"))
 
 
+@pytest.mark.english
 def test_the_template_explains_each_key_with_the_plans_tasks_and_units(run, measures_dir, editor):
     """What the person filling in a new measure reads: every help line, the plan's key tasks and units
     (read here with yaml, not portcli), and the values the options gave."""
@@ -214,23 +215,23 @@ def test_the_template_explains_each_key_with_the_plans_tasks_and_units(run, meas
     units = "、".join(u["name"] for u in plan["units"])
     assert editor.seen.read_text(encoding="utf-8").splitlines() == [
         "# 措施 26 · 重点任务三",
-        "#: 新措施 (new measure): fill in the values, save and close the editor.",
+        "#: new measure: fill in the values, save and close the editor.",
         "#: Lines starting with #: are help and are dropped; your own # comments stay.",
         "#: Save an empty file, or quit without saving, to write nothing.",
         "id: 26",
-        "#: task: key-task number (重点任务):",
+        "#: task: key-task number:",
         *tasks,
         "task: 3",
-        "#: national: the 海关总署 measure (具体举措), or null for Tianjin's own task",
+        "#: national: the national measure of the General Administration of Customs, or null for Tianjin's own task",
         "national: null",
-        "#: local: 天津市细化落实措施, one `- ` item each",
+        "#: local: Tianjin's own measures, one `- ` item each",
         "local:",
         "  - ",
-        f"#: units: short names, lead unit (牵头) first — {units}",
+        f"#: units: short names, lead unit first — {units}",
         "units: [天津海关]",
-        "#: units_note: e.g. 按照职责分工负责, else null",
+        "#: units_note: a note on the units such as 按照职责分工负责, else null",
         "units_note: null",
-        "#: deadline: 完成时限 as the document words it — 5月底前, 2022年6月30日前, 年底前, "
+        "#: deadline: the deadline as the document words it — 5月底前, 2022年6月30日前, 年底前, "
         "5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施",
         "deadline: ",
         "due: 2022-09-30",
@@ -257,11 +258,12 @@ def test_refusals_say_exactly_what_is_missing(run, measures_dir, args, message):
     assert result.stderr.startswith(f"portcli: {message}"), result.stderr
 
 
+@pytest.mark.english
 def test_a_new_measure_says_its_id_and_file(run, measures_dir):
     result = run("new", "--task", "1", "--unit", "天津海关", "--unit", "海关", "--deadline", "年底 前", "--national",
                  " 总署措施 ", "--local", "", "--local", "本地", "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{measures_dir / '26.yaml'}: 措施 26: new measure 26\n"
+    assert result.stdout == f"{measures_dir / '26.yaml'}: measure 26: new measure 26\n"
     assert (measures_dir / "26.yaml").read_text(encoding="utf-8") == (
         "# 措施 26 · 重点任务一\nid: 26\ntask: 1\nnational: 总署措施\nlocal:\n  - 本地\nunits: [天津海关]\n"
         "units_note: null\ndeadline: 年底前\nstatus: not_started\nprogress: []\n")
@@ -276,6 +278,7 @@ def test_the_next_id_counts_file_names_too_and_never_fills_a_gap(run, measures_d
     assert json.loads(run("show", "31", "--dir", measures_dir, "-f", "json").stdout)["file"].endswith("/31.yaml")
 
 
+@pytest.mark.english
 def test_options_given_with_edit_are_filled_in_the_template(run, measures_dir, editor):
     run("new", "--edit", "--deadline", "年底 前", "--national", " 范围: 东疆 ", "--local", "一项", "--dir", measures_dir,
         env=editor())
@@ -283,7 +286,7 @@ def test_options_given_with_edit_are_filled_in_the_template(run, measures_dir, e
     assert "deadline: 年底前" in lines
     # a value holding `: ` is quoted, and its key still gets its help line
     national = lines.index('national: "范围: 东疆"')
-    assert lines[national - 1] == "#: national: the 海关总署 measure (具体举措), or null for Tianjin's own task"
+    assert lines[national - 1] == "#: national: the national measure of the General Administration of Customs, or null for Tianjin's own task"
     assert lines[lines.index("local:") + 1] == "  - 一项"
 
 

@@ -17,9 +17,10 @@ from portcli.render.github import escape_data, escape_property
 
 
 @pytest.fixture
-def run(run_in_chinese):
+def run(run, run_in_chinese, request):
     """These tests read the reports' Chinese words: the commands speak Chinese."""
-    return run_in_chinese
+    # a test marked `english` quotes English messages
+    return run if request.node.get_closest_marker("english") else run_in_chinese
 
 
 AS_OF = hostile.AS_OF
@@ -240,6 +241,7 @@ def test_report_appends_the_markdown_to_the_step_summary(run, measures_dir, tmp_
 
 
 @pytest.mark.parametrize("fail_on, code", [("never", 0), ("overdue", 1)])
+@pytest.mark.english
 def test_an_unwritable_step_summary_warns_and_keeps_the_exit_code(run, measures_dir, tmp_path, fail_on, code):
     env = {"GITHUB_STEP_SUMMARY": str(tmp_path)}  # a folder: cannot be opened for appending
     result = run("report", "--dir", measures_dir, "--as-of", AS_OF, "--fail-on", fail_on, env=env)
@@ -248,6 +250,7 @@ def test_an_unwritable_step_summary_warns_and_keeps_the_exit_code(run, measures_
     assert "各单位" in result.stdout
 
 
+@pytest.mark.english
 def test_the_step_summary_warning_is_one_line_whatever_the_path(run, measures_dir, tmp_path):
     forged = tmp_path / "x\nmeasures/01.yaml:1: forged"
     forged.mkdir(parents=True)
@@ -265,6 +268,7 @@ def test_the_html_lights_follow_the_reports_own_due_soon(run, measures_dir, as_o
     assert {colour: found.count(colour) for colour in set(found)} == lights
 
 
+@pytest.mark.english
 def test_report_output_file(run, measures_dir, tmp_path):
     target = tmp_path / "report.md"
     result = run("report", "--dir", measures_dir, "--as-of", AS_OF, "--format", "markdown", "--output", target)

@@ -334,22 +334,24 @@ def _log_of_two(run, folder):
         assert run("update", "14", "-s", status, "--date", when, "--dir", folder).exit_code == 0
 
 
+@pytest.mark.english
 def test_a_forced_note_between_entries_takes_the_status_in_effect_on_its_date(run, measures_dir):
     _log_of_two(run, measures_dir)
     result = run("update", "14", "-n", "补录", "--date", "2022-05-22", "--force", "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{measures_dir / '14.yaml'}: 措施 14: added progress 2022-05-22 推进中: 补录\n"
+    assert result.stdout == f"{measures_dir / '14.yaml'}: measure 14: added progress 2022-05-22 in_progress: 补录\n"
     shown = show_json(run, measures_dir, 14)
     assert [(p["date"], p["status"], p["note"]) for p in shown["progress"]] == [
         ("2022-05-20", "in_progress", None), ("2022-05-22", "in_progress", "补录"), ("2022-05-25", "blocked", None)]
     assert shown["status"] == "blocked"
 
 
+@pytest.mark.english
 def test_a_forced_note_before_every_entry_takes_the_measures_status(run, measures_dir):
     _log_of_two(run, measures_dir)
     result = run("update", "14", "-n", "最早", "--date", "2022-05-01", "--force", "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
-    assert "added progress 2022-05-01 受阻: 最早" in result.stdout
+    assert "added progress 2022-05-01 blocked: 最早" in result.stdout
     assert [p["date"] for p in show_json(run, measures_dir, 14)["progress"]] == ["2022-05-01", "2022-05-20", "2022-05-25"]
 
 
@@ -370,20 +372,22 @@ def test_an_earlier_date_is_refused_in_words_that_name_both_dates(run, measures_
                              "entries go oldest first; pass --force to record an earlier date\n")
 
 
+@pytest.mark.english
 def test_a_forced_status_under_a_newer_entry_says_which_entry_keeps_it(run, measures_dir):
     _log_of_two(run, measures_dir)
     result = run("update", "14", "-s", "done", "--date", "2022-05-21", "--force", "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
-    assert "status stays 受阻: the entry of 2022-05-25 is newer" in result.stdout
+    assert "status stays blocked: the entry of 2022-05-25 is newer" in result.stdout
     assert "status: blocked\n" in (measures_dir / "14.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.english
 def test_the_status_it_already_has_adds_the_entry_and_changes_no_line(run, measures_dir):
     path = measures_dir / "14.yaml"
     before = path.read_text(encoding="utf-8")
     result = run("update", "14", "-s", "未启动", "--by", "海关", "--date", "2022-05-20", "--dir", measures_dir)
     assert result.exit_code == 0, result.stderr
-    assert "→" not in result.stdout and "added progress 2022-05-20 未启动 by 天津海关" in result.stdout
+    assert "→" not in result.stdout and "added progress 2022-05-20 not_started by 天津海关" in result.stdout
     assert path.read_text(encoding="utf-8") == before.replace(
         "progress: []\n", "progress:\n  - {date: 2022-05-20, status: not_started, by: 天津海关}\n")
 

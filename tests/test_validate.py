@@ -375,6 +375,7 @@ def test_a_file_that_is_not_a_mapping_says_what_it_is(run, measures_dir):
 
 
 @pytest.mark.parametrize("value, ok", [("1", True), ("0", False), ("-1", False)])
+@pytest.mark.english
 def test_an_id_is_a_whole_number_from_one(run, measures_dir, value, ok):
     (measures_dir / "01.yaml").unlink()  # id 1 is free
     path = measure_14(measures_dir, ("id: 14", f"id: {value}"))
@@ -383,7 +384,7 @@ def test_an_id_is_a_whole_number_from_one(run, measures_dir, value, ok):
         shown = json.loads(run("show", value, "--dir", measures_dir, "-f", "json").stdout)
         assert shown["file"] == str(path)
     else:
-        assert problems_of(run, measures_dir, path) == [(2, f"`id` must be a whole number above 0, not {value}")]
+        assert problems_of(run, measures_dir, path) == [(2, f"`id` must be a whole number from 1 to 999999999, not {value}")]
 
 
 def test_a_task_not_in_the_plan_names_the_plans_range(run, measures_dir):
@@ -397,6 +398,7 @@ def test_a_task_that_is_not_a_number(run, measures_dir):
 
 
 @pytest.mark.parametrize("local", ["local: 一项", "local: [一项, '']", "local: [一项, '  ']", "local: [一项, 3]"])
+@pytest.mark.english
 def test_local_is_a_list_of_texts_none_empty(run, measures_dir, local):
     path = measure_14(measures_dir, ("local:\n", "local_old:\n"))
     text = path.read_text(encoding="utf-8")
@@ -404,7 +406,7 @@ def test_local_is_a_list_of_texts_none_empty(run, measures_dir, local):
     end = text.index("units:")
     path.write_text(text[:start] + local + "\n" + text[end:], encoding="utf-8")
     assert problems_of(run, measures_dir, path) == [
-        (5, "`local` must be a list of texts (天津市细化落实措施), one per item")]
+        (5, "`local` must be a list of texts (Tianjin's own measures), one per item")]
 
 
 def test_a_measure_without_local_items_is_valid(run, measures_dir):
@@ -518,10 +520,11 @@ def test_a_key_tasks_unknown_key_and_numeral(run, measures_dir):
         (5, "`numeral` must be text such as 五, not 1")]
 
 
+@pytest.mark.english
 def test_a_key_task_without_a_numeral_is_called_by_its_number(run, measures_dir):
     plan(measures_dir, ("  - {id: 5, numeral: 五, title:", "  - {id: 5, title:"))
     assert run("validate", "--dir", measures_dir).exit_code == 0
-    assert "重点任务5" in run("show", "14", "--dir", measures_dir).stdout
+    assert "重点任务5" in run("show", "14", "--dir", measures_dir, env={"PORTCLI_LANG": "zh"}).stdout
 
 
 def test_the_first_task_id_one_is_valid(run, measures_dir):
@@ -598,7 +601,7 @@ EXTENSION = "progress: []\nextensions:\n  - {date: 2022-05-20, from: 2022-05-31,
     ("progress: []", ENTRY.replace("status: done", "status: null"), 14, f"`status` is empty: write one of {STATUS_CHOICES}"),
     ("progress: []", ENTRY.replace("by: 天津海关", "by: ''"), 14, "a unit must be a name, not empty"),
     ("progress: []", ENTRY.replace("by: 天津海关", "by: 天津海光"), 14,
-     "unknown unit '天津海光'; did you mean 天津海关 or 天津海事局 or 天津滨海国际机场? (units are registered in _plan.yaml)"),
+     "unknown unit '天津海光'; did you mean 天津海关, 天津海事局 or 天津滨海国际机场? (units are registered in _plan.yaml)"),
     ("progress: []", ENTRY.replace("note: 完成", "note: [完成]"), 14, "`note` must be text, not a list"),
     ("progress: []", EXTENSION.replace(", reason: 等待", ""), 15, "an extension needs a `reason`"),
     ("progress: []", EXTENSION.replace("reason: 等待", "reason: ''"), 15, "an extension needs a `reason`"),
@@ -613,6 +616,7 @@ EXTENSION = "progress: []\nextensions:\n  - {date: 2022-05-20, from: 2022-05-31,
      "an extension must be a mapping {date, from, to, by, reason}"),
     ("progress: []", "progress: []\nextensions: 延期", 14, "`extensions` must be a list of entries {date, from, to, by, reason}"),
 ])
+@pytest.mark.english
 def test_each_rule_of_a_measure_in_its_words(run, measures_dir, old, new, line, message):
     path = measure_14(measures_dir, (old, new))
     assert problems_of(run, measures_dir, path) == [(line, message)]
