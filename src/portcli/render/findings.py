@@ -12,6 +12,7 @@ from typing import Iterable
 
 from ..query import Report
 from ..load import id_line
+from ..plans import label
 from ..problem import Problem
 from . import summary
 
@@ -59,8 +60,8 @@ def of_report(r: Report, ps: Iterable[Problem]) -> list[Finding]:
     found = of_problems(ps)
     for m in r.overdue:
         days = (r.as_of - m.due).days
-        title = f"措施 {m.id} 逾期 {days} 天"
+        title = f"措施 {label(m)} 逾期 {days} 天"
         message = f"{title}（到期日 {m.due.isoformat()}，牵头单位 {m.lead}）：{summary(m)}"
         found.append(Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
-                             title=title, identity=f"measure {m.id}"))
+                             title=title, identity=f"measure {label(m)}"))
     return found

@@ -18,6 +18,7 @@ from html import escape
 from typing import IO, Sequence
 
 from ..model import STATUSES, Measure, Plan
+from ..plans import label, plan_of
 from ..query import Report, is_overdue
 from . import latest_progress, light, local_text, report_scope, report_title, units_line
 from .html_charts import bars, legend, original_due, task_rows, timeline, unit_rows
@@ -255,9 +256,9 @@ def _listing(ms: list[Measure], days_header: str, days, unit: str) -> str:
     if not ms:
         return '<p class="none">无。</p>'
     table = _table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
-                   [[(m.id, "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
+                   [[(label(m), "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
                      (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
-    ids = "、".join(f"{m.id}（{days(m)} {unit}）" for m in ms)
+    ids = "、".join(f"{label(m)}（{days(m)} {unit}）" for m in ms)
     return f'<div class="long">{table}</div><p class="short">措施 {escape(ids)}</p>'
 
 
@@ -277,10 +278,11 @@ def _all_measures(r: Report, plan: Plan | None) -> str:
     rows, classes = [], []
     for m in r.measures:
         colour = light(m, r.as_of, r.due_soon_days)
-        task = plan.tasks.get(m.task) if plan else None
+        own = plan_of(plan, m)
+        task = own.tasks.get(m.task) if own else None
         task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
                      if task else m.task)
-        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"), (task_html, "text task"),
+        rows.append([(_light_html(colour), "nowrap"), (label(m), "num"), (task_html, "text task"),
                      (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
                      (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
                      (STATUSES[m.status], "nowrap"), (latest_progress(m), "text")])

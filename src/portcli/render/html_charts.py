@@ -9,6 +9,7 @@ from html import escape
 from typing import Callable, Iterable
 
 from ..model import Measure, Plan
+from ..plans import Plans, label as name_of
 from ..query import Report, is_overdue
 from . import light
 
@@ -55,11 +56,13 @@ def unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
 
 
 def task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
-    counts = _counts(r, lambda m: (m.task,))
+    counts = _counts(r, lambda m: ((m.plan or "", m.task),))  # several plans: each plan's tasks apart
     rows = []
-    for task_id, c in sorted(counts.items()):
-        task = plan.tasks.get(task_id) if plan else None
+    for (plan_name, task_id), c in sorted(counts.items()):
+        own = plan.get(plan_name) if isinstance(plan, Plans) else plan
+        task = own.tasks.get(task_id) if own else None
         label = f"{task.numeral}、{task.title}" if task else str(task_id)
+        label = f"{plan_name}:{label}" if plan_name else label
         rows.append((label, f"{sum(c.values())} 项 · 逾期 {c['overdue']} · 完成 {c['done']}", c))
     return sorted(rows, key=lambda row: worst_first(row[2]))
 
@@ -120,11 +123,11 @@ def timeline(r: Report) -> str:
         by_due[m.due].append(m)
     for due, ms in sorted(by_due.items()):
         worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
-        ids = "、".join(str(m.id) for m in sorted(ms, key=lambda m: m.id))
+        ids = "、".join(name_of(m) for m in sorted(ms, key=_by_name))
         rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
                     f'<span class="dot {worst}" style="left:{at(due)}" title="{len(ms)} 项"></span></span>'
-                    f'<span class="tl-note">{len(ms)} 项：措施 {ids}</span></div>')
-    for m in sorted(extended, key=lambda m: m.id):
+                    f'<span class="tl-note">{len(ms)} 项：措施 {escape(ids)}</span></div>')
+    for m in sorted(extended, key=_by_name):
         was = original_due(m)
         start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
         path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
@@ -132,13 +135,13 @@ def timeline(r: Report) -> str:
         marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
                 f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
         words = f"原定 {was.isoformat()} → 延至 {m.due.isoformat()}" if was else f"延至 {m.due.isoformat()}"
-        rows.append(f'<div class="tl-row extension"><span>措施 {m.id} 延期</span><span class="track">{today}'
+        rows.append(f'<div class="tl-row extension"><span>措施 {escape(name_of(m))} 延期</span><span class="track">{today}'
                     f'{path}{marks}</span><span class="tl-note">{escape(words)}：{escape(m.extensions[-1].reason)}'
                     f"</span></div>")
     if undated:
-        ids = "、".join(str(m.id) for m in sorted(undated, key=lambda m: m.id))
+        ids = "、".join(name_of(m) for m in sorted(undated, key=_by_name))
         rows.append(f'<div class="tl-row undated"><span>待定</span><span class="tl-note">{len(undated)} 项未定日期：'
-                    f"措施 {ids}</span></div>")
+                    f"措施 {escape(ids)}</span></div>")
     return f'<div class="timeline">{"".join(rows)}</div>'
 
 
@@ -156,3 +159,7 @@ def _months(first: date, last: date) -> list[date]:
             months.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return months[::max(1, -(-len(months) // 5))]
+
+
+def _by_name(m: Measure) -> tuple[str, int]:
+    return m.plan or "", m.id

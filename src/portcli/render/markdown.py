@@ -10,6 +10,7 @@ import re
 from typing import IO, Iterable, Sequence
 
 from ..model import STATUSES, Measure, Plan
+from ..plans import label
 from ..query import Report
 from . import latest_progress, printable, report_scope, report_title, summary
 
@@ -65,5 +66,5 @@ def _listing(title: str, days_header: str, ms: list[Measure], days) -> list[str]
     if not ms:
         return lines + ["无。"]
     return lines + table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
-                         [[m.id, m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
+                         [[label(m), m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
                          right=[True, False, False, True])

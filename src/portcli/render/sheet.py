@@ -6,6 +6,7 @@ from datetime import date
 from typing import Iterable
 
 from ..model import STATUSES, Measure, Plan
+from ..plans import key, plan_of
 from ..query import days_overdue
 from . import latest_progress, local_text, units_line
 
@@ -18,11 +19,12 @@ TASK_COLUMNS = 2  # 序号 and 重点任务: one cell per key task in the docume
 
 def ordered(measures: Iterable[Measure]) -> list[Measure]:
     """Document order: by key task, then by id, so each task's measures sit together."""
-    return sorted(measures, key=lambda m: (m.task, m.id))
+    return sorted(measures, key=lambda m: (m.plan or "", m.task, m.id))  # several plans: plan by plan
 
 
 def row(m: Measure, plan: Plan | None, as_of: date) -> list[object]:
+    plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
-    return [task.numeral if task else m.task, task.title if task else "", m.id, m.national or "",
+    return [task.numeral if task else m.task, task.title if task else "", key(m), m.national or "",
             local_text(m), units_line(m), m.deadline.phrase, STATUSES[m.status], m.due,
             days_overdue(m, as_of), latest_progress(m)]

@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ..model import STATUSES, Measure, Plan
+from ..plans import label, plan_of
 from ..query import Report, days_overdue, is_due_soon
 from . import light, printable, progress_line, summary
 
@@ -85,7 +86,7 @@ _HEADERS = ("编号", "任务", "牵头单位", "完成时限", "到期日", "�
 
 
 def _cells(m: Measure, as_of: date, show_overdue_days: bool) -> list[Text]:
-    cells = [text(m.id), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
+    cells = [text(label(m)), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
              text(STATUSES[m.status])]
     if show_overdue_days:
         cells.append(text(days_overdue(m, as_of)))
@@ -113,8 +114,9 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
 
 
 def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> None:
+    plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
-    head = Text(f"措施 {m.id}", style="bold")
+    head = Text(f"措施 {label(m)}", style="bold")
     head.append(f" · 重点任务{task.numeral if task else m.task}")
     if task:
         head.append(" " + printable(task.title))
@@ -243,7 +245,7 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     table.add_column(no_wrap=True)
     table.add_column(overflow="ellipsis")
     for m in ms:
-        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), gist(m), style=style)
+        table.add_row(text(label(m)), text(m.lead), text(m.due), text(when(m)), gist(m), style=style)
     console.print(table)
 
 
@@ -265,7 +267,7 @@ def units(rows: Iterable[dict], console: Console) -> None:
 
 def history(changes: list, m: Measure, console: Console) -> None:
     """A measure's commits, oldest first: when, who, status before → after, what was recorded."""
-    console.print(text(f"措施 {m.id} 的变更记录 (history of {m.file})", "bold"))
+    console.print(text(f"措施 {label(m)} 的变更记录 (history of {m.file})", "bold"))
     if not changes:
         console.print(text("no commits of this file yet"), style="dim")
         return
