@@ -25,7 +25,7 @@ from .load import Loaded, UnknownPlan, load_tree, plan_folders
 from .plans import BadReference, Plans, label, parse_reference
 from .problem import did_you_mean
 from .model import MAX_ID, Plan, status_key, STATUSES
-from .i18n import _
+from .i18n import Message, _
 
 app = typer.Typer(
     name="portcli",
@@ -401,7 +401,7 @@ def _measure(loaded: Loaded, reference: tuple[str | None, int]):
     found = [m for m in loaded.measures if m.id == measure_id and (plan is None or m.plan == plan)]
     if len(found) > 1:
         _finish_with_failure(loaded, _("id {id} is in several plans: say which, as {names}").format(
-            id=measure_id, names=" or ".join(label(m) for m in found)))
+            id=measure_id, names=Message.either([label(m) for m in found])))
     found = found[0] if found else None
     if found is None:
         files = sorted({p.file for p in loaded.problems})
