@@ -345,3 +345,13 @@ def test_export_csv_names_measures_plan_id(run, tree):
 
 def test_export_json_is_the_list(run, tree):
     assert listed(run, "export", "--unit", "天津港集团") == [(NEW, 1), (NEW, 5)]
+
+
+def test_a_folder_of_measures_without_a_plan_is_a_problem(run, tree):
+    (tree / "2024-跨境贸易").mkdir()
+    (tree / "2024-跨境贸易" / "1.yaml").write_text(MEASURES[(OLD, 2)], encoding="utf-8")
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 2
+    out = json.loads(result.stdout)
+    assert [(p["file"], p["code"]) for p in out["problems"]] == [("measures/2024-跨境贸易/_plan.yaml", "missing-plan")]
+    assert out["valid"] == 4  # the two plans' measures; the planless folder's are not read

@@ -200,8 +200,15 @@ def load_tree(directory: Path, plans: list[str] | None = None) -> Loaded:
 
 
 def _strays(directory: Path) -> list[Problem]:
-    """Measure files beside the plan folders: no plan to check them against, and easily forgotten."""
-    return [Problem(str(directory / name), 1, "outside-plan",
-                    Message("not read: in a folder of several plans every measure file belongs in a plan folder; "
-                            "move it into one"))
-            for name in measure_names(directory)]
+    """Measure files beside the plan folders, and folders of measure files without a plan: neither has a
+    plan to be checked against, and both are easily forgotten."""
+    found = [Problem(str(directory / name), 1, "outside-plan",
+                     Message("not read: in a folder of several plans every measure file belongs in a plan folder; "
+                             "move it into one"))
+             for name in measure_names(directory)]
+    for name in sorted(os.listdir(directory)):
+        folder = directory / name
+        if not name.startswith((".", "_")) and folder.is_dir() and not (folder / PLAN_FILE).exists() \
+                and measure_names(folder):
+            found += load_plan(folder)[1]  # its measures are not read: the plan they belong to is missing
+    return found
