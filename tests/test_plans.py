@@ -355,3 +355,42 @@ def test_a_folder_of_measures_without_a_plan_is_a_problem(run, tree):
     out = json.loads(result.stdout)
     assert [(p["file"], p["code"]) for p in out["problems"]] == [("measures/2024-跨境贸易/_plan.yaml", "missing-plan")]
     assert out["valid"] == 4  # the two plans' measures; the planless folder's are not read
+
+
+# --- in both languages ---------------------------------------------------------------------------
+
+ZH = {"PORTCLI_LANG": "zh"}
+
+
+def test_the_ambiguous_id_said_in_both_languages(run, tree):
+    english = one_line_failure(run("show", "1"))
+    assert english == f"portcli: id 1 is in several plans: say which, as {OLD}:1 or {NEW}:1"
+    chinese = one_line_failure(run("show", "1", env=ZH))
+    assert chinese.startswith("portcli: 编号 1 见于多个计划，请指明是哪一项：")
+    assert chinese.index(f"{OLD}:1") < chinese.index(f"{NEW}:1")
+
+
+def test_new_without_plan_said_in_both_languages(run, tree):
+    args = ["new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--local", "新措施"]
+    assert one_line_failure(run(*args)) == \
+        f"portcli: measures holds several plans ({OLD}, {NEW}): say which one the measure is for with --plan NAME"
+    assert one_line_failure(run(*args, env=ZH)) == \
+        f"portcli: measures 中有多个计划（{OLD}, {NEW}），请用 --plan 指明新措施所属的计划"
+
+
+def test_the_total_section_said_in_both_languages(run, tree):
+    english = run("report", "--as-of", AS_OF).stdout
+    chinese = run("report", "--as-of", AS_OF, env=ZH).stdout
+    assert "All plans" in english and "全部计划合计" not in english
+    assert "全部计划合计" in chinese and "All plans" not in chinese
+    # JSON does not change with the language
+    assert run("report", "-f", "json", "--as-of", AS_OF).stdout == run("report", "-f", "json", "--as-of", AS_OF,
+                                                                       env=ZH).stdout
+
+
+def test_a_stray_file_said_in_both_languages(run, tree):
+    (tree / "7.yaml").write_text(MEASURES[(OLD, 2)], encoding="utf-8")
+    english, chinese = run("validate").stderr, run("validate", env=ZH).stderr
+    assert "measures/7.yaml:1: not read: in a folder of several plans every measure file belongs in a plan folder" \
+        in english
+    assert "measures/7.yaml:1: 未读取：存放多个计划时，每个措施文件都应放在所属计划的文件夹中" in chinese
