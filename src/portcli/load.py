@@ -166,7 +166,9 @@ def plan_folders(directory: Path) -> list[str]:
         names = sorted(os.listdir(directory))
     except OSError:
         return []
-    return [name for name in names if not name.startswith((".", "_")) and (directory / name / PLAN_FILE).is_file()]
+    # measures/ itself is no plan folder: --dir pointed at the repository holding it is a mistake, told as one
+    return [name for name in names if not name.startswith((".", "_")) and name != "measures"
+            and (directory / name / PLAN_FILE).is_file()]
 
 
 class UnknownPlan(ValueError):
