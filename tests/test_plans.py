@@ -400,3 +400,19 @@ def test_a_stray_file_said_in_both_languages(run, tree):
     assert "measures/7.yaml:1: not read: in a folder of several plans every measure file belongs in a plan folder" \
         in english
     assert "measures/7.yaml:1: 未读取：存放多个计划时，每个措施文件都应放在所属计划的文件夹中" in chinese
+
+
+def test_the_step_summary_has_each_plan_and_the_total(run, tree, tmp_path):
+    summary = tmp_path / "summary.md"
+    result = run("report", "--format", "json", "--as-of", AS_OF, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 0, result.stderr
+    headings = [line for line in summary.read_text(encoding="utf-8").splitlines() if line.startswith("## ")]
+    assert headings == ["## 二〇二二年甲计划", "## 二〇二三年乙计划", "## All plans"]
+
+
+def test_the_html_report_is_one_page_naming_plan_ids(run, tree):
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert page.count("<html") == 1 and page.count("</html>") == 1
+    # the key tasks of each plan apart: task 1 of 2022 (甲任务) and task 1 of 2023 (乙任务一)
+    assert f"{OLD}:一、甲任务" in page and f"{NEW}:一、乙任务一" in page
+    assert f"{OLD}:1" in page and f"{NEW}:5" in page
