@@ -17,7 +17,9 @@ def compile_catalogs(target: Path) -> list[str]:
         mo = target / po.relative_to(LOCALE).with_suffix(".mo")
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as source:
-            catalog = read_po(source)
+            # The catalogs have no header: the locale (zh_CN, en) gives the .mo its Plural-Forms, without
+            # which Chinese would get English's two forms and ngettext would fall back to English.
+            catalog = read_po(source, locale=po.parent.parent.name)
         with mo.open("wb") as out:
             write_mo(out, catalog)
         written.append(str(mo))

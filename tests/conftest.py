@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner  # the translated click command, not the Typer app, is invoked
 
 from portcli import i18n
-from portcli.cli import app_for, complete_args, speak_for
+from portcli.cli import command_for, complete_args, speak_for
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
@@ -25,8 +25,10 @@ def private_cache(tmp_path_factory, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Tests read portcli's messages in English unless they ask for Chinese (`PORTCLI_LANG=zh`)."""
+def english(monkeypatch):
+    """Tests read portcli's messages in English unless they ask for Chinese (`PORTCLI_LANG=zh`), those
+    of a portcli they start as a process too, whatever the locale the suite runs under."""
+    monkeypatch.setenv("PORTCLI_LANG", "en")
     i18n.use("en")
     yield
     i18n.use("en")
@@ -68,6 +70,17 @@ def run(monkeypatch):
             for name, value in env.items():
                 m.setenv(name, value) if value is not None else m.delenv(name, raising=False)
             speak_for(argv)
-        return runner.invoke(app_for(argv), argv, input=input, env=env)
+        return runner.invoke(command_for(argv), argv, input=input, env=env)
+
+    return invoke
+
+
+@pytest.fixture
+def run_in_chinese(run):
+    """`run`, speaking Chinese unless the test's env says otherwise: for tests that read the words the
+    reports have always had in Chinese (编号, 逾期, 第 1 页). A module overrides `run` with it."""
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return run(*args, input=input, env={"PORTCLI_LANG": "zh", **(env or {})})
 
     return invoke

@@ -17,6 +17,13 @@ import yaml
 from measure_files import insert_before, line_of, measure_files, replace_line
 from test_report_ci import annotations, tables
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2022, 6, 15)
 # Overdue measures get due dates in an order that is not their ids' order, so "most overdue first"
@@ -67,36 +74,36 @@ def cli(run, *args, env=None):
 def test_report_annotates_the_ten_most_overdue_and_says_where_the_rest_are(run, varied, tmp_path):
     summary = tmp_path / "summary.md"
     result = cli(run, "report", "--format", "github", "--as-of", AS_OF.isoformat(),
-                 env={"GITHUB_STEP_SUMMARY": str(summary)})
+                 env={"GITHUB_STEP_SUMMARY": str(summary), "PORTCLI_LANG": "en"})
     assert result.exit_code == 0, result.stderr
     found = annotations(result.stdout)
     assert [a["name"] for a in found] == ["warning"] * 10 + ["notice"]
     assert [a["file"] for a in found[:10]] == [f"measures/{i:02d}.yaml" for i in most_overdue_first()[:10]]
-    assert [a["title"] for a in found[:10]] == [f"措施 {i} 逾期 {(AS_OF - due_of(i)).days} 天"
+    assert [a["title"] for a in found[:10]] == [f"Measure {i} is {(AS_OF - due_of(i)).days} days overdue"
                                                  for i in most_overdue_first()[:10]]
     notice = found[10]
     assert notice["message"].startswith("5 more overdue measures are not annotated: ")
     assert notice["message"].endswith("the full list is in the step summary")
-    listed = tables(summary.read_text(encoding="utf-8"))["### 逾期 (overdue)：15"]
+    listed = tables(summary.read_text(encoding="utf-8"))["### Overdue: 15"]
     assert [int(row[0]) for row in listed[1:]] == most_overdue_first()
 
 
 def test_validate_annotates_ten_problems_and_puts_all_in_the_step_summary(run, varied, tmp_path):
     broken = break_files(varied, range(1, 14))
     summary = tmp_path / "summary.md"
-    result = cli(run, "validate", "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    result = cli(run, "validate", "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary), "PORTCLI_LANG": "en"})
     assert result.exit_code == 2
     found = annotations(result.stdout)
     assert [(a["name"], a["file"], a["line"]) for a in found[:10]] == [("error", f, n) for f, n in broken[:10]]
     assert [a["name"] for a in found[10:]] == ["notice"]
     assert found[10]["message"].startswith("3 more file problems are not annotated: ")
-    [rows] = [rows for title, rows in tables(summary.read_text(encoding="utf-8")).items() if "文件问题" in title]
+    [rows] = [rows for title, rows in tables(summary.read_text(encoding="utf-8")).items() if "File problems" in title]
     assert [(row[0], row[1]) for row in rows[1:]] == broken
 
 
 def test_without_a_step_summary_the_notice_names_the_command(run, varied):
     break_files(varied, range(1, 12))
-    result = cli(run, "validate", "--format", "github")
+    result = cli(run, "validate", "--format", "github", env={"PORTCLI_LANG": "en"})
     notice = annotations(result.stdout)[-1]
     assert notice["name"] == "notice"
     assert notice["message"] == ("1 more file problem is not annotated: GitHub shows 10 errors and 10 warnings per step; "
@@ -106,7 +113,7 @@ def test_without_a_step_summary_the_notice_names_the_command(run, varied):
 def test_errors_and_warnings_have_a_limit_each(run, varied):
     """12 problems and 13 overdue: 10 of each, and one notice counting both kinds left out."""
     break_files(varied, (1, 2, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25))
-    result = cli(run, "report", "--format", "github", "--as-of", AS_OF.isoformat())
+    result = cli(run, "report", "--format", "github", "--as-of", AS_OF.isoformat(), env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2
     found = annotations(result.stdout)
     assert [a["name"] for a in found] == ["error"] * 10 + ["warning"] * 10 + ["notice"]

@@ -96,7 +96,7 @@ def test_unit_suggestions_name_each_unit_once(run, measures_dir):
 
 
 def test_report_per_unit_table_keeps_headers_and_numbers_at_80_columns(run, measures_dir):
-    result = run("report", *AS_OF, "--dir", measures_dir, env={"COLUMNS": "80"})
+    result = run("report", *AS_OF, "--dir", measures_dir, env={"COLUMNS": "80", "PORTCLI_LANG": "zh"})
     lines = result.stdout.splitlines()
     header = next(line for line in lines if line.startswith("单位"))
     for word in ("牵头", "参与", "已完成", "逾期", "延期", "完成率", "进度"):
@@ -106,7 +106,7 @@ def test_report_per_unit_table_keeps_headers_and_numbers_at_80_columns(run, meas
 
 
 def test_due_today_reads_as_today(run, measures_dir):
-    result = run("show", "2", "--as-of", "2022-05-31", "--dir", measures_dir)
+    result = run("show", "2", "--as-of", "2022-05-31", "--dir", measures_dir, env={"PORTCLI_LANG": "zh"})
     assert "今天到期" in result.stdout and "0 天后到期" not in result.stdout
 
 

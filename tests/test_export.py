@@ -20,6 +20,13 @@ from openpyxl import load_workbook
 
 import hostile
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 AS_OF = hostile.AS_OF
 HEADERS = ["序号", "重点任务", "编号", "具体举措", "天津市细化落实措施", "责任单位", "完成时限",
            "状态", "到期日", "逾期天数", "最新进展"]

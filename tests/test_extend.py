@@ -7,6 +7,13 @@ import pytest
 
 from folder_state import snapshot
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 REASON = "等待机场系统升级"
 
 
@@ -69,7 +76,7 @@ def test_a_second_extension_starts_from_the_first_ones_date(run, measures_dir):
 ])
 def test_refusals_exit_2_and_write_nothing(run, measures_dir, args, message):
     before = snapshot(measures_dir)
-    result = run("extend", "2", *args, "--dir", measures_dir)
+    result = run("extend", "2", *args, "--dir", measures_dir, env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2
     assert message in result.stderr
     assert snapshot(measures_dir) == before
@@ -89,7 +96,7 @@ def test_a_measure_without_a_due_date_gets_one_with_from_null(run, measures_dir)
 def test_show_lists_extensions(run, measures_dir):
     extend_2(run, measures_dir, "--by", "空港管委会")
     out = run("show", "2", "--dir", measures_dir, "--as-of", "2022-06-15").stdout
-    assert "延期 (extensions)" in out
+    assert "延期" in out.splitlines()
     assert "已延期 1 次，原定 2022-05-31" in out
     row = next(line for line in out.splitlines() if line.startswith("2022-05-25"))
     assert row.split() == ["2022-05-25", "2022-05-31", "2022-06-30", "空港经济区管委会", REASON]

@@ -8,6 +8,13 @@ import subprocess
 
 import pytest
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
@@ -104,7 +111,7 @@ def test_an_uncommitted_file_has_no_history_yet(run, repo):
     run("new", "--task", "1", "--unit", "海关", "--deadline", "年底前", "--national", "x", "--dir", folder)
     result = run("history", "26", "--dir", folder, "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout) == []
-    assert "no commits of this file yet" in run("history", "26", "--dir", folder).stdout
+    assert "该文件尚无提交记录" in run("history", "26", "--dir", folder).stdout
 
 
 def test_an_unknown_id_is_refused(run, repo):
@@ -141,7 +148,7 @@ def test_a_past_version_that_does_not_read_is_shown_as_such_and_history_goes_on(
     assert [(c["subject"], c["readable"], c["status_after"]) for c in changes] == [
         ("ship the measures", True, "not_started"), ("broken", False, None), ("fixed", True, "in_progress")]
     table = run("history", "14", "--dir", repo / "measures")
-    assert table.exit_code == 0 and "does not read as a measure file" in table.stdout
+    assert table.exit_code == 0 and "此次提交后的文件无法作为措施文件读取" in table.stdout
 
 
 def test_commit_fields_holding_separators_are_read_whole(run, repo):

@@ -20,6 +20,13 @@ from portcli.render.html import CSP
 from programs import (A4_LANDSCAPE, DevTools, browse, needs_browser, needs_poppler, page_count, page_size,
                       pdf_pages, png, print_to_pdf, squashed)
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 AS_OF = hostile.AS_OF
 pytestmark = needs_browser
 # Set to a folder (e.g. docs) to keep the screenshots these runs take: the README's pictures.
@@ -129,8 +136,8 @@ def test_the_browser_shows_the_report_and_every_text_inert(run, measures_dir, pa
 
     expected = json.loads(run("report", "--dir", measures_dir, "--as-of", AS_OF, "--format", "json").stdout)
     assert "天津口岸2022年促进跨境贸易便利化专项行动重点任务措施分工表" in text
-    assert f"逾期 (overdue)：{len(expected['overdue'])}" in text
-    assert f"全部措施 (all measures)：{expected['total']}" in text
+    assert f"逾期：{len(expected['overdue'])}" in text
+    assert f"全部措施：{expected['total']}" in text
 
     measures = [r for r in dom.rows if r["cells"]]
     assert [int(r["cells"][1]) for r in measures] == list(range(1, 27))

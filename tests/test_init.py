@@ -44,7 +44,7 @@ def test_the_workflow_runs_portcli_commands_that_work(run, tmp_path, monkeypatch
     assert [c[1] for c in commands] == ["validate", "report"]
     for command in commands:
         args = command[1:] + ([f"--as-of={AS_OF}"] if command[1] == "report" else [])
-        result = run(*args)
+        result = run(*args, env={"PORTCLI_LANG": "zh"})  # a runner's locale, C.UTF-8, speaks Chinese
         assert result.exit_code == 0, (args, result.stderr)
     assert "措施 14 逾期 15 天" in result.stdout  # the report ran on the imported measures
 

@@ -14,6 +14,13 @@ from measure_files import insert_before, measure_data, plan_data, replace_line
 from portcli.load import load
 from portcli.render import table
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 DATA = measure_data()
 PLAN = plan_data()
 ALL = sorted(DATA)
@@ -81,7 +88,7 @@ def test_unambiguous_part_of_a_name(run, measures_dir, part, short):
 def test_ambiguous_part_exits_2_listing_the_candidates(run, measures_dir, part):
     candidates = [u["name"] for u in PLAN["units"] if any(part.casefold() in n.casefold() for n in all_names(u))]
     assert len(candidates) > 1
-    result = run("list", "--unit", part, "--dir", measures_dir)
+    result = run("list", "--unit", part, "--dir", measures_dir, env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2 and result.stdout == ""
     assert "ambiguous" in result.stderr
     for name in candidates:
@@ -91,7 +98,7 @@ def test_ambiguous_part_exits_2_listing_the_candidates(run, measures_dir, part):
 @pytest.mark.parametrize(("typo", "meant"), [("海关总署", "天津海关"), ("Tianjin Custom House", "天津海关"),
                                              ("市商务厅", "市商务局")])
 def test_unknown_unit_exits_2_with_did_you_mean(run, measures_dir, typo, meant):
-    result = run("list", "--unit", typo, "--dir", measures_dir)
+    result = run("list", "--unit", typo, "--dir", measures_dir, env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2 and result.stdout == ""
     assert f"unknown unit {typo!r}" in result.stderr
     assert "did you mean" in result.stderr and meant in result.stderr
@@ -191,7 +198,7 @@ def test_limit(run, measures_dir):
     result = run("list", "--limit", "3", "--dir", measures_dir)
     assert [row(result.stdout, i) for i in ALL[:3]]
     assert str(ALL[3]) not in [line.split()[0] for line in result.stdout.splitlines() if line.split()]
-    assert f"{len(ALL) - 3} more" in result.stdout
+    assert f"另有 {len(ALL) - 3} 项" in result.stdout
     assert ids(run("list", "--limit", "3", "--dir", measures_dir, "-f", "json")) == ALL  # JSON has every row
 
 

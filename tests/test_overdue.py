@@ -10,6 +10,13 @@ from measure_files import insert_before, measure_data, replace_line
 from portcli import query
 from portcli.load import load
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 DATA = measure_data()
 MAY = sorted(i for i, d in DATA.items() if d["deadline"].startswith("5月底前"))
 EXTERNAL = sorted(i for i, d in DATA.items() if d["deadline"].startswith("按照"))

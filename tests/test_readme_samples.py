@@ -60,7 +60,7 @@ def real_block(run, block: str) -> str:
     for line, _ in commands(block):
         args = shlex.split(line)
         assert args[0] == "portcli" and not {"|", ">", "<"} & set(args), f"not a plain portcli command: {line}"
-        result = run(*args[1:], env={"COLUMNS": "100"})
+        result = run(*args[1:], env={"COLUMNS": "100", "PORTCLI_LANG": "zh"})  # the README speaks the default
         out.append(f"$ {line}\n" + tidy(result.stdout + result.stderr))
     return "".join(out)
 

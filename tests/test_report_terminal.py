@@ -12,6 +12,13 @@ from hypothesis import given, strategies as st
 from measure_files import measure_files
 from portcli.render.table import bar_cells
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 AS_OF = "2022-06-15"
 
 
@@ -85,7 +92,7 @@ def test_report_of_one_unit(run, measures_dir):
 
 
 def test_report_of_an_unknown_unit_is_a_command_line_error(run, measures_dir):
-    result = run("report", "--dir", measures_dir, "--unit", "天津港务局X")
+    result = run("report", "--dir", measures_dir, "--unit", "天津港务局X", env={"PORTCLI_LANG": "en"})
     assert result.exit_code == 2
     assert "unknown unit" in result.stderr and "Traceback" not in result.stderr
 

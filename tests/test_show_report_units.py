@@ -8,6 +8,13 @@ import pytest
 
 from measure_files import measure_data, plan_data, replace_line
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 PLAN = plan_data()
 WIDE = {"COLUMNS": "1000"}  # long texts stay on one line, so they can be found whole
 
@@ -128,14 +135,14 @@ def test_report_per_unit_table(run, progressed):
                               "done": int(words[3]), "overdue": int(words[4])}
     assert list(rows.values()) == expected_report(progressed, late)
     assert "截至 2022-06-15" in result.stdout
-    assert f"逾期 {len(late)} 项" in result.stdout and "已完成 2 项 (8.0%)" in result.stdout
+    assert f"逾期 {len(late)} 项" in result.stdout and "已完成 2 项（8.0%）" in result.stdout
 
 
 def test_report_lists_each_overdue_measure_with_lead_and_days(run, progressed):
     data = measure_data(progressed)
     late = sorted(overdue_mid_june(progressed))
     out = run("report", "--as-of", "2022-06-15", "--dir", progressed).stdout
-    listing = out[out.index("逾期 (overdue)"):out.index("即将到期 (due soon)")]
+    listing = out[out.index("逾期："):out.index("即将到期：")]
     lines = [line.split() for line in listing.splitlines()[1:]]
     assert [int(words[0]) for words in lines] == late
     for words in lines:
@@ -233,7 +240,7 @@ def test_report_and_units_fit_a_narrow_terminal(run, measures_dir, columns):
     units = run("units", "--dir", measures_dir, env=env).stdout
     for out in (report, units):
         assert max(cell_len(line) for line in out.splitlines()) <= columns
-    listing = report[report.index("逾期 (overdue)"):].splitlines()[1:-1]
+    listing = report[report.index("逾期："):].splitlines()[1:-1]
     for line in listing:
         words = line.split()
         assert words[1:5] == [data[int(words[0])]["units"][0], "2022-05-31", "逾期", "15"]
@@ -252,4 +259,4 @@ def test_show_of_a_measure_whose_file_is_invalid_points_at_the_file(run, measure
                       encoding="utf-8")
     result = run("show", "5", "--dir", measures_dir)
     assert result.exit_code == 2
-    assert f"no measure with id 5; it may be in one of the 1 invalid file(s) above ({broken})" in result.stderr
+    assert f"no measure with id 5; it may be in the invalid file above ({broken})" in result.stderr

@@ -16,6 +16,13 @@ from openpyxl import load_workbook
 import formula_plan
 from programs import libreoffice, needs_libreoffice, needs_poppler, pdf_pages
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 AS_OF = "2022-06-15"
 STARTS = ["=", "+", "-", "@", "\t", "\r"]
 CELL_KINDS = ["序号", "重点任务", "具体举措", "天津市细化落实措施", "责任单位", "完成时限"]

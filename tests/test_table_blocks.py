@@ -3,9 +3,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from rich.cells import cell_len
 
 from portcli.render import table
+
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
 
 
 def test_a_listing_longer_than_a_block_reads_as_one_table(measures_dir, run, monkeypatch):
@@ -20,7 +28,7 @@ def test_a_listing_longer_than_a_block_reads_as_one_table(measures_dir, run, mon
     # every row's due date starts in the same terminal column
     starts = {cell_len(line[:m.start()]) for line in rows if (m := re.search(r"2022-\d\d-\d\d|—", line))}
     assert len(starts) == 1
-    assert lines[-1] == whole.stdout.splitlines()[-1] == "25 项措施 (measures), as of 2022-06-15"
+    assert lines[-1] == whole.stdout.splitlines()[-1] == "共 25 项措施，截至 2022-06-15"
 
 
 def test_the_default_limit_says_how_many_more(tmp_path, run):
@@ -35,5 +43,5 @@ def test_the_default_limit_says_how_many_more(tmp_path, run):
     folder = generate.generate(DEFAULT_LIMIT + 30, tmp_path / "m")
     result = run("list", "--dir", folder, "--as-of", "2022-06-15")
     assert result.exit_code == 0
-    assert "… 30 more, use --limit 0 to show all" in result.stdout
+    assert "… 另有 30 项，用 --limit 0 显示全部" in result.stdout
     assert len([line for line in result.stdout.splitlines() if re.match(r"\s*\d+\s+\d+\s", line)]) == DEFAULT_LIMIT

@@ -40,7 +40,7 @@ def test_done_means_changes_the_status_line_and_adds_the_entry_only(run, measure
     assert shown["status"] == "in_progress"
     assert shown["progress"] == [{"date": "2022-05-20", "status": "in_progress", "by": "天津海关",
                                   "note": "完成系统对接测试"}]
-    table = run("show", "14", "--dir", measures_dir)
+    table = run("show", "14", "--dir", measures_dir, env={"PORTCLI_LANG": "zh"})
     assert "完成系统对接测试" in table.stdout and "推进中" in table.stdout
     found = run("list", "--status", "推进中", "--dir", measures_dir, "--format", "json")
     assert [m["id"] for m in json.loads(found.stdout)] == [14]

@@ -15,6 +15,13 @@ from openpyxl import load_workbook
 from measure_files import measure_data, plan_data
 from programs import A4_LANDSCAPE, libreoffice, needs_libreoffice, needs_poppler, page_size, pdf_pages, png, squashed
 
+
+@pytest.fixture
+def run(run_in_chinese):
+    """These tests read the reports' Chinese words: the commands speak Chinese."""
+    return run_in_chinese
+
+
 AS_OF = "2022-06-15"
 HEADERS = ["序号", "重点任务", "编号", "具体举措", "天津市细化落实措施", "责任单位", "完成时限",
            "状态", "到期日", "逾期天数", "最新进展"]

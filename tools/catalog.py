@@ -3,8 +3,9 @@
     python tools/catalog.py          # write src/portcli/locale/portcli.pot, add new msgids to both .po
     python tools/catalog.py --check  # exit 1 naming every msgid that lacks a translation, or is stale
 
-Messages are found two ways: Babel's extractor over src/portcli for _(), N_(), ngettext(),
-Message() and Message.counted(); and the help texts of every command and option, read from the
+Messages are found three ways: Babel's extractor over src/portcli for _(), N_(), ngettext(),
+Message() and Message.counted(); the same extractor over the modules of click and typer whose
+messages a portcli user can meet (usage, help, wrong command lines); and the help texts of every command and option, read from the
 click command tree the CLI builds (typer takes them from docstrings and help=, which no extractor
 sees as messages). English msgstrs are the msgids themselves, written out so that both catalogs are
 complete and a test can tell a forgotten translation from an intended one.
@@ -47,12 +48,58 @@ def help_texts() -> dict[str, str]:
     return found
 
 
+# click's and typer's modules that portcli's command line reaches (i18n.use binds their `_`), and
+# the messages in them that it cannot reach: a programmer's mistakes in declaring options, and
+# features portcli does not use (prompts, file and UUID types, deprecation, version options, pagers).
+LIBRARY_MODULES = {"click": ("core", "exceptions", "types", "parser", "formatting", "decorators", "termui"),
+                   "typer": ("core",)}
+UNREACHABLE = {
+    "Name '{name}' defined twice", "Boolean option {decl!r} cannot use the same flag for true/false.",
+    "Could not determine name for option with declarations {decls!r}",
+    "No options defined but a name was passed ({name}). Did you mean to declare an argument instead? Did you "
+    "mean to pass '--{name}'?",
+    "Arguments take exactly one parameter declaration, got {length}: {decls}.", "Value must be an iterable.",
+    "Invalid start character for option ({option})", "deprecated", "(deprecated) ",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}",
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}",
+    "Do you want to continue?", "Confirm the action without prompting.", "%(prog)s, version %(version)s",
+    "Show the version and exit.", "Repeat for confirmation", "Error: The two entered values do not match.",
+    "Unknown color {colour!r}", "Press any key to continue...", "Could not open file {filename!r}: {message}",
+    "Choose from:\n\t{choices}", "Choice({choices})", "{value!r} is not a valid UUID.", "file", "directory", "path",
+    "{name} {filename!r} does not exist.", "{name} {filename!r} is a file.", "{name} {filename!r} is a directory.",
+    "{name} {filename!r} is not readable.", "{name} {filename!r} is not writable.",
+    "{name} {filename!r} is not executable.", "{value!r} is not a valid boolean. Recognized values: {states}",
+    "env var: {var}", "(dynamic)", "Missing command.", "Positional arguments",
+}
+
+
+def library_messages() -> list[tuple[str | tuple[str, str], str]]:
+    """(msgid, where) of click's and typer's messages a portcli user can meet, from their installed sources."""
+    import importlib
+
+    from babel.messages.extract import extract_from_file
+
+    found = []
+    for package, modules in LIBRARY_MODULES.items():
+        for module in modules:
+            path = importlib.import_module(f"{package}.{module}").__file__
+            for lineno, message, _comments, _context in extract_from_file(
+                    "python", path, keywords={"_": None, "ngettext": (1, 2)}):
+                msgid = message[0] if isinstance(message, tuple) else message
+                if msgid not in UNREACHABLE:
+                    found.append((message, f"{package}/{module}.py"))
+    return found
+
+
 def extracted() -> Catalog:
     catalog = Catalog(project="portcli", charset="utf-8")
     method_map = [("**.py", "python")]
     for filename, lineno, message, comments, context in extract_from_dir(
             str(PACKAGE), method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         catalog.add(message, None, [(f"src/portcli/{filename}", lineno)], auto_comments=comments, context=context)
+    for message, where in library_messages():
+        if (message[0] if isinstance(message, tuple) else message) not in catalog:
+            catalog.add(message, None, [(where, 0)])
     for text, where in help_texts().items():
         if text not in catalog:
             catalog.add(text, None, [(where, 0)])
@@ -95,7 +142,9 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         if language == "en":
             for message in catalog:
-                if message.id and not message.string:
+                # a plural's string is a tuple, ("", "") when empty: truthy, so each form is looked at
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id and not all(strings):
                     message.string = message.id
         path = po_path(language)
         path.parent.mkdir(parents=True, exist_ok=True)

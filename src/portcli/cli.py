@@ -20,17 +20,18 @@ import click
 import typer
 
 from . import __version__, files, query
+from .i18n import Message, N_, _, ngettext
 from .deadline import in_range, parse_date
 from .load import Loaded, UnknownPlan, load_tree, plan_folders
 from .plans import BadReference, Plans, label, parse_reference
 from .problem import did_you_mean
 from .model import MAX_ID, Plan, status_key, STATUSES
-from .i18n import Message, _
 
 app = typer.Typer(
     name="portcli",
-    help="Track the Tianjin port's 2022 cross-border trade facilitation plan (天津口岸促进跨境贸易便利化专项行动).",
+    help=N_("Track the Tianjin port's 2022 plan to facilitate cross-border trade."),
     no_args_is_help=True,
+    suggest_commands=False,  # click suggests them itself, through gettext; typer's suggestion is English only
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,  # portcli's own --show-completion/--install-completion: they take a shell
@@ -89,20 +90,25 @@ MAX_DUE_SOON_DAYS = 36_500
 
 # The options every command shares, declared once (as sqlite-utils does with its output options).
 DirOption = Annotated[Optional[Path], typer.Option(
-    "--dir", help="The measures folder. Default: $PORTCLI_DIR, else measures/ here or in the nearest parent.",
+    "--dir", help=N_("The measures folder. Default: $PORTCLI_DIR, else measures/ here or in the nearest parent."),
     show_default=False)]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help=N_("Output format."))]
 AsOfOption = Annotated[Optional[date], typer.Option(
     "--as-of", parser=_date_option, metavar="DATE", show_default=False,
-    help="Take this date as today (2022-06-15, 2022/6/15, 2022年6月15日).")]
+    help=N_("Take this date as today (2022-06-15, 2022/6/15, {chinese_date})."))]
 UnitOption = Annotated[Optional[list[str]], typer.Option(
     "--unit", "-u", metavar="UNIT", show_default=False,
-    help="Only measures naming this unit (short, full or English name, alias, or an unambiguous part). Repeatable.")]
+    help=N_("Only measures naming this unit (short, full or English name, alias, or an unambiguous part). Repeatable."))]
 # A screenful or two, as `gh` shows 30: rich takes ~0.7 ms a row, and 4,659 overdue measures in a
 # terminal are read through --unit, --task or JSON, not by scrolling.
 DEFAULT_LIMIT = 50
 LimitOption = Annotated[int, typer.Option(
-    "--limit", min=0, max=MAX_ROWS, help="At most this many table rows; 0 shows all. JSON always has every row.")]
+    "--limit", min=0, max=MAX_ROWS, help=N_("At most this many table rows; 0 shows all. JSON always has every row."))]
+# Read by speak_for before click parses anything (i18n.from_arguments); declared so that click
+# accepts it on every command and help shows it. A value speak_for rejects never reaches click.
+LangOption = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="zh|en", show_default=False,
+    help=N_("The language to speak: zh (Chinese) or en (English). Default: $PORTCLI_LANG, else the locale."))]
 
 
 class MeasureReference(click.ParamType):
@@ -125,12 +131,12 @@ class MeasureReference(click.ParamType):
 
 IdArgument = Annotated[tuple, typer.Argument(
     metavar="ID", click_type=MeasureReference(),
-    help="The measure's id; PLAN:ID when the measures folder holds several plans.")]
+    help=N_("The measure's id; PLAN:ID when the measures folder holds several plans."))]
 PlanOption = Annotated[Optional[list[str]], typer.Option(
     "--plan", "-p", metavar="NAME", show_default=False,
-    help="Only this plan (its folder's name) when the measures folder holds several. Repeatable.")]
+    help=N_("Only this plan (its folder's name) when the measures folder holds several. Repeatable."))]
 OutputOption = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", metavar="FILE", show_default=False, help="Write to FILE instead of stdout.")]
+    "--output", "-o", metavar="FILE", show_default=False, help=N_("Write to FILE instead of stdout."))]
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "table"}
@@ -143,8 +149,9 @@ def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict
         return default
     name = suffixes.get(output.suffix.lower())
     if name is None:
-        fail(f"cannot tell the format from the name {output.name!r}: give --format "
-             f"({', '.join(f.value for f in formats)}) or a name ending in {', '.join(suffixes)}")
+        fail(_("cannot tell the format from the name {name!r}: give --format ({formats}) or a name ending in "
+               "{suffixes}").format(name=output.name, formats=", ".join(f.value for f in formats),
+                                   suffixes=", ".join(suffixes)))
     return formats(name)
 
 
@@ -182,6 +189,23 @@ def report_problems(problems) -> None:
 
     for problem in problems:
         _to_stderr(printable(str(problem), one_line=True) + "\n")
+
+
+# The OS words its errors in English (strerror): the ones portcli's users meet, in their language.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"), errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"), errno.EFBIG: N_("File too large"),
+    errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"),
+    errno.EROFS: N_("Read-only file system"), errno.EEXIST: N_("File exists"),
+    errno.ENAMETOOLONG: N_("File name too long"), errno.EIO: N_("Input/output error"),
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why an OS call failed, in the language spoken where portcli knows the words."""
+    known = _OS_REASONS.get(getattr(exc, "errno", None))
+    return _(known) if known else (getattr(exc, "strerror", None) or str(exc))
 
 
 def _directory(directory: Path | None) -> Path:
@@ -232,13 +256,13 @@ READER_GONE = 128 + 13
 
 
 @contextmanager
-def _output(path: Path | None, binary: bool = False, done: str = "") -> Iterator[IO]:
+def _output(path: Path | None, binary: bool = False, written: str | None = None) -> Iterator[IO]:
     """Where the output goes: FILE from --output, else stdout. A FILE or a stdout that cannot be
-    written (a full disk) is one line and exit 2, saying what is `done` all the same; a reader that
+    written (a full disk) is one line and exit 2, saying which file was `written` all the same; a reader that
     went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
     if path is None:
         if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
-            _stdout_failed(OSError(errno.EBADF, "stdout is closed"), done)
+            _stdout_failed(OSError(errno.EBADF, _("stdout is closed")), written)
         stream = sys.stdout.buffer if binary else sys.stdout
         try:
             yield stream
@@ -246,22 +270,24 @@ def _output(path: Path | None, binary: bool = False, done: str = "") -> Iterator
             if _reader_gone(stream):
                 raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
         except OSError as exc:
-            _stdout_failed(exc, done)
+            _stdout_failed(exc, written)
         return
     try:
         with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
             yield out
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(_("cannot write {path}: {reason}").format(path=path, reason=reason(exc)))
 
 
-def _stdout_failed(exc: OSError, done: str = "") -> NoReturn:
+def _stdout_failed(exc: OSError, written: str | None = None) -> NoReturn:
     # What stdout still buffers must go somewhere quiet: Python flushes it once more at exit,
     # and that failure would be "Exception ignored … BrokenPipeError" on stderr.
     _discard_stdout()
     if exc.errno == errno.EPIPE:
         raise typer.Exit(READER_GONE)
-    fail(f"{done}cannot write the output: {exc.strerror or exc}")
+    if written:
+        fail(_("{file} is written, but cannot write the output: {reason}").format(file=written, reason=reason(exc)))
+    fail(_("cannot write the output: {reason}").format(reason=reason(exc)))
 
 
 def _reader_gone(stream: IO) -> bool:
@@ -326,13 +352,16 @@ def _append_step_summary(result: query.Report, sections: dict, loaded: Loaded) -
         with open(path, "a", encoding="utf-8") as out:
             _markdown_report(result, sections, loaded, out)
     except OSError as exc:
-        say(f"warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
+        say(_("warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {reason}").format(
+            path=path, reason=reason(exc)))
 
 
 def _step_summary_or(command: str) -> str:
     """Where GitHub annotations left out can be read in full: the step summary portcli writes, or
     the command's own output outside GitHub Actions."""
-    return "the step summary" if os.environ.get("GITHUB_STEP_SUMMARY") else f"the output of `portcli {command}`"
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        return _("the step summary")
+    return _("the output of `portcli {command}`").format(command=command)
 
 
 def _append_problems_to_step_summary(problems) -> None:
@@ -346,7 +375,8 @@ def _append_problems_to_step_summary(problems) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write("\n".join(markdown.problems_section(problems)) + "\n")
     except OSError as exc:
-        say(f"warning: cannot append the problems to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}")
+        say(_("warning: cannot append the problems to $GITHUB_STEP_SUMMARY ({path}): {reason}").format(
+            path=path, reason=reason(exc)))
 
 
 def _set_step_outputs(result: query.Report) -> None:
@@ -359,7 +389,8 @@ def _set_step_outputs(result: query.Report) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write(f"overdue={len(result.overdue)}\ndue-soon={len(result.due_soon)}\n")
     except OSError as exc:
-        say(f"warning: cannot write the counts to $GITHUB_OUTPUT ({path}): {exc.strerror or exc}")
+        say(_("warning: cannot write the counts to $GITHUB_OUTPUT ({path}): {reason}").format(
+            path=path, reason=reason(exc)))
 
 
 def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
@@ -372,7 +403,7 @@ def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
         except query.LookupProblem as exc:
             _finish_with_failure(loaded, str(exc))
     if loaded.plan is None:
-        _finish_with_failure(loaded, "cannot look up units: the plan file is broken")
+        _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
     try:
         return tuple(dict.fromkeys(query.resolve_unit(loaded.plan, name).name for name in names))
     except query.LookupProblem as exc:
@@ -405,9 +436,13 @@ def _measure(loaded: Loaded, reference: tuple[str | None, int]):
     found = found[0] if found else None
     if found is None:
         files = sorted({p.file for p in loaded.problems})
-        hint = (f"; it may be in one of the {len(files)} invalid file(s) above ({', '.join(files[:3])}"
-                f"{', …' if len(files) > 3 else ''})" if files else "")
-        _finish_with_failure(loaded, f"no measure with id {measure_id}{hint}")
+        if not files:
+            _finish_with_failure(loaded, _("no measure with id {id}").format(id=measure_id))
+        shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+        _finish_with_failure(loaded, ngettext(
+            "no measure with id {id}; it may be in the invalid file above ({files})",
+            "no measure with id {id}; it may be in one of the {count} invalid files above ({files})",
+            len(files)).format(id=measure_id, count=len(files), files=shown))
     return found
 
 
@@ -416,7 +451,8 @@ def _tasks(loaded: Loaded, numbers: list[int] | None) -> tuple[int, ...]:
              else loaded.plan.tasks if loaded.plan else {})
     for number in numbers or ():
         if known and number not in known:
-            _finish_with_failure(loaded, f"no key task {number}: the plan has tasks {min(known)}…{max(known)}")
+            _finish_with_failure(loaded, _("no key task {number}: the plan has tasks {first}…{last}").format(
+                number=number, first=min(known), last=max(known)))
     return tuple(numbers or ())
 
 
@@ -426,7 +462,8 @@ def _statuses(values: list[str] | None) -> tuple[str, ...]:
         key = status_key(value)
         if key is None:
             hint = did_you_mean(value, [*STATUSES, *STATUSES.values()])
-            fail(f"unknown status {value!r}{hint}: use one of {', '.join(STATUSES)} or {'、'.join(STATUSES.values())}")
+            fail(_("unknown status {value!r}{hint}: use one of {keys} or {labels}").format(
+                value=value, hint=hint, keys=", ".join(STATUSES), labels="、".join(STATUSES.values())))
         keys.append(key)
     return tuple(keys)
 
@@ -465,10 +502,10 @@ def _install_completion(value: str | None) -> None:
         try:
             path = completion.install(shell)
         except OSError as exc:
-            fail(f"cannot install {shell} completion: {exc.strerror or exc}")
+            fail(_("cannot install {shell} completion: {reason}").format(shell=shell, reason=reason(exc)))
         with _output(None) as out:
-            out.write(f"{shell} completion installed in {path}\n"
-                      "Completion will take effect once you restart the terminal\n")
+            out.write(_("{shell} completion installed in {path}").format(shell=shell, path=path) + "\n"
+                      + _("Completion will take effect once you restart the terminal") + "\n")
         raise typer.Exit()
 
 
@@ -480,15 +517,16 @@ ShellOption = dict(metavar="[SHELL]", is_eager=True, show_default=False)
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help=N_("Print the version and exit."))] = False,
     install_completion: Annotated[Optional[str], typer.Option(
         "--install-completion", callback=_install_completion, **ShellOption,
-        help="Install completion for SHELL (bash, zsh, fish, powershell, pwsh); "
-             "default: the shell portcli runs in, else $SHELL.")] = None,
+        help=N_("Install completion for SHELL (bash, zsh, fish, powershell, pwsh); "
+             "default: the shell portcli runs in, else $SHELL."))] = None,
     show_completion: Annotated[Optional[str], typer.Option(
         "--show-completion", callback=_show_completion, **ShellOption,
-        help="Show completion for SHELL, to copy it or customize the installation; "
-             "default: the shell portcli runs in, else $SHELL.")] = None,
+        help=N_("Show completion for SHELL, to copy it or customize the installation; "
+             "default: the shell portcli runs in, else $SHELL."))] = None,
+    lang: LangOption = None,
 ) -> None:
     """portcli: what each unit owes, what is late, where the plan stands."""
 
@@ -496,30 +534,31 @@ def main(
 @app.command("list")
 def list_(
     unit: UnitOption = None,
-    lead: Annotated[bool, typer.Option("--lead", help="With --unit: only measures the unit leads (牵头).")] = False,
+    lead: Annotated[bool, typer.Option("--lead", help=N_("With --unit: only measures the unit leads."))] = False,
     status: Annotated[Optional[list[str]], typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
-        help="Only this status (key or Chinese label, e.g. in_progress or 推进中). Repeatable.")] = None,
+        help=N_("Only this status (key or Chinese label, e.g. in_progress or {in_progress_label}). Repeatable."))] = None,
     task: Annotated[Optional[list[int]], typer.Option(
-        "--task", "-t", metavar="N", show_default=False, help="Only this key task (1…11). Repeatable.")] = None,
+        "--task", "-t", metavar="N", show_default=False, help=N_("Only this key task (1…11). Repeatable."))] = None,
     due_before: Annotated[Optional[date], typer.Option(
         "--due-before", parser=_date_option, metavar="DATE", show_default=False,
-        help="Due strictly before DATE.")] = None,
+        help=N_("Due strictly before DATE."))] = None,
     due_after: Annotated[Optional[date], typer.Option(
         "--due-after", parser=_date_option, metavar="DATE", show_default=False,
-        help="Due strictly after DATE.")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue measures.")] = False,
+        help=N_("Due strictly after DATE."))] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only overdue measures."))] = False,
     due_soon: Annotated[Optional[int], typer.Option(
         "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="[DAYS]",
-        show_default=False, help=f"Only measures due within DAYS (default {query.DEFAULT_DUE_SOON_DAYS}).")] = None,
+        show_default=False, help=N_("Only measures due within DAYS (default {default_days})."))] = None,
     search: Annotated[Optional[list[str]], typer.Option(
         "--search", "-q", metavar="TEXT", show_default=False,
-        help="Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
-             "Repeated: all of them.")] = None,
+        help=N_("Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
+             "Repeated: all of them."))] = None,
     as_of: AsOfOption = None,
     limit: LimitOption = DEFAULT_LIMIT,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Measures, filtered. Several filters combine with AND; a repeated --unit or --status means any of them."""
@@ -527,7 +566,7 @@ def list_(
     loaded = _load(directory, plan)
     today = _today(as_of)
     if lead and not unit:
-        fail("--lead needs --unit: whose lead measures?")
+        fail(_("--lead needs --unit: whose lead measures?"))
     filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses,
                             tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
                             overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
@@ -550,6 +589,7 @@ def show(
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """One measure in full: texts, units (lead marked), deadline, due date, progress and extensions."""
@@ -575,6 +615,7 @@ def overdue(
     limit: LimitOption = DEFAULT_LIMIT,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Overdue measures as of --as-of, most overdue first, with days overdue."""
@@ -599,26 +640,27 @@ def overdue(
 def report(
     unit: Annotated[Optional[list[str]], typer.Option(
         "--unit", "-u", metavar="UNIT", show_default=False,
-        help="The report of one unit: only the measures it takes part in.")] = None,
+        help=N_("The report of one unit: only the measures it takes part in."))] = None,
     fail_on: Annotated[FailOn, typer.Option(
-        "--fail-on", help="Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon).")] = FailOn.never,
+        "--fail-on", help=N_("Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon)."))] = FailOn.never,
     due_soon: Annotated[int, typer.Option("--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
-                                          help="Due within DAYS counts as due soon.")] = query.DEFAULT_DUE_SOON_DAYS,
+                                          help=N_("Due within DAYS counts as due soon."))] = query.DEFAULT_DUE_SOON_DAYS,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: Annotated[Optional[ReportFormat], typer.Option(
         "--format", "-f", show_default=False,
-        help="Output format: markdown for a summary page, github for annotations in a GitHub Actions run, "
+        help=N_("Output format: markdown for a summary page, github for annotations in a GitHub Actions run, "
              "gitlab for GitLab Code Quality JSON, html for one self-contained page. "
-             "Default: from the --output suffix (.html, .md, .json, .txt), else table.")] = None,
+             "Default: from the --output suffix (.html, .md, .json, .txt), else table."))] = None,
     output: OutputOption = None,
 ) -> None:
     """Status counts, completion, per-unit table, overdue and due-soon lists. The CI entry point.
 
     With $GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown report is also appended there."""
     if unit and len(unit) > 1:
-        fail("report --unit takes one unit: the report one unit sends upward")
+        fail(_("report --unit takes one unit: the report one unit sends upward"))
     format = format or _format_from_suffix(output, ReportFormat, REPORT_SUFFIXES, ReportFormat.table)
     loaded = _load(directory, plan)
     today = _today(as_of)
@@ -668,6 +710,7 @@ def report(
 def units(
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """The unit registry, with how many measures each unit leads and takes part in."""
@@ -694,9 +737,10 @@ def units(
 def validate(
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: Annotated[ValidateFormat, typer.Option(
-        "--format", "-f", help="Output format; github prints each problem as an annotation for GitHub Actions, "
-                               "gitlab writes GitLab Code Quality JSON.")]
+        "--format", "-f", help=N_("Output format; github prints each problem as an annotation for GitHub Actions, "
+                               "gitlab writes GitLab Code Quality JSON."))]
         = ValidateFormat.table,
 ) -> None:
     """Check every file; each problem as FILE:LINE: message. Exit 0 when all are valid, else 2."""
@@ -721,14 +765,23 @@ def validate(
             gitlab.problems(loaded.problems, out)
         _finish(loaded)
     files = {p.file for p in loaded.problems}
+    count = len(loaded.measures)
     if loaded.problems:
         broken = None in loaded.plans.values() if loaded.several else loaded.plan is None
-        unchecked = " (their units and key tasks unchecked: the plan is broken)" if broken else ""
-        line = (f"{len(loaded.problems)} problem(s) in {len(files)} file(s); {len(loaded.measures)} valid measure(s)"
-                + unchecked)
+        # Three counts in one sentence: each a counted phrase of its own, the sentence their order.
+        counts = dict(
+            problems=ngettext("{count} problem", "{count} problems", len(loaded.problems)).format(
+                count=len(loaded.problems)),
+            files=ngettext("{count} file", "{count} files", len(files)).format(count=len(files)),
+            valid=ngettext("{count} valid measure", "{count} valid measures", count).format(count=count))
+        if not broken:
+            line = _("{problems} in {files}; {valid}").format(**counts)
+        else:
+            line = _("{problems} in {files}; {valid} (their units and key tasks unchecked: the plan is broken)").format(
+                **counts)
     else:
-        count = len(loaded.measures)
-        line = f"ok: {count} measure{'' if count == 1 else 's'} and the plan are valid"
+        line = ngettext("ok: {count} measure and the plan are valid", "ok: {count} measures and the plan are valid",
+                        count).format(count=count)
     with _output(None) as out:
         out.write(line + "\n")
     _finish(loaded)
@@ -738,20 +791,21 @@ def validate(
 def export(
     format: Annotated[Optional[ExportFormat], typer.Option(
         "--format", "-f", show_default=False,
-        help="xlsx: the 任务分工表 layout, set up to print on A4; the one to send to the units. "
+        help=N_("xlsx: the layout of the task-division table, set up to print on A4; the one to send to the units. "
              "csv: UTF-8 with BOM, for Excel (in LibreOffice choose UTF-8 in the import dialog). "
-             "json: as `list` gives it. Default: from the --output suffix, else json.")] = None,
+             "json: as `list` gives it. Default: from the --output suffix, else json."))] = None,
     output: OutputOption = None,
     unit: UnitOption = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
     format = format or _format_from_suffix(output, ExportFormat, EXPORT_SUFFIXES, ExportFormat.json)
     if format is ExportFormat.xlsx and output is None and sys.stdout.isatty():
-        fail("an xlsx workbook is binary and would garble the terminal: "
-             "give --output FILE (e.g. --output 任务分工表.xlsx) or redirect stdout")
+        fail(_("an xlsx workbook is binary and would garble the terminal: give --output FILE (e.g. --output "
+               "{example}) or redirect stdout").format(example="任务分工表.xlsx"))
     loaded = _load(directory, plan)
     today = _today(as_of)
     found = loaded.measures
@@ -778,10 +832,10 @@ def export(
 
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", metavar="UNIT", show_default=False,
-    help="The unit reporting it: one of the measure's units (any of its names); written as the short name.")]
+    help=N_("The unit reporting it: one of the measure's units (any of its names); written as the short name."))]
 DateOption = Annotated[Optional[date], typer.Option(
     "--date", parser=_date_option, metavar="DATE", show_default=False,
-    help="The day it happened. Default: --as-of, else today.")]
+    help=N_("The day it happened. Default: --as-of, else today."))]
 
 
 @contextmanager
@@ -797,7 +851,9 @@ def _writing() -> Iterator[None]:
     except write.WriteError as exc:
         fail(str(exc))
     except OSError as exc:  # one the write path does not word itself (a file name too long for an id)
-        fail(f"cannot write {exc.filename or 'the measure'}: {exc.strerror or exc}")
+        if exc.filename:
+            fail(_("cannot write {path}: {reason}").format(path=exc.filename, reason=reason(exc)))
+        fail(_("cannot write the measure: {reason}").format(reason=reason(exc)))
 
 
 def _one_plan(folder: Path) -> NoReturn:
@@ -835,16 +891,19 @@ def _written(written, today: date, format: Format, plan: str | None = None) -> N
         object.__setattr__(written.measure, "plan", plan)
     report_problems(written.warnings)
     if written.warnings:
-        say(f"warning: {len(written.warnings)} problem(s) in other files; this write succeeded")
+        count = len(written.warnings)
+        say(ngettext("warning: {count} problem in other files; this write succeeded",
+                     "warning: {count} problems in other files; this write succeeded", count).format(count=count))
     # A full stdout must not read as a failed write: one run again would record the entry twice.
-    with _output(None, done=f"{written.measure.file} is written, but ") as out:
+    with _output(None, written=written.measure.file) as out:
         if format is Format.json:
             from .render import json
 
             json.measure(written.measure, written.plan, today, out)
         else:
-            out.write(printable(f"{written.measure.file}: 措施 {label(written.measure)}: " + "; ".join(written.changes),
-                                one_line=True) + "\n")
+            changes = _("; ").join(written.changes)
+            out.write(printable(_("{file}: measure {id}: {changes}").format(
+                file=written.measure.file, id=label(written.measure), changes=changes), one_line=True) + "\n")
     raise typer.Exit(0)
 
 
@@ -853,18 +912,19 @@ def update(
     measure_id: IdArgument,
     status: Annotated[Optional[str], typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
-        help="The new status (key or Chinese label, e.g. in_progress or 推进中).")] = None,
+        help=N_("The new status (key or Chinese label, e.g. in_progress or {in_progress_label})."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT", show_default=False,
-                                                help="What was done (进度说明).")] = None,
+                                                help=N_("What was done."))] = None,
     when: DateOption = None,
     by: ByOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Allow a date before the last progress entry's.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Allow a date before the last progress entry's."))] = False,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
-    """Record progress (进度填报): add an entry {date, status, by, note} and set the status."""
+    """Record progress: add an entry (date, status, by, note) and set the status."""
     from . import record
 
     key = _statuses([status])[0] if status is not None else None
@@ -879,19 +939,20 @@ def update(
 def extend(
     measure_id: IdArgument,
     to: Annotated[date, typer.Option("--to", parser=_date_option, metavar="DATE", show_default=False,
-                                     help="The new due date; later than the current one.")],
+                                     help=N_("The new due date; later than the current one."))],
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT", show_default=False,
-                                        help="Why the extension was approved.")],
+                                        help=N_("Why the extension was approved."))],
     by: ByOption = None,
     when: Annotated[Optional[date], typer.Option(
         "--date", parser=_date_option, metavar="DATE", show_default=False,
-        help="The day the extension was approved. Default: --as-of, else today.")] = None,
+        help=N_("The day the extension was approved. Default: --as-of, else today."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
-    """Record an approved extension (延期): the measure's due date becomes --to."""
+    """Record an approved extension: the measure's due date becomes --to."""
     from . import record
 
     folder, number, plan_name = _target(directory, measure_id, plan)
@@ -903,28 +964,29 @@ def extend(
 @app.command()
 def new(
     # min=1: 0 is a number the plan never has, and a task of 0 read as "no --task given"
-    task: Annotated[Optional[int], typer.Option("--task", "-t", min=1, help="Key task number (1…11).",
+    task: Annotated[Optional[int], typer.Option("--task", "-t", min=1, help=N_("Key task number (1…11)."),
                                                 show_default=False)] = None,
     unit: Annotated[Optional[list[str]], typer.Option(
         "--unit", "-u", metavar="UNIT", show_default=False,
-        help="A responsible unit, lead unit first (any of its names). Repeatable.")] = None,
+        help=N_("A responsible unit, lead unit first (any of its names). Repeatable."))] = None,
     deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="PHRASE", show_default=False,
-                                                    help="完成时限, e.g. 5月底前 or 年底前.")] = None,
+                                                    help=N_("The deadline phrase, e.g. {deadline_example} or {year_end_example}."))] = None,
     national: Annotated[Optional[str], typer.Option("--national", metavar="TEXT", show_default=False,
-                                                    help="The 海关总署 measure (具体举措).")] = None,
+                                                    help=N_("The measure as the General Administration of Customs words it."))] = None,
     local: Annotated[Optional[list[str]], typer.Option(
-        "--local", metavar="TEXT", show_default=False, help="A 天津市细化落实措施 item. Repeatable.")] = None,
+        "--local", metavar="TEXT", show_default=False, help=N_("An item of Tianjin's detailed implementing measures. Repeatable."))] = None,
     due: Annotated[Optional[date], typer.Option(
         "--due", parser=_date_option, metavar="DATE", show_default=False,
-        help="An explicit due date; needed when the deadline phrase gives none portcli reads.")] = None,
-    edit: Annotated[bool, typer.Option("--edit", "-e", help="Write it in $EDITOR from a commented template "
-                                                            "(the default on a terminal without options).")] = False,
+        help=N_("An explicit due date; needed when the deadline phrase gives none portcli reads."))] = None,
+    edit: Annotated[bool, typer.Option("--edit", "-e", help=N_("Write it in $EDITOR from a commented template "
+                                                            "(the default on a terminal without options)."))] = False,
     from_file: Annotated[Optional[Path], typer.Option(
         "--from", metavar="FILE", show_default=False,
-        help="Take the measure's text from FILE (- for stdin); with --edit, start the editor from it.")] = None,
+        help=N_("Take the measure's text from FILE (- for stdin); with --edit, start the editor from it."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Add a measure with the next free id, from options or in $EDITOR; checked before it is written."""
@@ -933,7 +995,7 @@ def new(
     folder, plan_name = _new_folder(directory, plan)
     values = dict(task=task, units=unit or [], deadline=deadline, national=national, local=local or [], due=due)
     if from_file is not None and any(values.values()):
-        fail("--from takes the whole measure from FILE: give its values there, not as options too")
+        fail(_("--from takes the whole measure from FILE: give its values there, not as options too"))
     with _writing():
         draft = _read_draft(from_file) if from_file is not None else None
         if edit or (draft is None and not any(values.values()) and sys.stdin.isatty()):
@@ -941,8 +1003,8 @@ def new(
         elif draft is not None:
             written = record.new_from_text(folder, draft, label=str(from_file))
         elif not any(values.values()):
-            fail("give --task, --unit, --deadline and --national or --local, or --edit to write the measure in "
-                 "$EDITOR")
+            fail(_("give --task, --unit, --deadline and --national or --local, or --edit to write the measure in "
+                   "$EDITOR"))
         else:
             written = record.new(folder, **values)
     _written(written, _today(as_of), format, plan_name)
@@ -970,7 +1032,8 @@ def _read_draft(path: Path) -> str:
     if str(path) == "-":
         raw, message = sys.stdin.buffer.read(files.MAX_FILE_BYTES + 1), None
         if len(raw) > files.MAX_FILE_BYTES:
-            message = f"is over {files.MAX_FILE_BYTES >> 20} MiB; a measure file may be at most 1 MiB"
+            message = _("is over {size} MiB; a measure file may be at most {size} MiB").format(
+                size=files.MAX_FILE_BYTES >> 20)
     else:
         raw, trouble = files.read_ordinary_file(path)
         message = None if trouble is None else trouble[1]
@@ -992,19 +1055,19 @@ def _new_in_editor(folder: Path, text: str):
         try:
             saved = editor.edit(draft)
         except editor.EditorError as exc:
-            fail(f"{exc}; your text is in {draft}")
+            fail(_("{error}; your text is in {path}").format(error=exc, path=draft))
         edited = draft.read_text(encoding="utf-8")
         if not saved or not record.without_help(edited).strip():
             draft.unlink()
-            fail("nothing written: the editor closed without saving, or the text is empty")
+            fail(_("nothing written: the editor closed without saving, or the text is empty"))
         try:
             written = record.new_from_text(folder, edited, label="new measure")
         except record.Refused as exc:
             report_problems(exc.problems)
             say(str(exc))
-            if sys.stdin.isatty() and typer.confirm("Edit it again?", default=True, err=True):
+            if sys.stdin.isatty() and typer.confirm(_("Edit it again?"), default=True, err=True):
                 continue
-            fail(f"your text is kept in {draft}; go on with `portcli new --edit --from {draft}`")
+            fail(_("your text is kept in {path}; go on with `portcli new --edit --from {path}`").format(path=draft))
         draft.unlink()
         return written
 
@@ -1012,28 +1075,29 @@ def _new_in_editor(folder: Path, text: str):
 # Commands that start a plan: from its document (import), or a whole repository (init).
 
 TitleOption = Annotated[Optional[str], typer.Option(
-    "--title", metavar="TEXT", show_default=False, help="The plan's title. Default: the text above the table.")]
+    "--title", metavar="TEXT", show_default=False, help=N_("The plan's title. Default: the text above the table."))]
 YearOption = Annotated[Optional[int], typer.Option(
     "--year", min=1901, max=2999, show_default=False,
-    help="The plan's year, for its deadlines. Default: the year the title names.")]
+    help=N_("The plan's year, for its deadlines. Default: the year the title names."))]
 
 
 @app.command("import")
 def import_(
-    source: Annotated[Path, typer.Argument(metavar="FILE", help="The 任务分工表: .docx, .xlsx, or tab-separated "
-                                                                ".txt/.tsv (a table copied out of Word or Excel).")],
+    source: Annotated[Path, typer.Argument(metavar="FILE", help=N_("The task-division table: .docx, .xlsx, or tab-separated "
+                                                                ".txt/.tsv (a table copied out of Word or Excel)."))],
     directory: Annotated[Path, typer.Option(
-        "--dir", help="The measures folder to write; created if need be, never written over.")] = Path("measures"),
+        "--dir", help=N_("The measures folder to write; created if need be, never written over."))] = Path("measures"),
     merge: Annotated[bool, typer.Option(
-        "--merge", help="Add to an existing measures folder only the measures it lacks (and their key tasks "
-                        "and units); change no existing measure.")] = False,
+        "--merge", help=N_("Add to an existing measures folder only the measures it lacks (and their key tasks "
+                        "and units); change no existing measure."))] = False,
     force_partial: Annotated[bool, typer.Option(
-        "--force-partial", help="Write what could be read even when the table has problems (exit 2 all the "
-                                "same).")] = False,
+        "--force-partial", help=N_("Write what could be read even when the table has problems (exit 2 all the "
+                                "same)."))] = False,
     title: TitleOption = None,
     year: YearOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """Read a 任务分工表 into _plan.yaml and one file per measure, then check them as validate does."""
+    """Read a task-division table into _plan.yaml and one file per measure, then check them as validate does."""
     outcome = _import(source, directory, merge=merge, force_partial=force_partial, title=title, year=year)
     raise typer.Exit(_import_code(outcome))
 
@@ -1063,8 +1127,11 @@ def _import(source: Path, target: Path, *, merge: bool = False, force_partial: b
     for line in summary(outcome, source, target):
         print(printable(line, one_line=True))
     if outcome.problems and not outcome.written:
-        say(f"{len(outcome.problems)} problem(s) in {source}; nothing written: correct the table, or pass "
-            "--force-partial to write what could be read")
+        count = len(outcome.problems)
+        say(ngettext("{count} problem in {source}; nothing written: correct the table, or pass --force-partial to "
+                     "write what could be read",
+                     "{count} problems in {source}; nothing written: correct the table, or pass --force-partial to "
+                     "write what could be read", count).format(count=count, source=source))
     return outcome
 
 
@@ -1074,12 +1141,13 @@ def _import_code(outcome) -> int:
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The repository's folder.")] = Path("."),
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help=N_("The repository's folder."))] = Path("."),
     from_file: Annotated[Optional[Path], typer.Option(
         "--from", metavar="FILE", show_default=False,
-        help="Import this 任务分工表 (.docx, .xlsx, .txt) into measures/; without it, an empty plan.")] = None,
+        help=N_("Import this task-division table (.docx, .xlsx, .txt) into measures/; without it, an empty plan."))] = None,
     title: TitleOption = None,
     year: YearOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Start a tracking repository: measures/, a .gitignore and a CI workflow; never over existing files."""
     from . import scaffold
@@ -1087,8 +1155,11 @@ def init(
 
     present = scaffold.existing(folder)
     if present:
-        fail(f"{', '.join(str(p) for p in present)} already exist{'s' if len(present) == 1 else ''}; init writes "
-             "over nothing: remove or move them, or use `portcli import FILE --dir DIR` for the measures alone")
+        fail(ngettext("{paths} already exists; init writes over nothing: remove or move it, or use "
+                      "`portcli import FILE --dir DIR` for the measures alone",
+                      "{paths} already exist; init writes over nothing: remove or move them, or use "
+                      "`portcli import FILE --dir DIR` for the measures alone",
+                      len(present)).format(paths=", ".join(str(p) for p in present)))
     code = 0
     if from_file is not None:
         outcome = _import(from_file, folder / "measures", title=title, year=year)
@@ -1097,10 +1168,10 @@ def init(
             raise typer.Exit(code)
     else:
         plan = scaffold.write_empty_plan(folder, title, year)
-        print(printable(f"wrote {plan}: a plan with one example key task and unit; write yours there, then add "
-                        "measures with `portcli new`", one_line=True))
+        print(printable(_("wrote {path}: a plan with one example key task and unit; write yours there, then add "
+                          "measures with `portcli new`").format(path=plan), one_line=True))
     for path in scaffold.write_repository_files(folder):
-        print(printable(f"wrote {path}", one_line=True))
+        print(printable(_("wrote {path}").format(path=path), one_line=True))
     raise typer.Exit(code)
 
 
@@ -1109,6 +1180,7 @@ def history_(
     measure_id: IdArgument,
     directory: DirOption = None,
     plan: PlanOption = None,
+    lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """The measure's changes over time, from git log of its file: when, who, status before → after, notes."""
@@ -1131,7 +1203,7 @@ def history_(
 
             table.history(changes, found, _console(out))
     if dirty:
-        say(f"{found.file} has changes not committed yet; they are not in this history")
+        say(_("{file} has changes not committed yet; they are not in this history").format(file=found.file))
     _finish(loaded)
 
 
@@ -1139,7 +1211,8 @@ def history_(
 def schema_(
     check: Annotated[Optional[Path], typer.Option(
         "--check", metavar="FILE", show_default=False,
-        help="Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI).")] = None,
+        help=N_("Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI)."))] = None,
+    lang: LangOption = None,
 ) -> None:
     """Print the JSON Schema of measure files, for editors (the YAML language server)."""
     from . import schema
@@ -1152,9 +1225,11 @@ def schema_(
     try:
         current = check.read_text(encoding="utf-8") == text
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {check}: {getattr(exc, 'strerror', None) or exc}")
+        why = reason(exc) if isinstance(exc, OSError) else _("not UTF-8 text")
+        fail(_("cannot read {path}: {reason}").format(path=check, reason=why))
     if not current:
-        say(f"{check} is not the schema this portcli prints; update it with `portcli schema > {check}`")
+        say(_("{path} is not the schema this portcli prints; update it with `portcli schema > {path}`").format(
+            path=check))
         raise typer.Exit(1)
 
 
@@ -1224,13 +1299,59 @@ def speak_for(args: list[str]) -> None:
     i18n.use(language)
 
 
+# Examples that help texts show of what portcli reads: data, the same in every language, kept out
+# of the msgids as {placeholders}.
+HELP_VALUES = {"chinese_date": "2022年6月15日", "in_progress_label": STATUSES["in_progress"],
+               "deadline_example": "5月底前", "year_end_example": "年底前",
+               "default_days": str(query.DEFAULT_DUE_SOON_DAYS)}
+
+
+def _help_said(text: str) -> str:
+    said = _(text)
+    for name, value in HELP_VALUES.items():
+        said = said.replace("{" + name + "}", value)
+    return said
+
+
+def _short_help(text: str) -> str | None:
+    """A Chinese help's first sentence: click shortens text at spaces, which Chinese has none of,
+    and would list the command with "..." alone."""
+    first = text.partition("\n\n")[0].strip()
+    if "。" not in first or not any("\u4e00" <= ch <= "\u9fff" for ch in first):
+        return None
+    return first.partition("。")[0]
+
+
+def translated(command):
+    """`command` (a click command tree, as typer builds it) with every help text said in the language
+    speak_for chose: typer takes them from docstrings and help= texts, which are the msgids."""
+    if command.help:
+        command.help = _help_said(command.help)
+        command.short_help = _help_said(command.short_help) if command.short_help else _short_help(command.help)
+    if command.epilog:
+        command.epilog = _help_said(command.epilog)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _help_said(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        translated(sub)
+    return command
+
+
+def command_for(args: list[str]):
+    """The click command that runs `args` (see app_for), its help in the language spoken."""
+    return translated(typer.main.get_command(app_for(args)))
+
+
 def run(args: list[str] | None = None) -> None:
     """Console-script entry point: a last guard so that no traceback reaches the user."""
     stdout = sys.stdout
     try:
         args = complete_args(sys.argv[1:] if args is None else args)
         speak_for(args)
-        app_for(args)(args=args, prog_name="portcli")
+        command_for(args).main(args=args, prog_name="portcli")
+    except click.exceptions.Exit as exc:  # speak_for's fail(), raised before click runs anything
+        sys.exit(exc.exit_code)
     except SystemExit as exc:
         # Typer's own output (--help) met a closed pipe: Typer then swaps stdout for a wrapper that
         # keeps quiet and exits 1. Commands' output goes through _output, which never lets it.
@@ -1242,10 +1363,10 @@ def run(args: list[str] | None = None) -> None:
             _internal_error(exc)
         # Typer's own output (--help) on a full disk: commands' output is told in _output.
         _discard_stdout()
-        say(f"cannot write the output: {exc.strerror or exc}")
+        say(_("cannot write the output: {reason}").format(reason=reason(exc)))
         sys.exit(2)
     except KeyboardInterrupt:
-        _to_stderr("portcli: interrupted\n")
+        _to_stderr("portcli: " + _("interrupted") + "\n")
         sys.exit(130)
     except Exception as exc:  # a bug in portcli, not in the input: say so plainly
         _internal_error(exc)
@@ -1257,6 +1378,6 @@ _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _internal_error(exc: Exception) -> NoReturn:
-    say(f"internal error: {type(exc).__name__}: {exc}")
-    _to_stderr("please report it with the command that caused it\n")
+    say(_("internal error: {error}: {message}").format(error=type(exc).__name__, message=exc))
+    _to_stderr(_("please report it with the command that caused it") + "\n")
     sys.exit(2)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import PurePath
 
+from .i18n import _
+
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 PROG_NAME = "portcli"
 COMPLETE_VAR = "_PORTCLI_COMPLETE"
@@ -36,21 +38,22 @@ def _login_shell() -> str | None:
 def choose(named: str | None) -> str:
     """The shell to complete for: `named`, else the parent shell, else $SHELL. ShellUnknown when
     the one named is not a shell portcli completes, or when no shell can be told."""
-    supported = f"{', '.join(SHELLS[:-1])} or {SHELLS[-1]}"
+    supported = _("{shells} or {last}").format(shells=", ".join(SHELLS[:-1]), last=SHELLS[-1])
     if named:
         if named.lower() not in SHELLS:
-            raise ShellUnknown(f"portcli completes {supported}, not {named!r}")
+            raise ShellUnknown(_("portcli completes {shells}, not {name!r}").format(shells=supported, name=named))
         return named.lower()
     found = [shell for shell in (_parent_shell(), _login_shell()) if shell]
     for shell in found:
         if shell in SHELLS:
             return shell
+    example = f"{PROG_NAME} --show-completion bash"
     if found:
-        why = f"the shell found ({found[0]}) has no completion: portcli completes {supported}"
-    else:
-        why = "no shell among the parent processes and $SHELL unset"
-    raise ShellUnknown(f"cannot tell which shell to complete for ({why}); name it, "
-                       f"e.g. `{PROG_NAME} --show-completion bash`")
+        raise ShellUnknown(_("cannot tell which shell to complete for (the shell found ({shell}) has no completion: "
+                             "portcli completes {shells}); name it, e.g. `{example}`").format(
+            shell=found[0], shells=supported, example=example))
+    raise ShellUnknown(_("cannot tell which shell to complete for (no shell among the parent processes and $SHELL "
+                         "unset); name it, e.g. `{example}`").format(example=example))
 
 
 def script(shell: str) -> str:

@@ -11,6 +11,7 @@ import functools
 import re
 from datetime import date
 
+from .i18n import Message
 from .model import Deadline
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
@@ -38,13 +39,20 @@ FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 class DeadlineError(ValueError):
-    """A phrase that says no deadline portcli understands."""
+    """A phrase that says no deadline portcli understands. Its one argument, like the ValueErrors
+    raised here, is a `Message`: check.py keeps it untranslated in a problem, str() says it."""
+
+
+# The phrases an unrecognised deadline is told to look like: data in the plan's language, never translated.
+EXAMPLES = ("5月底前", "2022年6月30日前", "年底前", "三季度末", "5月底前取得阶段性进展，持续推动", "持续推动",
+            "按照海关总署统一部署推动实施")
 
 
 def in_range(day: date, text: str) -> date:
     """`day`, read from `text`, when it falls in FIRST_YEAR…LAST_YEAR; else ValueError."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"{text!r} is out of range: dates go from {FIRST_DAY} to {LAST_DAY}")
+        raise ValueError(Message("{text} is out of range: dates go from {first} to {last}", text=repr(text),
+                                 first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
     return day
 
 
@@ -93,18 +101,17 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
     except DeadlineError:
         raise
     except ValueError as exc:  # 2月30日, 13月底前
-        raise DeadlineError(f"deadline {phrase!r} names no real date ({exc})") from None
-    raise DeadlineError(
-        f"unrecognised deadline {phrase!r}; write e.g. 5月底前, 2022年6月30日前, 年底前, "
-        "三季度末, 5月底前取得阶段性进展，持续推动, 持续推动, 按照海关总署统一部署推动实施, "
-        "or give an explicit `due:` date"
-    )
+        raise DeadlineError(Message("deadline {phrase} names no real date ({reason})", phrase=repr(phrase),
+                                    reason=Message.verbatim(str(exc)))) from None
+    raise DeadlineError(Message("unrecognised deadline {phrase}; write e.g. {examples}, or give an explicit "
+                                "`due:` date", phrase=repr(phrase), examples=", ".join(EXAMPLES)))
 
 
 def _in_plan_years(due: date, phrase: str) -> date:
     if not FIRST_YEAR <= due.year <= LAST_YEAR:
-        raise DeadlineError(f"deadline {phrase!r} names the year {due.year}; "
-                            f"deadlines fall in the years {FIRST_YEAR}…{LAST_YEAR}")
+        raise DeadlineError(Message("deadline {phrase} names the year {year}; deadlines fall in the years "
+                                    "{first}…{last}", phrase=repr(phrase), year=due.year, first=FIRST_YEAR,
+                                    last=LAST_YEAR))
     return due
 
 
@@ -119,7 +126,8 @@ def parse_date(text: str) -> date:
             try:
                 return date(int(m["year"]), int(m["month"]), int(m["day"]))
             except ValueError as exc:
-                raise ValueError(f"{text!r} is not a real date ({exc})") from None
+                raise ValueError(Message("{text} is not a real date ({reason})", text=repr(text),
+                                         reason=Message.verbatim(str(exc)))) from None
     from datetime import datetime
 
     from dateutil import parser  # only for the unusual forms: it costs start-up time
@@ -132,8 +140,9 @@ def parse_date(text: str) -> date:
             for dayfirst in (False, True):
                 readings.add(parser.parse(text.strip(), default=default, dayfirst=dayfirst).date())
     except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
-        raise ValueError(f"{text!r} is not a date; write it as 2022-05-31, 2022/5/31 or 2022年5月31日") from None
+        raise ValueError(Message("{text} is not a date; write it as {examples}", text=repr(text),
+                                 examples=Message.either(["2022-05-31", "2022/5/31", "2022年5月31日"]))) from None
     if len(readings) > 1:
-        raise ValueError(f"{text!r} is not one date (it leaves out the year, month or day, or could be read "
-                         "day-first or month-first); write it as 2022-05-31")
+        raise ValueError(Message("{text} is not one date (it leaves out the year, month or day, or could be read "
+                                 "day-first or month-first); write it as 2022-05-31", text=repr(text)))
     return readings.pop()

@@ -6,6 +6,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .i18n import _
+
 
 class EditorError(Exception):
     pass
@@ -27,7 +29,8 @@ def edit(path: Path) -> bool:
         # Through the shell, so EDITOR="code --wait" works as it does for git.
         done = subprocess.run(["sh", "-c", f'{editor} "$@"', editor, str(path)], check=False)
     except OSError as exc:
-        raise EditorError(f"cannot start the editor {editor!r}: {exc.strerror or exc}") from None
+        raise EditorError(_("cannot start the editor {editor!r}: {reason}").format(
+            editor=editor, reason=exc.strerror or exc)) from None
     if done.returncode != 0:
-        raise EditorError(f"the editor {editor!r} exited with status {done.returncode}")
+        raise EditorError(_("the editor {editor!r} exited with status {code}").format(editor=editor, code=done.returncode))
     return path.stat().st_mtime_ns != before

@@ -145,8 +145,8 @@ class Message:
             return cls.verbatim(choices[0])
         if len(choices) == 2:
             return Message("{first} or {second}", first=choices[0], second=choices[1])
-        return Message("{first}, {second} or {third}", first=choices[0], second=", ".join(choices[1:-1]),
-                   third=choices[-1])
+        # The rest as alternatives in turn, so each language joins every pair: a、b、c或d, not a、b, c或d.
+        return Message("{first}, {rest}", first=choices[0], rest=cls.either(choices[1:]))
 
     @classmethod
     def counted(cls, singular: str, plural: str, count: int, **values: Any) -> Message:

@@ -7,13 +7,16 @@ from datetime import date
 from functools import cached_property
 from typing import Iterable
 
+from .i18n import Message
 from .model import STATUSES, Measure, Plan, Unit, fold
+from .problem import did_you_mean
 
 DEFAULT_DUE_SOON_DAYS = 14
 
 
 class LookupProblem(ValueError):
-    """A name on the command line that matches nothing, or more than one thing."""
+    """A name on the command line that matches nothing, or more than one thing; its one argument is a
+    `Message`, said in the language of whoever prints it (str() says it in the current one)."""
 
 
 def _reached_milestone(m: Measure) -> bool:
@@ -47,11 +50,10 @@ def resolve_unit(plan: Plan, text: str) -> Unit:
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
-        names = "、".join(u.name for u in candidates)
-        raise LookupProblem(f"unit {text!r} is ambiguous: it could be {names}")
-    close = plan.close_units(text, cutoff=0.4)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise LookupProblem(f"unknown unit {text!r}{hint} (see `portcli units`)")
+        raise LookupProblem(Message("unit {text} is ambiguous: it could be {names}", text=repr(text),
+                                    names=Message.either([u.name for u in candidates])))
+    hint = did_you_mean(text, plan.close_units(text, cutoff=0.4), already_close=True)
+    raise LookupProblem(Message("unknown unit {text}{hint} (see `portcli units`)", text=repr(text), hint=hint))
 
 
 def resolve_unit_in(plans: Iterable[Plan | None], text: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import _
 from .grid import Grid, ReadError
 
 READERS = {".docx": "word", ".xlsx": "excel", ".xlsm": "excel", ".txt": "tsv", ".tsv": "tsv"}
@@ -19,16 +20,17 @@ def read_grids(path: Path) -> list[Grid]:
     """The tables in the file, each as a grid of cell texts; ReadError (one line) if it cannot be read."""
     kind = READERS.get(path.suffix.lower())
     if kind is None:
-        raise ReadError("cannot tell what it is from its name: portcli imports .docx, .xlsx and "
-                        "tab-separated .txt or .tsv")
+        raise ReadError(_("cannot tell what it is from its name: portcli imports .docx, .xlsx and tab-separated "
+                          ".txt or .tsv"))
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise ReadError("not an ordinary file")
+            raise ReadError(_("not an ordinary file"))
     except OSError as exc:
-        raise ReadError(f"cannot read it: {exc.strerror or exc}") from None
+        raise ReadError(_("cannot read it: {reason}").format(reason=exc.strerror or exc)) from None
     if size > MAX_INPUT_BYTES:
-        raise ReadError(f"it is {size >> 20} MiB; a 任务分工表 is far smaller: is this the right file?")
+        raise ReadError(_("it is {size} MiB; a task-division table is far smaller: is this the right file?").format(
+            size=size >> 20))
     if kind == "word":
         from . import word as reader
     elif kind == "excel":

@@ -9,6 +9,7 @@ import warnings
 from datetime import date, datetime, time
 from pathlib import Path
 
+from ..i18n import _
 from .grid import Grid, ReadError, Row, check_package
 
 
@@ -22,11 +23,12 @@ def read(path: Path) -> list[Grid]:
             values = load_workbook(path, data_only=True)
             formulas = load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file; each is one line here
-        raise ReadError(f"damaged, or not an Excel workbook ({type(exc).__name__}: {exc})") from None
+        raise ReadError(_("damaged, or not an Excel workbook ({error}: {message})").format(
+            error=type(exc).__name__, message=exc)) from None
     grids = []
     several = len(values.worksheets) > 1
     for sheet, formula_sheet in zip(values.worksheets, formulas.worksheets):
-        grids.append(_grid(sheet, formula_sheet, f"sheet {sheet.title}" if several else ""))
+        grids.append(_grid(sheet, formula_sheet, _("sheet {name}").format(name=sheet.title) if several else ""))
     return grids
 
 
@@ -38,7 +40,10 @@ def _grid(sheet, formula_sheet, name: str) -> Grid:
             for c in range(merged.min_col, merged.max_col + 1):
                 if (r, c) != (merged.min_row, merged.min_col):
                     covered.add((r, c))
-    prefix = f"{name}, " if name else ""
+
+    def where(r: int) -> str:
+        return _("{sheet}, row {row}").format(sheet=name, row=r) if name else _("row {row}").format(row=r)
+
     rows: list[Row] = []
     for r, cells in enumerate(sheet.iter_rows(max_col=width), 1):
         texts = []
@@ -47,11 +52,12 @@ def _grid(sheet, formula_sheet, name: str) -> Grid:
                 texts.append("")
                 continue
             if cell.value is None and formula_sheet.cell(r, c).data_type == "f":
-                raise ReadError(f"{prefix}row {r}: cell {cell.coordinate} holds a formula "
-                                f"({formula_sheet.cell(r, c).value}) without a saved value; portcli never computes "
-                                "formulas: open the workbook in Excel or LibreOffice and save it, or paste the values")
+                raise ReadError(_("{where}: cell {cell} holds a formula ({formula}) without a saved value; portcli "
+                                  "never computes formulas: open the workbook in Excel or LibreOffice and save it, "
+                                  "or paste the values").format(where=where(r), cell=cell.coordinate,
+                                                                formula=formula_sheet.cell(r, c).value))
             texts.append(_text(cell.value))
-        rows.append(Row(texts, f"{prefix}row {r}"))
+        rows.append(Row(texts, where(r)))
     # The title sits above the table, in the first cell of a row of its own.
     return Grid(rows, [], name, width)
 

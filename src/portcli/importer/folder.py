@@ -18,8 +18,10 @@ from typing import Any
 from .. import edit, write
 from ..check import PLAN_KEYS, build_measure, build_plan
 from ..files import PLAN_FILE, measure_names, read_text
+from ..i18n import N_, Message, _, ngettext
 from ..load import Loaded, load
 from ..model import Plan
+from ..problem import Problem as FileProblem
 from ..record import _measure_text
 from ..yamlread import parse_yaml
 from .table import Document, Measure, Problem
@@ -44,7 +46,7 @@ def existing_files(target: Path) -> list[str]:
     if not target.exists():
         return []
     if not target.is_dir():
-        raise TargetError(f"{target} is a file, not a folder")
+        raise TargetError(_("{path} is a file, not a folder").format(path=target))
     return ([PLAN_FILE] if (target / PLAN_FILE).exists() else []) + measure_names(target)
 
 
@@ -52,12 +54,13 @@ def check_target(target: Path, merge: bool) -> None:
     """Refuse before reading the table: a folder with files (without --merge), or one without a plan (with)."""
     present = existing_files(target)
     if present and not merge:
-        shown = ", ".join(present[:3]) + (f", … ({len(present)} files)" if len(present) > 3 else "")
-        raise TargetError(f"{target} already holds {shown}; import never writes over them: import into a new "
-                          "folder, or pass --merge to add only the measures it lacks")
+        shown = ", ".join(present[:3]) + (", … " + _("({count} files)").format(count=len(present))
+                                          if len(present) > 3 else "")
+        raise TargetError(_("{path} already holds {files}; import never writes over them: import into a new folder, "
+                            "or pass --merge to add only the measures it lacks").format(path=target, files=shown))
     if merge and PLAN_FILE not in present:
-        raise TargetError(f"--merge adds to a measures folder, and {target} has no {PLAN_FILE}; leave out --merge "
-                          "to import into a new folder")
+        raise TargetError(_("--merge adds to a measures folder, and {path} has no {plan}; leave out --merge to import "
+                            "into a new folder").format(path=target, plan=PLAN_FILE))
 
 
 def plan_text(doc: Document, title: str, year: int) -> str:
@@ -92,7 +95,8 @@ def _checked_plan(text: str, where: str, problems: list[Problem]) -> Plan | None
     plan = None
     if not found:
         plan, found = build_plan(data, PLAN_FILE, text)
-    problems += [Problem(where, f"{PLAN_FILE} would not be valid: {p.message}") for p in found]
+    problems += [Problem(where, _("{plan} would not be valid: {problem}").format(plan=PLAN_FILE, problem=p.message))
+                 for p in found]
     return plan
 
 
@@ -102,11 +106,12 @@ def _checked_measure(m: Measure, units: list[str], text: str, plan: Plan | None,
     name = f"{m.id:02d}.yaml"
     data, problem = parse_yaml(Path(name), text)
     if problem is None and data != {"id": m.id, **measure_fields(m, units)}:
-        problem = Problem(name, 1, "its file would not read back as the table says; please report this with the "
-                                   "document")
+        # the loader's kind of problem (file, line, message), as parse_yaml's own
+        problem = FileProblem(name, 1, Message("its file would not read back as the table says; please report this "
+                                               "with the document"))
     found = [problem] if problem else (build_measure(data, plan, name, text)[1] if plan is not None else [])
     if not any(p.where == m.where for p in problems):
-        problems += [Problem(m.where, f"measure {m.id}: {p.message}") for p in found]
+        problems += [Problem(m.where, _("measure {id}: {problem}").format(id=m.id, problem=p.message)) for p in found]
 
 
 def import_table(doc: Document, target: Path, *, merge: bool = False, force_partial: bool = False,
@@ -117,8 +122,8 @@ def import_table(doc: Document, target: Path, *, merge: bool = False, force_part
     title = doc.title or fallback_title
     year = doc.year or date.today().year
     if not doc.measures:  # nothing to write; the rows' problems say why
-        return Outcome(doc, problems or [Problem(doc.header_where, "no measure under the header; expected rows "
-                                                                   "numbered N. in 具体举措")])
+        return Outcome(doc, problems or [Problem(doc.header_where, _(
+            "no measure under the header; expected rows numbered N. in {column}").format(column="具体举措"))])
     if merge:
         return _merge(doc, target, problems, force_partial)
     numerals = {t.id: t.numeral for t in doc.tasks}
@@ -155,10 +160,11 @@ def _merge(doc: Document, target: Path, problems: list[Problem], force_partial: 
         loaded = load(target)
         plan_problems = [p for p in loaded.problems if Path(p.file).name == PLAN_FILE]
         if loaded.plan is None or plan_problems:
-            raise TargetError(f"--merge: {target / PLAN_FILE} has problems; fix it first "
-                              f"({plan_problems[0].message if plan_problems else 'it cannot be read'})")
+            why = plan_problems[0].message if plan_problems else _("it cannot be read")
+            raise TargetError(_("--merge: {path} has problems; fix it first ({problem})").format(
+                path=target / PLAN_FILE, problem=why))
         plan = loaded.plan
-        text, _ = read_text(target / PLAN_FILE)
+        text, _unreadable = read_text(target / PLAN_FILE)
         # units: a name the plan knows (as a short name, full name or alias) is written as its short name
         short: dict[str, str] = {}
         for name in doc.units:
@@ -176,7 +182,8 @@ def _merge(doc: Document, target: Path, problems: list[Problem], force_partial: 
                 new_tasks.append(t.id)
                 text = edit.insert_item(text, "tasks", _task_entry(t.id, t.numeral, t.title), None, PLAN_KEYS)
             elif re.sub(r"\s+", "", plan.tasks[t.id].title) != re.sub(r"\s+", "", t.title):
-                outcome.notes.append(f"key task {t.id} is titled differently in {PLAN_FILE}; kept its title")
+                outcome.notes.append(_("key task {id} is titled differently in {plan}; kept its title").format(
+                    id=t.id, plan=PLAN_FILE))
         merged_plan = _checked_plan(text, doc.header_where, problems) if (outcome.new_units or new_tasks) else plan
         have = {m.id: m for m in loaded.measures}
         taken = {int(re.match(r"\d+", n).group()) for n in measure_names(target) if re.match(r"\d+\.", n)}
@@ -186,8 +193,8 @@ def _merge(doc: Document, target: Path, problems: list[Problem], force_partial: 
             if m.id in have or m.id in taken or m.id in texts:
                 outcome.kept += m.id in have
                 if m.id in have and _differs(have[m.id], m, short):
-                    outcome.notes.append(f"measure {m.id} in {target} differs from the table ({m.where}); kept "
-                                         "the folder's")
+                    outcome.notes.append(_("measure {id} in {path} differs from the table ({where}); kept the "
+                                           "folder's").format(id=m.id, path=target, where=m.where))
                 continue
             units = list(dict.fromkeys(short[u] for u in m.units))
             texts[m.id] = measure_text(m, numerals.get(m.task, str(m.task)), units)
@@ -226,6 +233,20 @@ def deadline_kinds(doc: Document) -> Counter:
     return kinds
 
 
+# How many deadlines of each kind the table has (deadline.parse_deadline's kinds), said per kind.
+DEADLINE_KINDS = {"date": N_("{count} date"), "milestone": N_("{count} milestone"), "external": N_("{count} external"),
+                  "ongoing": N_("{count} ongoing"), "empty": N_("{count} empty"),
+                  "unrecognised": N_("{count} unrecognised")}
+
+# A unit name that may be another's written differently: how the two names relate (table._aliases).
+ALIAS_LINES = {
+    "prefix": N_("possible alias: {name} ({where}) differs only by a prefix ({prefixes}) from {registered} "
+                 "({registered_where}); kept as two units"),
+    "part": N_("possible alias: {name} ({where}) is part of {registered} ({registered_where}); kept as two units"),
+    "contains": N_("possible alias: {name} ({where}) contains {registered} ({registered_where}); kept as two units"),
+}
+
+
 def summary(outcome: Outcome, source: Path, target: Path) -> list[str]:
     """What was read, what was written, and what the written folder's check says: for people."""
     doc = outcome.doc
@@ -233,30 +254,51 @@ def summary(outcome: Outcome, source: Path, target: Path) -> list[str]:
     if outcome.written:
         measures = [n for n in outcome.written if n != PLAN_FILE]
         named = f"{measures[0]} … {measures[-1]}" if len(measures) > 1 else "".join(measures)
-        what = ([PLAN_FILE] if PLAN_FILE in outcome.written else []) + (
-            [f"{len(measures)} measure file{'s' if len(measures) != 1 else ''} ({named})"] if measures else [])
-        lines.append(f"{source.name} → {target}: wrote {' and '.join(what)}")
+        files = ngettext("{count} measure file ({names})", "{count} measure files ({names})", len(measures)).format(
+            count=len(measures), names=named)
+        if PLAN_FILE in outcome.written and measures:
+            wrote = _("{source} → {target}: wrote {plan} and {files}").format(
+                source=source.name, target=target, plan=PLAN_FILE, files=files)
+        elif measures:
+            wrote = _("{source} → {target}: wrote {files}").format(source=source.name, target=target, files=files)
+        else:
+            wrote = _("{source} → {target}: wrote {plan}").format(source=source.name, target=target, plan=PLAN_FILE)
+        lines.append(wrote)
     elif outcome.problems:
-        lines.append(f"{source.name}: nothing written to {target}")
+        lines.append(_("{source}: nothing written to {target}").format(source=source.name, target=target))
     else:
-        lines.append(f"{source.name}: {target} already has every measure of the table; nothing written")
+        lines.append(_("{source}: {target} already has every measure of the table; nothing written").format(
+            source=source.name, target=target))
     ids = {m.id for m in doc.measures}
-    lines.append(f"read: {len(doc.tasks)} key task{'s' if len(doc.tasks) != 1 else ''}, {len(ids)} measure"
-                 f"{'s' if len(ids) != 1 else ''}, {len(doc.units)} unit{'s' if len(doc.units) != 1 else ''}")
+    lines.append(_("read: {tasks}, {measures}, {units}").format(
+        tasks=ngettext("{count} key task", "{count} key tasks", len(doc.tasks)).format(count=len(doc.tasks)),
+        measures=ngettext("{count} measure", "{count} measures", len(ids)).format(count=len(ids)),
+        units=ngettext("{count} unit", "{count} units", len(doc.units)).format(count=len(doc.units))))
     kinds = deadline_kinds(doc)
-    lines.append("deadlines: " + (", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) or "none"))
+    if kinds:
+        said = [_(DEADLINE_KINDS[kind]).format(count=n) if kind in DEADLINE_KINDS else f"{n} {kind}"
+                for kind, n in kinds.most_common()]
+        lines.append(_("deadlines: {kinds}").format(kinds=_(", ").join(said)))
+    else:
+        lines.append(_("deadlines: none"))
     if outcome.kept or outcome.new_units:
-        lines.append(f"merge: kept {outcome.kept} measure(s) already in {target}; "
-                     f"{len(outcome.new_units)} new unit(s) added to {PLAN_FILE}")
+        lines.append(_("merge: {kept} already in {target}; {added} added to {plan}").format(
+            kept=ngettext("kept {count} measure", "kept {count} measures", outcome.kept).format(count=outcome.kept),
+            target=target, plan=PLAN_FILE,
+            added=ngettext("{count} new unit", "{count} new units", len(outcome.new_units)).format(
+                count=len(outcome.new_units))))
     lines += outcome.notes
     for a in doc.aliases:
-        lines.append(f"possible alias: {a.name} ({a.where}) {a.why} {a.registered} ({doc.unit_rows[a.registered]}); "
-                     "kept as two units")
+        lines.append(_(ALIAS_LINES[a.why]).format(name=a.name, where=a.where, registered=a.registered,
+                                                  registered_where=doc.unit_rows[a.registered], prefixes="天津/市"))
     if outcome.written and PLAN_FILE in outcome.written and not (outcome.kept or outcome.new_units):
-        lines.append(f"units: full_name and english are the short names; write the real ones in {target / PLAN_FILE}")
+        lines.append(_("units: full_name and english are the short names; write the real ones in {path}").format(
+            path=target / PLAN_FILE))
     if outcome.loaded is not None:
         found = outcome.loaded.problems
-        lines.append("validate: ok" if not found else f"validate: {len(found)} problem(s); run `portcli validate "
-                                                      f"--dir {target}`")
-    lines.append(f"problems: {len(outcome.problems)}")
+        lines.append(_("validate: ok") if not found else ngettext(
+            "validate: {count} problem; run `portcli validate --dir {target}`",
+            "validate: {count} problems; run `portcli validate --dir {target}`", len(found)).format(
+                count=len(found), target=target))
+    lines.append(_("problems: {count}").format(count=len(outcome.problems)))
     return lines

@@ -7,6 +7,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a password-protected Office file, or a .doc/.xls
 MAX_UNPACKED_BYTES = 200 << 20  # what a .docx/.xlsx may unpack to: a zip bomb stops here
 
@@ -36,17 +38,18 @@ def check_package(path: Path, what: str) -> None:
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise ReadError(f"cannot read it: {exc.strerror or exc}") from None
+        raise ReadError(_("cannot read it: {reason}").format(reason=exc.strerror or exc)) from None
     if head == OLE_MAGIC:
-        raise ReadError(f"password-protected, or an old {what} 97–2003 file: open it in {what} and save it "
-                        f"as {path.suffix} without a password")
+        raise ReadError(_("password-protected, or an old {program} 97–2003 file: open it in {program} and save it as "
+                          "{suffix} without a password").format(program=what, suffix=path.suffix))
     try:
         with zipfile.ZipFile(path) as package:
             unpacked = sum(info.file_size for info in package.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReadError(f"damaged, or not a {what} file ({exc})") from None
+        raise ReadError(_("damaged, or not a {program} file ({message})").format(program=what, message=exc)) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ReadError(f"it unpacks to {unpacked >> 20} MiB; a 任务分工表 is far smaller: is this the right file?")
+        raise ReadError(_("it unpacks to {size} MiB; a task-division table is far smaller: is this the right file?").format(
+            size=unpacked >> 20))
 
 
 # --- texts ---------------------------------------------------------------------------------------

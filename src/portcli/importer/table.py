@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..deadline import DeadlineError, parse_deadline
+from ..i18n import _
 from .grid import Grid, ReadError, Row, clean
 
 # Header texts naming each column's role, most specific first; a header cell *containing* one names it.
@@ -104,7 +105,7 @@ def numeral_value(numeral: str) -> int | None:
         return None
     if "十" not in numeral:
         return CN_DIGITS.index(numeral) + 1 if len(numeral) == 1 else None
-    tens, _, units = numeral.partition("十")
+    tens, _ten, units = numeral.partition("十")
     if len(tens) > 1 or len(units) > 1:
         return None
     return (CN_DIGITS.index(tens) + 1 if tens else 1) * 10 + (CN_DIGITS.index(units) + 1 if units else 0)
@@ -157,24 +158,29 @@ def find_header(grid: Grid) -> Header | None:
 
 
 def _missing(columns: dict[str, int]) -> str | None:
+    either = _("{first} or {second}")
     needed = [("重点任务", "task" in columns), ("责任单位", "units" in columns), ("完成时限", "deadline" in columns),
-              ("具体举措 or 编号", "national" in columns or "id" in columns),
-              ("具体举措 or 天津市细化落实措施", "national" in columns or "local" in columns)]
+              (either.format(first="具体举措", second="编号"), "national" in columns or "id" in columns),
+              (either.format(first="具体举措", second="天津市细化落实措施"), "national" in columns or "local" in columns)]
     missing = [name for name, present in needed if not present]
-    return ", ".join(missing) if missing else None
+    return _(", ").join(missing) if missing else None
 
 
 def not_a_table(grids: list[Grid]) -> str:
     """Why no grid has a 任务分工表's header: what was expected and what was found."""
     if not grids or not any(g.rows for g in grids):
-        return f"no table in the file; expected a 任务分工表 with the columns {EXPECTED}"
+        return _("no table in the file; expected a task-division table with the columns {columns}").format(
+            columns=EXPECTED)
     found = []
     for g in grids:
         texts = [c.strip() for row in g.rows[:2] for c in row.cells if c.strip()]
         if texts:
             found.append("、".join(dict.fromkeys(t[:12] for t in texts[:8])))
-    seen = f"; its first rows hold {found[0]}" if found else "; the table is empty"
-    return f"no table with the headers of a 任务分工表 ({EXPECTED}){seen}"
+    if not found:
+        return _("no table with the headers of a task-division table ({columns}); the table is empty").format(
+            columns=EXPECTED)
+    return _("no table with the headers of a task-division table ({columns}); its first rows hold {texts}").format(
+        columns=EXPECTED, texts=found[0])
 
 
 # --- the rows ------------------------------------------------------------------------------------
@@ -205,11 +211,12 @@ def split_units(text: str) -> tuple[list[str], str | None, str | None]:
     if note:
         text = text[: note.start()]
     if not text.strip():
-        return [], note.group(0) if note else None, "责任单位 is empty; expected unit names separated by 、"
+        return [], note.group(0) if note else None, _("{column} is empty; expected unit names separated by {mark}").format(
+            column="责任单位", mark="、")
     names = [LEAD_MARK.sub("", n).strip() for n in UNIT_SEPARATORS.split(text.strip("、，,；; "))]
     if any(not n for n in names):
         return [n for n in names if n], note.group(0) if note else None, \
-            f"责任单位 {text!r} has an empty name between two 、"
+            _("{column} {text!r} has an empty name between two {mark}").format(column="责任单位", text=text, mark="、")
     return names, note.group(0) if note else None, None
 
 
@@ -240,11 +247,12 @@ def parse(grids: list[Grid], *, title: str | None = None, year: int | None = Non
             rows += other.rows
         elif any(c.strip() for r in other.rows for c in r.cells):
             problems.append(Problem(other.rows[0].where if other.rows else other.name,
-                                    f"{other.name} has {other.width} columns, not the {first.width} of the "
-                                    "任务分工表 above it; not read"))
+                                    _("{table} has {count} columns, not the {expected} of the task-division table "
+                                      "above it; not read").format(table=other.name, count=other.width,
+                                                                   expected=first.width)))
     if not any(any(c.strip() for c in r.cells) for r in rows):
-        raise ReadError(f"the table has the headers of a 任务分工表 ({first.rows[header.start].where}) but no rows "
-                        "under them")
+        raise ReadError(_("the table has the headers of a task-division table ({where}) but no rows under them").format(
+            where=first.rows[header.start].where))
 
     doc_title = clean(title) if title else _title(first, header)
     doc_year = year
@@ -252,9 +260,10 @@ def parse(grids: list[Grid], *, title: str | None = None, year: int | None = Non
         found = YEAR.search(doc_title or "")
         doc_year = int(found.group(1)) if found else None
     if not doc_title:
-        problems.append(Problem("title", "no title above the table; give one with --title"))
+        problems.append(Problem(_("title"), _("no title above the table; give one with --title")))
     if doc_year is None:
-        problems.append(Problem("title", f"the title {doc_title!r} names no year; give the plan's year with --year"))
+        problems.append(Problem(_("title"), _("the title {title!r} names no year; give the plan's year with --year").format(
+            title=doc_title)))
 
     tasks, raws = _read_rows(rows, header.columns, header_texts, problems)
     measures = [_measure(raw, header.columns, doc_year, problems) for raw in raws]
@@ -310,41 +319,45 @@ def _read_rows(rows: list[Row], columns: dict[str, int], header_texts: list[set[
             task_title = clean(task_text)
             value = numeral_value(numeral) if numeral else None
             if seq and value is None:
-                problems.append(Problem(row.where, f"序号 {seq!r} is not a key-task number; expected 一, 二, … "
-                                                   "or 1, 2, …"))
+                problems.append(Problem(row.where, _("{column} {value!r} is not a key-task number; expected {numerals} "
+                                                     "or 1, 2, …").format(column="序号", value=seq, numerals="一, 二, …")))
             current = tasks[-1] if tasks else None
             # A table that repeats the key task on each row, instead of merging its cells, stays in it.
             same = current is not None and (value is None or value == current.id) and task_title in ("", current.title)
             if not same:
                 task_id = value if value is not None else (current.id + 1 if current else 1)
                 if not task_title:
-                    problems.append(Problem(row.where, f"key task {numeral or task_id} has no title; expected it "
-                                                       "in 重点任务"))
+                    problems.append(Problem(row.where, _("key task {number} has no title; expected it in {column}").format(
+                        number=numeral or task_id, column="重点任务")))
                 if any(t.id == task_id for t in tasks):
-                    problems.append(Problem(row.where, f"key task {numeral or task_id} again; each key task opens "
-                                                       "once"))
+                    problems.append(Problem(row.where, _("key task {number} again; each key task opens once").format(
+                        number=numeral or task_id)))
                 tasks.append(Task(task_id, numeral or str(task_id), task_title, row.where))
 
         number = None
         if id_text:
             if not id_text.isdigit():
-                problems.append(Problem(row.where, f"编号 {id_text!r} is not a measure number"))
+                problems.append(Problem(row.where, _("{column} {value!r} is not a measure number").format(
+                    column="编号", value=id_text)))
             else:
                 number = int(id_text)
         if in_national:
             if number is not None and int(in_national.group(1)) != number:
-                problems.append(Problem(row.where, f"编号 says measure {number} but 具体举措 starts with "
-                                                   f"{in_national.group(1)}."))
+                problems.append(Problem(row.where, _("{id_column} says measure {number} but {text_column} starts with "
+                                                     "{other}.").format(id_column="编号", number=number,
+                                                                        text_column="具体举措", other=in_national.group(1))))
             number = int(in_national.group(1)) if number is None else number
         if number_in_task is not None:
             if number is not None and number != number_in_task:
-                problems.append(Problem(row.where, f"two measure numbers in one row: {number} and {number_in_task}"))
+                problems.append(Problem(row.where, _("two measure numbers in one row: {first} and {second}").format(
+                    first=number, second=number_in_task)))
             number = number if number is not None else number_in_task
 
         if number is not None:
             if not tasks:
-                problems.append(Problem(row.where, f"measure {number} comes before any key task; expected a key "
-                                                   "task in 序号 and 重点任务 first"))
+                problems.append(Problem(row.where, _("measure {number} comes before any key task; expected a key task "
+                                                     "in {first} and {second} first").format(
+                    number=number, first="序号", second="重点任务")))
                 continue
             raws.append(_Raw(number, tasks[-1].id, {role: cell(row, role) for role in carried}, row.where))
         elif not seq and not task_text and raws:
@@ -353,14 +366,13 @@ def _read_rows(rows: list[Row], columns: dict[str, int], header_texts: list[set[
             raws[-1].continued.append(row.where)
         elif any(cell(row, role).strip() for role in carried):
             what = "具体举措" if "national" in columns else "编号"
-            problems.append(Problem(row.where, f"this row belongs to no measure: expected a measure number (N.) at "
-                                               f"the start of {what}"))
+            problems.append(Problem(row.where, _("this row belongs to no measure: expected a measure number (N.) at "
+                                                 "the start of {column}").format(column=what)))
     return tasks, raws
 
 
 def _measure(raw: _Raw, columns: dict[str, int], year: int | None, problems: list[Problem]) -> Measure:
     where = raw.where
-    label = f"measure {raw.id}"
     national_text = raw.cells.get("national", "")
     if (m := NUMBER.match(national_text)) and int(m.group(1)) == raw.id:
         national_text = national_text[m.end():]
@@ -368,18 +380,21 @@ def _measure(raw: _Raw, columns: dict[str, int], year: int | None, problems: lis
     local = [clean(item) for item in split_numbered(raw.cells.get("local", "").strip())]
     local = [item for item in local if item]
     if national is None and not local:
-        problems.append(Problem(where, f"{label} has no text; expected it in 具体举措 or 天津市细化落实措施"))
+        problems.append(Problem(where, _("measure {id} has no text; expected it in {first} or {second}").format(
+            id=raw.id, first="具体举措", second="天津市细化落实措施")))
     units, note, wrong = split_units(raw.cells.get("units", ""))
     if wrong:
-        problems.append(Problem(where, f"{label}: {wrong}"))
+        problems.append(Problem(where, _("measure {id}: {problem}").format(id=raw.id, problem=wrong)))
     deadline = re.sub(r"\s+", "", raw.cells.get("deadline", ""))
     if not deadline:
-        problems.append(Problem(where, f"{label}: 完成时限 is empty; expected a deadline such as 5月底前"))
+        problems.append(Problem(where, _("measure {id}: {column} is empty; expected a deadline such as {example}").format(
+            id=raw.id, column="完成时限", example="5月底前")))
     elif year is not None:
         try:
             parse_deadline(deadline, year)
         except DeadlineError as exc:
-            problems.append(Problem(where, f"{label}: 完成时限 {exc}"))
+            problems.append(Problem(where, _("measure {id}: {column} {problem}").format(
+                id=raw.id, column="完成时限", problem=exc)))
     return Measure(raw.id, raw.task, national, local, units, note, deadline, where, raw.continued)
 
 
@@ -388,14 +403,18 @@ def _check_numbers(measures: list[Measure], problems: list[Problem]) -> None:
     previous = 0
     for m in measures:
         if m.id in seen:
-            problems.append(Problem(m.where, f"measure {m.id} again (also at {seen[m.id]}); each number once"))
+            problems.append(Problem(m.where, _("measure {id} again (also at {where}); each number once").format(
+                id=m.id, where=seen[m.id])))
             continue
         if m.id > previous + 1:
             missing = f"{previous + 1}" if m.id == previous + 2 else f"{previous + 1}–{m.id - 1}"
-            problems.append(Problem(m.where, f"measure {m.id} follows measure {previous}: measure {missing} is missing"
-                                    if previous else f"the first measure is {m.id}: measure {missing} is missing"))
+            problems.append(Problem(m.where, (
+                _("measure {id} follows measure {previous}: measure {missing} is missing") if previous
+                else _("the first measure is {id}: measure {missing} is missing")).format(
+                    id=m.id, previous=previous, missing=missing)))
         elif m.id <= previous:
-            problems.append(Problem(m.where, f"measure {m.id} comes after measure {previous}; expected {previous + 1}"))
+            problems.append(Problem(m.where, _("measure {id} comes after measure {previous}; expected {expected}").format(
+                id=m.id, previous=previous, expected=previous + 1)))
         seen[m.id] = m.where
         previous = max(previous, m.id)
 
@@ -425,9 +444,9 @@ def _aliases(units: list[str], rows: dict[str, str]) -> list[Alias]:
     for i, name in enumerate(units):
         for registered in units[:i]:
             if _bare(name) == _bare(registered):
-                why = "differs only by a prefix (天津/市) from"
+                why = "prefix"  # said in folder.summary: one sentence for each
             elif name in registered or registered in name:
-                why = "is part of" if name in registered else "contains"
+                why = "part" if name in registered else "contains"
             else:
                 continue
             found.append(Alias(name, registered, rows[name], why))

@@ -11,6 +11,7 @@ import io
 import re
 from pathlib import Path
 
+from ..i18n import _
 from .grid import Grid, ReadError, Row
 
 _PAGE_NUMBER = re.compile(r"\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*")  # "— 3 —" left by a copied page footer
@@ -30,16 +31,16 @@ def decode(raw: bytes, name: str) -> str:
                 return raw.decode(encoding)
             except UnicodeDecodeError:
                 continue
-    raise ReadError("not text in UTF-8, UTF-16 or GBK: is it a table copied into a text file?")
+    raise ReadError(_("not text in UTF-8, UTF-16 or GBK: is it a table copied into a text file?"))
 
 
 def read(path: Path) -> list[Grid]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ReadError(f"cannot read it: {exc.strerror or exc}") from None
+        raise ReadError(_("cannot read it: {reason}").format(reason=exc.strerror or exc)) from None
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReadError("a binary file, not tab-separated text")
+        raise ReadError(_("a binary file, not tab-separated text"))
     text = decode(raw, path.name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
     before: list[str] = []
@@ -47,7 +48,7 @@ def read(path: Path) -> list[Grid]:
     line = 1
     try:
         for cells in reader:
-            where = f"line {line}"
+            where = _("line {line}").format(line=line)
             line = reader.line_num + 1
             if len(cells) <= 1:
                 single = cells[0].strip() if cells else ""
@@ -59,7 +60,7 @@ def read(path: Path) -> list[Grid]:
                     continue  # a blank line (a page break in a copied table) or a page number
             rows.append(Row(cells, where))
     except csv.Error as exc:
-        raise ReadError(f"line {line}: {exc}") from None
+        raise ReadError(_("line {line}: {message}").format(line=line, message=exc)) from None
     width = max((len(r.cells) for r in rows), default=0)
     for r in rows:
         r.cells = [*r.cells, *[""] * (width - len(r.cells))]

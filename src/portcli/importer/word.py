@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from ..i18n import _
 from .grid import Grid, ReadError, Row, check_package
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -28,7 +29,8 @@ def read(path: Path) -> list[Grid]:
             warnings.simplefilter("ignore")
             body = docx.Document(str(path)).element.body
     except Exception as exc:  # python-docx and lxml raise many kinds for a damaged file
-        raise ReadError(f"damaged, or not a Word document ({type(exc).__name__}: {exc})") from None
+        raise ReadError(_("damaged, or not a Word document ({error}: {message})").format(
+            error=type(exc).__name__, message=exc)) from None
     return _Reader(body).grids
 
 
@@ -108,11 +110,12 @@ class _Reader:
                 row_breaks = max(row_breaks, breaks)
                 cells += ["" if _continues_merge(tcpr) else "\n".join(texts)] + [""] * (span - 1)
             width = max(width, len(cells))
-            rows.append(Row(cells, f"table {number}, row {r}, page {self.page}"))
+            rows.append(Row(cells, _("table {number}, row {row}, page {page}").format(number=number, row=r,
+                                                                                        page=self.page)))
             self.page += row_breaks
         for row in rows:
             row.cells += [""] * (width - len(row.cells))
-        self.grids.append(Grid(rows, self.paragraphs, f"table {number}", width))
+        self.grids.append(Grid(rows, self.paragraphs, _("table {number}").format(number=number), width))
         self.paragraphs = []
 
 

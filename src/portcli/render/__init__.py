@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..i18n import _, ngettext, status_word
 from ..model import STATUSES, Plan
 from ..query import DEFAULT_DUE_SOON_DAYS, Report, is_due_soon, is_overdue
 
@@ -35,11 +36,42 @@ def printable(text: str, *, one_line: bool = False) -> str:
 # Texts every report format shows the same way.
 
 def report_title(plan: Plan | None) -> str:
-    return plan.title if plan else "portcli report"
+    return plan.title if plan else _("portcli report")
 
 
 def report_scope(r: Report) -> str:
-    return f"截至 {r.as_of.isoformat()}" + (f" · {r.unit}牵头或参与的措施" if r.unit else "")
+    if r.unit:
+        return _("as of {date} · measures {unit} leads or takes part in").format(date=r.as_of.isoformat(),
+                                                                                   unit=r.unit)
+    return as_of(r.as_of)
+
+
+def as_of(day: date) -> str:
+    return _("as of {date}").format(date=day.isoformat())
+
+
+def labelled(label: str, value: object) -> str:
+    """`label: value`, with the colon the language writes (Chinese：a full-width one)."""
+    return _("{label}: {value}").format(label=label, value=value)
+
+
+def joined(items) -> str:
+    """Names in a row, as the language lists them (Chinese with 、)."""
+    return _(", ").join(str(item) for item in items)
+
+
+def overdue_by(days: int) -> str:
+    return ngettext("{count} day overdue", "{count} days overdue", days).format(count=days)
+
+
+def summary_line(r: Report) -> str:
+    """The report's figures in one line, as the terminal and the Markdown report both give them."""
+    return ngettext("{count} measure · {done} done ({completion}) · {overdue} overdue · {due_soon} due soon · "
+                    "{extended} extended",
+                    "{count} measures · {done} done ({completion}) · {overdue} overdue · {due_soon} due soon · "
+                    "{extended} extended", r.total).format(
+        count=r.total, done=r.by_status["done"], completion=f"{r.completion:.1%}", overdue=len(r.overdue),
+        due_soon=len(r.due_soon), extended=len(r.extended))
 
 
 def light(m, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> str:
@@ -68,7 +100,7 @@ def local_text(m) -> str:
 
 def units_line(m) -> str:
     """The 责任单位 cell as the document writes it: 市商务局、天津海关按照职责分工负责."""
-    return "、".join(m.units) + (m.units_note or "")
+    return joined(m.units) + (m.units_note or "")
 
 
 def latest_progress(m) -> str:
@@ -81,4 +113,5 @@ def latest_progress(m) -> str:
 
 def progress_line(when, by: str | None, note: str | None, status: str | None) -> str:
     """A progress entry as one line: 2022-05-20 天津海关：完成系统对接测试 (the status when no note)."""
-    return f"{' '.join(str(part) for part in (when, by) if part)}：{note or STATUSES.get(status or '', status or '')}"
+    said = note or (status_word(status) if status in STATUSES else status or "")
+    return labelled(" ".join(str(part) for part in (when, by) if part), said)

@@ -28,6 +28,6 @@ def cell(value: object) -> object:
 def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
-    writer.writerow(sheet.HEADERS)
+    writer.writerow(sheet.headers())
     writer.writerows([cell(v) for v in sheet.row(m, plan, as_of)] for m in sheet.ordered(measures))
     return buffer.getvalue().encode("utf-8-sig")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..i18n import _, ngettext
 from ..query import Report
 from ..load import id_line
 from ..plans import label
@@ -60,8 +61,10 @@ def of_report(r: Report, ps: Iterable[Problem]) -> list[Finding]:
     found = of_problems(ps)
     for m in r.overdue:
         days = (r.as_of - m.due).days
-        title = f"措施 {label(m)} 逾期 {days} 天"
-        message = f"{title}（到期日 {m.due.isoformat()}，牵头单位 {m.lead}）：{summary(m)}"
+        title = ngettext("Measure {id} is {count} day overdue", "Measure {id} is {count} days overdue",
+                         days).format(id=label(m), count=days)
+        message = _("{title} (due {due}, lead unit {lead}): {summary}").format(
+            title=title, due=m.due.isoformat(), lead=m.lead, summary=summary(m))
         found.append(Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
                              title=title, identity=f"measure {label(m)}"))
     return found

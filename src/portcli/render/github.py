@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import IO, Iterable
 
+from ..i18n import _, ngettext
 from ..query import Report
 from ..problem import Problem
 from .findings import ERROR, WARNING, Finding, of_problems, of_report
@@ -53,12 +54,30 @@ def shown_and_hidden(findings: list[Finding]) -> tuple[list[Finding], dict[str, 
 
 
 def hidden_notice(hidden: dict[str, int], full_list: str) -> str:
-    parts = [f"{n} more {noun}{'' if n == 1 else 's'}" for n, noun in
-             ((hidden[ERROR], "file problem"), (hidden[WARNING], "overdue measure")) if n]
-    verb = "is" if sum(hidden.values()) == 1 else "are"
-    return command("notice", f"{' and '.join(parts)} {verb} not annotated: GitHub shows {SHOWN_PER_LEVEL} errors "
-                             f"and {SHOWN_PER_LEVEL} warnings per step; the full list is in {full_list}",
-                   title="portcli: more findings")
+    errors, warnings = hidden[ERROR], hidden[WARNING]
+    values = dict(shown=SHOWN_PER_LEVEL, where=full_list)
+    if errors and warnings:
+        said = _("{problems} and {measures} are not annotated: GitHub shows {shown} errors and {shown} warnings "
+                 "per step; the full list is in {where}").format(
+            problems=ngettext("{count} more file problem", "{count} more file problems", errors).format(count=errors),
+            measures=ngettext("{count} more overdue measure", "{count} more overdue measures",
+                              warnings).format(count=warnings), **values)
+    elif errors:
+        said = ngettext("{count} more file problem is not annotated: GitHub shows {shown} errors and {shown} "
+                        "warnings per step; the full list is in {where}",
+                        "{count} more file problems are not annotated: GitHub shows {shown} errors and {shown} "
+                        "warnings per step; the full list is in {where}", errors).format(count=errors, **values)
+    else:
+        said = ngettext("{count} more overdue measure is not annotated: GitHub shows {shown} errors and {shown} "
+                        "warnings per step; the full list is in {where}",
+                        "{count} more overdue measures are not annotated: GitHub shows {shown} errors and {shown} "
+                        "warnings per step; the full list is in {where}", warnings).format(count=warnings, **values)
+    return command("notice", said, title="portcli: " + _("more findings"))
+
+
+def output_of(command_name: str) -> str:
+    """Where the whole list is when no step summary has it: the named command's own output."""
+    return _("the output of `{command}`").format(command=f"portcli {command_name}")
 
 
 def write(findings: list[Finding], out: IO[str], full_list: str) -> bool:
@@ -71,10 +90,10 @@ def write(findings: list[Finding], out: IO[str], full_list: str) -> bool:
     return any(hidden.values())
 
 
-def problems(ps: Iterable[Problem], out: IO[str], full_list: str = "the output of `portcli validate`") -> bool:
-    return write(of_problems(ps), out, full_list)
+def problems(ps: Iterable[Problem], out: IO[str], full_list: str | None = None) -> bool:
+    return write(of_problems(ps), out, full_list or output_of("validate"))
 
 
-def report(r: Report, ps: Iterable[Problem], out: IO[str], full_list: str = "the output of `portcli report`") -> bool:
+def report(r: Report, ps: Iterable[Problem], out: IO[str], full_list: str | None = None) -> bool:
     """Every problem as an error, then every overdue measure as a warning on the line of its `id:`."""
-    return write(of_report(r, ps), out, full_list)
+    return write(of_report(r, ps), out, full_list or output_of("report"))

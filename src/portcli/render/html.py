@@ -14,16 +14,22 @@ all-measures table, are reduced to their ids.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import IO, Sequence
 
-from ..model import STATUSES, Measure, Plan
+from .. import i18n
+from ..i18n import N_, _, ngettext, status_word
+from ..model import Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, is_overdue
-from . import latest_progress, light, local_text, report_scope, report_title, units_line
-from .html_charts import bars, legend, original_due, task_rows, timeline, unit_rows
+from . import (joined, labelled, latest_progress, light, local_text, overdue_by, report_scope, report_title,
+               units_line)
+from .html_charts import bars, legend, none, original_due, task_rows, timeline, unit_rows
 
-LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "pending": "待定"}
+LIGHTS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "pending": N_("pending")}
+# The page's lang: it picks the browser's font for the Chinese data (zh-CN), and its hyphenation.
+PAGE_LANGUAGES = {"zh": "zh-CN", "en": "en"}
 CSS = """
 :root { --red: #dc2626; --yellow: #eab308; --green: #16a34a; --blue: #3b82f6; --pale: #cbd5e1;
   --grey: #9ca3af; --line: #e5e7eb; --muted: #4b5563; }
@@ -113,7 +119,7 @@ footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
     white-space: normal; }
   table.cards td.text.task[data-label]::before { display: inline; }
   table.cards td:empty, .task-title { display: none; }
-  table.cards td[data-label]::before { content: attr(data-label) "："; color: var(--muted); }
+  table.cards td[data-label]::before { color: var(--muted); }
   table.cards td.text[data-label]::before { display: block; }
   .long { display: none; } .short { display: block; }
 }
@@ -160,12 +166,23 @@ def css_string(text: str) -> str:
 
 def page_css(title: str, scope: str) -> str:
     """The printed page: A4 landscape, the plan title, as-of date and page numbers in its margin boxes
-    (which also stand in for the browser's own header and footer, its URL and date)."""
+    (which also stand in for the browser's own header and footer, its URL and date); and the colon
+    the phone layout puts after each card's labels, the language's own."""
     box = "font-size: 8pt; color: #4b5563; font-family: inherit;"
+    colon = labelled("", "")
     return (f"@page {{ size: A4 landscape; margin: 12mm 10mm 12mm 10mm;"
             f" @top-left {{ content: {css_string(title)}; {box} }}"
             f" @top-right {{ content: {css_string(scope)}; {box} }}"
-            f' @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; {box} }} }}')
+            f" @bottom-center {{ content: {page_numbers()}; {box} }} }}"
+            f" @media (max-width: 640px) {{ table.cards td[data-label]::before {{ content: attr(data-label)"
+            f" {css_string(colon)}; }} }}")
+
+
+def page_numbers() -> str:
+    """`Page N of M` as CSS content: the language's words as strings around the page counters."""
+    parts = re.split(r"(\{page\}|\{pages\})", _("Page {page} of {pages}"))
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    return " ".join(counters.get(part) or css_string(part) for part in parts if part)
 
 
 def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
@@ -176,7 +193,7 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     title, scope = report_title(plan), report_scope(r)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="zh-CN">',
+        f'<html lang="{PAGE_LANGUAGES[i18n.current]}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
@@ -191,28 +208,35 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
         _figures(r),
     ]
     if problems:
-        parts += [f'<h2 id="problems">文件问题 (problems)：{len(problems)}</h2>',
-                  _table(["文件", "行", "问题"], [[(p.file, "nowrap"), (p.line or "", "num"), (str(p.message), "text")]
-                                                  for p in problems])]
+        heading = labelled(_("File problems"), len(problems))
+        parts += [f'<h2 id="problems">{escape(heading)}</h2>',
+                  _table([_("File"), _("Line"), _("Problem")],
+                         [[(p.file, "nowrap"), (p.line or "", "num"), (str(p.message), "text")] for p in problems])]
+    headings = {"units": _("Per unit"), "tasks": _("Per key task"), "timeline": _("Due dates"),
+                "overdue": labelled(_("Overdue"), len(r.overdue)), "due-soon": labelled(_("Due soon"), len(r.due_soon)),
+                "measures": labelled(_("All measures"), r.total)}
+    headings = {key: escape(value) for key, value in headings.items()}
+    lights = _("red: overdue · yellow: due soon · green: done or on schedule · pending: no date set")
     parts += [
         '<div class="charts">',
-        '<section><h2 id="units">各单位 (per unit)</h2>',
+        f'<section><h2 id="units">{headings["units"]}</h2>',
         bars(unit_rows(r), "unit"),
         legend(),
         "</section>",
-        '<section><h2 id="tasks">各重点任务 (per key task)</h2>',
+        f'<section><h2 id="tasks">{headings["tasks"]}</h2>',
         bars(task_rows(r, plan), "task"),
-        '<h3 id="timeline">到期时间线 (due dates)</h3>',
+        f'<h3 id="timeline">{headings["timeline"]}</h3>',
         timeline(r),
         "</section>",
         "</div>",
-        f'<h2 id="overdue">逾期 (overdue)：{len(r.overdue)}</h2>',
-        _listing(r.overdue, "逾期天数", lambda m: (r.as_of - m.due).days, "天"),
-        f'<h2 id="due-soon">即将到期 (due soon)：{len(r.due_soon)}</h2>',
-        _listing(r.due_soon, "剩余天数", lambda m: (m.due - r.as_of).days, "天后"),
-        f'<h2 id="measures">全部措施 (all measures)：{r.total}</h2>',
+        f'<h2 id="overdue">{headings["overdue"]}</h2>',
+        _listing(r.overdue, _("Days overdue"), lambda m: (r.as_of - m.due).days, _overdue_id),
+        f'<h2 id="due-soon">{headings["due-soon"]}</h2>',
+        _listing(r.due_soon, _("Days left"), lambda m: (m.due - r.as_of).days, _due_soon_id),
+        f'<h2 id="measures">{headings["measures"]}</h2>',
         _all_measures(r, plan),
-        f"<footer>portcli · {escape(scope)} · 红灯 逾期 · 黄灯 即将到期 · 绿灯 已完成或按期 · 待定 未定日期</footer>",
+        f"<footer>portcli · {escape(scope)} · "
+        f"{escape(lights)}</footer>",
         "</body>",
         "</html>",
     ]
@@ -222,13 +246,13 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
 def _figures(r: Report) -> str:
     # Green only for what is good: done is green when all is done, none overdue is green.
     all_done = r.total > 0 and r.by_status["done"] == r.total
-    figures = [("措施总数", r.total, ""), ("已完成", r.by_status["done"], "green" if all_done else ""),
-               ("完成率", f"{r.completion:.1%}", "green" if all_done else ""),
-               ("逾期", len(r.overdue), "red" if r.overdue else "green"),
-               ("即将到期", len(r.due_soon), "yellow" if r.due_soon else ""), ("延期", len(r.extended), "")]
+    figures = [(_("Measures"), r.total, ""), (_("Done"), r.by_status["done"], "green" if all_done else ""),
+               (_("Completion"), f"{r.completion:.1%}", "green" if all_done else ""),
+               (_("Overdue"), len(r.overdue), "red" if r.overdue else "green"),
+               (_("Due soon"), len(r.due_soon), "yellow" if r.due_soon else ""), (_("Extended"), len(r.extended), "")]
     cards = "".join(f'<div class="figure {css}"><dt>{escape(label)}</dt><dd>{escape(str(value))}</dd></div>'
                     for label, value, css in figures)
-    statuses = " · ".join(f"{escape(label)} {r.by_status[key]}" for key, label in STATUSES.items())
+    statuses = " · ".join(f"{escape(status_word(key))} {n}" for key, n in r.by_status.items())
     return f'<dl class="figures">{cards}</dl>\n<p class="statuses">{statuses}</p>'
 
 
@@ -248,18 +272,28 @@ def _table(headers: list[str], rows: list[list[tuple[object, str]]], row_classes
 
 
 def _light_html(colour: str) -> Safe:
-    return Safe(f'<span class="light {colour}" aria-hidden="true"></span>{LIGHTS[colour]}')
+    name = _(LIGHTS[colour])
+    return Safe(f'<span class="light {colour}" aria-hidden="true"></span>{escape(name)}')
 
 
-def _listing(ms: list[Measure], days_header: str, days, unit: str) -> str:
+def _overdue_id(id: int, days: int) -> str:
+    return ngettext("{id} ({count} day)", "{id} ({count} days)", days).format(id=id, count=days)
+
+
+def _due_soon_id(id: int, days: int) -> str:
+    return ngettext("{id} (in {count} day)", "{id} (in {count} days)", days).format(id=id, count=days)
+
+
+def _listing(ms: list[Measure], days_header: str, days, said_with_days) -> str:
     """On a screen a table; on paper and a phone only the ids, as the all-measures table has the rest."""
     if not ms:
-        return '<p class="none">无。</p>'
-    table = _table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
+        return none()
+    table = _table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
                    [[(label(m), "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
                      (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
-    ids = "、".join(f"{label(m)}（{days(m)} {unit}）" for m in ms)
-    return f'<div class="long">{table}</div><p class="short">措施 {escape(ids)}</p>'
+    ids = joined(said_with_days(label(m), days(m)) for m in ms)
+    short = _("Measures {ids}").format(ids=ids)
+    return f'<div class="long">{table}</div><p class="short">{escape(short)}</p>'
 
 
 def _due_html(m: Measure, r: Report) -> Safe:
@@ -267,10 +301,12 @@ def _due_html(m: Measure, r: Report) -> Safe:
     if m.due is None:
         return Safe("—")
     was = original_due(m)
-    text = f"延至 {m.due.isoformat()}<br><span class=\"was\">原定 {was.isoformat()}</span>" if was \
-        else m.due.isoformat()
+    text = m.due.isoformat()
+    if was:
+        moved, before = _("extended to {date}").format(date=text), _("originally {date}").format(date=was.isoformat())
+        text = f'{escape(moved)}<br><span class="was">{escape(before)}</span>'
     if is_overdue(m, r.as_of):
-        text += f'<br><span class="late">逾期 {(r.as_of - m.due).days} 天</span>'
+        text += f'<br><span class="late">{escape(overdue_by((r.as_of - m.due).days))}</span>'
     return Safe(text)
 
 
@@ -285,6 +321,7 @@ def _all_measures(r: Report, plan: Plan | None) -> str:
         rows.append([(_light_html(colour), "nowrap"), (label(m), "num"), (task_html, "text task"),
                      (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
                      (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
-                     (STATUSES[m.status], "nowrap"), (latest_progress(m), "text")])
+                     (status_word(m.status), "nowrap"), (latest_progress(m), "text")])
         classes.append(colour if colour != "green" else "")
-    return _table(["灯", "编号", "重点任务", "措施", "责任单位", "完成时限", "到期日", "状态", "最新进展"], rows, classes)
+    return _table([_("Light"), _("ID"), _("Key task"), _("Measure"), _("Units"), _("Deadline"), _("Due"), _("Status"),
+                   _("Latest progress")], rows, classes)

@@ -8,14 +8,15 @@ from datetime import date, timedelta
 from html import escape
 from typing import Callable, Iterable
 
+from ..i18n import N_, _, ngettext
 from ..model import Measure, Plan
 from ..plans import Plans, label as name_of
 from ..query import Report, is_overdue
-from . import light
+from . import joined, labelled, light
 
 # A measure's place in the charts, worst last in this order of precedence: what the bar segments are.
-CATEGORIES = {"done": "已完成", "overdue": "逾期", "in_progress": "推进中", "not_started": "未启动",
-              "no_date": "无日期"}
+CATEGORIES = {"done": N_("done"), "overdue": N_("overdue"), "in_progress": N_("in progress"),
+              "not_started": N_("not started"), "no_date": N_("no date")}
 IN_PROGRESS = ("in_progress", "blocked", "ongoing")
 
 
@@ -50,7 +51,8 @@ def unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
     counts = _counts(r, lambda m: m.units)
     rows = []
     for u in r.units:
-        figures = f"牵头 {u.lead} · 参与 {u.involved} · 逾期 {u.overdue} · 延期 {u.extended} · 完成 {u.completion:.0%}"
+        figures = _("lead {lead} · involved {involved} · overdue {overdue} · extended {extended} · done {completion}").format(
+            lead=u.lead, involved=u.involved, overdue=u.overdue, extended=u.extended, completion=f"{u.completion:.0%}")
         rows.append((u.unit, figures, counts[u.unit]))
     return sorted(rows, key=lambda row: worst_first(row[2]))
 
@@ -63,7 +65,11 @@ def task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
         task = own.tasks.get(task_id) if own else None
         label = f"{task.numeral}、{task.title}" if task else str(task_id)
         label = f"{plan_name}:{label}" if plan_name else label
-        rows.append((label, f"{sum(c.values())} 项 · 逾期 {c['overdue']} · 完成 {c['done']}", c))
+        n = sum(c.values())
+        figures = ngettext("{count} measure · overdue {overdue} · done {done}",
+                           "{count} measures · overdue {overdue} · done {done}", n).format(
+            count=n, overdue=c["overdue"], done=c["done"])
+        rows.append((label, figures, c))
     return sorted(rows, key=lambda row: worst_first(row[2]))
 
 
@@ -75,18 +81,28 @@ def bars(rows: list[tuple[str, str, Counter]], kind: str) -> str:
         total = sum(counts.values())
         segments = "".join(
             f'<span class="seg {key}" style="width:{100 * counts[key] / total:.2f}%" '
-            f'title="{escape(label)} · {name} {counts[key]}">{counts[key]}</span>'
-            for key, name in CATEGORIES.items() if counts[key])
+            f'title="{escape(label)} · {escape(said)} {counts[key]}">{counts[key]}</span>'
+            for key, said in categories().items() if counts[key])
         out.append(f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
                    f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
                    f'</span><span class="bar-figures">{escape(figures)}</span></div>')
     if not out:
-        return '<p class="none">无。</p>'
+        return none()
     return f'<div class="bars {kind}">{"".join(out)}</div>'
 
 
+def none() -> str:
+    """What an empty list or chart shows."""
+    nothing = _("None.")
+    return f'<p class="none">{escape(nothing)}</p>'
+
+
+def categories() -> dict[str, str]:
+    return {key: _(name) for key, name in CATEGORIES.items()}
+
+
 def legend() -> str:
-    items = "".join(f'<li><span class="swatch {key}"></span>{name}</li>' for key, name in CATEGORIES.items())
+    items = "".join(f'<li><span class="swatch {key}"></span>{escape(said)}</li>' for key, said in categories().items())
     return f'<ul class="legend">{items}</ul>'
 
 
@@ -114,19 +130,22 @@ def timeline(r: Report) -> str:
     today = f'<span class="today" style="left:{at(r.as_of)}"></span>'
     ticks = "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>'
                     for d in _months(first, last) if abs(where(d) - now) > 12)
+    today_label = _("today {date}").format(date=r.as_of.isoformat())
     rows = [f'<div class="tl-row axis"><span></span><span class="track">{ticks}'
             f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
-            f"今天 {r.as_of.isoformat()}</span></span></div>"]
+            f"{escape(today_label)}</span></span></div>"]
     order = ("red", "yellow", "pending", "green")
     by_due: dict[date, list[Measure]] = defaultdict(list)
     for m in dated:
         by_due[m.due].append(m)
     for due, ms in sorted(by_due.items()):
         worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
-        ids = "、".join(name_of(m) for m in sorted(ms, key=_by_name))
+        ids = joined(name_of(m) for m in sorted(ms, key=_by_name))
+        count = ngettext("{count} measure", "{count} measures", len(ms)).format(count=len(ms))
+        note = ngettext("{count} measure: {ids}", "{count} measures: {ids}", len(ms)).format(count=len(ms), ids=ids)
         rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
-                    f'<span class="dot {worst}" style="left:{at(due)}" title="{len(ms)} 项"></span></span>'
-                    f'<span class="tl-note">{len(ms)} 项：措施 {escape(ids)}</span></div>')
+                    f'<span class="dot {worst}" style="left:{at(due)}" title="{escape(count)}"></span></span>'
+                    f'<span class="tl-note">{escape(note)}</span></div>')
     for m in sorted(extended, key=_by_name):
         was = original_due(m)
         start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
@@ -134,14 +153,19 @@ def timeline(r: Report) -> str:
                 f'{at(min(start, m.due))})"></span>')
         marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
                 f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
-        words = f"原定 {was.isoformat()} → 延至 {m.due.isoformat()}" if was else f"延至 {m.due.isoformat()}"
-        rows.append(f'<div class="tl-row extension"><span>措施 {escape(name_of(m))} 延期</span><span class="track">{today}'
-                    f'{path}{marks}</span><span class="tl-note">{escape(words)}：{escape(m.extensions[-1].reason)}'
+        words = (_("originally {was} → extended to {due}").format(was=was.isoformat(), due=m.due.isoformat()) if was
+                 else _("extended to {date}").format(date=m.due.isoformat()))
+        name = _("Measure {id} extended").format(id=name_of(m))
+        rows.append(f'<div class="tl-row extension"><span>{escape(name)}</span><span class="track">{today}'
+                    f'{path}{marks}</span><span class="tl-note">{escape(labelled(words, m.extensions[-1].reason))}'
                     f"</span></div>")
     if undated:
-        ids = "、".join(name_of(m) for m in sorted(undated, key=_by_name))
-        rows.append(f'<div class="tl-row undated"><span>待定</span><span class="tl-note">{len(undated)} 项未定日期：'
-                    f"措施 {escape(ids)}</span></div>")
+        ids = joined(name_of(m) for m in sorted(undated, key=_by_name))
+        note = ngettext("{count} measure without a date: {ids}", "{count} measures without a date: {ids}",
+                        len(undated)).format(count=len(undated), ids=ids)
+        pending = _("pending")
+        rows.append(f'<div class="tl-row undated"><span>{escape(pending)}</span>'
+                    f'<span class="tl-note">{escape(note)}</span></div>')
     return f'<div class="timeline">{"".join(rows)}</div>'
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import IO, Iterable, Sequence
 
+from ..i18n import _, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label
 from ..query import Report
-from . import latest_progress, printable, report_scope, report_title, summary
+from . import labelled, latest_progress, printable, report_scope, report_title, summary, summary_line
 
 # ASCII punctuation that means something to GFM inside a table cell; CommonMark lets any ASCII
 # punctuation be backslash-escaped, and GFM's table parser treats `\|` as a literal pipe.
@@ -40,31 +41,31 @@ def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) 
 
 def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     lines = [f"## {escape(report_title(plan))}", "", escape(report_scope(r)), ""]
-    lines += [f"**共 {r.total} 项 · 已完成 {r.by_status['done']} 项（{r.completion:.1%}）· "
-              f"逾期 {len(r.overdue)} 项 · 即将到期 {len(r.due_soon)} 项 · 延期 {len(r.extended)} 项**", ""]
-    lines += table(list(STATUSES.values()), [list(r.by_status.values())], right=[True] * len(STATUSES))
+    lines += [f"**{escape(summary_line(r))}**", ""]
+    lines += table([status_word(key) for key in STATUSES], [list(r.by_status.values())],
+                   right=[True] * len(STATUSES))
     if problems:
         lines += [""] + problems_section(problems)
-    lines += ["", "### 各单位 (per unit)", ""]
-    lines += table(["单位", "牵头", "参与", "已完成", "逾期", "延期", "完成率"],
+    lines += ["", "### " + _("Per unit"), ""]
+    lines += table([_("Unit"), _("Lead"), _("Involved"), _("Done"), _("Overdue"), _("Extended"), _("Completion")],
                    [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
                     for u in r.units], right=[False] + [True] * 6)
-    lines += _listing("逾期 (overdue)", "逾期天数", r.overdue, lambda m: (r.as_of - m.due).days)
-    lines += _listing("即将到期 (due soon)", "剩余天数", r.due_soon, lambda m: (m.due - r.as_of).days)
+    lines += _listing(_("Overdue"), _("Days overdue"), r.overdue, lambda m: (r.as_of - m.due).days)
+    lines += _listing(_("Due soon"), _("Days left"), r.due_soon, lambda m: (m.due - r.as_of).days)
     return "\n".join(lines) + "\n"
 
 
 def problems_section(problems: Sequence) -> list[str]:
     """Every problem with its file and line: in the report, and the step summary `validate` writes
     when GitHub would not show all its annotations."""
-    return [f"### 文件问题 (problems)：{len(problems)}", ""] + table(
-        ["文件", "行", "问题"], [[p.file, p.line or "", p.message] for p in problems], [False, True])
+    return ["### " + labelled(_("File problems"), len(problems)), ""] + table(
+        [_("File"), _("Line"), _("Problem")], [[p.file, p.line or "", p.message] for p in problems], [False, True])
 
 
 def _listing(title: str, days_header: str, ms: list[Measure], days) -> list[str]:
-    lines = ["", f"### {title}：{len(ms)}", ""]
+    lines = ["", f"### {labelled(title, len(ms))}", ""]
     if not ms:
-        return lines + ["无。"]
-    return lines + table(["编号", "牵头单位", "到期日", days_header, "措施", "最新进展"],
+        return lines + [_("None.")]
+    return lines + table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
                          [[label(m), m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
                          right=[True, False, False, True])

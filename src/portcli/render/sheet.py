@@ -5,16 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable
 
-from ..model import STATUSES, Measure, Plan
+from ..i18n import N_, _, status_word
+from ..model import Measure, Plan
 from ..plans import key, plan_of
 from ..query import days_overdue
 from . import latest_progress, local_text, units_line
 
-HEADERS = ("序号", "重点任务", "编号", "具体举措", "天津市细化落实措施", "责任单位", "完成时限",
-           "状态", "到期日", "逾期天数", "最新进展")
+# The document's own columns (序号, 重点任务, 编号, 具体举措, 天津市细化落实措施, 责任单位, 完成时限), then the
+# tracking ones; said in the language of the run by `headers()`.
+HEADERS = (N_("No."), N_("Key task"), N_("ID"), N_("Specific measure"), N_("Tianjin's detailed measures"),
+           N_("Units"), N_("Deadline"), N_("Status"), N_("Due"), N_("Days overdue"), N_("Latest progress"))
+DAYS_OVERDUE_COLUMN = 9  # the index of 逾期天数 in a row
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TASK_COLUMNS = 2  # 序号 and 重点任务: one cell per key task in the document, spanning its measures
+
+
+def headers() -> list[str]:
+    return [_(header) for header in HEADERS]
 
 
 def ordered(measures: Iterable[Measure]) -> list[Measure]:
@@ -26,5 +34,5 @@ def row(m: Measure, plan: Plan | None, as_of: date) -> list[object]:
     plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
     return [task.numeral if task else m.task, task.title if task else "", key(m), m.national or "",
-            local_text(m), units_line(m), m.deadline.phrase, STATUSES[m.status], m.due,
+            local_text(m), units_line(m), m.deadline.phrase, status_word(m.status), m.due,
             days_overdue(m, as_of), latest_progress(m)]

@@ -15,18 +15,20 @@ from rich.table import Table
 from rich.cells import cell_len
 from rich.text import Text
 
+from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, days_overdue, is_due_soon
-from . import light, printable, progress_line, summary
+from . import as_of as as_of_line, joined, overdue_by, labelled, light, printable, progress_line, summary, summary_line
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
-KIND_LABELS = {"date": "限期", "milestone": "阶段目标", "ongoing": "长期任务", "external": "按上级部署"}
+KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),
+               "external": N_("as a higher authority directs")}
 
 
 def due_in(due: date, as_of: date) -> str:
     days = (due - as_of).days
-    return "今天到期" if days == 0 else f"{days} 天后到期"
+    return _("due today") if days == 0 else ngettext("due in {count} day", "due in {count} days", days).format(count=days)
 
 
 def text(value: object, style: str = "") -> Text:
@@ -78,16 +80,20 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
             table.add_row(*_cells(m, as_of, show_overdue_days), style=row_style(m, as_of))
         console.print(table)
     if len(shown) < len(ms):
-        console.print(text(f"… {len(ms) - len(shown)} more, use --limit 0 to show all"), style="dim")
-    console.print(text(f"{len(ms)} 项措施 (measures), as of {as_of.isoformat()}"), style="dim")
+        more = len(ms) - len(shown)
+        console.print(text(ngettext("… {count} more, use --limit 0 to show all",
+                                    "… {count} more, use --limit 0 to show all", more).format(count=more)),
+                      style="dim")
+    console.print(text(ngettext("{count} measure, as of {date}", "{count} measures, as of {date}", len(ms))
+                       .format(count=len(ms), date=as_of.isoformat())), style="dim")
 
 
-_HEADERS = ("编号", "任务", "牵头单位", "完成时限", "到期日", "状态", "措施")
+_HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Measure"))
 
 
 def _cells(m: Measure, as_of: date, show_overdue_days: bool) -> list[Text]:
     cells = [text(label(m)), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
-             text(STATUSES[m.status])]
+             text(status_word(m.status))]
     if show_overdue_days:
         cells.append(text(days_overdue(m, as_of)))
     cells.append(gist(m))
@@ -98,12 +104,12 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
                     header: bool) -> Table:
     """The listing's table; with `widths`, every column pinned to its width in the whole listing."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header)
-    columns = [("编号", dict(justify="right", no_wrap=True)), ("任务", dict(justify="right", no_wrap=True)),
-               ("牵头单位", dict(no_wrap=True)), ("完成时限", dict(min_width=8, overflow="fold")),
-               ("到期日", dict(no_wrap=True)), ("状态", dict(no_wrap=True))]
+    columns = [(_("ID"), dict(justify="right", no_wrap=True)), (_("Task"), dict(justify="right", no_wrap=True)),
+               (_("Lead unit"), dict(no_wrap=True)), (_("Deadline"), dict(min_width=8, overflow="fold")),
+               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True))]
     if show_overdue_days:
-        columns.append(("逾期天数", dict(justify="right", no_wrap=True)))
-    columns.append(("措施", dict(overflow="ellipsis", max_width=summary_width)))
+        columns.append((_("Days overdue"), dict(justify="right", no_wrap=True)))
+    columns.append((_("Measure"), dict(overflow="ellipsis", max_width=summary_width)))
     for i, (name, options) in enumerate(columns):
         if widths is not None:
             width = max(widths[i], Text(name).cell_len, options.get("min_width", 0))
@@ -116,63 +122,68 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
 def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> None:
     plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
-    head = Text(f"措施 {label(m)}", style="bold")
-    head.append(f" · 重点任务{task.numeral if task else m.task}")
+    key_task = task.numeral if task else m.task
+    head = Text(_("Measure {id} · key task {task}").format(id=label(m), task=key_task), style="bold")
     if task:
         head.append(" " + printable(task.title))
     console.print(head)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
-    status = text(STATUSES[m.status])
-    grid.add_row("状态", status)
-    when = Text(printable(m.deadline.phrase))
-    when.append(f"（{KIND_LABELS[m.deadline.kind]}")
+    grid.add_row(_("Status"), text(status_word(m.status)))
+    kind = _(KIND_LABELS[m.deadline.kind])
     if m.deadline.authority:
-        when.append(f"：{printable(m.deadline.authority)}")
-    when.append("）")
-    grid.add_row("完成时限", when)
-    due = Text(m.due.isoformat() if m.due else "无（不设日期）")
-    if m.due_source == "due":
-        due.append("（文件指定 due）")
+        when = _("{phrase} ({kind}: {authority})").format(phrase=m.deadline.phrase, kind=kind,
+                                                          authority=m.deadline.authority)
+    else:
+        when = _("{phrase} ({kind})").format(phrase=m.deadline.phrase, kind=kind)
+    grid.add_row(_("Deadline"), text(when))
+    if m.due is None:
+        due = text(_("none (no date set)"))
+    elif m.due_source == "due":
+        due = text(_("{due} (set by `due` in the file)").format(due=m.due.isoformat()))
     elif m.due_source == "extension":
-        due.append(f"（已延期 {len(m.extensions)} 次，原定 {m.extensions[0].from_ or m.deadline.due or '—'}）")
+        was = m.extensions[0].from_ or m.deadline.due or "—"
+        n = len(m.extensions)
+        due = text(ngettext("{due} (extended {count} time, originally {was})",
+                            "{due} (extended {count} times, originally {was})", n)
+                   .format(due=m.due.isoformat(), count=n, was=was))
+    else:
+        due = text(m.due.isoformat())
     late = days_overdue(m, as_of)
     if late is not None:
-        due.append(f"  逾期 {late} 天", style="bold red")
+        due.append(f"  {overdue_by(late)}", style="bold red")
     elif is_due_soon(m, as_of):
         due.append(f"  {due_in(m.due, as_of)}", style="bold yellow")
-    grid.add_row("到期日", due)
-    units = Text()
-    for i, name in enumerate(m.units):
-        units.append(("、" if i else "") + printable(name) + ("（牵头）" if i == 0 else ""))
-    grid.add_row("责任单位", units)
+    grid.add_row(_("Due"), due)
+    names = [_("{unit} (lead)").format(unit=name) if i == 0 else name for i, name in enumerate(m.units)]
+    grid.add_row(_("Units"), text(joined(names)))
     if m.units_note:
-        grid.add_row("分工说明", text(m.units_note))
-    grid.add_row("海关总署措施", text(m.national or "—（天津市自定任务）"))
+        grid.add_row(_("Division of work"), text(m.units_note))
+    grid.add_row(_("National measure"), text(m.national or _("— (Tianjin's own task)")))
     for i, item in enumerate(m.local, 1):
-        grid.add_row("天津市细化措施" if i == 1 else "", text(f"{i}.{item}" if len(m.local) > 1 else item))
-    grid.add_row("文件", text(m.file))
+        grid.add_row(_("Tianjin's measures") if i == 1 else "", text(f"{i}.{item}" if len(m.local) > 1 else item))
+    grid.add_row(_("File"), text(m.file))
     console.print(grid)
     if m.progress:
-        console.print(Text("进度 (progress)", style="bold"))
+        console.print(Text(_("Progress"), style="bold"))
         log = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for name in ("日期", "状态", "填报单位", "说明"):
+        for name in (_("Date"), _("Status"), _("Reported by"), _("Note")):
             log.add_column(name)
         for p in m.progress:
-            log.add_row(text(p.date), text(STATUSES[p.status]), text(p.by or "—"), text(p.note or ""))
+            log.add_row(text(p.date), text(status_word(p.status)), text(p.by or "—"), text(p.note or ""))
         console.print(log)
     if m.extensions:
-        console.print(Text("延期 (extensions)", style="bold"))
+        console.print(Text(_("Extensions"), style="bold"))
         log = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for name in ("批准日期", "原到期日", "延至", "单位", "理由"):
+        for name in (_("Approved on"), _("Was due"), _("Extended to"), _("Unit"), _("Reason")):
             log.add_column(name)
         for e in m.extensions:
             log.add_row(text(e.date), text(e.from_ or "—"), text(e.to), text(e.by or "—"), text(e.reason))
         console.print(log)
 
 
-BAR_PARTS = (("█", "green", "已完成"), ("▓", "red", "逾期"), ("░", "dim", "其他"))
+BAR_PARTS = (("█", "green", N_("done")), ("▓", "red", N_("overdue")), ("░", "dim", N_("other")))
 
 
 def bar_cells(counts: list[int], width: int) -> list[int]:
@@ -201,16 +212,16 @@ def bar(done: int, overdue: int, involved: int, width: int = 20) -> Text:
 def report(r: Report, plan: Plan | None, console: Console) -> None:
     title = printable(plan.title) if plan else "portcli"
     head = Text(title, style="bold")
-    head.append(f"  截至 {r.as_of.isoformat()}" + (f" · {printable(r.unit)}" if r.unit else ""))
+    scope = as_of_line(r.as_of) + (f" · {printable(r.unit)}" if r.unit else "")
+    head.append(f"  {scope}")
     console.print(head)
-    console.print(text(
-        f"共 {r.total} 项 · 已完成 {r.by_status['done']} 项 ({r.completion:.1%}) · "
-        f"逾期 {len(r.overdue)} 项 · {len(r.due_soon)} 项即将到期 · 延期 {len(r.extended)} 项"))
-    console.print(text("  ".join(f"{STATUSES[k]} {n}" for k, n in r.by_status.items())))
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位 (per unit)",
+    console.print(text(summary_line(r)))
+    console.print(text("  ".join(f"{status_word(k)} {n}" for k, n in r.by_status.items())))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=_("Per unit"),
                   title_justify="left")
-    columns = (("单位", "left"), ("牵头", "right"), ("参与", "right"), ("已完成", "right"),
-               ("逾期", "right"), ("延期", "right"), ("完成率", "right"), ("进度", "left"))
+    columns = ((_("Unit"), "left"), (_("Lead"), "right"), (_("Involved"), "right"), (_("Done"), "right"),
+               (_("Overdue"), "right"), (_("Extended"), "right"), (_("Completion"), "right"),
+               (_("Progress"), "left"))
     for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=True)
     # The bar takes what the other columns leave (they are never cut): 20 cells at most, 4 at least.
@@ -224,18 +235,17 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
                       text(row.overdue, "red" if row.overdue else ""), text(row.extended),
                       text(f"{row.completion:.0%}"), bar(row.done, row.overdue, row.involved, width))
     console.print(table)
-    legend = Text("进度：")
+    legend = Text(labelled(_("Progress"), ""))
     for char, style, label in BAR_PARTS:
-        legend.append(char, style=style).append(f" {label}  ")
+        legend.append(char, style=style).append(" " + _(label) + "  ")
     legend.rstrip()
     console.print(legend)
-    _listing(console, "逾期 (overdue)", r.overdue, r.as_of, "red", lambda m: f"逾期 {(r.as_of - m.due).days} 天")
-    _listing(console, "即将到期 (due soon)", r.due_soon, r.as_of, "yellow",
-             lambda m: due_in(m.due, r.as_of))
+    _listing(console, _("Overdue"), r.overdue, r.as_of, "red", lambda m: overdue_by((r.as_of - m.due).days))
+    _listing(console, _("Due soon"), r.due_soon, r.as_of, "yellow", lambda m: due_in(m.due, r.as_of))
 
 
 def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style: str, when) -> None:
-    console.print(Text(f"{title}：{len(ms)}", style="bold"))
+    console.print(Text(labelled(title, len(ms)), style="bold"))
     if not ms:
         return
     table = Table(box=None, show_header=False, pad_edge=False)
@@ -253,12 +263,12 @@ def units(rows: Iterable[dict], console: Console) -> None:
     # The short name is what people type after --unit: never split it. One alias per line, so a
     # narrow terminal folds none of them in the middle ("Tianji" / "n MSA").
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("简称", no_wrap=True)
-    table.add_column("全称", overflow="fold")
-    table.add_column("English", overflow="fold")
-    table.add_column("别名", overflow="fold")
-    table.add_column("牵头", justify="right", no_wrap=True)
-    table.add_column("参与", justify="right", no_wrap=True)
+    table.add_column(_("Short name"), no_wrap=True)
+    table.add_column(_("Full name"), overflow="fold")
+    table.add_column(_("English name"), overflow="fold")
+    table.add_column(_("Aliases"), overflow="fold")
+    table.add_column(_("Lead"), justify="right", no_wrap=True)
+    table.add_column(_("Involved"), justify="right", no_wrap=True)
     for row in rows:
         table.add_row(text(row["name"]), text(row["full_name"]), text(row["english"]),
                       text("\n".join(row["aliases"])), text(row["lead"]), text(row["involved"]))
@@ -267,28 +277,33 @@ def units(rows: Iterable[dict], console: Console) -> None:
 
 def history(changes: list, m: Measure, console: Console) -> None:
     """A measure's commits, oldest first: when, who, status before → after, what was recorded."""
-    console.print(text(f"措施 {label(m)} 的变更记录 (history of {m.file})", "bold"))
+    console.print(text(_("History of measure {id} ({file})").format(id=label(m), file=m.file), "bold"))
     if not changes:
-        console.print(text("no commits of this file yet"), style="dim")
+        console.print(text(_("no commits of this file yet")), style="dim")
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("日期", no_wrap=True)
-    table.add_column("作者", no_wrap=True)
-    table.add_column("状态", no_wrap=True)
-    table.add_column("记录", overflow="fold")
-    table.add_column("提交", no_wrap=True)
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("Author"), no_wrap=True)
+    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("Recorded"), overflow="fold")
+    table.add_column(_("Commit"), no_wrap=True)
     for c in changes:
-        after = STATUSES.get(c.status_after or "", "?")
+        after = _status_or_unknown(c.status_after)
         if c.created:
-            status = f"新建 · {after}"
+            status = _("created · {status}").format(status=after)
         elif c.status_before != c.status_after:
-            status = f"{STATUSES.get(c.status_before or '', '?')} → {after}"
+            status = f"{_status_or_unknown(c.status_before)} → {after}"
         else:
             status = after
         lines = [progress_line(e.get("date"), e.get("by"), e.get("note"), e.get("status")) for e in c.progress]
-        lines += [f"延期 {e.get('from') or '—'} → {e.get('to')}：{e.get('reason') or ''}" for e in c.extensions]
+        lines += [_("extended {was} → {to}: {reason}").format(was=e.get("from") or "—", to=e.get("to"),
+                                                             reason=e.get("reason") or "") for e in c.extensions]
         if not c.readable:
-            lines.append("the file as this commit left it does not read as a measure file")
+            lines.append(_("the file as this commit left it does not read as a measure file"))
         table.add_row(text(c.when.strftime("%Y-%m-%d %H:%M")), text(c.author), text(status),
                       text("\n".join(lines)), text(c.commit[:8]))
     console.print(table)
+
+
+def _status_or_unknown(key: str | None) -> str:
+    return status_word(key) if key in STATUSES else "?"

@@ -20,10 +20,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from ..i18n import N_, _
 from ..model import Measure, Plan
-from . import printable, sheet
+from . import as_of as as_of_line, printable, sheet
 
-SHEET_TITLE = "任务分工表"
+SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the
 # system's CJK font (Noto Sans CJK SC on Debian with fonts-noto-cjk). charset 134 is GB2312: it tells
 # Excel the text is Chinese when the font is missing.
@@ -68,26 +69,27 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
     rows = sheet.ordered(measures)
     workbook = Workbook()
     ws = workbook.active
-    ws.title = SHEET_TITLE
-    columns = len(sheet.HEADERS)
-    plan_title = plan.title if plan else SHEET_TITLE
+    ws.title = _(SHEET_TITLE)
+    headers = sheet.headers()
+    columns = len(headers)
+    plan_title = plan.title if plan else _(SHEET_TITLE)
 
     title = ws.cell(TITLE_ROW, 1)
-    _set(title, f"{plan_title}（截至 {as_of.isoformat()}）")
+    _set(title, _("{title} (as of {date})").format(title=plan_title, date=as_of.isoformat()))
     title.font = font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=columns)
     ws.row_dimensions[TITLE_ROW].height = TITLE_POINTS
-    for col, header in enumerate(sheet.HEADERS, 1):
+    for col, header in enumerate(headers, 1):
         c = ws.cell(HEADER_ROW, col, header)
         c.font, c.fill, c.border = font(bold=True), HEADER_FILL, BORDER
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[HEADER_ROW].height = height_for(
-        max(lines_needed(h, w) for h, w in zip(sheet.HEADERS, WIDTHS)))
+        max(lines_needed(h, w) for h, w in zip(headers, WIDTHS)))
 
     for r, m in enumerate(rows, FIRST_DATA_ROW):
         values = sheet.row(m, plan, as_of)
-        late = values[sheet.HEADERS.index("逾期天数")] is not None
+        late = values[sheet.DAYS_OVERDUE_COLUMN] is not None
         lines = 1
         for col, value in enumerate(values, 1):
             c = ws.cell(r, col)
@@ -105,7 +107,7 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
     # One merged 序号 cell and one 重点任务 cell per key task, over its measures, as the document has them;
     # the rows under a key task grow together until its text fits.
     r = FIRST_DATA_ROW
-    for _, group in groupby(rows, key=lambda m: m.task):
+    for _task, group in groupby(rows, key=lambda m: m.task):
         n = len(list(group))
         if n > 1:
             for col in range(1, sheet.TASK_COLUMNS + 1):
@@ -142,9 +144,9 @@ def _page_setup(ws, plan_title: str, as_of: date) -> None:
     # In header and footer text `&` starts a code (&P is the page number): a title's own & is doubled.
     ws.oddFooter.left.text = _footer_text(plan_title)
     ws.oddFooter.left.size = 8
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.text = _footer_text(_("Page {page} of {pages}")).format(page="&P", pages="&N")
     ws.oddFooter.center.size = 8
-    ws.oddFooter.right.text = f"截至 {as_of.isoformat()}"
+    ws.oddFooter.right.text = _footer_text(as_of_line(as_of))
     ws.oddFooter.right.size = 8
 
 
