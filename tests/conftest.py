@@ -10,6 +10,7 @@ from click.testing import CliRunner  # the translated click command, not the Typ
 
 from portcli import i18n
 from portcli.cli import command_for, complete_args, speak_for
+from portcli.deadline import parse_deadline
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
@@ -40,6 +41,14 @@ def unfrozen_gc():
     hundreds of times, so each test hands the frozen objects back to the collector."""
     yield
     gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def deadlines_read_afresh():
+    """parse_deadline keeps what it read (lru_cache): each test reads its phrases afresh, so none
+    passes on what an earlier test in the process parsed. A mutation run (docs/RELIABILITY.md)
+    forks every mutant's tests from a process that has already parsed them all."""
+    parse_deadline.cache_clear()
 
 
 @pytest.fixture

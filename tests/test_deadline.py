@@ -34,6 +34,18 @@ PHRASES = [
     ("四季度末", "date", date(2022, 12, 31), None),
     ("三季度", "date", date(2022, 9, 30), None),
     ("5月底前取得阶段性进展，持续推动", "milestone", date(2022, 5, 31), None),
+    # A year in the phrase is kept, whichever form it comes in; the plan's year only fills a gap.
+    ("2023年底前", "date", date(2023, 12, 31), None),
+    ("2021年年底前", "date", date(2021, 12, 31), None),
+    ("2023年3月底前", "date", date(2023, 3, 31), None),
+    ("2024年2月底前", "date", date(2024, 2, 29), None),  # 2024 is a leap year, the plan's 2022 is not
+    ("2023年上半年", "date", date(2023, 6, 30), None),
+    ("2023年下半年", "date", date(2023, 12, 31), None),
+    ("下半年", "date", date(2022, 12, 31), None),
+    ("2023年第一季度", "date", date(2023, 3, 31), None),
+    ("2023年3季度末", "date", date(2023, 9, 30), None),
+    ("2023年5月底前取得阶段性进展，持续推动", "milestone", date(2023, 5, 31), None),
+    ("2023/1/15前", "date", date(2023, 1, 15), None),
     ("5 月底前取得阶段性进展，持续推动", "milestone", date(2022, 5, 31), None),
     ("持续推动", "ongoing", None, None),
     ("长期坚持", "ongoing", None, None),
@@ -156,6 +168,19 @@ def test_parse_date(text):
 @pytest.mark.parametrize("text", ["2022-13-01", "2022-02-30", "2022年2月30日", "2022/0/10", "not a date", ""])
 def test_parse_date_refuses(text):
     with pytest.raises(ValueError, match="date"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text", [
+    "June 5",     # no year: 2022-06-05 this year, 2023-06-05 the next
+    "June 2022",  # no day
+    "2022-06",    # no day
+    "3/6/2022",   # 3 June or 6 March
+    "5/6",        # no year, and either order
+])
+def test_parse_date_refuses_what_the_day_it_runs_or_a_guess_would_decide(text):
+    with pytest.raises(ValueError, match=r"is not one date \(it leaves out the year, month or day, or could be read "
+                                         r"day-first or month-first\); write it as 2022-05-31"):
         parse_date(text)
 
 

@@ -123,3 +123,43 @@ def test_report_counts_extended_measures_per_unit(run, measures_dir):
         cells = line.split()
         if cells and cells[0] in expected:
             assert int(cells[column]) == expected[cells[0]], line
+
+
+@pytest.mark.parametrize("measure, by, said", [
+    ("2", ("--by", "海关"), "extended: due 2022-05-31 → 2022-06-30 by 天津海关: 等待机场系统升级"),
+    ("1", (), "extended: due none → 2022-06-30: 等待机场系统升级"),
+])
+def test_it_says_what_it_moved(run, measures_dir, measure, by, said):
+    result = run("extend", measure, "--to", "2022-06-30", "--reason", REASON, "--date", "2022-05-25", *by,
+                 "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{measures_dir / f'{int(measure):02d}.yaml'}: 措施 {measure}: {said}\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--to", "2022-06-30", "--reason", "  "), "--reason must say why the extension was approved"),
+    (("--to", "2022-06-30", "--reason", "a\udcffb"), "--reason is not valid UTF-8 text"),
+    (("--to", "2022-05-31", "--reason", "x"),
+     "--to 2022-05-31 is not later than measure 2's due date 2022-05-31; an extension only moves the due date later"),
+])
+def test_refusals_in_their_exact_words(run, measures_dir, args, message):
+    result = run("extend", "2", *args, "--date", "2022-05-25", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, f"portcli: {message}\n")
+
+
+def test_a_file_with_a_bom_keeps_it_and_json_is_the_measure_as_shown(run, measures_dir):
+    path = measures_dir / "02.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = extend_2(run, measures_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf# ")
+    shown = json.loads(run("show", "2", "--dir", measures_dir, "--format", "json").stdout)
+    assert json.loads(result.stdout) == shown and shown["task_title"]
+
+
+def test_other_files_problems_are_warnings_and_the_extension_is_written(run, measures_dir):
+    (measures_dir / "03.yaml").write_text("id: 3\n", encoding="utf-8")
+    result = extend_2(run, measures_dir)
+    assert result.exit_code == 0
+    assert "03.yaml" in result.stderr and "this write succeeded" in result.stderr
+    assert "reason: 等待机场系统升级}" in (measures_dir / "02.yaml").read_text(encoding="utf-8")

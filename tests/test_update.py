@@ -324,3 +324,157 @@ def test_what_edits_escape_is_what_yaml_refuses_and_the_separators():
     refused = {m.group() for m in yaml.reader.Reader.NON_PRINTABLE.finditer(everything)}
     bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert ours == refused | set("\x85\u2028\u2029\ufeff") | bidi
+
+
+# --- where a forced entry goes and what it says (cases a changed comparison would get wrong) ----
+
+def _log_of_two(run, folder):
+    """Measure 14 with entries 05-20 in_progress and 05-25 blocked: status blocked."""
+    for status, when in (("in_progress", "2022-05-20"), ("blocked", "2022-05-25")):
+        assert run("update", "14", "-s", status, "--date", when, "--dir", folder).exit_code == 0
+
+
+def test_a_forced_note_between_entries_takes_the_status_in_effect_on_its_date(run, measures_dir):
+    _log_of_two(run, measures_dir)
+    result = run("update", "14", "-n", "补录", "--date", "2022-05-22", "--force", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{measures_dir / '14.yaml'}: 措施 14: added progress 2022-05-22 推进中: 补录\n"
+    shown = show_json(run, measures_dir, 14)
+    assert [(p["date"], p["status"], p["note"]) for p in shown["progress"]] == [
+        ("2022-05-20", "in_progress", None), ("2022-05-22", "in_progress", "补录"), ("2022-05-25", "blocked", None)]
+    assert shown["status"] == "blocked"
+
+
+def test_a_forced_note_before_every_entry_takes_the_measures_status(run, measures_dir):
+    _log_of_two(run, measures_dir)
+    result = run("update", "14", "-n", "最早", "--date", "2022-05-01", "--force", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert "added progress 2022-05-01 受阻: 最早" in result.stdout
+    assert [p["date"] for p in show_json(run, measures_dir, 14)["progress"]] == ["2022-05-01", "2022-05-20", "2022-05-25"]
+
+
+def test_a_forced_entry_on_an_entrys_date_goes_after_it(run, measures_dir):
+    _log_of_two(run, measures_dir)
+    result = run("update", "14", "-n", "同日", "--date", "2022-05-20", "--force", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert [(p["date"], p["note"]) for p in show_json(run, measures_dir, 14)["progress"]] == [
+        ("2022-05-20", None), ("2022-05-20", "同日"), ("2022-05-25", None)]
+
+
+def test_an_earlier_date_is_refused_in_words_that_name_both_dates(run, measures_dir):
+    _log_of_two(run, measures_dir)
+    assert run("update", "14", "-n", "第三条", "--date", "2022-05-30", "--dir", measures_dir).exit_code == 0
+    result = run("update", "14", "-n", "x", "--date", "2022-05-21", "--dir", measures_dir)
+    assert result.exit_code == 2
+    assert result.stderr == ("portcli: 2022-05-21 is before measure 14's last progress entry (2022-05-30); "
+                             "entries go oldest first; pass --force to record an earlier date\n")
+
+
+def test_a_forced_status_under_a_newer_entry_says_which_entry_keeps_it(run, measures_dir):
+    _log_of_two(run, measures_dir)
+    result = run("update", "14", "-s", "done", "--date", "2022-05-21", "--force", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert "status stays 受阻: the entry of 2022-05-25 is newer" in result.stdout
+    assert "status: blocked\n" in (measures_dir / "14.yaml").read_text(encoding="utf-8")
+
+
+def test_the_status_it_already_has_adds_the_entry_and_changes_no_line(run, measures_dir):
+    path = measures_dir / "14.yaml"
+    before = path.read_text(encoding="utf-8")
+    result = run("update", "14", "-s", "未启动", "--by", "海关", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert "→" not in result.stdout and "added progress 2022-05-20 未启动 by 天津海关" in result.stdout
+    assert path.read_text(encoding="utf-8") == before.replace(
+        "progress: []\n", "progress:\n  - {date: 2022-05-20, status: not_started, by: 天津海关}\n")
+
+
+# --- refusals in their exact words, and files changed under the write -------------------------
+
+def test_no_such_measure_says_so_and_points_at_other_problems_only_when_there_are_some(run, measures_dir):
+    clean = run("update", "99", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
+    assert (clean.exit_code, clean.stderr) == (2, "portcli: no measure with id 99\n")
+    (measures_dir / "03.yaml").write_text("id: 3\n", encoding="utf-8")
+    broken = run("update", "99", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
+    assert broken.exit_code == 2
+    assert broken.stderr.endswith("portcli: no measure with id 99; the problems above may be why\n")
+
+
+def test_by_a_unit_of_another_measure_names_the_measures_units(run, measures_dir):
+    result = run("update", "14", "-n", "x", "--by", "市财政局", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.stderr == ("portcli: --by: 市财政局 is not one of measure 14's units "
+                             "(市商务局、天津海关、天津海事局、中铁北京局天津办事处、天津港集团)\n")
+
+
+def test_a_note_that_is_not_utf8_is_refused(run, measures_dir):
+    before = snapshot(measures_dir)
+    result = run("update", "14", "-n", "a\udcffb", "--date", "2022-05-20", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, "portcli: --note is not valid UTF-8 text\n")
+    assert snapshot(measures_dir) == before
+
+
+def test_a_link_to_a_file_inside_the_folder_is_read_but_not_written(run, measures_dir):
+    (measures_dir / "drafts").mkdir()
+    (measures_dir / "14.yaml").rename(measures_dir / "drafts" / "14.yaml")
+    (measures_dir / "14.yaml").symlink_to(measures_dir / "drafts" / "14.yaml")
+    assert run("validate", "--dir", measures_dir).exit_code == 0
+    before = snapshot(measures_dir / "drafts")
+    result = run(*DONE_MEANS, "--dir", measures_dir)
+    assert snapshot(measures_dir / "drafts") == before and (measures_dir / "14.yaml").is_symlink()
+    assert result.stderr == (f"portcli: {measures_dir / '14.yaml'} is a symbolic link; portcli writes only "
+                             "regular files in the measures folder\n")
+
+
+@pytest.mark.parametrize("empty", ["progress:", "progress: null", "progress: ~  # none yet"])
+def test_an_empty_progress_list_in_any_spelling_gets_its_first_entry(run, measures_dir, empty):
+    path = measures_dir / "14.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("progress: []", empty), encoding="utf-8")
+    result = run("update", "14", "-n", "首条", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 0, result.stderr
+    assert [p["note"] for p in show_json(run, measures_dir, 14)["progress"]] == ["首条"]
+    assert "  - {date: 2022-05-20, status: not_started, note: 首条}\n" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("now, encoding, problem, message", [
+    ("id: 41\n", "utf-8", None, "now holds measure 41, not 14; run the command again"),
+    ("id: [\n", "utf-8", ":2: ", "has problems; fix them first, nothing was written"),
+    ("id: 14\n", "gbk", ":1: not UTF-8", "has problems; fix them first, nothing was written"),
+    ("id: 14\nowner: x\n", "utf-8", ":3: unknown key `owner` in a measure", "has problems; fix them first, nothing was written"),
+])
+def test_a_file_changed_by_hand_after_the_folder_was_read_is_not_written(run, measures_dir, monkeypatch, now,
+                                                                        encoding, problem, message):
+    """Someone saves 14.yaml in an editor between the folder's loading and the write's own read:
+    the write decides from the file as it is then, and names its problems at their lines."""
+    from portcli import record
+    path = measures_dir / "14.yaml"
+    changed = path.read_text(encoding="utf-8").replace("id: 14\n", now).encode(encoding)
+    real_load = record.load
+
+    def load_then_edit(folder):
+        loaded = real_load(folder)
+        path.write_bytes(changed)
+        return loaded
+
+    monkeypatch.setattr(record, "load", load_then_edit)
+    result = run("update", "14", "-n", "x", "--date", "2022-05-20", "--dir", measures_dir)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[-1] == f"portcli: {path} {message}"
+    if problem:
+        assert lines[0].startswith(f"{path}{problem}"), lines
+    assert path.read_bytes() == changed
+
+
+def test_what_update_prints_as_json_is_read_against_the_plan(run, measures_dir):
+    """The plan's year gives 5月底前 its date in the measure update hands back, as in a fresh read."""
+    (measures_dir / "_plan.yaml").write_text((measures_dir / "_plan.yaml").read_text(encoding="utf-8").replace(
+        "year: 2022", "year: 2023"), encoding="utf-8")
+    result = run("update", "14", "-n", "x", "--date", "2023-05-20", "--dir", measures_dir, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert (printed["due"], printed["task_title"]) == ("2023-05-31", show_json(run, measures_dir, 14)["task_title"])
+    assert printed == show_json(run, measures_dir, 14)
+
+
+def test_nothing_to_record_says_what_to_give(run, measures_dir):
+    result = run("update", "14", "--date", "2022-05-20", "--dir", measures_dir)
+    assert (result.exit_code, result.stderr) == (2, "portcli: nothing to record: give --status, --note or both\n")

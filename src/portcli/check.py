@@ -126,7 +126,8 @@ def _status(check: _Checker, value: Any, path: KeyPath) -> str | None:
 
 def _unit(check: _Checker, plan: Plan | None, value: Any, path: KeyPath) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        check.add("wrong-type", path, Message("a unit must be a name, not {kind}", kind=_type_name(value)))
+        check.add("wrong-type", path, Message("a unit must be a name, not {kind}",
+                                              kind=Message("empty") if isinstance(value, str) else _type_name(value)))
         return None
     if plan is None or not plan.units:  # the plan is broken; its own problem says so
         return value.strip()

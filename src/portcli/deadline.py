@@ -81,8 +81,7 @@ def _period_end(phrase: str, year: int) -> date | None:
     return None
 
 
-@functools.lru_cache(maxsize=1024)  # thousands of files share a handful of phrases; a Deadline is immutable
-def parse_deadline(phrase: str, year: int) -> Deadline:
+def _read_deadline(phrase: str, year: int) -> Deadline:
     """Read a 完成时限 phrase; `year` is the plan's year, for phrases that name none.
 
     Raises DeadlineError for a phrase that fits no known form (or names an impossible date).
@@ -113,6 +112,11 @@ def _in_plan_years(due: date, phrase: str) -> date:
                                     "{first}…{last}", phrase=repr(phrase), year=due.year, first=FIRST_YEAR,
                                     last=LAST_YEAR))
     return due
+
+
+# Thousands of files share a handful of phrases, and a Deadline is immutable: each is read once.
+# (Wrapped here rather than decorated, so that a mutation tool can reach the function's body.)
+parse_deadline = functools.lru_cache(maxsize=1024)(_read_deadline)
 
 
 def parse_date(text: str) -> date:

@@ -166,7 +166,7 @@ def write_measure(path: Path, text: str, plan: Plan, expected: Any, *, bom: bool
             problem=problem.message))
     data, problem = read_yaml(path, read)
     if problem is not None or data != expected:
-        raise WriteError(_("portcli could not edit {path} safely (its result did not read back as intended); "
+        raise WriteError(_("could not edit {path} safely (its result did not read back as intended); "
                            "nothing was written — please report this with the file").format(path=path))
     measure, problems = build_measure(data, plan, str(path), read)
     if measure is None:
