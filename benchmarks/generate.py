@@ -1,6 +1,7 @@
 """Write N valid measure files that look like a national roll-out of the Tianjin plan.
 
     python benchmarks/generate.py 10000 benchmarks/data/m10000
+    python benchmarks/generate.py 100 benchmarks/data/p100x100 --plans 100   # 100 plans × 100 measures
 
 Each file has the shipped files' shape (a comment line, keys in SPEC order, units as a flow list,
 progress entries as flow mappings), the plan's registered units, the document's deadline phrases,
@@ -109,14 +110,36 @@ def generate(n: int, folder: Path, seed: int = 0) -> Path:
     return folder
 
 
+def plan_name(k: int) -> str:
+    """The k-th generated plan's folder name: a year and a port city, as a real repository names them."""
+    return f"{2022 + (k - 1) // len(CITIES)}-{CITIES[(k - 1) % len(CITIES)]}{k:03d}"
+
+
+def generate_plans(plans: int, n: int, folder: Path, seed: int = 0) -> Path:
+    """A measures folder of `plans` plan folders, each with its _plan.yaml and measures 1..n (so every id
+    is in every plan, as in a real repository of several years' plans); return `folder`."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for k in range(1, plans + 1):
+        generate(n, folder / plan_name(k), seed=seed * 100_003 + k)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, help="how many measures")
     parser.add_argument("folder", type=Path, help="where to write them (emptied first)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plans", type=int, default=0, metavar="P",
+                        help="write P plan folders of n measures each instead of one plan")
     args = parser.parse_args(argv)
-    if args.n < 1:
-        parser.error("n must be at least 1")
+    if args.n < 1 or args.plans < 0:
+        parser.error("n must be at least 1, and P not negative")
+    if args.plans:
+        generate_plans(args.plans, args.n, args.folder, args.seed)
+        print(f"{args.plans} plans × {args.n} measures in {args.folder}")
+        return 0
     generate(args.n, args.folder, args.seed)
     print(f"{args.n} measures in {args.folder}")
     return 0

@@ -56,8 +56,9 @@ def run_in(run, monkeypatch, parent: Path, argv: list[str], cached: bool):
 
 
 def files_of(parent: Path) -> dict[str, bytes]:
+    """Every YAML file under measures/, plan folders' too, by its path inside measures/."""
     folder = parent / "measures"
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix == ".yaml"}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.suffix == ".yaml"}
 
 
 def same_everywhere(run, monkeypatch, on: Path, off: Path, argv: list[str]):
@@ -136,3 +137,54 @@ def test_random_writes_and_reads_agree_with_the_cache_on_and_off(tmp_path_factor
             clock.past_the_racy_window()
     for argv in (["list", "--format", "json"], ["validate"]):  # and what is there at the end reads the same
         same_everywhere(run, monkeypatch, on, off, argv)
+
+
+# --- a measures folder of two plans: one cache per plan folder, the same answers as none ------------
+
+PLANS = ("2022-跨境贸易", "2023-跨境贸易")
+
+
+def twin_trees(root: Path) -> tuple[Path, Path]:
+    """Two copies of a folder of two plans, each the shipped measures: every id is in both plans."""
+    on, off = root / "on", root / "off"
+    for parent in (on, off):
+        for name in PLANS:
+            shutil.copytree(SHIPPED, parent / "measures" / name)
+    return on, off
+
+
+REFERENCE = st.builds(lambda plan, i: f"{plan}:{i}", st.sampled_from(PLANS), MEASURE_IDS)
+WRITE_IN_A_TREE = st.one_of(
+    st.builds(lambda r, s, n, d: ["update", r, "--status", s, "--note", n, "--date", d, "--force"],
+              REFERENCE, STATUS, NOTE, DAYS),
+    st.builds(lambda r, to, d: ["extend", r, "--to", to, "--reason", "等待系统升级", "--date", d], REFERENCE, DAYS, DAYS),
+    st.builds(lambda plan, n: ["new", "--plan", plan, "--task", "3", "--unit", "海关", "--deadline", "年底前",
+                               "--local", n], st.sampled_from(PLANS), NOTE),
+)
+READ_IN_A_TREE = st.one_of(
+    st.builds(lambda d: ["list", "--format", "json", "--as-of", d], DAYS),
+    st.builds(lambda d, p: ["overdue", "--as-of", d, "--plan", p], DAYS, st.sampled_from(PLANS)),
+    st.builds(lambda d: ["report", "--format", "json", "--as-of", d], DAYS),
+    st.builds(lambda r, d: ["show", r, "--as-of", d], REFERENCE, DAYS),
+    st.just(["validate"]),
+    st.just(["units", "--format", "json"]),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.one_of(WRITE_IN_A_TREE, READ_IN_A_TREE), st.booleans()), min_size=2, max_size=10))
+def test_a_folder_of_two_plans_reads_the_same_with_the_cache_on_and_off(tmp_path_factory, run, monkeypatch, steps):
+    clock = Clock()
+    monkeypatch.setattr(cache, "clock", clock)
+    cached = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("PORTCLI_CACHE_DIR", str(cached))
+    on, off = twin_trees(tmp_path_factory.mktemp("trees"))
+    for argv, wait in steps:
+        same_everywhere(run, monkeypatch, on, off, argv)
+        if wait:
+            clock.past_the_racy_window()
+    clock.past_the_racy_window()  # what is there at the end is old enough to be cached
+    for argv in (["list", "--format", "json"], ["validate"]):
+        same_everywhere(run, monkeypatch, on, off, argv)
+    # one cache file per plan folder, not one for the tree: each plan's files are checked against its own plan
+    assert len(list(cached.glob("*.cache"))) == len(PLANS)

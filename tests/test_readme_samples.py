@@ -21,6 +21,9 @@ MARK = "<!-- sample -->"
 # A sample run in an empty folder holding only 分工表.docx, the shipped table as a Word document
 # built by tests/table_documents.py (merged key tasks, a page break inside measure 14's row).
 INIT_MARK = "<!-- sample: an empty folder with 分工表.docx -->"
+# A sample run on a measures folder of two plans (two_plans_here): the shipped plan as 2022-跨境贸易, and
+# a 2023 plan that carries three of its measures on, under the same ids, a year later.
+PLANS_MARK = "<!-- sample: two plans -->"
 
 
 def block_pattern(mark: str) -> re.Pattern:
@@ -81,6 +84,23 @@ def test_every_sample_is_what_portcli_prints(run, shipped_here):
 def test_the_init_sample_is_what_portcli_prints(run, word_document_here):
     assert len(samples(README.read_text(encoding="utf-8"), INIT_MARK)) == 1
     check_samples(run, INIT_MARK)
+
+
+@pytest.fixture
+def two_plans_here(tmp_path, monkeypatch):
+    old, new = tmp_path / "measures" / "2022-跨境贸易", tmp_path / "measures" / "2023-跨境贸易"
+    shutil.copytree(SHIPPED, old)
+    new.mkdir()
+    plan = (SHIPPED / "_plan.yaml").read_text(encoding="utf-8")
+    (new / "_plan.yaml").write_text(plan.replace("2022", "2023"), encoding="utf-8")
+    for name in ("13.yaml", "15.yaml", "16.yaml"):
+        shutil.copy(SHIPPED / name, new / name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_two_plans_sample_is_what_portcli_prints(run, two_plans_here):
+    assert len(samples(README.read_text(encoding="utf-8"), PLANS_MARK)) == 1
+    check_samples(run, PLANS_MARK)
 
 
 def check_samples(run, mark: str) -> None:

@@ -20,11 +20,12 @@ import click
 import typer
 
 from . import __version__, files, query
-from .i18n import N_, _, ngettext
+from .i18n import Message, N_, _, ngettext
 from .deadline import in_range, parse_date
-from .load import Loaded, load
+from .load import Loaded, UnknownPlan, load_tree, plan_folders
+from .plans import BadReference, Plans, label, parse_reference
 from .problem import did_you_mean
-from .model import MAX_ID, status_key, STATUSES
+from .model import MAX_ID, Plan, status_key, STATUSES
 
 app = typer.Typer(
     name="portcli",
@@ -103,12 +104,37 @@ UnitOption = Annotated[Optional[list[str]], typer.Option(
 DEFAULT_LIMIT = 50
 LimitOption = Annotated[int, typer.Option(
     "--limit", min=0, max=MAX_ROWS, help=N_("At most this many table rows; 0 shows all. JSON always has every row."))]
-IdArgument = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help=N_("The measure's id."))]
 # Read by speak_for before click parses anything (i18n.from_arguments); declared so that click
 # accepts it on every command and help shows it. A value speak_for rejects never reaches click.
 LangOption = Annotated[Optional[str], typer.Option(
     "--lang", metavar="zh|en", show_default=False,
     help=N_("The language to speak: zh (Chinese) or en (English). Default: $PORTCLI_LANG, else the locale."))]
+
+
+class MeasureReference(click.ParamType):
+    """ID, or PLAN:ID in a folder of several plans: (plan name or None, id). A bare id is checked as
+    the whole number it always was, with click's own words."""
+
+    name = "ID"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        text = str(value)
+        if ":" not in text:
+            return None, click.IntRange(1, MAX_ID).convert(text, param, ctx)
+        try:
+            return parse_reference(text)
+        except BadReference as exc:
+            self.fail(str(exc), param, ctx)
+
+
+IdArgument = Annotated[tuple, typer.Argument(
+    metavar="ID", click_type=MeasureReference(),
+    help=N_("The measure's id; PLAN:ID when the measures folder holds several plans."))]
+PlanOption = Annotated[Optional[list[str]], typer.Option(
+    "--plan", "-p", metavar="NAME", show_default=False,
+    help=N_("Only this plan (its folder's name) when the measures folder holds several. Repeatable."))]
 OutputOption = Annotated[Optional[Path], typer.Option(
     "--output", "-o", metavar="FILE", show_default=False, help=N_("Write to FILE instead of stdout."))]
 
@@ -189,8 +215,11 @@ def _directory(directory: Path | None) -> Path:
         fail(str(exc))
 
 
-def _load(directory: Path | None) -> Loaded:
-    loaded = load(_directory(directory))
+def _load(directory: Path | None, plans: list[str] | None = None) -> Loaded:
+    try:
+        loaded = load_tree(_directory(directory), plans)
+    except UnknownPlan as exc:
+        fail(str(exc))
     # The measures live until the command ends: leaving them out of the cyclic garbage collector's
     # walks saves ~30 ms at 10,000 measures (they hold no cycles; refcounting still frees them).
     gc.freeze()
@@ -288,7 +317,30 @@ def _discard_stdout() -> None:
     os.close(devnull)
 
 
-def _append_step_summary(result: query.Report, loaded: Loaded) -> None:
+def _plan_reports(loaded: Loaded, today: date, days: int,
+                  unit: str | None) -> dict[str, tuple[query.Report, Plan | None]]:
+    """Each plan's report, by name, in a folder of several plans (with a unit: the plans it takes part
+    in); none for a one-plan folder, whose report is the total."""
+    if not loaded.several:
+        return {}
+    by_plan: dict[str, list] = {name: [] for name in loaded.plans}
+    for m in loaded.measures:
+        by_plan[m.plan].append(m)
+    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit), loaded.plans[name])
+               for name, ms in by_plan.items()}
+    return {name: pair for name, pair in reports.items() if unit is None or pair[0].total}
+
+
+def _markdown_report(result: query.Report, sections: dict, loaded: Loaded, out: IO[str]) -> None:
+    from .render import markdown
+
+    for r, one in sections.values():
+        markdown.report(r, one, out)
+        out.write("\n")
+    markdown.report(result, _plans_of(loaded), out, loaded.problems)
+
+
+def _append_step_summary(result: query.Report, sections: dict, loaded: Loaded) -> None:
     """In GitHub Actions, the report also goes to the run's summary page, whatever --format says.
     The summary is a courtesy: failing to write it only warns, it never changes the exit code."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -298,7 +350,7 @@ def _append_step_summary(result: query.Report, loaded: Loaded) -> None:
 
     try:
         with open(path, "a", encoding="utf-8") as out:
-            markdown.report(result, loaded.plan, out, loaded.problems)
+            _markdown_report(result, sections, loaded, out)
     except OSError as exc:
         say(_("warning: cannot append the report to $GITHUB_STEP_SUMMARY ({path}): {reason}").format(
             path=path, reason=reason(exc)))
@@ -344,6 +396,12 @@ def _set_step_outputs(result: query.Report) -> None:
 def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
     if not names:
         return ()
+    if loaded.several:  # a unit is named the same in every plan that has it
+        try:
+            return tuple(dict.fromkeys(n for name in names
+                                       for n in query.resolve_unit_in(loaded.plans.values(), name)))
+        except query.LookupProblem as exc:
+            _finish_with_failure(loaded, str(exc))
     if loaded.plan is None:
         _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
     try:
@@ -357,8 +415,25 @@ def _finish_with_failure(loaded: Loaded, message: str) -> NoReturn:
     fail(message)
 
 
-def _measure(loaded: Loaded, measure_id: int):
-    found = next((m for m in loaded.measures if m.id == measure_id), None)
+def _plans_of(loaded: Loaded) -> Plan | Plans | None:
+    """What renderers are given: the one plan, or the several plans the measures come from."""
+    return loaded.plans if loaded.several else loaded.plan
+
+
+def _measure(loaded: Loaded, reference: tuple[str | None, int]):
+    plan, measure_id = reference
+    if plan is not None:
+        if not loaded.several:
+            _finish_with_failure(loaded, _("{reference}: {folder} holds one plan; name the measure by its id "
+                                           "alone").format(reference=f"{plan}:{measure_id}", folder=loaded.directory))
+        if plan not in loaded.plans:
+            _finish_with_failure(loaded, _("no plan {name} in {folder}: its plans are {names}").format(
+                name=plan, folder=loaded.directory, names=", ".join(loaded.plans)))
+    found = [m for m in loaded.measures if m.id == measure_id and (plan is None or m.plan == plan)]
+    if len(found) > 1:
+        _finish_with_failure(loaded, _("id {id} is in several plans: say which, as {names}").format(
+            id=measure_id, names=Message.either([label(m) for m in found])))
+    found = found[0] if found else None
     if found is None:
         files = sorted({p.file for p in loaded.problems})
         if not files:
@@ -372,7 +447,8 @@ def _measure(loaded: Loaded, measure_id: int):
 
 
 def _tasks(loaded: Loaded, numbers: list[int] | None) -> tuple[int, ...]:
-    known = loaded.plan.tasks if loaded.plan else {}
+    known = ({n for p in loaded.plans.values() if p for n in p.tasks} if loaded.several
+             else loaded.plan.tasks if loaded.plan else {})
     for number in numbers or ():
         if known and number not in known:
             _finish_with_failure(loaded, _("no key task {number}: the plan has tasks {first}…{last}").format(
@@ -481,12 +557,13 @@ def list_(
     as_of: AsOfOption = None,
     limit: LimitOption = DEFAULT_LIMIT,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Measures, filtered. Several filters combine with AND; a repeated --unit or --status means any of them."""
     statuses = _statuses(status)
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     today = _today(as_of)
     if lead and not unit:
         fail(_("--lead needs --unit: whose lead measures?"))
@@ -498,11 +575,11 @@ def list_(
         if format is Format.json:
             from .render import json
 
-            json.measures(found, loaded.plan, today, out)
+            json.measures(found, _plans_of(loaded), today, out)
         else:
             from .render import table
 
-            table.measures(found, loaded.plan, today, _console(out), limit=limit)
+            table.measures(found, _plans_of(loaded), today, _console(out), limit=limit)
     _finish(loaded)
 
 
@@ -511,22 +588,23 @@ def show(
     measure_id: IdArgument,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """One measure in full: texts, units (lead marked), deadline, due date, progress and extensions."""
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     found = _measure(loaded, measure_id)
     today = _today(as_of)
     with _output(None) as out:
         if format is Format.json:
             from .render import json
 
-            json.measure(found, loaded.plan, today, out)
+            json.measure(found, _plans_of(loaded), today, out)
         else:
             from .render import table
 
-            table.measure(found, loaded.plan, today, _console(out))
+            table.measure(found, _plans_of(loaded), today, _console(out))
     _finish(loaded)
 
 
@@ -536,11 +614,12 @@ def overdue(
     as_of: AsOfOption = None,
     limit: LimitOption = DEFAULT_LIMIT,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Overdue measures as of --as-of, most overdue first, with days overdue."""
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     today = _today(as_of)
     late = query.overdue(loaded.measures, today)
     if units := _resolve_units(loaded, unit):
@@ -549,11 +628,11 @@ def overdue(
         if format is Format.json:
             from .render import json
 
-            json.measures(late, loaded.plan, today, out)
+            json.measures(late, _plans_of(loaded), today, out)
         else:
             from .render import table
 
-            table.measures(late, loaded.plan, today, _console(out), limit=limit, show_overdue_days=True)
+            table.measures(late, _plans_of(loaded), today, _console(out), limit=limit, show_overdue_days=True)
     _finish(loaded)
 
 
@@ -568,6 +647,7 @@ def report(
                                           help=N_("Due within DAYS counts as due soon."))] = query.DEFAULT_DUE_SOON_DAYS,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: Annotated[Optional[ReportFormat], typer.Option(
         "--format", "-f", show_default=False,
@@ -582,19 +662,21 @@ def report(
     if unit and len(unit) > 1:
         fail(_("report --unit takes one unit: the report one unit sends upward"))
     format = format or _format_from_suffix(output, ReportFormat, REPORT_SUFFIXES, ReportFormat.table)
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     today = _today(as_of)
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
-    result = query.report(loaded.measures, loaded.plan, today, due_soon, one_unit)
+    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit)
+    sections = _plan_reports(loaded, today, due_soon, one_unit)
     with _output(output) as out:
         if format is ReportFormat.json:
             from .render import json
 
-            json.report(result, loaded.plan, out)
+            if loaded.several:
+                json.plans_report({name: r for name, (r, _plan) in sections.items()}, result, out)
+            else:
+                json.report(result, loaded.plan, out)
         elif format is ReportFormat.markdown:
-            from .render import markdown
-
-            markdown.report(result, loaded.plan, out, loaded.problems)
+            _markdown_report(result, sections, loaded, out)
         elif format is ReportFormat.github:
             from .render import github
 
@@ -606,12 +688,16 @@ def report(
         elif format is ReportFormat.html:
             from .render import html
 
-            html.report(result, loaded.plan, out, loaded.problems)
+            html.report(result, _plans_of(loaded), out, loaded.problems)
         else:
             from .render import table
 
-            table.report(result, loaded.plan, _console(out))
-    _append_step_summary(result, loaded)
+            console = _console(out)
+            for r, one in sections.values():  # each plan's section, then the total over them
+                table.report(r, one, console)
+                console.print()
+            table.report(result, _plans_of(loaded), console)
+    _append_step_summary(result, sections, loaded)
     _set_step_outputs(result)
     failing = (fail_on is FailOn.overdue and result.overdue) or (
         fail_on is FailOn.due_soon and (result.overdue or result.due_soon))
@@ -623,14 +709,18 @@ def report(
 @app.command()
 def units(
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """The unit registry, with how many measures each unit leads and takes part in."""
-    loaded = _load(directory)
-    if loaded.plan is None:
+    loaded = _load(directory, plan)
+    if loaded.plan is None and not loaded.several:
         _finish(loaded)
-    rows = query.unit_registry(loaded.plan, loaded.measures)
+    rows = query.unit_registry(_plans_of(loaded), loaded.measures)
+    if loaded.several:  # the registries merged by name: which plans register each unit
+        for row in rows:
+            row["plans"] = loaded.plans.having(row["name"])
     with _output(None) as out:
         if format is Format.json:
             from .render import json
@@ -646,6 +736,7 @@ def units(
 @app.command()
 def validate(
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: Annotated[ValidateFormat, typer.Option(
         "--format", "-f", help=N_("Output format; github prints each problem as an annotation for GitHub Actions, "
@@ -653,7 +744,7 @@ def validate(
         = ValidateFormat.table,
 ) -> None:
     """Check every file; each problem as FILE:LINE: message. Exit 0 when all are valid, else 2."""
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     if format is ValidateFormat.json:
         from .render import json
 
@@ -676,13 +767,14 @@ def validate(
     files = {p.file for p in loaded.problems}
     count = len(loaded.measures)
     if loaded.problems:
+        broken = None in loaded.plans.values() if loaded.several else loaded.plan is None
         # Three counts in one sentence: each a counted phrase of its own, the sentence their order.
         counts = dict(
             problems=ngettext("{count} problem", "{count} problems", len(loaded.problems)).format(
                 count=len(loaded.problems)),
             files=ngettext("{count} file", "{count} files", len(files)).format(count=len(files)),
             valid=ngettext("{count} valid measure", "{count} valid measures", count).format(count=count))
-        if loaded.plan:
+        if not broken:
             line = _("{problems} in {files}; {valid}").format(**counts)
         else:
             line = _("{problems} in {files}; {valid} (their units and key tasks unchecked: the plan is broken)").format(
@@ -706,6 +798,7 @@ def export(
     unit: UnitOption = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
 ) -> None:
     """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
@@ -713,7 +806,7 @@ def export(
     if format is ExportFormat.xlsx and output is None and sys.stdout.isatty():
         fail(_("an xlsx workbook is binary and would garble the terminal: give --output FILE (e.g. --output "
                "{example}) or redirect stdout").format(example="任务分工表.xlsx"))
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     today = _today(as_of)
     found = loaded.measures
     if units := _resolve_units(loaded, unit):
@@ -722,13 +815,13 @@ def export(
         from .render import json
 
         with _output(output) as out:
-            json.measures(found, loaded.plan, today, out)
+            json.measures(found, _plans_of(loaded), today, out)
     else:
         if format is ExportFormat.csv:
             from .render import csv as renderer
         else:
             from .render import xlsx as renderer
-        data = renderer.render(found, loaded.plan, today)
+        data = renderer.render(found, _plans_of(loaded), today)
         with _output(output, binary=True) as out:
             out.write(data)
     _finish(loaded)
@@ -763,10 +856,39 @@ def _writing() -> Iterator[None]:
         fail(_("cannot write the measure: {reason}").format(reason=reason(exc)))
 
 
-def _written(written, today: date, format: Format) -> NoReturn:
+def _one_plan(folder: Path) -> NoReturn:
+    fail(_("--plan: {folder} holds one plan, not several plan folders").format(folder=folder))
+
+
+def _no_plan(name: str, folder: Path, names: list[str]) -> NoReturn:
+    fail(_("no plan {name} in {folder}: its plans are {names}").format(name=name, folder=folder,
+                                                                        names=", ".join(names)))
+
+
+def _target(directory: Path | None, reference: tuple[str | None, int],
+            plans: list[str] | None) -> tuple[Path, int, str | None]:
+    """The folder a write goes to (the plan's, in a folder of several), the measure's id, the plan's name.
+    A bare id in a folder of several plans is looked for in every plan (or those --plan names)."""
+    folder = _directory(directory)
+    plan, measure_id = reference
+    names = plan_folders(folder)
+    if not names:
+        if plan is not None or plans:
+            _one_plan(folder)
+        return folder, measure_id, None
+    if plan is None:
+        plan = _measure(_load(folder, plans), reference).plan
+    elif plan not in names:
+        _no_plan(plan, folder, names)
+    return folder / plan, measure_id, plan
+
+
+def _written(written, today: date, format: Format, plan: str | None = None) -> NoReturn:
     """Say what was written; other files' problems are warnings, and the exit code is 0 (SPEC §5)."""
     from .render import printable
 
+    if plan is not None:  # the measure as a folder of several plans names it: PLAN:ID, and `plan` in JSON
+        object.__setattr__(written.measure, "plan", plan)
     report_problems(written.warnings)
     if written.warnings:
         count = len(written.warnings)
@@ -781,7 +903,7 @@ def _written(written, today: date, format: Format) -> NoReturn:
         else:
             changes = _("; ").join(written.changes)
             out.write(printable(_("{file}: measure {id}: {changes}").format(
-                file=written.measure.file, id=written.measure.id, changes=changes), one_line=True) + "\n")
+                file=written.measure.file, id=label(written.measure), changes=changes), one_line=True) + "\n")
     raise typer.Exit(0)
 
 
@@ -798,6 +920,7 @@ def update(
     force: Annotated[bool, typer.Option("--force", help=N_("Allow a date before the last progress entry's."))] = False,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
@@ -805,10 +928,11 @@ def update(
     from . import record
 
     key = _statuses([status])[0] if status is not None else None
+    folder, number, plan_name = _target(directory, measure_id, plan)
     with _writing():
-        written = record.update(_directory(directory), measure_id, when=when or _today(as_of), status=key,
+        written = record.update(folder, number, when=when or _today(as_of), status=key,
                                 note=note, by=by, force=force)
-    _written(written, _today(as_of), format)
+    _written(written, _today(as_of), format, plan_name)
 
 
 @app.command()
@@ -824,16 +948,17 @@ def extend(
         help=N_("The day the extension was approved. Default: --as-of, else today."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Record an approved extension: the measure's due date becomes --to."""
     from . import record
 
+    folder, number, plan_name = _target(directory, measure_id, plan)
     with _writing():
-        written = record.extend(_directory(directory), measure_id, to=to, reason=reason, when=when or _today(as_of),
-                                by=by)
-    _written(written, _today(as_of), format)
+        written = record.extend(folder, number, to=to, reason=reason, when=when or _today(as_of), by=by)
+    _written(written, _today(as_of), format, plan_name)
 
 
 @app.command()
@@ -860,13 +985,14 @@ def new(
         help=N_("Take the measure's text from FILE (- for stdin); with --edit, start the editor from it."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Add a measure with the next free id, from options or in $EDITOR; checked before it is written."""
     from . import record
 
-    folder = _directory(directory)
+    folder, plan_name = _new_folder(directory, plan)
     values = dict(task=task, units=unit or [], deadline=deadline, national=national, local=local or [], due=due)
     if from_file is not None and any(values.values()):
         fail(_("--from takes the whole measure from FILE: give its values there, not as options too"))
@@ -881,7 +1007,23 @@ def new(
                    "$EDITOR"))
         else:
             written = record.new(folder, **values)
-    _written(written, _today(as_of), format)
+    _written(written, _today(as_of), format, plan_name)
+
+
+def _new_folder(directory: Path | None, plans: list[str] | None) -> tuple[Path, str | None]:
+    """Where a new measure goes: the measures folder, or in a folder of several plans the one --plan names."""
+    folder = _directory(directory)
+    names = plan_folders(folder)
+    if not names:
+        if plans:
+            _one_plan(folder)
+        return folder, None
+    if not plans or len(set(plans)) != 1:
+        fail(_("{folder} holds several plans ({names}): say which one the measure is for with --plan NAME").format(
+            folder=folder, names=", ".join(names)))
+    if plans[0] not in names:
+        _no_plan(plans[0], folder, names)
+    return folder / plans[0], plans[0]
 
 
 def _read_draft(path: Path) -> str:
@@ -1037,13 +1179,14 @@ def init(
 def history_(
     measure_id: IdArgument,
     directory: DirOption = None,
+    plan: PlanOption = None,
     lang: LangOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """The measure's changes over time, from git log of its file: when, who, status before → after, notes."""
     from . import history
 
-    loaded = _load(directory)
+    loaded = _load(directory, plan)
     found = _measure(loaded, measure_id)
     try:
         changes = history.history(Path(found.file))

@@ -18,6 +18,7 @@ from .check import build_measure, build_plan, is_int
 from .deadline import FIRST_YEAR, LAST_YEAR
 from .files import PLAN_FILE, measure_names, read_text
 from .model import Measure, Plan
+from .plans import Plans
 from .i18n import Message
 from .problem import Problem
 from .yamlread import compose, line_of, read_yaml
@@ -32,6 +33,13 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     directory: Path = Path("measures")
     duplicates: dict[int, list[str]] = field(default_factory=dict)  # an id in several files: the files
+    # A folder of several plans: each plan by its folder's name (None when its _plan.yaml is broken);
+    # empty for a one-plan folder, whose plan is `plan`.
+    plans: Plans = field(default_factory=Plans)
+
+    @property
+    def several(self) -> bool:
+        return bool(self.plans)
 
 
 def read_document(path: Path) -> tuple[Any, str | None, Problem | None]:
@@ -147,3 +155,62 @@ def id_line(path: Path) -> int:
     text, _ = read_text(path)
     return line_of(compose(text or ""), ("id",))
 
+
+
+def plan_folders(directory: Path) -> list[str]:
+    """The names of `directory`'s plan folders (each holding a _plan.yaml), sorted; none when the
+    folder is itself one plan (it has a _plan.yaml)."""
+    if (directory / PLAN_FILE).exists() or (directory / PLAN_FILE).is_symlink():
+        return []
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    # measures/ itself is no plan folder: --dir pointed at the repository holding it is a mistake, told as one
+    return [name for name in names if not name.startswith((".", "_")) and name != "measures"
+            and (directory / name / PLAN_FILE).is_file()]
+
+
+class UnknownPlan(ValueError):
+    pass
+
+
+def load_tree(directory: Path, plans: list[str] | None = None) -> Loaded:
+    """A measures folder of one plan (as `load` gives it) or of several plan folders: every plan's
+    measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
+    narrows to those plan folders; a name the folder lacks raises UnknownPlan."""
+    names = plan_folders(directory)
+    if not names:
+        if plans:
+            raise UnknownPlan(Message("--plan: {folder} holds one plan, not several plan folders",
+                                      folder=str(directory)))
+        return load(directory)
+    for name in plans or ():
+        if name not in names:
+            raise UnknownPlan(Message("no plan {name} in {folder}: its plans are {names}", name=name,
+                                      folder=str(directory), names=", ".join(names)))
+    chosen = [n for n in names if n in plans] if plans else names
+    tree = Loaded(None, [], _strays(directory) if not plans else [], directory, plans=Plans())
+    for name in chosen:
+        one = load(directory / name)
+        tree.plans[name] = one.plan
+        for m in one.measures:
+            object.__setattr__(m, "plan", name)  # frozen: the plan is where the file is, known only here
+        tree.measures.extend(one.measures)
+        tree.problems.extend(one.problems)
+    return tree
+
+
+def _strays(directory: Path) -> list[Problem]:
+    """Measure files beside the plan folders, and folders of measure files without a plan: neither has a
+    plan to be checked against, and both are easily forgotten."""
+    found = [Problem(str(directory / name), 1, "outside-plan",
+                     Message("not read: in a folder of several plans every measure file belongs in a plan folder; "
+                             "move it into one"))
+             for name in measure_names(directory)]
+    for name in sorted(os.listdir(directory)):
+        folder = directory / name
+        if not name.startswith((".", "_")) and folder.is_dir() and not (folder / PLAN_FILE).exists() \
+                and measure_names(folder):
+            found += load_plan(folder)[1]  # its measures are not read: the plan they belong to is missing
+    return found

@@ -17,7 +17,7 @@ from .i18n import Message
 CODES = (
     # the file as a whole
     "not-utf8", "too-big", "not-a-file", "link-outside", "broken-link", "link-loop", "unreadable",
-    "misnamed-file", "missing-plan",
+    "misnamed-file", "missing-plan", "outside-plan",
     # YAML
     "yaml-syntax", "tab-indentation", "too-deep", "control-character", "duplicate-key", "joined-list-item",
     "bad-value", "non-decimal-number", "tag-not-allowed", "alias-not-allowed", "merge-conflict",

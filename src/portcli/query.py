@@ -56,6 +56,22 @@ def resolve_unit(plan: Plan, text: str) -> Unit:
     raise LookupProblem(Message("unknown unit {text}{hint} (see `portcli units`)", text=repr(text), hint=hint))
 
 
+def resolve_unit_in(plans: Iterable[Plan | None], text: str) -> list[str]:
+    """The short names `text` means in any of several plans (a unit is the same unit in every plan
+    that registers its short name); when it means none, the first plan's reason why."""
+    found, trouble = [], None
+    for plan in plans:
+        if plan is None:
+            continue
+        try:
+            found.append(resolve_unit(plan, text).name)
+        except LookupProblem as exc:
+            trouble = trouble or exc
+    if not found and trouble is not None:
+        raise trouble
+    return list(dict.fromkeys(found))
+
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -183,7 +199,7 @@ def report(measures: list[Measure], plan: Plan | None, as_of: date,
     order = [u.name for u in plan.units] if plan else []
     rows: dict[str, UnitRow] = {name: UnitRow(name) for name in order}
     late = overdue(measures, as_of)
-    late_ids = {m.id for m in late}
+    late_ids = {id(m) for m in late}  # the objects, not the ids: several plans may share an id
     for m in measures:
         by_status[m.status] += 1
         for i, name in enumerate(m.units):
@@ -191,7 +207,7 @@ def report(measures: list[Measure], plan: Plan | None, as_of: date,
             row.involved += 1
             row.lead += i == 0
             row.by_status[m.status] += 1
-            row.overdue += m.id in late_ids
+            row.overdue += id(m) in late_ids
             row.extended += bool(m.extensions)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,

@@ -13,6 +13,7 @@ from typing import Iterable
 from ..i18n import _, ngettext
 from ..query import Report
 from ..load import id_line
+from ..plans import label
 from ..problem import Problem
 from . import summary
 
@@ -61,9 +62,9 @@ def of_report(r: Report, ps: Iterable[Problem]) -> list[Finding]:
     for m in r.overdue:
         days = (r.as_of - m.due).days
         title = ngettext("Measure {id} is {count} day overdue", "Measure {id} is {count} days overdue",
-                         days).format(id=m.id, count=days)
+                         days).format(id=label(m), count=days)
         message = _("{title} (due {due}, lead unit {lead}): {summary}").format(
             title=title, due=m.due.isoformat(), lead=m.lead, summary=summary(m))
         found.append(Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
-                             title=title, identity=f"measure {m.id}"))
+                             title=title, identity=f"measure {label(m)}"))
     return found

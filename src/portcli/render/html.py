@@ -21,6 +21,7 @@ from typing import IO, Sequence
 from .. import i18n
 from ..i18n import N_, _, ngettext, status_word
 from ..model import Measure, Plan
+from ..plans import label, plan_of
 from ..query import Report, is_overdue
 from . import (joined, labelled, latest_progress, light, local_text, overdue_by, report_scope, report_title,
                units_line)
@@ -288,9 +289,9 @@ def _listing(ms: list[Measure], days_header: str, days, said_with_days) -> str:
     if not ms:
         return none()
     table = _table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
-                   [[(m.id, "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
+                   [[(label(m), "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
                      (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")] for m in ms])
-    ids = joined(said_with_days(m.id, days(m)) for m in ms)
+    ids = joined(said_with_days(label(m), days(m)) for m in ms)
     short = _("Measures {ids}").format(ids=ids)
     return f'<div class="long">{table}</div><p class="short">{escape(short)}</p>'
 
@@ -313,10 +314,11 @@ def _all_measures(r: Report, plan: Plan | None) -> str:
     rows, classes = [], []
     for m in r.measures:
         colour = light(m, r.as_of, r.due_soon_days)
-        task = plan.tasks.get(m.task) if plan else None
+        own = plan_of(plan, m)
+        task = own.tasks.get(m.task) if own else None
         task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
                      if task else m.task)
-        rows.append([(_light_html(colour), "nowrap"), (m.id, "num"), (task_html, "text task"),
+        rows.append([(_light_html(colour), "nowrap"), (label(m), "num"), (task_html, "text task"),
                      (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
                      (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
                      (status_word(m.status), "nowrap"), (latest_progress(m), "text")])

@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from ..i18n import N_, _, ngettext
 from ..model import Measure, Plan
+from ..plans import Plans, label as name_of
 from ..query import Report, is_overdue
 from . import joined, labelled, light
 
@@ -57,11 +58,13 @@ def unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
 
 
 def task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
-    counts = _counts(r, lambda m: (m.task,))
+    counts = _counts(r, lambda m: ((m.plan or "", m.task),))  # several plans: each plan's tasks apart
     rows = []
-    for task_id, c in sorted(counts.items()):
-        task = plan.tasks.get(task_id) if plan else None
+    for (plan_name, task_id), c in sorted(counts.items()):
+        own = plan.get(plan_name) if isinstance(plan, Plans) else plan
+        task = own.tasks.get(task_id) if own else None
         label = f"{task.numeral}、{task.title}" if task else str(task_id)
+        label = f"{plan_name}:{label}" if plan_name else label
         n = sum(c.values())
         figures = ngettext("{count} measure · overdue {overdue} · done {done}",
                            "{count} measures · overdue {overdue} · done {done}", n).format(
@@ -137,13 +140,13 @@ def timeline(r: Report) -> str:
         by_due[m.due].append(m)
     for due, ms in sorted(by_due.items()):
         worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
-        ids = joined(m.id for m in sorted(ms, key=lambda m: m.id))
+        ids = joined(name_of(m) for m in sorted(ms, key=_by_name))
         count = ngettext("{count} measure", "{count} measures", len(ms)).format(count=len(ms))
         note = ngettext("{count} measure: {ids}", "{count} measures: {ids}", len(ms)).format(count=len(ms), ids=ids)
         rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
                     f'<span class="dot {worst}" style="left:{at(due)}" title="{escape(count)}"></span></span>'
                     f'<span class="tl-note">{escape(note)}</span></div>')
-    for m in sorted(extended, key=lambda m: m.id):
+    for m in sorted(extended, key=_by_name):
         was = original_due(m)
         start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
         path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
@@ -152,12 +155,12 @@ def timeline(r: Report) -> str:
                 f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
         words = (_("originally {was} → extended to {due}").format(was=was.isoformat(), due=m.due.isoformat()) if was
                  else _("extended to {date}").format(date=m.due.isoformat()))
-        name = _("Measure {id} extended").format(id=m.id)
+        name = _("Measure {id} extended").format(id=name_of(m))
         rows.append(f'<div class="tl-row extension"><span>{escape(name)}</span><span class="track">{today}'
                     f'{path}{marks}</span><span class="tl-note">{escape(labelled(words, m.extensions[-1].reason))}'
                     f"</span></div>")
     if undated:
-        ids = joined(m.id for m in sorted(undated, key=lambda m: m.id))
+        ids = joined(name_of(m) for m in sorted(undated, key=_by_name))
         note = ngettext("{count} measure without a date: {ids}", "{count} measures without a date: {ids}",
                         len(undated)).format(count=len(undated), ids=ids)
         pending = _("pending")
@@ -180,3 +183,7 @@ def _months(first: date, last: date) -> list[date]:
             months.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return months[::max(1, -(-len(months) // 5))]
+
+
+def _by_name(m: Measure) -> tuple[str, int]:
+    return m.plan or "", m.id

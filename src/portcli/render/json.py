@@ -9,6 +9,7 @@ from json.encoder import encode_basestring  # a str as JSON, as the one-line enc
 from typing import IO, Any, Iterable
 
 from ..model import Measure, Plan
+from ..plans import key, plan_of
 from ..query import Report, days_overdue
 from . import UNSAFE_ABOVE_C0
 
@@ -24,8 +25,10 @@ def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
 
 def _static_dict(m: Measure, plan: Plan | None) -> dict[str, Any]:
     """A measure's JSON fields that do not depend on the date asked about, or on where it is read."""
+    plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
     return {
+        "plan": m.plan,
         "id": m.id,
         "task": m.task,
         "national": m.national,
@@ -100,20 +103,29 @@ def measure(m: Measure, plan: Plan | None, as_of: date, out: IO[str]) -> None:
 
 
 def report(r: Report, plan: Plan | None, out: IO[str]) -> None:
-    dump({
+    dump(report_dict(r), out)
+
+
+def plans_report(reports: dict[str, Report], total: Report, out: IO[str]) -> None:
+    """The report of a folder of several plans: each plan's, by name, and the total over them."""
+    dump({"plans": {name: report_dict(r) for name, r in reports.items()}, "total": report_dict(total)}, out)
+
+
+def report_dict(r: Report) -> dict[str, Any]:
+    return {
         "as_of": r.as_of.isoformat(),
         "unit": r.unit,
         "total": r.total,
         "by_status": r.by_status,
         "completion_rate": round(r.completion, 4),
-        "overdue": [m.id for m in r.overdue],
-        "due_soon": [m.id for m in r.due_soon],
-        "extended": [m.id for m in r.extended],
+        "overdue": [key(m) for m in r.overdue],
+        "due_soon": [key(m) for m in r.due_soon],
+        "extended": [key(m) for m in r.extended],
         "units": [{"unit": u.unit, "lead": u.lead, "involved": u.involved, "done": u.done,
                    "overdue": u.overdue, "extended": u.extended} for u in r.units],
-        "overdue_measures": [{"id": m.id, "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
+        "overdue_measures": [{"id": key(m), "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
                              for m in r.overdue],
-    }, out)
+    }
 
 
 def units(rows: list[dict[str, Any]], out: IO[str]) -> None:

@@ -11,6 +11,7 @@ from typing import IO, Iterable, Sequence
 
 from ..i18n import _, status_word
 from ..model import STATUSES, Measure, Plan
+from ..plans import label
 from ..query import Report
 from . import labelled, latest_progress, printable, report_scope, report_title, summary, summary_line
 
@@ -66,5 +67,5 @@ def _listing(title: str, days_header: str, ms: list[Measure], days) -> list[str]
     if not ms:
         return lines + [_("None.")]
     return lines + table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
-                         [[m.id, m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
+                         [[label(m), m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
                          right=[True, False, False, True])

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from ..i18n import N_, _, status_word
 from ..model import Measure, Plan
+from ..plans import key, plan_of
 from ..query import days_overdue
 from . import latest_progress, local_text, units_line
 
@@ -26,11 +27,12 @@ def headers() -> list[str]:
 
 def ordered(measures: Iterable[Measure]) -> list[Measure]:
     """Document order: by key task, then by id, so each task's measures sit together."""
-    return sorted(measures, key=lambda m: (m.task, m.id))
+    return sorted(measures, key=lambda m: (m.plan or "", m.task, m.id))  # several plans: plan by plan
 
 
 def row(m: Measure, plan: Plan | None, as_of: date) -> list[object]:
+    plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
-    return [task.numeral if task else m.task, task.title if task else "", m.id, m.national or "",
+    return [task.numeral if task else m.task, task.title if task else "", key(m), m.national or "",
             local_text(m), units_line(m), m.deadline.phrase, status_word(m.status), m.due,
             days_overdue(m, as_of), latest_progress(m)]

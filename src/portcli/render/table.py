@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
+from ..plans import label, plan_of
 from ..query import Report, days_overdue, is_due_soon
 from . import as_of as as_of_line, joined, overdue_by, labelled, light, printable, progress_line, summary, summary_line
 
@@ -91,7 +92,7 @@ _HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_
 
 
 def _cells(m: Measure, as_of: date, show_overdue_days: bool) -> list[Text]:
-    cells = [text(m.id), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
+    cells = [text(label(m)), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
              text(status_word(m.status))]
     if show_overdue_days:
         cells.append(text(days_overdue(m, as_of)))
@@ -119,9 +120,10 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
 
 
 def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> None:
+    plan = plan_of(plan, m)
     task = plan.tasks.get(m.task) if plan else None
     key_task = task.numeral if task else m.task
-    head = Text(_("Measure {id} · key task {task}").format(id=m.id, task=key_task), style="bold")
+    head = Text(_("Measure {id} · key task {task}").format(id=label(m), task=key_task), style="bold")
     if task:
         head.append(" " + printable(task.title))
     console.print(head)
@@ -253,7 +255,7 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     table.add_column(no_wrap=True)
     table.add_column(overflow="ellipsis")
     for m in ms:
-        table.add_row(text(m.id), text(m.lead), text(m.due), text(when(m)), gist(m), style=style)
+        table.add_row(text(label(m)), text(m.lead), text(m.due), text(when(m)), gist(m), style=style)
     console.print(table)
 
 
@@ -275,7 +277,7 @@ def units(rows: Iterable[dict], console: Console) -> None:
 
 def history(changes: list, m: Measure, console: Console) -> None:
     """A measure's commits, oldest first: when, who, status before → after, what was recorded."""
-    console.print(text(_("History of measure {id} ({file})").format(id=m.id, file=m.file), "bold"))
+    console.print(text(_("History of measure {id} ({file})").format(id=label(m), file=m.file), "bold"))
     if not changes:
         console.print(text(_("no commits of this file yet")), style="dim")
         return
