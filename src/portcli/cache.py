@@ -60,7 +60,7 @@ Check = Callable[[Path, Plan | None], Result]
 # itself off (and tests/test_cache.py fails) until the codec is taught the new field.
 _CODEC_FIELDS = {
     Measure: ("id", "task", "national", "local", "units", "units_note", "deadline", "status", "due_override",
-              "progress", "extensions", "file", "line"),
+              "progress", "extensions", "file", "line", "plan"),
     Deadline: ("phrase", "kind", "due", "authority"),
     Progress: ("date", "status", "by", "note"),
     Extension: ("date", "to", "reason", "from_", "by"),
@@ -333,7 +333,9 @@ def _encode(result: Result, file: str) -> tuple | None:
     """A result as plain tuples, or None when it cannot be stored faithfully."""
     measure, problems = result
     if measure is not None:
-        if measure.file != file or problems:
+        # `plan` is not stored: a cache belongs to one plan folder, whose measures load() reads with
+        # none (load_tree names their plan afterwards, cached or not).
+        if measure.file != file or problems or measure.plan is not None:
             return None
         d = measure.deadline
         return ((

@@ -888,7 +888,9 @@ def _written(written, today: date, format: Format, plan: str | None = None) -> N
     from .render import printable
 
     if plan is not None:  # the measure as a folder of several plans names it: PLAN:ID, and `plan` in JSON
-        object.__setattr__(written.measure, "plan", plan)
+        from dataclasses import replace
+
+        written.measure = replace(written.measure, plan=plan)
     report_problems(written.warnings)
     if written.warnings:
         count = len(written.warnings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import operator
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -194,9 +194,7 @@ def load_tree(directory: Path, plans: list[str] | None = None) -> Loaded:
     for name in chosen:
         one = load(directory / name)
         tree.plans[name] = one.plan
-        for m in one.measures:
-            object.__setattr__(m, "plan", name)  # frozen: the plan is where the file is, known only here
-        tree.measures.extend(one.measures)
+        tree.measures.extend(replace(m, plan=name) for m in one.measures)
         tree.problems.extend(one.problems)
     return tree
 

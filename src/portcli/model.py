@@ -140,9 +140,9 @@ class Measure:
     extensions: tuple[Extension, ...] = ()
     file: str = ""
     line: int = 1  # where the measure starts in its file, for messages about it
-    # The plan folder's name when the measures folder holds several plans, else None. Not a field
-    # (no annotation): the cache stores fields, and the plan is where the file is, set by load.load_tree.
-    plan = None
+    # The plan folder's name when the measures folder holds several plans, else None: the plan is
+    # where the file is, so load.load_tree gives it (a field, so that equality and copies see it).
+    plan: str | None = None
 
     @property
     def lead(self) -> str:
