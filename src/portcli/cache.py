@@ -89,12 +89,16 @@ def cache_file(directory: Path, root: Path) -> Path:
     return root / f"{name}-{key:08x}.cache"
 
 
-def _stamp(directory: Path, plan: Plan) -> tuple:
-    """Everything a checked file depends on besides its own bytes."""
+def code_stamp() -> tuple:
+    """What checking depends on in portcli itself: its version and source, PyYAML, Python."""
     here = Path(__file__).parent
     source = tuple(_signature(here / name) for name in sorted(os.listdir(here)) if name.endswith(".py"))
-    return (FORMAT, __version__, source, _pyyaml_signature(), sys.version_info[:2],
-            os.path.abspath(directory), str(directory), repr(plan))
+    return FORMAT, __version__, source, _pyyaml_signature(), sys.version_info[:2]
+
+
+def _stamp(directory: Path, plan: Plan, code: tuple | None = None) -> tuple:
+    """Everything a checked file depends on besides its own bytes."""
+    return (*(code or code_stamp()), os.path.abspath(directory), str(directory), repr(plan))
 
 
 def _pyyaml_signature() -> tuple | None:
@@ -113,9 +117,11 @@ def _signature(path: Path | str) -> tuple[int, int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def check_files(directory: Path, plan: Plan | None, names: list[str], check: Check) -> list[Result]:
+def check_files(directory: Path, plan: Plan | None, names: list[str], check: Check, *,
+                plan_name: str | None = None, code: tuple | None = None) -> list[Result]:
     """check(path, plan) for each of the folder's files `names`, in order, taking unchanged files'
-    results from the cache."""
+    results from the cache. `plan_name` is the plan folder's name its measures carry (check gives
+    it them too); `code` is code_stamp(), when the caller has it already."""
     base = os.fspath(directory)
     prefix = "" if base == "." else os.path.join(base, "")  # file names as `directory / name` spells them
     root = cache_dir()
@@ -123,12 +129,12 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
         return [check(Path(prefix + name), plan) for name in names]
     started = clock()
     where = cache_file(directory, root)
-    stamp = _stamp(directory, plan)
+    stamp = _stamp(directory, plan, code)
     old = _read(where, stamp)
     kept: dict[str, tuple] = {}
     results: list[Result | None] = []
     missed: list[tuple[int, str, tuple | None]] = []  # (position, file, signature) to check
-    decode = _Decoder().result
+    decode = _Decoder(plan_name).result
     stat_of = os.stat
     for name in names:
         file = prefix + name
@@ -149,7 +155,7 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
         results.append(None)
     fresh: dict[str, tuple] = {}
     trusted_before = started - RACY_NS
-    checked = _check_all([file for _, file, _ in missed], plan, check)
+    checked = _check_all([file for _, file, _ in missed], plan, check, plan_name)
     for (position, file, signature), (result, encoded) in zip(missed, checked):
         results[position] = result
         if encoded is not None and signature is not None and signature[1] < trusted_before \
@@ -183,11 +189,13 @@ PARALLEL_FROM = 2000
 _CHILDS_SHARE = 0.45  # a little under half: the child also sends what it found
 
 
-def _check_all(files: list[str], plan: Plan, check: Check) -> list[tuple[Result, tuple | None]]:
+def _check_all(files: list[str], plan: Plan, check: Check, plan_name: str | None = None
+               ) -> list[tuple[Result, tuple | None]]:
     """(check(file, plan), its encoding for the cache or None) for each file, in order."""
     if len(files) >= PARALLEL_FROM and _may_fork() and _cpus() > 1:
         split = len(files) - int(len(files) * _CHILDS_SHARE)
-        checked = _check_in_child(files[split:], plan, check, lambda: _check_each(files[:split], plan, check))
+        checked = _check_in_child(files[split:], plan, check, lambda: _check_each(files[:split], plan, check),
+                                  plan_name)
         if checked is not None:
             return checked
     return _check_each(files, plan, check)
@@ -215,7 +223,8 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Callable[[], list]) -> list | None:
+def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Callable[[], list],
+                    plan_name: str | None = None) -> list | None:
     """meanwhile() + the pairs of `files`, these checked by a forked child while this process does
     meanwhile(); None when no child can be started. What the child fails to do is done here.
 
@@ -265,7 +274,7 @@ def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Calla
                     pass
     if type(encodings) is not list or len(encodings) != len(files):  # nothing, or not encodings
         return mine + _check_each(files, plan, check)
-    decode = _Decoder().result
+    decode = _Decoder(plan_name).result
     theirs = []
     for file, encoded in zip(files, encodings):
         try:
@@ -333,9 +342,9 @@ def _encode(result: Result, file: str) -> tuple | None:
     """A result as plain tuples, or None when it cannot be stored faithfully."""
     measure, problems = result
     if measure is not None:
-        # `plan` is not stored: a cache belongs to one plan folder, whose measures load() reads with
-        # none (load_tree names their plan afterwards, cached or not).
-        if measure.file != file or problems or measure.plan is not None:
+        # `plan` is not stored: a cache belongs to one folder, and its measures are of that folder's
+        # plan, which check_files is told and the decoder gives them.
+        if measure.file != file or problems:
             return None
         d = measure.deadline
         return ((
@@ -353,7 +362,8 @@ class _Decoder:
     """Builds results from stored tuples through the model's own constructors, so a cached measure
     is an ordinary one; equal dates and deadlines are shared between measures."""
 
-    def __init__(self):
+    def __init__(self, plan_name: str | None = None):
+        self.plan_name = plan_name
         self.days: dict[int | None, date | None] = {None: None}
         self.deadlines: dict[tuple, Deadline] = {}
 
@@ -381,4 +391,4 @@ class _Decoder:
             progress=tuple(Progress(day(when), state, by, note) for when, state, by, note in progress),
             extensions=tuple(Extension(day(when), day(to), reason, day(from_), by)
                              for when, to, reason, from_, by in extensions),
-            file=file, line=line), []
+            file=file, line=line, plan=self.plan_name), []

@@ -156,8 +156,10 @@ def _entries(check: _Checker, data: dict, key: str, keys: tuple[str, ...], what:
         yield path, entry
 
 
-def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[Measure | None, list[Problem]]:
-    """Check one parsed measure file; the Measure when it is valid, and its problems."""
+def build_measure(data: Any, plan: Plan | None, file: str, text: str,
+                  plan_name: str | None = None) -> tuple[Measure | None, list[Problem]]:
+    """Check one parsed measure file; the Measure when it is valid (of the plan folder `plan_name`,
+    when the measures folder holds several), and its problems."""
     check = _Checker(file, text)
     if not isinstance(data, dict):
         if data is None:
@@ -256,7 +258,7 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str) -> tuple[M
     return Measure(
         id=measure_id, task=task, national=national, local=tuple(local), units=tuple(units),
         units_note=units_note, deadline=deadline, status=status, due_override=due_override,
-        progress=tuple(progress), extensions=tuple(extensions), file=file,
+        progress=tuple(progress), extensions=tuple(extensions), file=file, plan=plan_name,
     ), []
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import operator
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,37 +66,40 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     return build_plan(data, str(path), text)
 
 
-def load_measure_file(path: Path, plan: Plan | None) -> tuple[Measure | None, list[Problem]]:
+def load_measure_file(path: Path, plan: Plan | None, plan_name: str | None = None) -> tuple[Measure | None, list[Problem]]:
     if path.suffix != ".yaml":
         return None, [Problem(str(path), 1, "misnamed-file", Message("not read: measure files end in .yaml; rename it to {name}",
                                                     name=path.with_suffix(".yaml").name))]
     data, text, problem = read_document(path)
     if problem:
         return None, [problem]
-    return build_measure(data, plan, str(path), text)
+    return build_measure(data, plan, str(path), text, plan_name)
 
 
-def load(directory: Path) -> Loaded:
-    """Every valid measure in `directory`, sorted by id, and every problem found on the way."""
+def load(directory: Path, plan_name: str | None = None, code: tuple | None = None) -> Loaded:
+    """Every valid measure in `directory`, sorted by id, and every problem found on the way.
+    `plan_name` names the folder's plan among several; `code` is cache.code_stamp(), when the
+    caller loads many folders in one run and has it already."""
     # 10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
     # collector, run every 700 allocations, would walk them again and again while they are built.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(directory)
+        return _load(directory, plan_name, code)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(directory: Path) -> Loaded:
+def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
     plan, problems = load_plan(directory)
     names = measure_names(directory)
     if plan is None:  # nothing to key a cache on: the plan is what every file is checked against
         context = _year_of_broken_plan(directory)
-        results = [load_measure_file(directory / name, context) for name in names]
+        results = [load_measure_file(directory / name, context, plan_name) for name in names]
     else:
-        results = cache.check_files(directory, plan, names, load_measure_file)
+        check = load_measure_file if plan_name is None else partial(load_measure_file, plan_name=plan_name)
+        results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code)
     in_file_order: list[Measure] = []
     for measure, found in results:
         if found:
@@ -191,10 +195,11 @@ def load_tree(directory: Path, plans: list[str] | None = None) -> Loaded:
                                       folder=str(directory), names=", ".join(names)))
     chosen = [n for n in names if n in plans] if plans else names
     tree = Loaded(None, [], _strays(directory) if not plans else [], directory, plans=Plans())
+    code = cache.code_stamp()  # the same for every plan folder: worked out once, not once a folder
     for name in chosen:
-        one = load(directory / name)
+        one = load(directory / name, name, code)
         tree.plans[name] = one.plan
-        tree.measures.extend(replace(m, plan=name) for m in one.measures)
+        tree.measures.extend(one.measures)
         tree.problems.extend(one.problems)
     return tree
 
