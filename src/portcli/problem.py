@@ -4,7 +4,6 @@ Every reader and checker returns these rather than raising, so one pass collects
 """
 from __future__ import annotations
 
-import difflib
 import reprlib
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +47,8 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...], *, already_clo
     if already_close:
         close = list(choices)
     else:
+        import difflib  # here, not at the top: only a did-you-mean needs it, not every run's start-up
+
         by_folded = {choice.casefold(): choice for choice in choices}  # DONE is near done
         close = [by_folded[c] for c in difflib.get_close_matches(word.casefold(), list(by_folded), n=3, cutoff=0.5)]
     if not close:
