@@ -263,6 +263,10 @@ def build_measure(data: Any, plan: Plan | None, file: str, text: str,
 
 
 PLAN_KEYS = ("title", "year", "tasks", "units")
+OPTIONAL_PLAN_KEYS = ("start", "lights")
+LIGHTS_KEYS = ("yellow_days",)
+# A light that turns yellow more than a year ahead warns of everything; a larger number is a typo.
+MAX_YELLOW_DAYS = 365
 
 
 def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Problem]]:
@@ -271,7 +275,7 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
     check = _Checker(file, text)
     if not isinstance(data, dict):
         return None, [Problem(file, 1, "not-a-mapping", Message("the plan must be a mapping with title, year, tasks and units"))]
-    _unknown_keys(check, data, PLAN_KEYS, (), Message("the plan"))
+    _unknown_keys(check, data, PLAN_KEYS + OPTIONAL_PLAN_KEYS, (), Message("the plan"))
     for key in PLAN_KEYS:
         if key not in data:
             check.add("missing-key", (), Message("missing key `{key}`: add a line `{key}: …` (docs/SPEC.md §2)", key=key))
@@ -283,10 +287,27 @@ def build_plan(data: Any, file: str, text: str) -> tuple[Plan | None, list[Probl
         check.add("bad-year", ("year",), Message("`year` must be the plan's year, such as 2022, not {value}", value=shown(year)))
     tasks = _plan_tasks(check, data.get("tasks")) if "tasks" in data else {}
     units = _plan_units(check, data.get("units")) if "units" in data else ()
+    start = _date(check, data["start"], ("start",)) if "start" in data else None
+    yellow_days = _yellow_days(check, data["lights"]) if "lights" in data else None
     problems = check.problems()
     if problems:
         return None, problems
-    return Plan(title, year, tasks, units), []
+    return Plan(title, year, tasks, units, start, yellow_days), []
+
+
+def _yellow_days(check: _Checker, raw: Any) -> int | None:
+    if not isinstance(raw, dict):
+        check.add("wrong-type", ("lights",), Message("`lights` must be a mapping such as {example}",
+                                                     example="{yellow_days: 7}"))
+        return None
+    _unknown_keys(check, raw, LIGHTS_KEYS, ("lights",), Message("`lights`"))
+    days = _whole_number(raw.get("yellow_days"))
+    if "yellow_days" in raw and (not is_int(days) or not 0 <= days <= MAX_YELLOW_DAYS):
+        check.add("bad-yellow-days", ("lights", "yellow_days"),
+                  Message("`yellow_days` must be a whole number of days from 0 to {largest}, not {value}",
+                          largest=MAX_YELLOW_DAYS, value=shown(raw.get("yellow_days"))))
+        return None
+    return days if "yellow_days" in raw else None
 
 
 def _plan_tasks(check: _Checker, raw: Any) -> dict[int, Task]:

@@ -79,6 +79,13 @@ class Plan:
     year: int
     tasks: dict[int, Task] = field(default_factory=dict)
     units: tuple[Unit, ...] = ()
+    start: date | None = None  # when the plan began: the day a measure with no progress was last heard of
+    yellow_days: int | None = None  # `lights: {yellow_days: N}`: days before the due date a light turns yellow
+
+    @property
+    def started(self) -> date:
+        """The plan's `start`, else the first day of its year."""
+        return self.start or date(self.year, 1, 1)
 
     def unit(self, name: str) -> Unit | None:
         """The unit whose short name, full name, English name or alias is exactly `name`."""

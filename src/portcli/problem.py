@@ -25,6 +25,7 @@ CODES = (
     "bad-task", "unknown-task", "unknown-unit", "duplicate-unit", "unknown-status", "bad-deadline",
     "missing-date", "bad-date", "date-with-time", "date-out-of-range", "missing-reason", "extension-not-later",
     "bad-year", "bad-plan-entry", "duplicate-task", "duplicate-name",
+    "bad-yellow-days",
 )
 
 

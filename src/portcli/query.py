@@ -12,6 +12,7 @@ from .model import STATUSES, Measure, Plan, Unit, fold
 from .problem import did_you_mean
 
 DEFAULT_DUE_SOON_DAYS = 14
+DEFAULT_STALE_DAYS = 14
 
 
 class LookupProblem(ValueError):
@@ -39,6 +40,25 @@ def is_due_soon(m: Measure, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> b
     due = m.due
     return (due is not None and m.status != "done" and not _reached_milestone(m)
             and 0 <= (due - as_of).days <= days)
+
+
+def last_progress(m: Measure, as_of: date) -> date | None:
+    """The date of the newest progress entry on or before as_of: a report dated later had not been
+    filed yet on that day."""
+    return max((p.date for p in m.progress if p.date <= as_of), default=None)
+
+
+def days_since_progress(m: Measure, as_of: date, plan: Plan | None) -> int | None:
+    """Days from the newest progress entry (with none, the plan's start) to as_of; None when neither
+    is known or the plan starts after as_of."""
+    heard = last_progress(m, as_of) or (plan.started if plan else None)
+    return (as_of - heard).days if heard is not None and heard <= as_of else None
+
+
+def is_stale(m: Measure, as_of: date, plan: Plan | None, days: int = DEFAULT_STALE_DAYS) -> bool:
+    """Silent: not done, and nothing heard of it for more than `days` days (催办 chases it)."""
+    silent = days_since_progress(m, as_of, plan)
+    return m.status != "done" and silent is not None and silent > days
 
 
 def resolve_unit(plan: Plan, text: str) -> Unit:
