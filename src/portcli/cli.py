@@ -66,6 +66,7 @@ class ExportFormat(str, Enum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
+    ics = "ics"
 
 
 class FailOn(str, Enum):
@@ -140,7 +141,7 @@ OutputOption = Annotated[Optional[Path], typer.Option(
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "table"}
-EXPORT_SUFFIXES = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+EXPORT_SUFFIXES = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".ics": "ics"}
 
 
 def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict[str, str], default: Enum) -> Enum:
@@ -793,38 +794,192 @@ def export(
         "--format", "-f", show_default=False,
         help=N_("xlsx: the layout of the task-division table, set up to print on A4; the one to send to the units. "
              "csv: UTF-8 with BOM, for Excel (in LibreOffice choose UTF-8 in the import dialog). "
-             "json: as `list` gives it. Default: from the --output suffix, else json."))] = None,
+             "json: as `list` gives it. ics: the due dates as all-day calendar events, each with a reminder three "
+             "days before. Default: from the --output suffix, else json (xlsx with --per-unit)."))] = None,
     output: OutputOption = None,
+    per_unit: Annotated[Optional[Path], typer.Option(
+        "--per-unit", metavar="DIR", show_default=False,
+        help=N_("One file per unit (the measures it leads or takes part in) in the folder DIR, named after the "
+             "unit."))] = None,
     unit: UnitOption = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Every measure, for spreadsheets and other tools; --unit for one unit's share."""
-    format = format or _format_from_suffix(output, ExportFormat, EXPORT_SUFFIXES, ExportFormat.json)
-    if format is ExportFormat.xlsx and output is None and sys.stdout.isatty():
+    """Every measure, for spreadsheets, calendars and other tools; --unit for one unit's share, --per-unit for each's."""
+    if per_unit is not None and output is not None:
+        fail(_("--per-unit writes a file per unit into its folder; leave out --output"))
+    default = ExportFormat.xlsx if per_unit is not None else ExportFormat.json
+    format = format or _format_from_suffix(output, ExportFormat, EXPORT_SUFFIXES, default)
+    if format is ExportFormat.xlsx and output is None and per_unit is None and sys.stdout.isatty():
         fail(_("an xlsx workbook is binary and would garble the terminal: give --output FILE (e.g. --output "
                "{example}) or redirect stdout").format(example="任务分工表.xlsx"))
+    if per_unit is not None:
+        _check_output_folder(per_unit)
     loaded = _load(directory, plan)
     today = _today(as_of)
     found = loaded.measures
-    if units := _resolve_units(loaded, unit):
+    units = _resolve_units(loaded, unit)
+    if units:
         found = query.select(found, query.Filters(units=units), today)
+    if format is ExportFormat.ics:
+        _say_undated(found)
+    if per_unit is not None:
+        shares = [(name, [m for m in found if name in m.units]) for name in units or _unit_names(loaded)]
+        shares = [(name, ms) for name, ms in shares if ms]
+        _write_folder(per_unit, [name for name, _ms in shares], "." + format.value,
+                      [_export_bytes(format, ms, loaded, today, name) for name, ms in shares])
+        _finish(loaded)
     if format is ExportFormat.json:
         from .render import json
 
         with _output(output) as out:
             json.measures(found, _plans_of(loaded), today, out)
     else:
-        if format is ExportFormat.csv:
-            from .render import csv as renderer
-        else:
-            from .render import xlsx as renderer
-        data = renderer.render(found, _plans_of(loaded), today)
+        data = _export_bytes(format, found, loaded, today, units[0] if len(units) == 1 else None)
         with _output(output, binary=True) as out:
             out.write(data)
     _finish(loaded)
+
+
+def _export_bytes(format: ExportFormat, measures: list, loaded: Loaded, today: date, unit: str | None) -> bytes:
+    """One export file's bytes; `unit` names the unit whose share it is (in the xlsx title, the calendar's name)."""
+    if format is ExportFormat.json:
+        import io
+
+        from .render import json
+
+        out = io.StringIO()
+        json.measures(measures, _plans_of(loaded), today, out)
+        return out.getvalue().encode("utf-8")
+    if format is ExportFormat.csv:
+        from .render import csv
+
+        return csv.render(measures, _plans_of(loaded), today)
+    if format is ExportFormat.ics:
+        from .render import ics
+
+        title = _plans_of(loaded).title if _plans_of(loaded) is not None else "portcli"
+        return ics.render(measures, _plans_of(loaded), today, f"{title} · {unit}" if unit else title)
+    from .render import xlsx
+
+    return xlsx.render(measures, _plans_of(loaded), today, unit)
+
+
+def _say_undated(measures: list) -> None:
+    from .render import ics
+
+    if count := ics.undated(measures):
+        say(ngettext("{count} measure has no due date and is left out of the calendar",
+                     "{count} measures have no due date and are left out of the calendar", count).format(count=count))
+
+
+def _unit_names(loaded: Loaded) -> list[str]:
+    """Every registered unit's short name, in the registry's order (the plans' merged, in several)."""
+    plans = _plans_of(loaded)
+    return [u.name for u in plans.units] if plans is not None else []
+
+
+def _check_output_folder(folder: Path) -> None:
+    from . import outdir
+
+    try:
+        outdir.check_folder(folder)
+    except outdir.OutputFolderError:
+        fail(_("{folder} exists and is not a folder: give a folder for the files").format(folder=folder))
+
+
+def _write_folder(folder: Path, units: list[str], suffix: str, contents: list[bytes]) -> None:
+    """Write one file per unit into `folder`, all or none (outdir), and say each file written."""
+    from . import outdir
+
+    names = outdir.unique_names(units, suffix)
+    try:
+        written = outdir.write_all(folder, dict(zip(names, contents)))
+    except outdir.OutputFolderError as exc:
+        if exc.error is None:
+            _check_output_folder(folder)
+        fail(_("cannot write in {folder}: {reason}; nothing was written").format(folder=folder,
+                                                                                  reason=reason(exc.error)))
+    with _output(None) as out:
+        for path in written:
+            out.write(_("wrote {path}").format(path=path) + "\n")
+
+
+class RemindFormat(str, Enum):
+    markdown = "markdown"
+    text = "text"
+
+
+@app.command()
+def remind(
+    unit: Annotated[Optional[list[str]], typer.Option(
+        "--unit", "-u", metavar="UNIT", show_default=False,
+        help=N_("The unit to remind. Without it, --output-dir writes every unit's notice. Repeatable with "
+             "--output-dir."))] = None,
+    stale: Annotated[int, typer.Option(
+        "--stale", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
+        help=N_("A measure not done and with no progress for more than DAYS is chased."))] = query.DEFAULT_STALE_DAYS,
+    due_soon: Annotated[Optional[int], typer.Option(
+        "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS", show_default=False,
+        help=N_("Due within DAYS counts as due soon. Default: the plan's `lights: yellow_days`, else "
+             "{default_days}."))] = None,
+    as_of: AsOfOption = None,
+    format: Annotated[RemindFormat, typer.Option(
+        "--format", "-f", help=N_("Markdown (to paste or send) or plain text."))] = RemindFormat.markdown,
+    output_dir: Annotated[Optional[Path], typer.Option(
+        "--output-dir", metavar="DIR", show_default=False,
+        help=N_("Write one notice per unit that has anything to chase into DIR (DIR/UNIT.md or .txt), all or "
+             "none, and list the files written."))] = None,
+    directory: DirOption = None,
+    plan: PlanOption = None,
+    lang: LangOption = None,
+) -> None:
+    """A unit's reminder notice: its overdue, due-soon and silent measures, lead ones first, with their progress."""
+    if not unit and output_dir is None:
+        fail(_("say which unit to remind (--unit UNIT), or write every unit's notice with --output-dir DIR"))
+    if unit and len(unit) > 1 and output_dir is None:
+        fail(_("remind prints one unit's notice; for several, give --output-dir DIR"))
+    if output_dir is not None:
+        _check_output_folder(output_dir)
+    from . import chase
+    from .render import notice as render
+
+    loaded = _load(directory, plan)
+    today = _today(as_of)
+    plans = _plans_of(loaded)
+    names = _resolve_units(loaded, unit) or tuple(_unit_names(loaded))
+    notices = [chase.notice(name, loaded.measures, plans, today, stale, due_soon) for name in names]
+    title = plans.title if plans is not None else ""
+
+    def said(n) -> str:
+        registered = next((u for u in (plans.units if plans is not None else ()) if u.name == n.unit), None)
+        addressee = registered.full_name if registered else n.unit
+        if format is RemindFormat.text:
+            return render.text(n, title, addressee)
+        return render.markdown(n, title, addressee)
+
+    chased = [n for n in notices if n]
+    if output_dir is None or not chased:
+        with _output(None) as out:
+            if not chased and unit:
+                for name in names:
+                    out.write(printable_line(render.nothing_to_chase(name, today, stale)) + "\n")
+            elif not chased:
+                out.write(render.nobody_to_chase(today, stale) + "\n")
+            else:
+                out.write(said(chased[0]))
+        _finish(loaded)
+    suffix = ".md" if format is RemindFormat.markdown else ".txt"
+    _write_folder(output_dir, [n.unit for n in chased], suffix, [said(n).encode("utf-8") for n in chased])
+    _finish(loaded)
+
+
+def printable_line(text: str) -> str:
+    from .render import printable
+
+    return printable(text, one_line=True)
 
 
 # Commands that write. The rules live in `record`, the file machinery in `write` and `edit`;

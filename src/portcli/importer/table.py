@@ -46,7 +46,8 @@ UNIT_SEPARATORS = re.compile(r"[、，,；;\n]+")
 YEAR = re.compile(r"(?<!\d)(19\d\d|2\d\d\d)(?!\d)")
 CN_DIGITS = "一二三四五六七八九"
 NUMERAL = re.compile(r"[（(]?\s*([一二三四五六七八九十]+|\d{1,3})\s*[)）]?\s*[、.．]?")
-EXPORT_DATE = re.compile(r"[（(]截至\s*\d{4}-\d{2}-\d{2}[)）]$")  # what `portcli export` adds to the title
+# What `portcli export` adds to the title: （截至 DATE）, or （UNIT，截至 DATE） for one unit's share (--per-unit).
+EXPORT_DATE = re.compile(r"[（(](?:[^（）()]*[，,]\s*)?截至\s*\d{4}-\d{2}-\d{2}[)）]$")
 
 
 @dataclass

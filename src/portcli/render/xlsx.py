@@ -65,7 +65,8 @@ def font(**style) -> Font:
     return Font(name=FONT_NAME, charset=CHINESE, size=style.pop("size", FONT_SIZE), **style)
 
 
-def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes:
+def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: str | None = None) -> bytes:
+    """The workbook; with `unit`, one unit's share (`export --per-unit`), the unit named in the title."""
     rows = sheet.ordered(measures)
     workbook = Workbook()
     ws = workbook.active
@@ -75,7 +76,8 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
     plan_title = plan.title if plan else _(SHEET_TITLE)
 
     title = ws.cell(TITLE_ROW, 1)
-    _set(title, _("{title} (as of {date})").format(title=plan_title, date=as_of.isoformat()))
+    _set(title, _("{title} ({unit}, as of {date})").format(title=plan_title, unit=unit, date=as_of.isoformat())
+         if unit else _("{title} (as of {date})").format(title=plan_title, date=as_of.isoformat()))
     title.font = font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=columns)
