@@ -826,6 +826,8 @@ def export(
     if format is ExportFormat.ics:
         _say_undated(found)
     if per_unit is not None:
+        if _plans_of(loaded) is None:
+            _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
         shares = [(name, [m for m in found if name in m.units]) for name in units or _unit_names(loaded)]
         shares = [(name, ms) for name, ms in shares if ms]
         _write_folder(per_unit, [name for name, _ms in shares], "." + format.value,
@@ -900,11 +902,11 @@ def _write_folder(folder: Path, units: list[str], suffix: str, contents: list[by
     except outdir.OutputFolderError as exc:
         if exc.error is None:
             _check_output_folder(folder)
-        fail(_("cannot write in {folder}: {reason}; nothing was written").format(folder=folder,
+        fail(_("cannot write in {folder}: {reason}; nothing was written").format(folder=exc.folder,
                                                                                   reason=reason(exc.error)))
     with _output(None) as out:
         for path in written:
-            out.write(_("wrote {path}").format(path=path) + "\n")
+            out.write(printable_line(_("wrote {path}").format(path=path)) + "\n")
 
 
 class RemindFormat(str, Enum):
@@ -949,12 +951,14 @@ def remind(
     loaded = _load(directory, plan)
     today = _today(as_of)
     plans = _plans_of(loaded)
+    if plans is None:
+        _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
     names = _resolve_units(loaded, unit) or tuple(_unit_names(loaded))
     notices = [chase.notice(name, loaded.measures, plans, today, stale, due_soon) for name in names]
-    title = plans.title if plans is not None else ""
+    title = plans.title
 
     def said(n) -> str:
-        registered = next((u for u in (plans.units if plans is not None else ()) if u.name == n.unit), None)
+        registered = next((u for u in plans.units if u.name == n.unit), None)
         addressee = registered.full_name if registered else n.unit
         if format is RemindFormat.text:
             return render.text(n, title, addressee)

@@ -13,6 +13,7 @@ before that removes the temporary folder and leaves the target as it was.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -42,8 +43,9 @@ class OutputFolderError(Exception):
 
 def safe_name(text: str) -> str:
     """`text` as a file name's stem that is safe on Windows, macOS and Linux alike: forbidden and
-    control characters become `_`, a leading dot `_` (no hidden files, no `.` or `..`), trailing dots
-    and spaces go, a reserved name gets a `_`, and a long name is cut at a character."""
+    control characters become `_`, a leading dot `_` (no hidden files, no `.` or `..`), outer spaces
+    and trailing dots go, a reserved name gets a `_` (CON → CON_, nul.txt → nul_.txt), and a long
+    name is cut at a character."""
     name = unicodedata.normalize("NFC", text)
     name = _FORBIDDEN.sub("_", name).strip(" ")
     if name.startswith("."):
@@ -52,9 +54,21 @@ def safe_name(text: str) -> str:
     if len(encoded) > MAX_STEM_BYTES:
         name = encoded[:MAX_STEM_BYTES].decode("utf-8", errors="ignore")
     name = name.rstrip(" .")
-    if name.split(".")[0].rstrip(" ").upper() in RESERVED:
-        name += "_"
+    base, dot, rest = name.partition(".")
+    if _reserved(base):  # NUL.txt is NUL to Windows too: the mark goes before the first dot
+        name = base + "_" + dot + rest
     return name or "_"
+
+
+def _reserved(base: str) -> bool:
+    return base.rstrip(" ").upper() in RESERVED
+
+
+def is_safe(name: str) -> bool:
+    """Whether `name` is one plain file name that every common system takes as it is."""
+    return (bool(name) and not _FORBIDDEN.search(name) and not name.startswith((".", " "))
+            and not name.endswith((".", " ")) and not _reserved(name.partition(".")[0])
+            and len(name.encode("utf-8", errors="replace")) <= 255)
 
 
 def unique_names(stems: list[str], suffix: str) -> list[str]:
@@ -84,7 +98,7 @@ def write_all(folder: Path, contents: dict[str, bytes]) -> list[Path]:
     returns the paths written, in order. `folder` and its missing parents are created."""
     check_folder(folder)
     for name in contents:
-        if name != safe_name(Path(name).stem) + Path(name).suffix or Path(name).name != name:
+        if not is_safe(name):
             raise ValueError(f"not a safe file name: {name!r}")  # portcli's bug, not the user's
     exists = folder.is_dir()
     try:
@@ -105,6 +119,9 @@ def write_all(folder: Path, contents: dict[str, bytes]) -> list[Path]:
             os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's 0700 is for a temporary folder, not the result
             os.rename(staging, folder)
             return [folder / name for name in contents]
+        for name in contents:  # a rename cannot replace a folder: find one before renaming any
+            if (folder / name).is_dir() and not (folder / name).is_symlink():
+                raise OutputFolderError(folder / name, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
         for name in contents:
             os.replace(staging / name, folder / name)
     except OSError as exc:
