@@ -1,6 +1,7 @@
 """The real programs reports go to: headless Chromium (Debian's `chromium`), LibreOffice
-(`libreoffice-calc`) and poppler's pdfinfo / pdftotext / pdftoppm (`poppler-utils`); .ci/run installs
-them. Each test that needs one skips, saying which package, when it is missing."""
+(`libreoffice-calc`), poppler's pdfinfo / pdftotext / pdftoppm (`poppler-utils`) and the calendar
+khal (`khal`); .ci/run installs them. Each test that needs one skips, saying which package, when it
+is missing."""
 from __future__ import annotations
 
 import base64
@@ -23,6 +24,10 @@ needs_browser = pytest.mark.skipif(
                             ".ci/run installs Debian's `chromium` package")
 needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="no soffice on PATH; .ci/run installs libreoffice-calc")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="no pdfinfo/pdftotext on PATH; .ci/run installs poppler-utils")
+KHAL = shutil.which("khal")
+# CI (CI=true) installs khal in .ci/run: there a missing khal is a failure, not a skip.
+needs_khal = pytest.mark.skipif(KHAL is None and not os.environ.get("CI"),
+                                reason="no khal on PATH; .ci/run installs Debian's `khal` package")
 
 # Headless, as root in CI: no sandbox, no GPU, nothing fetched behind the page's back, a fresh profile.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -56,7 +56,7 @@ def description(m: Measure) -> str:
     lines += ["", *m.local] if m.local else []
     if m.national:
         lines += ["", f"海关总署措施：{m.national}"]
-    return "\n".join(printable(line, one_line=True) for line in lines)
+    return "\n".join(printable(line) for line in lines)  # a text's own line breaks stay: the format escapes them
 
 
 def calendar(measures: Iterable[Measure], plans: Plan | Plans | None, as_of: date, name: str) -> Calendar:
