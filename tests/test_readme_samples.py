@@ -106,8 +106,10 @@ def test_the_two_plans_sample_is_what_portcli_prints(run, two_plans_here):
 def check_samples(run, mark: str) -> None:
     text = README.read_text(encoding="utf-8")
     stale = []
-    for match in reversed(samples(text, mark)):
-        real = real_block(run, match.group(1))
+    # Run in the README's order, as a reader would (a sample sees what the ones above it wrote), then
+    # put each output in place from the last block up, so that the earlier blocks' offsets hold.
+    found = [(match, real_block(run, match.group(1))) for match in samples(text, mark)]
+    for match, real in reversed(found):
         if real != match.group(1):
             stale.append(real)
             text = text[:match.start(1)] + real + text[match.end(1):]
