@@ -117,7 +117,11 @@ def test_several_plans_have_their_own_uids_and_name_the_plan(run, tmp_path):
     varied.write(root / "2023-乙")
     plan = root / "2023-乙" / "_plan.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("2022", "2023"), encoding="utf-8")
-    found = events(export(run, root).stdout_bytes)
+    data = export(run, root).stdout_bytes
+    assert run("export", "--dir", root, "--format", "ics", "--as-of", AS_OF,
+               env={"PORTCLI_LANG": "zh"}).stdout_bytes == data  # no word of portcli's, even here
+    assert str(Calendar.from_ical(data)["X-WR-CALNAME"]) == "2022-甲、2023-乙"
+    found = events(data)
     assert set(found) == {f"{p}:{i}" for p in ("2022-甲", "2023-乙") for i in DUE}
     assert found["2022-甲:1"].decoded("DTSTART") == date(2022, 5, 31)
     assert found["2023-乙:1"].decoded("DTSTART") == date(2023, 5, 31)

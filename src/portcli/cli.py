@@ -862,7 +862,8 @@ def _export_bytes(format: ExportFormat, measures: list, loaded: Loaded, today: d
     if format is ExportFormat.ics:
         from .render import ics
 
-        title = _plans_of(loaded).title if _plans_of(loaded) is not None else "portcli"
+        # Data, not a word of portcli's: the file is the same in every language (Plans.title is said).
+        title = "、".join(loaded.plans) if loaded.several else loaded.plan.title if loaded.plan else "portcli"
         return ics.render(measures, _plans_of(loaded), today, f"{title} · {unit}" if unit else title)
     from .render import xlsx
 
