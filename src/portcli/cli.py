@@ -926,7 +926,7 @@ def remind(
         help=N_("A measure not done and with no progress for more than DAYS is chased."))] = query.DEFAULT_STALE_DAYS,
     due_soon: Annotated[Optional[int], typer.Option(
         "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS", show_default=False,
-        help=N_("Due within DAYS counts as due soon. Default: the plan's `lights: yellow_days`, else "
+        help=N_("Due within DAYS counts as due soon. Default: the plan's `yellow_days` (under `lights`), else "
              "{default_days}."))] = None,
     as_of: AsOfOption = None,
     format: Annotated[RemindFormat, typer.Option(
