@@ -281,3 +281,18 @@ def test_hostile_unit_names_write_nothing_outside_the_folder(run, folder, tmp_pa
     assert sorted(tree(work)) == sorted(["out", *(f"out/{name}" for name in expected)])
     assert result.stdout.splitlines() == [f"wrote {target / name}" for name in expected]
     assert not list(tmp_path.glob("*evil*")) and not list(Path("/etc").glob("evil*"))
+
+
+def test_several_plans_name_each_measure_plan_id(run, tmp_path):
+    root = tmp_path / "measures"
+    write_folder(root / "2022-甲")
+    varied.write(root / "2023-乙")
+    plan = root / "2023-乙" / "_plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("2022", "2023"), encoding="utf-8")
+    result = run("remind", "--dir", root, "--unit", "天津海事局", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    # measure 4 in each: led by 天津海事局; in 2022 overdue 46 days, in 2023 due 2023-04-30 and silent 56 days
+    rows = sections(result.stdout)["Lead measures"]
+    assert [row[:3] for row in rows] == [["2022-甲:4", "46 days overdue; no progress for 56 days", "2022-04-30"],
+                                         ["2023-乙:4", "no progress for 56 days", "2023-04-30"]]
+    assert "天津口岸2022年" in result.stdout and "天津口岸2023年" in result.stdout

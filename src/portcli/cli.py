@@ -956,7 +956,8 @@ def remind(
         _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
     names = _resolve_units(loaded, unit) or tuple(_unit_names(loaded))
     notices = [chase.notice(name, loaded.measures, plans, today, stale, due_soon) for name in names]
-    title = plans.title
+    # In a folder of several plans, their titles (the words "all plans" would name none of them).
+    title = "、".join(p.title for p in plans.values() if p) if loaded.several else plans.title
 
     def said(n) -> str:
         registered = next((u for u in plans.units if u.name == n.unit), None)
