@@ -141,9 +141,16 @@ def ranking_heading(r: Report) -> str:
     return _("Per unit: on time, overdue, stale (worst first)") if r.ranked else _("Per unit: on time, overdue, stale")
 
 
+def ranking_header_parts() -> list[tuple[str, str]]:
+    """The figures table's columns after the unit's: (lead or co-operating, which figure)."""
+    figures = (_("on time %"), _("overdue %"), _("stale"))
+    return [(group, figure) for group in (_("Lead"), _("Co-operating")) for figure in figures]
+
+
 def ranking_headers() -> list[str]:
-    return [_("Unit"), _("Lead: on time"), _("Lead: overdue"), _("Lead: stale"),
-            _("Co-operating: on time"), _("Co-operating: overdue"), _("Co-operating: stale")]
+    """The figures table's headers on one line each (牵头按期率, Lead: on time %)."""
+    return [_("Unit")] + [_("{group}: {figure}").format(group=group, figure=figure)
+                          for group, figure in ranking_header_parts()]
 
 
 def share(value: float | None) -> str:

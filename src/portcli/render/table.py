@@ -20,7 +20,7 @@ from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, days_overdue, days_since_progress, is_due_soon
 from . import (as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light, printable,
-               progress_line, ranking_cells, ranking_headers, ranking_heading, stale_heading, summary, summary_line)
+               progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary, summary_line)
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),
@@ -274,8 +274,9 @@ def _ranking(console: Console, r: Report) -> None:
     """Per unit: on-time rate, overdue share and stale count, as lead and as co-operating unit."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=ranking_heading(r),
                   title_justify="left")
-    for i, name in enumerate(ranking_headers()):
-        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    table.add_column(_("Unit"), no_wrap=True)
+    for group, figure in ranking_header_parts():  # on two lines: the table stays within 100 columns
+        table.add_column(f"{group}\n{figure}", justify="right", no_wrap=True)
     for row in r.units:
         table.add_row(*(text(cell) for cell in ranking_cells(row)))
     console.print(table)
