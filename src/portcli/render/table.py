@@ -261,12 +261,14 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
 def _changes(console: Console, changes) -> None:
     """本期变化: what changed in the period, a line each: how many, and which."""
     console.print(Text(changes_heading(changes), style="bold"))
+    rows = changes_rows(changes)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for name, ms in changes_rows(changes):
-        grid.add_row(text(name), text(len(ms)), text(ids(ms)))
+    grid.add_column(no_wrap=True)
+    used = max(cell_len(name) for name, _ms in rows) + max(len(str(len(ms))) for _name, ms in rows) + 4
+    for name, ms in rows:
+        grid.add_row(text(name), text(len(ms)), text(wrapped_ids(ms, console.width - used)))
     console.print(grid)
 
 
@@ -288,12 +290,29 @@ def _stale(console: Console, r: Report) -> None:
     if not r.stale_units:
         return
     table = Table(box=None, pad_edge=False, show_header=True, header_style="")
+    unit_width = max(cell_len(_("Unit")), *(cell_len(unit) for unit, _led, _co in r.stale_units))
+    width = max(8, (console.width - unit_width - 4) // 2)  # the lead and co-operating columns share the rest
     table.add_column(_("Unit"), no_wrap=True)
-    table.add_column(_("Lead"), overflow="fold")
-    table.add_column(_("Co-operating"), overflow="fold")
+    table.add_column(_("Lead"), no_wrap=True, max_width=width)
+    table.add_column(_("Co-operating"), no_wrap=True, max_width=width)
     for unit, led, co in r.stale_units:
-        table.add_row(text(unit), text(ids(led)), text(ids(co)))
+        table.add_row(text(unit), text(wrapped_ids(led, width)), text(wrapped_ids(co, width)))
     console.print(table)
+
+
+def wrapped_ids(ms: list[Measure], width: int) -> str:
+    """Measures named as a list (14、17、23), in lines of at most `width` cells broken only between
+    names: a Chinese list has no space for rich to break at, and would be cut inside a number."""
+    separator = joined(["", ""])
+    lines, line = [], ""
+    for name in (label(m) for m in ms):
+        candidate = f"{line}{separator}{name}" if line else name
+        if line and cell_len(candidate + separator) > width:
+            lines.append(line + separator.rstrip())
+            line = name
+        else:
+            line = candidate
+    return "\n".join([*lines, line]) if line else ""
 
 
 def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style: str, when) -> None:
