@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 
 from measure_files import measure_data, plan_data
+from programs import DevTools, needs_browser
 from week_data import commit, entry, extension, fresh_copy, rewrite, set_status, start_plan
 
 SINCE, AS_OF = "2022-06-08", "2022-06-15"
@@ -341,3 +342,32 @@ def test_several_plans_name_their_changes_plan_colon_id(run, tmp_path):
     assert found["total"]["changes"]["progress"] == ["2023-跨境贸易:5"]
     assert found["plans"]["2022-跨境贸易"]["changes"]["progress"] == []
     assert found["plans"]["2023-跨境贸易"]["changes"]["progress"] == ["2023-跨境贸易:5"]
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_bulletin_page_in_a_browser(run, week, tmp_path, width):
+    """Headless Chromium shows the three sections, in Chinese, and nothing runs off a phone's screen."""
+    page = tmp_path / "通报.html"
+    result = run("report", "--dir", week, "--since", SINCE, "--as-of", AS_OF, "--rank", "--output", page,
+                 env={"PORTCLI_LANG": "zh"})
+    assert result.exit_code == 0, result.stderr
+    with DevTools(tmp_path / "profile") as devtools:
+        devtools.open(page, width, 844, mobile=width < 640)
+        shown = devtools.evaluate("""(() => {
+            const texts = [...document.querySelectorAll('body *')].filter(e =>
+                [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getClientRects().length);
+            const cells = id => [...document.querySelectorAll('#' + id + ' + table tbody tr')].map(
+                tr => [...tr.children].map(td => td.innerText.trim()));
+            return {headings: [...document.querySelectorAll('h2')].map(h => h.innerText),
+                    changes: cells('changes'), ranking: cells('ranking').map(row => row[0]),
+                    scrollWidth: document.documentElement.scrollWidth, viewport: innerWidth,
+                    smallestFont: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize)))};
+        })()""")
+    assert shown["viewport"] == width and shown["scrollWidth"] == width, shown
+    assert shown["smallestFont"] >= 12, shown
+    headings = shown["headings"]
+    assert headings[0] == "本期变化（2022-06-08 后至 2022-06-15）"
+    assert "各单位按期完成、逾期与催办情况（由差到好）" in headings and headings[-2].startswith("催办（超过 14 天无进展）：16")
+    assert [row[-1] for row in shown["changes"]] == ["2、10", "3、5", "2、5", "8、9"]
+    assert len(shown["ranking"]) == len(json.loads(run("report", "--dir", week, "--as-of", AS_OF, "--format", "json").stdout)["units"])

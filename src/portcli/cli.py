@@ -319,7 +319,7 @@ def _discard_stdout() -> None:
 
 
 def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
-                  rank: bool = False) -> dict[str, tuple[query.Report, Plan | None]]:
+                  rank: bool = False, bulletin: bool = False) -> dict[str, tuple[query.Report, Plan | None]]:
     """Each plan's report, by name, in a folder of several plans (with a unit: the plans it takes part
     in); none for a one-plan folder, whose report is the total."""
     if not loaded.several:
@@ -327,7 +327,8 @@ def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stal
     by_plan: dict[str, list] = {name: [] for name in loaded.plans}
     for m in loaded.measures:
         by_plan[m.plan].append(m)
-    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit, stale_days, rank), loaded.plans[name])
+    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit, stale_days, rank, bulletin),
+                      loaded.plans[name])
                for name, ms in by_plan.items()}
     return {name: pair for name, pair in reports.items() if unit is None or pair[0].total}
 
@@ -695,11 +696,9 @@ def report(
     loaded = _load(directory, plan)
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
-    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank)
-    sections = _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank)
-    if since is not None or stale is not None or rank:  # a weekly bulletin (通报); else the report as it was
-        for r in [result, *(r for r, _plan in sections.values())]:
-            r.bulletin = True
+    bulletin = since is not None or stale is not None or rank  # a weekly 通报; else the report as it was
+    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, bulletin)
+    sections = _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, bulletin)
     if since is not None:
         _add_changes([result, *(r for r, _plan in sections.values())], loaded, since, today)
     with _output(output) as out:

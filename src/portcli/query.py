@@ -330,9 +330,11 @@ class Report:
 
 def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
            days: int = DEFAULT_DUE_SOON_DAYS, unit: str | None = None,
-           stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False) -> Report:
+           stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False, bulletin: bool = False) -> Report:
     """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in.
-    `rank` orders the units worst first (worst_first_key), else they keep the registry's order."""
+    A `bulletin` (通报) also finds the stale measures and each unit's figures (a plain report spends
+    no time on them); `rank` orders the units worst first (worst_first_key), else they keep the
+    registry's order."""
     if unit is not None:
         measures = [m for m in measures if unit in m.units]
     by_status = dict.fromkeys(STATUSES, 0)
@@ -349,13 +351,15 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
             row.by_status[m.status] += 1
             row.overdue += id(m) in late_ids
             row.extended += bool(m.extensions)
-    silent = stale(measures, plan, as_of, stale_days)
-    for name, (led, co) in figures(measures, as_of, silent).items():
-        rows[name].led, rows[name].co = led, co
+    bulletin = bulletin or rank
+    silent = stale(measures, plan, as_of, stale_days) if bulletin else []
+    if bulletin:
+        for name, (led, co) in figures(measures, as_of, silent).items():
+            rows[name].led, rows[name].co = led, co
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     groups = stale_by_unit(silent, [r.unit for r in unit_rows])
     if rank:  # sorted() is stable: ties keep the registry's order
         unit_rows = sorted(unit_rows, key=lambda r: worst_first_key(r.led, r.co))
     return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
                   [m for m in measures if m.extensions], unit, list(measures), days, silent, stale_days, groups,
-                  rank)
+                  rank, bulletin)
