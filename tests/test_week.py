@@ -29,15 +29,16 @@ then 11, 10 and 12 turned done by editing their `status:` line only, on the date
 from __future__ import annotations
 
 import json
-import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from measure_files import measure_data, plan_data
 from programs import DevTools, needs_browser
-from week_data import commit, entry, extension, fresh_copy, rewrite, set_status, start_plan
+from week_data import commit, entry, extension, fresh_copy, git, rewrite, set_status, start_plan
 
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed; .ci/run installs it")
 SINCE, AS_OF = "2022-06-08", "2022-06-15"
 SHIPPED_REST = list(range(16, 26))
 
@@ -76,8 +77,6 @@ def week(tmp_path) -> Path:
     repository.mkdir()
     folder = fresh_copy(repository / "measures")
     files = build(folder)
-    from week_data import git
-
     git(repository, "init", "-q")
     commit(repository, "措施文件", "2022-05-25T09:00:00+08:00")
     rewrite(folder, 15, deadline="5月底前", status="blocked", progress=[entry("2022-06-01", "blocked")])
@@ -92,8 +91,6 @@ def week(tmp_path) -> Path:
 @pytest.fixture
 def no_git_copy(tmp_path, week) -> Path:
     """The same files outside any git repository."""
-    import shutil
-
     target = tmp_path / "plain" / "measures"
     shutil.copytree(week, target)
     return target
@@ -329,8 +326,6 @@ def test_a_bulletin_report_fits_its_schema(run, week):
 
 
 def test_several_plans_name_their_changes_plan_colon_id(run, tmp_path):
-    import shutil
-
     root = tmp_path / "measures"
     old, new = root / "2022-跨境贸易", root / "2023-跨境贸易"
     fresh_copy(old)
