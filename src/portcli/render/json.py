@@ -94,10 +94,11 @@ def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]
     for m in ms:
         late = days_overdue(m, as_of)
         heard = last_progress(m, as_of)
+        heard = "null" if heard is None else f'"{heard.isoformat()}"'  # an ISO date needs no escaping
         silent = days_since_progress(m, as_of, plan_of(plan, m))
         out.write(f'{separator}{static_json(m, plan)}, '
                   f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
-                  f'"last_progress": {"null" if heard is None else chr(34) + heard.isoformat() + chr(34)}, '
+                  f'"last_progress": {heard}, '
                   f'"days_since_progress": {"null" if silent is None else silent}, '
                   f'"file": {_safe(encode_basestring(m.file))}}}')
         separator = ",\n"
