@@ -87,6 +87,7 @@ def _date_option(value: str) -> date:
 # unbounded ones reach date arithmetic that `datetime` cannot do.
 MAX_ROWS = 999_999_999
 MAX_DUE_SOON_DAYS = 36_500
+MAX_STALE_DAYS = 36_500  # as --due-soon: a century of silence already takes in every plan
 
 
 # The options every command shares, declared once (as sqlite-utils does with its output options).
@@ -318,8 +319,8 @@ def _discard_stdout() -> None:
     os.close(devnull)
 
 
-def _plan_reports(loaded: Loaded, today: date, days: int,
-                  unit: str | None) -> dict[str, tuple[query.Report, Plan | None]]:
+def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
+                  rank: bool = False, bulletin: bool = False) -> dict[str, tuple[query.Report, Plan | None]]:
     """Each plan's report, by name, in a folder of several plans (with a unit: the plans it takes part
     in); none for a one-plan folder, whose report is the total."""
     if not loaded.several:
@@ -327,9 +328,20 @@ def _plan_reports(loaded: Loaded, today: date, days: int,
     by_plan: dict[str, list] = {name: [] for name in loaded.plans}
     for m in loaded.measures:
         by_plan[m.plan].append(m)
-    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit), loaded.plans[name])
+    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit, stale_days, rank, bulletin),
+                      loaded.plans[name])
                for name, ms in by_plan.items()}
     return {name: pair for name, pair in reports.items() if unit is None or pair[0].total}
+
+
+def _add_changes(reports: list[query.Report], loaded: Loaded, since: date, today: date) -> None:
+    """Each report's 本期变化 over (since, today]: from the progress entries and extensions, and from
+    the status changes to done that git recorded in the period when the folder is in a repository."""
+    from . import history, week
+
+    committed = history.done_in_commits(loaded.directory, [m.file for m in loaded.measures], since, today)
+    for r in reports:
+        r.changes = week.changes(r.measures, since, today, committed)
 
 
 def _markdown_report(result: query.Report, sections: dict, loaded: Loaded, out: IO[str]) -> None:
@@ -551,6 +563,10 @@ def list_(
     due_soon: Annotated[Optional[int], typer.Option(
         "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="[DAYS]",
         show_default=False, help=N_("Only measures due within DAYS (default {default_days})."))] = None,
+    stale: Annotated[Optional[int], typer.Option(
+        "--stale", min=0, max=MAX_STALE_DAYS, metavar="[DAYS]", show_default=False,
+        help=N_("Only measures to chase: not done, and no progress for more than DAYS (default {default_stale_days}), "
+             "counted from the plan's start when there is none."))] = None,
     search: Annotated[Optional[list[str]], typer.Option(
         "--search", "-q", metavar="TEXT", show_default=False,
         help=N_("Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
@@ -572,6 +588,8 @@ def list_(
                             tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
                             overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
     found = query.select(loaded.measures, filters, today)
+    if stale is not None:
+        found = [m for m in found if query.is_stale(m, today, query.plan_of(_plans_of(loaded), m), stale)]
     with _output(None) as out:
         if format is Format.json:
             from .render import json
@@ -580,7 +598,8 @@ def list_(
         else:
             from .render import table
 
-            table.measures(found, _plans_of(loaded), today, _console(out), limit=limit)
+            table.measures(found, _plans_of(loaded), today, _console(out), limit=limit,
+                           show_silent_days=stale is not None)
     _finish(loaded)
 
 
@@ -646,6 +665,14 @@ def report(
         "--fail-on", help=N_("Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon)."))] = FailOn.never,
     due_soon: Annotated[int, typer.Option("--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
                                           help=N_("Due within DAYS counts as due soon."))] = query.DEFAULT_DUE_SOON_DAYS,
+    since: Annotated[Optional[date], typer.Option(
+        "--since", parser=_date_option, metavar="DATE", show_default=False,
+        help=N_("Add what changed after DATE, up to --as-of: the period of a weekly bulletin."))] = None,
+    stale: Annotated[Optional[int], typer.Option(
+        "--stale", min=0, max=MAX_STALE_DAYS, metavar="DAYS", show_default=False,
+        help=N_("A measure not done and silent for more than DAYS (default {default_stale_days}) counts as stale, to "
+             "chase."))] = None,
+    rank: Annotated[bool, typer.Option("--rank", help=N_("Units worst first (the rule is in docs/SPEC.md); else in the registry's order."))] = False,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
@@ -663,11 +690,18 @@ def report(
     if unit and len(unit) > 1:
         fail(_("report --unit takes one unit: the report one unit sends upward"))
     format = format or _format_from_suffix(output, ReportFormat, REPORT_SUFFIXES, ReportFormat.table)
-    loaded = _load(directory, plan)
     today = _today(as_of)
+    if since is not None and since > today:
+        fail(_("--since {since} is after --as-of {as_of}: the period runs from --since to --as-of").format(
+            since=since.isoformat(), as_of=today.isoformat()))
+    loaded = _load(directory, plan)
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
-    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit)
-    sections = _plan_reports(loaded, today, due_soon, one_unit)
+    stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
+    bulletin = since is not None or stale is not None or rank  # a weekly 通报; else the report as it was
+    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, bulletin)
+    sections = _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, bulletin)
+    if since is not None:
+        _add_changes([result, *(r for r, _plan in sections.values())], loaded, since, today)
     with _output(output) as out:
         if format is ReportFormat.json:
             from .render import json
@@ -1410,13 +1444,14 @@ def _not_an_option(arg: str) -> bool:
 # like. Typer has no optional option values, so the argument list is completed before it reaches Typer.
 OPTIONAL_VALUES = {
     "--due-soon": (str(query.DEFAULT_DUE_SOON_DAYS), _whole_number),
+    "--stale": (str(query.DEFAULT_STALE_DAYS), _whole_number),
     "--show-completion": ("", _not_an_option),
     "--install-completion": ("", _not_an_option),
 }
 
 
 def complete_args(args: list[str]) -> list[str]:
-    """`--due-soon` alone means `--due-soon 14`; `--due-soon 30` and `--due-soon=30` stay;
+    """`--due-soon` alone means `--due-soon 14` (`--stale` alone `--stale 14`); `--due-soon 30` and `--due-soon=30` stay;
     likewise `--show-completion` alone and `--show-completion bash`."""
     out: list[str] = []
     for i, arg in enumerate(args):
@@ -1466,7 +1501,7 @@ def speak_for(args: list[str]) -> None:
 # of the msgids as {placeholders}.
 HELP_VALUES = {"chinese_date": "2022年6月15日", "in_progress_label": STATUSES["in_progress"],
                "deadline_example": "5月底前", "year_end_example": "年底前",
-               "default_days": str(query.DEFAULT_DUE_SOON_DAYS)}
+               "default_days": str(query.DEFAULT_DUE_SOON_DAYS), "default_stale_days": str(query.DEFAULT_STALE_DAYS)}
 
 
 def _help_said(text: str) -> str:

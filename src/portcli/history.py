@@ -15,7 +15,7 @@ import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +179,64 @@ def _entries(data: dict | None, key: str) -> list[dict[str, Any]]:
 
 def _identity(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def done_in_commits(folder: Path, files: list[str], since: date, as_of: date) -> set[str]:
+    """Of `files` (measure files under `folder`, as portcli names them), those whose `status:` a
+    commit authored in (since, as_of] changed to done. One `git log` over the whole folder, the
+    commits limited to those whose diff adds or removes a `status:` line; its author date's day, in
+    the author's own time zone, is when it happened (as `history` shows it). A file added already
+    done is no change of status. No git, or a folder outside a repository: none, silently (the
+    progress entries still tell)."""
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip()).resolve()
+        log = _git(["log", "--no-color", "--no-show-signature", "--no-ext-diff", "--no-textconv", "-p",
+                    "--unified=0", "-G", "^status:", "--format=%x00%x00%aI", "--", "."], folder)
+    except (HistoryError, OSError, ValueError):
+        return set()
+    wanted: dict[str, str] = {}
+    for name in files:
+        try:
+            wanted[Path(name).resolve().relative_to(top).as_posix()] = name
+        except ValueError:  # not inside the repository
+            continue
+    found: set[str] = set()
+    for record in log.decode("utf-8", "replace").split("\0\0")[1:]:
+        head, _newline, patch = record.partition("\n")
+        try:
+            day = datetime.fromisoformat(head.strip()).date()
+        except ValueError:
+            continue
+        if not since < day <= as_of:
+            continue
+        for path, before, after in _status_diffs(patch):
+            if path in wanted and before is not None and before != "done" and after == "done":
+                found.add(wanted[path])
+    return found
+
+
+def _status_diffs(patch: str) -> list[tuple[str, str | None, str | None]]:
+    """(path, status removed, status added) for each file of a commit's patch (--unified=0)."""
+    out = []
+    path, before, after = None, None, None
+    for line in patch.splitlines():
+        if line.startswith("diff --git "):
+            if path is not None:
+                out.append((path, before, after))
+            path, before, after = None, None, None
+        elif line.startswith("+++ "):
+            target = line[4:]
+            path = target[2:] if target.startswith("b/") else None  # /dev/null: the file was deleted
+        elif line.startswith("-status:"):
+            before = _status_value(line[len("-status:"):])
+        elif line.startswith("+status:"):
+            after = _status_value(line[len("+status:"):])
+    if path is not None:
+        out.append((path, before, after))
+    return out
+
+
+def _status_value(text: str) -> str | None:
+    """The status key a `status:` line's value names (a comment and quotes aside)."""
+    value = text.split(" #", 1)[0].strip().strip("'\"")
+    return status_key(value)

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from .i18n import Message
 from .model import STATUSES, Measure, Plan, Unit, fold
+from .plans import Plans, plan_of
 from .problem import did_you_mean
 
 DEFAULT_DUE_SOON_DAYS = 14
@@ -59,6 +60,112 @@ def is_stale(m: Measure, as_of: date, plan: Plan | None, days: int = DEFAULT_STA
     """Silent: not done, and nothing heard of it for more than `days` days (催办 chases it)."""
     silent = days_since_progress(m, as_of, plan)
     return m.status != "done" and silent is not None and silent > days
+
+
+def finishing_statuses(m: Measure) -> frozenset[str]:
+    """The statuses in which a measure has met its deadline: done; for a milestone also ongoing
+    (the milestone reached, the work goes on), as the overdue rule has it (SPEC §3)."""
+    return frozenset({"done", "ongoing"}) if m.deadline.kind == "milestone" else frozenset({"done"})
+
+
+def is_finished(m: Measure) -> bool:
+    return m.status in finishing_statuses(m)
+
+
+def finished_on(m: Measure) -> date | None:
+    """The day the measure was done: the date of the first progress entry in a finishing status
+    after the last entry in any other; None when it is not finished, or no entry says when."""
+    if not is_finished(m):
+        return None
+    finishing = finishing_statuses(m)
+    day = None
+    for p in m.progress:
+        if p.status not in finishing:
+            day = None
+        elif day is None:
+            day = p.date
+    return day
+
+
+@dataclass
+class Figures:
+    """How a unit stands on the measures it leads, or on those it co-operates on."""
+
+    measures: int = 0
+    due: int = 0  # due on or before as_of
+    on_time: int = 0  # of those, done on or before their due date
+    overdue: int = 0
+    stale: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    @property
+    def overdue_share(self) -> float | None:
+        return self.overdue / self.measures if self.measures else None
+
+    def add(self, m: Measure, as_of: date, overdue: bool, silent: bool) -> None:
+        self.measures += 1
+        if m.due is not None and m.due <= as_of:
+            self.due += 1
+            if is_finished(m):
+                day = finished_on(m)
+                self.on_time += day is None or day <= m.due
+        self.overdue += overdue
+        self.stale += silent
+
+
+def figures(measures: Iterable[Measure], as_of: date, stale_measures: list[Measure]
+            ) -> dict[str, tuple[Figures, Figures]]:
+    """Unit → (its figures as lead, as co-operating unit)."""
+    silent = {id(m) for m in stale_measures}
+    out: dict[str, tuple[Figures, Figures]] = {}
+    for m in measures:
+        late = is_overdue(m, as_of)
+        for i, unit in enumerate(m.units):
+            pair = out.setdefault(unit, (Figures(), Figures()))
+            pair[0 if i == 0 else 1].add(m, as_of, late, id(m) in silent)
+    return out
+
+
+def _low_first(rate: float | None) -> float:
+    return 2.0 if rate is None else rate  # nothing to judge ranks after every rate
+
+
+def _high_first(share: float | None) -> float:
+    return 1.0 if share is None else -share  # after every share, 0 included
+
+
+def worst_first_key(led: Figures, co: Figures) -> tuple:
+    """The ranking (SPEC §4d): the lowest on-time rate as lead, then the highest overdue share as lead,
+    then the most stale measures led, then the same three as co-operating unit; nothing to judge
+    (no measure due, none led) ranks after any figure."""
+    return (_low_first(led.on_time_rate), _high_first(led.overdue_share), -led.stale,
+            _low_first(co.on_time_rate), _high_first(co.overdue_share), -co.stale)
+
+
+def in_id_order(ms: Iterable[Measure]) -> list[Measure]:
+    """By plan name, then id: the order of a measures folder (SPEC §2a)."""
+    return sorted(ms, key=lambda m: (m.plan or "", m.id))
+
+
+def stale(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date,
+          days: int = DEFAULT_STALE_DAYS) -> list[Measure]:
+    """The measures to chase (催办), in id order: not done and silent for more than `days` days."""
+    return [m for m in in_id_order(measures) if is_stale(m, as_of, plan_of(plan, m), days)]
+
+
+def stale_by_unit(stale_measures: list[Measure], units: Iterable[str]) -> list[tuple[str, list[Measure], list[Measure]]]:
+    """Per unit, in the order given (the report's unit order), the stale measures it leads and those it
+    co-operates on, each in id order; units with none are left out."""
+    out = []
+    for unit in units:
+        led = [m for m in stale_measures if m.lead == unit]
+        co = [m for m in stale_measures if unit in m.units[1:]]
+        if led or co:
+            out.append((unit, led, co))
+    return out
 
 
 def resolve_unit(plan: Plan, text: str) -> Unit:
@@ -180,6 +287,8 @@ class UnitRow:
     overdue: int = 0
     extended: int = 0
     by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    led: Figures = field(default_factory=Figures)  # the measures it leads (牵头)
+    co: Figures = field(default_factory=Figures)  # the measures it co-operates on (配合)
 
     @property
     def done(self) -> int:
@@ -204,15 +313,28 @@ class Report:
     unit: str | None = None  # set when the report is one unit's
     measures: list[Measure] = field(default_factory=list)  # every measure the report covers
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS  # what "due soon" means in it
+    stale: list[Measure] = field(default_factory=list)  # the measures to chase (催办), in id order
+    stale_days: int = DEFAULT_STALE_DAYS  # what "stale" means in it
+    # Per unit (registry order), the stale measures it leads and those it co-operates on.
+    stale_units: list[tuple[str, list[Measure], list[Measure]]] = field(default_factory=list)
+    ranked: bool = False  # units worst first (--rank), else in registry order
+    # A weekly bulletin (通报: report --since, --stale or --rank): the renderers add the per-unit figures
+    # and the stale measures; a plain report stays as it always was.
+    bulletin: bool = False
+    changes: object = None  # week.Changes of the period, with `report --since`
 
     @property
     def completion(self) -> float:
         return self.by_status["done"] / self.total if self.total else 0.0
 
 
-def report(measures: list[Measure], plan: Plan | None, as_of: date,
-           days: int = DEFAULT_DUE_SOON_DAYS, unit: str | None = None) -> Report:
-    """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in."""
+def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
+           days: int = DEFAULT_DUE_SOON_DAYS, unit: str | None = None,
+           stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False, bulletin: bool = False) -> Report:
+    """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in.
+    A `bulletin` (通报) also finds the stale measures and each unit's figures (a plain report spends
+    no time on them); `rank` orders the units worst first (worst_first_key), else they keep the
+    registry's order."""
     if unit is not None:
         measures = [m for m in measures if unit in m.units]
     by_status = dict.fromkeys(STATUSES, 0)
@@ -229,6 +351,15 @@ def report(measures: list[Measure], plan: Plan | None, as_of: date,
             row.by_status[m.status] += 1
             row.overdue += id(m) in late_ids
             row.extended += bool(m.extensions)
+    bulletin = bulletin or rank
+    silent = stale(measures, plan, as_of, stale_days) if bulletin else []
+    if bulletin:
+        for name, (led, co) in figures(measures, as_of, silent).items():
+            rows[name].led, rows[name].co = led, co
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
+    groups = stale_by_unit(silent, [r.unit for r in unit_rows])
+    if rank:  # sorted() is stable: ties keep the registry's order
+        unit_rows = sorted(unit_rows, key=lambda r: worst_first_key(r.led, r.co))
     return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
-                  [m for m in measures if m.extensions], unit, list(measures), days)
+                  [m for m in measures if m.extensions], unit, list(measures), days, silent, stale_days, groups,
+                  rank, bulletin)

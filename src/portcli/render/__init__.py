@@ -115,3 +115,58 @@ def progress_line(when, by: str | None, note: str | None, status: str | None) ->
     """A progress entry as one line: 2022-05-20 天津海关：完成系统对接测试 (the status when no note)."""
     said = note or (status_word(status) if status in STATUSES else status or "")
     return labelled(" ".join(str(part) for part in (when, by) if part), said)
+
+
+# The weekly bulletin's sections (report --since, the stale measures, the per-unit figures), said the
+# same way in every format.
+
+def changes_heading(changes) -> str:
+    return _("Changes after {since} up to {as_of}").format(since=changes.since.isoformat(),
+                                                             as_of=changes.as_of.isoformat())
+
+
+def changes_rows(changes) -> list[tuple[str, list]]:
+    """(what changed, the measures) in the order every format lists them."""
+    return [(_("Done"), changes.done), (_("Newly overdue"), changes.newly_overdue),
+            (_("With progress"), changes.progress), (_("Extension approved"), changes.extended)]
+
+
+def stale_heading(r: Report) -> str:
+    title = ngettext("To chase: no progress for more than {days} day", "To chase: no progress for more than {days} days",
+                     r.stale_days).format(days=r.stale_days)
+    return labelled(title, len(r.stale))
+
+
+def ranking_heading(r: Report) -> str:
+    return _("Per unit: on time, overdue, stale (worst first)") if r.ranked else _("Per unit: on time, overdue, stale")
+
+
+def ranking_header_parts() -> list[tuple[str, str]]:
+    """The figures table's columns after the unit's: (lead or co-operating, which figure)."""
+    figures = (_("on time %"), _("overdue %"), _("stale"))
+    return [(group, figure) for group in (_("Lead"), _("Co-operating")) for figure in figures]
+
+
+def ranking_headers() -> list[str]:
+    """The figures table's headers on one line each (牵头按期率, Lead: on time %)."""
+    return [_("Unit")] + [_("{group}: {figure}").format(group=group, figure=figure)
+                          for group, figure in ranking_header_parts()]
+
+
+def share(value: float | None) -> str:
+    """A rate as a whole percentage; — where there is nothing to count (no measure due, none led)."""
+    return "—" if value is None else f"{value:.0%}"
+
+
+def ranking_cells(row) -> list[object]:
+    """A unit's row of the figures table: on-time rate, overdue share and stale count, as lead and as
+    co-operating unit."""
+    return [row.unit, share(row.led.on_time_rate), share(row.led.overdue_share), row.led.stale,
+            share(row.co.on_time_rate), share(row.co.overdue_share), row.co.stale]
+
+
+def ids(ms) -> str:
+    """Measures named as a list: 14、17、23 (PLAN:ID in a folder of several plans)."""
+    from ..plans import label
+
+    return joined(label(m) for m in ms)

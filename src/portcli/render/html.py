@@ -23,8 +23,8 @@ from ..i18n import N_, _, ngettext, status_word
 from ..model import Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, is_overdue
-from . import (joined, labelled, latest_progress, light, local_text, overdue_by, report_scope, report_title,
-               units_line)
+from . import (changes_heading, changes_rows, ids, joined, labelled, latest_progress, light, local_text, overdue_by,
+               ranking_cells, ranking_headers, ranking_heading, report_scope, report_title, stale_heading, units_line)
 from .html_charts import bars, legend, none, original_due, task_rows, timeline, unit_rows
 
 LIGHTS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "pending": N_("pending")}
@@ -207,6 +207,10 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
         f'<p class="scope">{escape(scope)}</p>',
         _figures(r),
     ]
+    if r.changes is not None:
+        parts += [f'<h2 id="changes">{escape(changes_heading(r.changes))}</h2>',
+                  _table([_("Change"), _("Count"), _("IDs")],
+                         [[(name, "nowrap"), (len(ms), "num"), (ids(ms), "text")] for name, ms in changes_rows(r.changes)])]
     if problems:
         heading = labelled(_("File problems"), len(problems))
         parts += [f'<h2 id="problems">{escape(heading)}</h2>',
@@ -229,10 +233,12 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
         timeline(r),
         "</section>",
         "</div>",
+        *_ranking(r),
         f'<h2 id="overdue">{headings["overdue"]}</h2>',
         _listing(r.overdue, _("Days overdue"), lambda m: (r.as_of - m.due).days, _overdue_id),
         f'<h2 id="due-soon">{headings["due-soon"]}</h2>',
         _listing(r.due_soon, _("Days left"), lambda m: (m.due - r.as_of).days, _due_soon_id),
+        *_stale(r),
         f'<h2 id="measures">{headings["measures"]}</h2>',
         _all_measures(r, plan),
         f"<footer>portcli · {escape(scope)} · "
@@ -241,6 +247,23 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _ranking(r: Report) -> list[str]:
+    """A bulletin's per-unit figures: on-time rate, overdue share, stale, as lead and co-operating unit."""
+    if not r.bulletin:
+        return []
+    rows = [[(cell, "nowrap" if i == 0 else "num") for i, cell in enumerate(ranking_cells(u))] for u in r.units]
+    return [f'<h2 id="ranking">{escape(ranking_heading(r))}</h2>', _table(ranking_headers(), rows)]
+
+
+def _stale(r: Report) -> list[str]:
+    """A bulletin's 催办: per unit, the stale measures it leads, then those it co-operates on."""
+    if not r.bulletin:
+        return []
+    rows = [[(u, "nowrap"), (ids(led), "text"), (ids(co), "text")] for u, led, co in r.stale_units]
+    return [f'<h2 id="stale">{escape(stale_heading(r))}</h2>',
+            _table([_("Unit"), _("Lead"), _("Co-operating")], rows) if rows else none()]
 
 
 def _figures(r: Report) -> str:

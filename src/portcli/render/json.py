@@ -10,7 +10,7 @@ from typing import IO, Any, Iterable
 
 from ..model import Measure, Plan
 from ..plans import key, plan_of
-from ..query import Report, days_overdue
+from ..query import Report, days_overdue, days_since_progress, last_progress
 from . import UNSAFE_ABOVE_C0
 
 
@@ -20,7 +20,9 @@ def _iso(d: date | None) -> str | None:
 
 def measure_dict(m: Measure, plan: Plan | None, as_of: date) -> dict[str, Any]:
     late = days_overdue(m, as_of)
-    return {**_static_dict(m, plan), "overdue": late is not None, "days_overdue": late, "file": m.file}
+    return {**_static_dict(m, plan), "overdue": late is not None, "days_overdue": late,
+            "last_progress": _iso(last_progress(m, as_of)),
+            "days_since_progress": days_since_progress(m, as_of, plan_of(plan, m)), "file": m.file}
 
 
 def _static_dict(m: Measure, plan: Plan | None) -> dict[str, Any]:
@@ -91,8 +93,13 @@ def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]
     separator = "\n"
     for m in ms:
         late = days_overdue(m, as_of)
+        heard = last_progress(m, as_of)
+        heard = "null" if heard is None else f'"{heard.isoformat()}"'  # an ISO date needs no escaping
+        silent = days_since_progress(m, as_of, plan_of(plan, m))
         out.write(f'{separator}{static_json(m, plan)}, '
                   f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
+                  f'"last_progress": {heard}, '
+                  f'"days_since_progress": {"null" if silent is None else silent}, '
                   f'"file": {_safe(encode_basestring(m.file))}}}')
         separator = ",\n"
     out.write("]\n" if separator == "\n" else "\n]\n")
@@ -112,7 +119,7 @@ def plans_report(reports: dict[str, Report], total: Report, out: IO[str]) -> Non
 
 
 def report_dict(r: Report) -> dict[str, Any]:
-    return {
+    out = {
         "as_of": r.as_of.isoformat(),
         "unit": r.unit,
         "total": r.total,
@@ -122,10 +129,31 @@ def report_dict(r: Report) -> dict[str, Any]:
         "due_soon": [key(m) for m in r.due_soon],
         "extended": [key(m) for m in r.extended],
         "units": [{"unit": u.unit, "lead": u.lead, "involved": u.involved, "done": u.done,
-                   "overdue": u.overdue, "extended": u.extended} for u in r.units],
+                   "overdue": u.overdue, "extended": u.extended,
+                   **({"as_lead": _figures(u.led), "as_co_operating": _figures(u.co)} if r.bulletin else {})}
+                  for u in r.units],
         "overdue_measures": [{"id": key(m), "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
                              for m in r.overdue],
     }
+    if r.bulletin:  # a weekly bulletin (通报); a plain report's JSON stays as it always was
+        out.update({
+            "stale_days": r.stale_days,
+            "stale": [key(m) for m in r.stale],
+            "stale_by_unit": [{"unit": unit, "lead": [key(m) for m in led], "co_operating": [key(m) for m in co]}
+                              for unit, led, co in r.stale_units],
+            "ranked": r.ranked})
+    if r.changes is not None:
+        c = r.changes
+        out["changes"] = {"since": c.since.isoformat(), "as_of": c.as_of.isoformat(),
+                          **{name: [key(m) for m in ms] for name, ms in c.lists().items()}}
+    return out
+
+
+def _figures(f) -> dict[str, Any]:
+    rate, share = f.on_time_rate, f.overdue_share
+    return {"measures": f.measures, "due": f.due, "on_time": f.on_time,
+            "on_time_rate": None if rate is None else round(rate, 4), "overdue": f.overdue,
+            "overdue_share": None if share is None else round(share, 4), "stale": f.stale}
 
 
 def units(rows: list[dict[str, Any]], out: IO[str]) -> None:

@@ -13,7 +13,8 @@ from ..i18n import _, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label
 from ..query import Report
-from . import labelled, latest_progress, printable, report_scope, report_title, summary, summary_line
+from . import (changes_heading, changes_rows, ids, labelled, latest_progress, printable, ranking_cells, ranking_headers,
+               ranking_heading, report_scope, report_title, stale_heading, summary, summary_line)
 
 # ASCII punctuation that means something to GFM inside a table cell; CommonMark lets any ASCII
 # punctuation be backslash-escaped, and GFM's table parser treats `\|` as a literal pipe.
@@ -46,12 +47,26 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
                    right=[True] * len(STATUSES))
     if problems:
         lines += [""] + problems_section(problems)
+    if r.changes is not None:
+        lines += ["", "### " + escape(changes_heading(r.changes)), ""]
+        lines += table([_("Change"), _("Count"), _("IDs")],
+                       [[name, len(ms), ids(ms)] for name, ms in changes_rows(r.changes)], right=[False, True])
     lines += ["", "### " + _("Per unit"), ""]
     lines += table([_("Unit"), _("Lead"), _("Involved"), _("Done"), _("Overdue"), _("Extended"), _("Completion")],
                    [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
                     for u in r.units], right=[False] + [True] * 6)
+    if r.bulletin:
+        lines += ["", "### " + escape(ranking_heading(r)), ""]
+        lines += table(ranking_headers(), [ranking_cells(u) for u in r.units], right=[False] + [True] * 6)
     lines += _listing(_("Overdue"), _("Days overdue"), r.overdue, lambda m: (r.as_of - m.due).days)
     lines += _listing(_("Due soon"), _("Days left"), r.due_soon, lambda m: (m.due - r.as_of).days)
+    if r.bulletin:
+        lines += ["", "### " + escape(stale_heading(r)), ""]
+        if r.stale_units:
+            lines += table([_("Unit"), _("Lead"), _("Co-operating")],
+                           [[u, ids(led), ids(co)] for u, led, co in r.stale_units])
+        else:
+            lines += [_("None.")]
     return "\n".join(lines) + "\n"
 
 

@@ -18,8 +18,9 @@ from rich.text import Text
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
-from ..query import Report, days_overdue, is_due_soon
-from . import as_of as as_of_line, joined, overdue_by, labelled, light, printable, progress_line, summary, summary_line
+from ..query import Report, days_overdue, days_since_progress, is_due_soon
+from . import (as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light, printable,
+               progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary, summary_line)
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),
@@ -66,18 +67,20 @@ ROWS_PER_BLOCK = 1000
 
 
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
-             limit: int = 0, show_overdue_days: bool = False) -> None:
+             limit: int = 0, show_overdue_days: bool = False, show_silent_days: bool = False) -> None:
     shown = ms[:limit] if limit else ms
     summary_width = max(20, console.width // 3)
+    silent = (lambda m: days_since_progress(m, as_of, plan_of(plan, m))) if show_silent_days else None
     widths = None
     if len(shown) > ROWS_PER_BLOCK:
-        widths = [0] * (len(_HEADERS) + show_overdue_days)
+        widths = [0] * (len(_HEADERS) + show_overdue_days + show_silent_days)
         for m in shown:
-            widths = [max(w, cell.cell_len) for w, cell in zip(widths, _cells(m, as_of, show_overdue_days))]
+            widths = [max(w, cell.cell_len) for w, cell in zip(widths, _cells(m, as_of, show_overdue_days, silent))]
     for start in range(0, len(shown) or 1, ROWS_PER_BLOCK):
-        table = _measures_table(show_overdue_days, summary_width, widths, header=start == 0)
+        table = _measures_table(show_overdue_days, summary_width, widths, header=start == 0,
+                                show_silent_days=show_silent_days)
         for m in shown[start:start + ROWS_PER_BLOCK]:
-            table.add_row(*_cells(m, as_of, show_overdue_days), style=row_style(m, as_of))
+            table.add_row(*_cells(m, as_of, show_overdue_days, silent), style=row_style(m, as_of))
         console.print(table)
     if len(shown) < len(ms):
         more = len(ms) - len(shown)
@@ -91,17 +94,20 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
 _HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Measure"))
 
 
-def _cells(m: Measure, as_of: date, show_overdue_days: bool) -> list[Text]:
+def _cells(m: Measure, as_of: date, show_overdue_days: bool, silent=None) -> list[Text]:
     cells = [text(label(m)), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
              text(status_word(m.status))]
     if show_overdue_days:
         cells.append(text(days_overdue(m, as_of)))
+    if silent is not None:
+        days = silent(m)
+        cells.append(text("—" if days is None else days))
     cells.append(gist(m))
     return cells
 
 
 def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[int] | None,
-                    header: bool) -> Table:
+                    header: bool, show_silent_days: bool = False) -> Table:
     """The listing's table; with `widths`, every column pinned to its width in the whole listing."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header)
     columns = [(_("ID"), dict(justify="right", no_wrap=True)), (_("Task"), dict(justify="right", no_wrap=True)),
@@ -109,6 +115,8 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
                (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True))]
     if show_overdue_days:
         columns.append((_("Days overdue"), dict(justify="right", no_wrap=True)))
+    if show_silent_days:
+        columns.append((_("Days silent"), dict(justify="right", no_wrap=True)))
     columns.append((_("Measure"), dict(overflow="ellipsis", max_width=summary_width)))
     for i, (name, options) in enumerate(columns):
         if widths is not None:
@@ -217,6 +225,8 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     console.print(head)
     console.print(text(summary_line(r)))
     console.print(text("  ".join(f"{status_word(k)} {n}" for k, n in r.by_status.items())))
+    if r.changes is not None:
+        _changes(console, r.changes)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=_("Per unit"),
                   title_justify="left")
     columns = ((_("Unit"), "left"), (_("Lead"), "right"), (_("Involved"), "right"), (_("Done"), "right"),
@@ -240,8 +250,69 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
         legend.append(char, style=style).append(" " + _(label) + "  ")
     legend.rstrip()
     console.print(legend)
+    if r.bulletin:
+        _ranking(console, r)
     _listing(console, _("Overdue"), r.overdue, r.as_of, "red", lambda m: overdue_by((r.as_of - m.due).days))
     _listing(console, _("Due soon"), r.due_soon, r.as_of, "yellow", lambda m: due_in(m.due, r.as_of))
+    if r.bulletin:
+        _stale(console, r)
+
+
+def _changes(console: Console, changes) -> None:
+    """本期变化: what changed in the period, a line each: how many, and which."""
+    console.print(Text(changes_heading(changes), style="bold"))
+    rows = changes_rows(changes)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    used = max(cell_len(name) for name, _ms in rows) + max(len(str(len(ms))) for _name, ms in rows) + 4
+    for name, ms in rows:
+        grid.add_row(text(name), text(len(ms)), text(wrapped_ids(ms, console.width - used)))
+    console.print(grid)
+
+
+def _ranking(console: Console, r: Report) -> None:
+    """Per unit: on-time rate, overdue share and stale count, as lead and as co-operating unit."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=ranking_heading(r),
+                  title_justify="left")
+    table.add_column(_("Unit"), no_wrap=True)
+    for group, figure in ranking_header_parts():  # on two lines: the table stays within 100 columns
+        table.add_column(f"{group}\n{figure}", justify="right", no_wrap=True)
+    for row in r.units:
+        table.add_row(*(text(cell) for cell in ranking_cells(row)))
+    console.print(table)
+
+
+def _stale(console: Console, r: Report) -> None:
+    """催办: per unit, the stale measures it leads, then those it co-operates on."""
+    console.print(Text(stale_heading(r), style="bold"))
+    if not r.stale_units:
+        return
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="")
+    unit_width = max(cell_len(_("Unit")), *(cell_len(unit) for unit, _led, _co in r.stale_units))
+    width = max(8, (console.width - unit_width - 4) // 2)  # the lead and co-operating columns share the rest
+    table.add_column(_("Unit"), no_wrap=True)
+    table.add_column(_("Lead"), no_wrap=True, max_width=width)
+    table.add_column(_("Co-operating"), no_wrap=True, max_width=width)
+    for unit, led, co in r.stale_units:
+        table.add_row(text(unit), text(wrapped_ids(led, width)), text(wrapped_ids(co, width)))
+    console.print(table)
+
+
+def wrapped_ids(ms: list[Measure], width: int) -> str:
+    """Measures named as a list (14、17、23), in lines of at most `width` cells broken only between
+    names: a Chinese list has no space for rich to break at, and would be cut inside a number."""
+    separator = joined(["", ""])
+    lines, line = [], ""
+    for name in (label(m) for m in ms):
+        candidate = f"{line}{separator}{name}" if line else name
+        if line and cell_len(candidate + separator) > width:
+            lines.append(line + separator.rstrip())
+            line = name
+        else:
+            line = candidate
+    return "\n".join([*lines, line]) if line else ""
 
 
 def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style: str, when) -> None:

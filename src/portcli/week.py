@@ -1,0 +1,66 @@
+"""What changed in a period, for the supervision office's weekly 通报 (`report --since`).
+
+Pure functions over (measures, dates), as `query` is: no files and no output. What git says about a
+folder (status changes committed in a period) is read by `history.done_in_commits` and handed in as
+a set of file paths.
+
+The period of a 通报 is (since, as_of]: an entry dated on `since` itself belongs to the report before.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from .model import Measure
+from .query import in_id_order, is_overdue
+
+
+def in_period(day: date, since: date, as_of: date) -> bool:
+    return since < day <= as_of
+
+
+def became_done(m: Measure, since: date, as_of: date) -> bool:
+    """A progress entry dated in the period turned the measure done: its status is done and the
+    entry before it (in the file's order, oldest first) was not, or there was none."""
+    before = None
+    for p in m.progress:
+        if p.status == "done" and before != "done" and in_period(p.date, since, as_of):
+            return True
+        before = p.status
+    return False
+
+
+def became_overdue(m: Measure, since: date, as_of: date) -> bool:
+    """Overdue on as_of, and not yet on since: its due date is on or after since (a measure due on
+    as_of itself is due today, not overdue: the next report has it)."""
+    return is_overdue(m, as_of) and m.due >= since
+
+
+@dataclass
+class Changes:
+    """What changed in the period (since, as_of]; each list in id order."""
+
+    since: date
+    as_of: date
+    done: list[Measure] = field(default_factory=list)
+    newly_overdue: list[Measure] = field(default_factory=list)
+    progress: list[Measure] = field(default_factory=list)
+    extended: list[Measure] = field(default_factory=list)
+
+    def lists(self) -> dict[str, list[Measure]]:
+        return {"done": self.done, "newly_overdue": self.newly_overdue, "progress": self.progress,
+                "extended": self.extended}
+
+
+def changes(measures: Iterable[Measure], since: date, as_of: date,
+            committed_done: frozenset[str] | set[str] = frozenset()) -> Changes:
+    """What changed in (since, as_of]. `committed_done` holds the files (as `Measure.file` names
+    them) whose status git saw change to done in a commit of the period."""
+    ms = in_id_order(measures)
+    return Changes(
+        since, as_of,
+        done=[m for m in ms if became_done(m, since, as_of) or m.file in committed_done],
+        newly_overdue=[m for m in ms if became_overdue(m, since, as_of)],
+        progress=[m for m in ms if any(in_period(p.date, since, as_of) for p in m.progress)],
+        extended=[m for m in ms if any(in_period(e.date, since, as_of) for e in m.extensions)])

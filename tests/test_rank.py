@@ -1,0 +1,165 @@
+"""The 通报's per-unit figures and `report --rank` (SPEC §4d), on eleven measures worked out by hand.
+
+As of 2022-06-15; the plan starts 2022-05-01; stale means silent for more than 14 days.
+Units: A 市商务局, B 天津海关, C 空港经济区管委会, D 天津滨海国际机场, E 天津港集团, F 市金融工作局,
+G 市外办 — the registry's order.
+
+id units  deadline → due     status       progress                                         on time?
+ 1 A, B   5月底前 05-31       done         05-20 in_progress, 05-30 done                     yes (05-30)
+ 2 A, C   5月底前 05-31       done         06-05 done                                        no (06-05)
+ 3 A      6月底前 06-30       in_progress  06-10 in_progress                                 not due
+ 4 B, A   5月底前 05-31       not_started  —                                                 no; overdue, stale
+ 5 B      6月10日前 06-10     done         —                                                 yes (no entry dates it)
+ 6 C, B   5月底前 05-31       done         05-10 ip, 05-20 done, 05-25 ip, 06-01 done        no (06-01: after the
+                                                                                             last in_progress)
+ 7 D, E   6月15日前 06-15     in_progress  06-14 in_progress                                 no (due today)
+ 8 E      milestone 05-31    ongoing      05-28 ongoing                                      yes (met 05-28); stale
+ 9 C      按照海关总署…       not_started  —                                                 not due; stale
+10 G      6月底前 06-30       not_started  —                                                 not due; stale
+11 F      6月底前 06-30       not_started  —                                                 not due; stale
+
+As lead:  A due 2 on time 1 (50%), overdue 0/3, stale 0 · B 2, 1 (50%), 1/2 (50%), 1 · C 1, 0 (0%), 0/2, 1 ·
+          D 1, 0 (0%), 0/1, 0 · E 1, 1 (100%), 0/1, 1 · F and G nothing due (—), 0/1, 1.
+As co-op: A (4) 1 due, 0 on time (0%), 1/1 overdue (100%), 1 stale · B (1, 6) 2, 1 (50%), 0%, 0 ·
+          C (2) 1, 0 (0%), 0%, 0 · D none (—, —, 0) · E (7) 1, 0 (0%), 0%, 0 · F, G none.
+
+Worst first: the lowest lead on-time rate: C and D (0%) — equal overdue share (0%), C has a stale
+measure → C, D; then A and B (50%): B's overdue share is higher → B, A; then E (100%); then F and G,
+nothing due, everything else equal too: the registry's order, F before G (though G's measure has the
+lower id).
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from week_data import SHIPPED, entry, rewrite, start_plan
+
+AS_OF = "2022-06-15"
+A, B, C, D, E, F, G = "市商务局", "天津海关", "空港经济区管委会", "天津滨海国际机场", "天津港集团", "市金融工作局", "市外办"
+REGISTRY = [A, B, C, D, E, F, G]
+RANKED = [C, D, B, A, E, F, G]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    import shutil
+
+    target = tmp_path / "measures"
+    target.mkdir()
+    shutil.copy(SHIPPED / "_plan.yaml", target / "_plan.yaml")
+    start_plan(target, "2022-05-01")
+    ip = "in_progress"
+    rewrite(target, 1, units=[A, B], deadline="5月底前", status="done",
+            progress=[entry("2022-05-20", ip), entry("2022-05-30", "done")])
+    rewrite(target, 2, units=[A, C], deadline="5月底前", status="done", progress=[entry("2022-06-05", "done")])
+    rewrite(target, 3, units=[A], deadline="6月底前", status=ip, progress=[entry("2022-06-10", ip)])
+    rewrite(target, 4, units=[B, A], deadline="5月底前", status="not_started")
+    rewrite(target, 5, units=[B], deadline="6月10日前", status="done")
+    rewrite(target, 6, units=[C, B], deadline="5月底前", status="done",
+            progress=[entry("2022-05-10", ip), entry("2022-05-20", "done"), entry("2022-05-25", ip),
+                      entry("2022-06-01", "done")])
+    rewrite(target, 7, units=[D, E], deadline="6月15日前", status=ip, progress=[entry("2022-06-14", ip)])
+    rewrite(target, 8, units=[E], deadline="5月底前取得阶段性进展，持续推动", status="ongoing",
+            progress=[entry("2022-05-28", "ongoing")])
+    rewrite(target, 9, units=[C], deadline="按照海关总署统一部署推动实施", status="not_started")
+    rewrite(target, 10, units=[G], deadline="6月底前", status="not_started")
+    rewrite(target, 11, units=[F], deadline="6月底前", status="not_started")
+    return target
+
+
+def figures(measures, due, on_time, rate, overdue, share, stale):
+    return {"measures": measures, "due": due, "on_time": on_time, "on_time_rate": rate, "overdue": overdue,
+            "overdue_share": share, "stale": stale}
+
+
+NONE = figures(0, 0, 0, None, 0, None, 0)
+EXPECTED = {
+    A: (figures(3, 2, 1, 0.5, 0, 0.0, 0), figures(1, 1, 0, 0.0, 1, 1.0, 1)),
+    B: (figures(2, 2, 1, 0.5, 1, 0.5, 1), figures(2, 2, 1, 0.5, 0, 0.0, 0)),
+    C: (figures(2, 1, 0, 0.0, 0, 0.0, 1), figures(1, 1, 0, 0.0, 0, 0.0, 0)),
+    D: (figures(1, 1, 0, 0.0, 0, 0.0, 0), NONE),
+    E: (figures(1, 1, 1, 1.0, 0, 0.0, 1), figures(1, 1, 0, 0.0, 0, 0.0, 0)),
+    F: (figures(1, 0, 0, None, 0, 0.0, 1), NONE),
+    G: (figures(1, 0, 0, None, 0, 0.0, 1), NONE),
+}
+
+
+def report(run, folder, *args, env=None):
+    result = run("report", "--dir", folder, "--as-of", AS_OF, *args, env=env)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def test_each_units_figures_as_lead_and_as_co_operating_unit(run, folder):
+    units = json.loads(report(run, folder, "--format", "json", "--stale", "14").stdout)["units"]
+    assert [u["unit"] for u in units] == REGISTRY
+    assert {u["unit"]: (u["as_lead"], u["as_co_operating"]) for u in units} == EXPECTED
+
+
+def test_rank_puts_the_worst_first_and_breaks_ties_by_the_registry(run, folder):
+    found = json.loads(report(run, folder, "--format", "json", "--rank").stdout)
+    assert [u["unit"] for u in found["units"]] == RANKED
+    assert found["ranked"] is True
+    assert {u["unit"]: (u["as_lead"], u["as_co_operating"]) for u in found["units"]} == EXPECTED
+
+
+def test_without_rank_the_registry_order_stays(run, folder):
+    found = json.loads(report(run, folder, "--format", "json", "--since", "2022-06-08").stdout)
+    assert [u["unit"] for u in found["units"]] == REGISTRY and found["ranked"] is False
+
+
+def test_the_stale_measures(run, folder):
+    found = json.loads(report(run, folder, "--format", "json", "--rank").stdout)
+    assert found["stale"] == [4, 8, 9, 10, 11]
+    # 催办 keeps the registry's order whatever --rank does
+    assert found["stale_by_unit"] == [
+        {"unit": A, "lead": [], "co_operating": [4]}, {"unit": B, "lead": [4], "co_operating": []},
+        {"unit": C, "lead": [9], "co_operating": []}, {"unit": E, "lead": [8], "co_operating": []},
+        {"unit": F, "lead": [11], "co_operating": []}, {"unit": G, "lead": [10], "co_operating": []}]
+
+
+def terminal_figures(out: str, title: str) -> list[list[str]]:
+    lines = [line.rstrip() for line in out.splitlines()]
+    at = lines.index(title)
+    rows = []
+    rule = next(i for i in range(at, len(lines)) if lines[i].startswith("─"))  # the header (two lines) above it
+    for line in lines[rule + 1:]:
+        words = line.split()
+        if not words or words[0] not in REGISTRY:
+            break
+        rows.append(words)
+    return rows
+
+
+def test_the_terminal_table_ranked(run, folder):
+    out = report(run, folder, "--rank", env={"PORTCLI_LANG": "zh"}).stdout
+    rows = terminal_figures(out, "各单位按期完成、逾期与催办情况（由差到好）")
+    assert rows == [
+        [C, "0%", "0%", "1", "0%", "0%", "0"], [D, "0%", "0%", "0", "—", "—", "0"],
+        [B, "50%", "50%", "1", "50%", "0%", "0"], [A, "50%", "0%", "0", "0%", "100%", "1"],
+        [E, "100%", "0%", "1", "0%", "0%", "0"], [F, "—", "0%", "1", "—", "—", "0"], [G, "—", "0%", "1", "—", "—", "0"]]
+
+
+def test_the_terminal_report_fits_100_columns(run, folder):
+    from rich.cells import cell_len
+
+    for lang in ("zh", "en"):
+        out = report(run, folder, "--rank", "--since", "2022-06-01", env={"PORTCLI_LANG": lang, "COLUMNS": "100"}).stdout
+        assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= 100, lang
+        assert len(terminal_figures(out, "各单位按期完成、逾期与催办情况（由差到好）" if lang == "zh" else
+                                    "Per unit: on time, overdue, stale (worst first)")) == 7, lang
+
+
+def test_the_markdown_table_ranked(run, folder):
+    out = report(run, folder, "--rank", "--format", "markdown").stdout
+    section = out[out.index("### Per unit: on time, overdue, stale (worst first)\n"):]
+    lines = section.splitlines()
+    assert lines[2] == ("| Unit | Lead: on time % | Lead: overdue % | Lead: stale | Co-operating: on time % | "
+                        "Co-operating: overdue % | Co-operating: stale |")
+    rows = lines[4:4 + len(REGISTRY)]
+    assert rows == ["| 空港经济区管委会 | 0% | 0% | 1 | 0% | 0% | 0 |", "| 天津滨海国际机场 | 0% | 0% | 0 | — | — | 0 |",
+                    "| 天津海关 | 50% | 50% | 1 | 50% | 0% | 0 |", "| 市商务局 | 50% | 0% | 0 | 0% | 100% | 1 |",
+                    "| 天津港集团 | 100% | 0% | 1 | 0% | 0% | 0 |", "| 市金融工作局 | — | 0% | 1 | — | — | 0 |",
+                    "| 市外办 | — | 0% | 1 | — | — | 0 |"]
