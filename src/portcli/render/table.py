@@ -135,10 +135,12 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
     count = len(columns)
     caps = [(column.max_width or console.width) + 2 for column in columns]
 
+    known_len = functools.lru_cache(maxsize=4096)(cell_len)  # units, deadlines, statuses, dates: the same words
+
     def measured(plain: str, cap: int) -> int:
-        # Enough of the text to tell its width up to the column's cap (a cell is at least one
-        # character wide, and rich never makes a column wider than its max_width).
-        return cell_len(plain[:2 * cap])
+        # Enough of the text to tell its width up to the column's cap (a character is at least one
+        # cell wide, and rich never makes a column wider than its max_width).
+        return known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * cap])
 
     widest = [max(range(len(rows)), key=lambda r, c=c: measured(rows[r][0][c], caps[c])) for c in range(count)]
     wordiest = [max(range(len(rows)), key=lambda r, c=c: max((measured(w, caps[c]) for w in rows[r][0][c].split()),
@@ -163,20 +165,22 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
         before, after = said.render("\0", color_system=color_system, legacy_windows=console.legacy_windows).split("\0")
         return before, after
 
+    divider = " " if table.box else ""  # SIMPLE_HEAD's line between columns is a space; no box, none
+    full_width = sum(widths) + len(divider) * (count - 1)
     # A table wider than the terminal (columns that cannot narrow further) is cut at its edge, as rich cuts it.
-    crop = options.max_width if sum(widths) + count - 1 > options.max_width else None
+    crop = options.max_width if full_width > options.max_width else None
 
     @functools.cache
     def between(style: str) -> str:
         on, off = codes(style)
-        return f"{on} {off} {on} {off}"
+        return f"{on} {off}{divider}{on} {off}"
 
     def line(cells: list[tuple[str, str]], pad_style: str) -> str:
         if crop is not None:
             pieces = []
             for c, (plain, style) in enumerate(cells):
                 if c:
-                    pieces += [(" ", pad_style), (" ", ""), (" ", pad_style)]
+                    pieces += [(" ", pad_style), (divider, ""), (" ", pad_style)]
                 pieces.append((plain, style))
             return "".join("{1}{0}{2}".format(plain, *codes(style)) if plain else ""
                            for plain, style in _cropped(pieces, crop))
@@ -185,7 +189,8 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
     header_style = "table.header"
     justify = [column.justify for column in columns]
     heads = [str(column.header) for column in columns]
-    if any(cell_len(h) > w or "\n" in h for h, w in zip(heads, inner)):  # a header to fold: rich draws it all
+    if table.show_header and any(cell_len(h) > w or "\n" in h for h, w in zip(heads, inner)):
+        # a header to fold: rich draws it all
         for plains, style in rows:
             table.add_row(*(Text(plain, **kind) for plain, kind in zip(plains, kinds)), style=style)
         console.print(table)
@@ -193,10 +198,10 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
     lines = []
     if table.show_header:
         lines.append(line([(_fit(h, w, j), header_style) for h, w, j in zip(heads, inner, justify)], header_style))
-        rule = "─" * (sum(widths) + count - 1)  # SIMPLE_HEAD's rule under the header, no edges
-        lines.append(rule if crop is None else set_cell_size(rule, crop))
+        if table.box:
+            rule = "─" * full_width  # SIMPLE_HEAD's rule under the header, no edges
+            lines.append(rule if crop is None else set_cell_size(rule, crop))
     file = console.file
-    known_len = functools.lru_cache(maxsize=4096)(cell_len)  # units, deadlines, statuses, dates: the same words
     styles = [kind.get("style", "") for kind in kinds]
     ellipsis = [kind.get("no_wrap") and kind.get("overflow") == "ellipsis" for kind in kinds]
 
@@ -205,31 +210,36 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
             file.write("\n".join(lines) + "\n")
             lines.clear()
 
+    @functools.lru_cache(maxsize=1024)
+    def wrapped_lines(plain: str, c: int) -> list[str]:
+        """A cell on several lines, wrapped as rich wraps it."""
+        kind, width, column = kinds[c], inner[c], columns[c]
+        return [_fit(piece.plain, width, "left") for piece in Text(plain, **kind).wrap(
+            console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
+            no_wrap=kind.get("no_wrap", column.no_wrap))]
+
     for plains, style in rows:
         said = []
         wrapped = False
         for c, plain in enumerate(plains):
             width = inner[c]
             if len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
-                length = known_len(plain)
+                said.append(_fit(plain, width, justify[c], known_len(plain)))
+                continue
+            length = cell_len(plain[:2 * width + 2])
+            if "\n" in plain or "\t" in plain or (length > width and not ellipsis[c]):
+                said.append(None)
+                wrapped = True
+            elif length > width:
+                said.append(set_cell_size(plain[:2 * width + 2], width - 1) + "…")
             else:
-                length = cell_len(plain[:2 * width + 2])
-                if length > width:
-                    if ellipsis[c] and "\n" not in plain and "\t" not in plain:
-                        plain, length = set_cell_size(plain[:2 * width + 2], width - 1) + "…", width
-                    else:
-                        wrapped = True
-                elif "\n" in plain or "\t" in plain:
-                    wrapped = True
-            said.append(plain if wrapped else _fit(plain, width, justify[c], length))
+                said.append(_fit(plain, width, justify[c], length))
         cell_styles = [f"{style} {s}" if style and s else style or s for s in styles]
         if not wrapped:
             lines.append(line(list(zip(said, cell_styles)), style))
-        else:  # a cell on several lines: each wrapped as rich wraps it, the lines side by side
-            stacks = [[_fit(piece.plain, width, "left") for piece in Text(plain, **kind).wrap(
-                console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
-                no_wrap=kind.get("no_wrap", column.no_wrap))]
-                for plain, kind, width, column in zip(plains, kinds, inner, columns)]
+        else:  # a cell on several lines: the lines of each cell side by side
+            stacks = [[one] if one is not None else wrapped_lines(plain, c)
+                      for c, (one, plain) in enumerate(zip(said, plains))]
             for i in range(max(len(stack) for stack in stacks)):
                 lines.append(line([(stack[i], s) if i < len(stack) else (" " * width, style)
                                    for stack, width, s in zip(stacks, inner, cell_styles)], style))
@@ -407,9 +417,10 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(overflow="ellipsis")
-    for m in ms:
-        table.add_row(text(label(m)), text(m.lead), text(m.due), text(when(m)), gist(m), style=style)
-    console.print(table)
+    plain: dict = {}
+    rows = [([printable(label(m)), printable(m.lead), str(m.due), printable(when(m)), printable(summary(m))], style)
+            for m in ms]
+    write_rows(table, rows, [plain, plain, plain, plain, {"no_wrap": True, "overflow": "ellipsis"}], console)
 
 
 def units(rows: Iterable[dict], console: Console) -> None:
