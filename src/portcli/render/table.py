@@ -119,8 +119,11 @@ def _measures_table(show_overdue_days: bool, summary_width: int) -> Table:
     return table
 
 
-def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict], console: Console) -> None:
-    """`rows` (each its cells' words and the row's style) in `table` (its columns, no rows), drawn as
+Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
+
+
+def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dict], console: Console) -> None:
+    """`rows` (each its cells and the row's style) in `table` (its columns and title, no rows), drawn as
     rich draws them, line for line and colour for colour, without rich's layout of every cell of every
     row (~0.7 ms and 4,000 calls a row: 27 s for a report at 100,000 measures). `kinds` says how each
     column's cells are made as Text (style, no_wrap, overflow).
@@ -134,6 +137,11 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
     columns = table.columns
     count = len(columns)
     caps = [(column.max_width or console.width) + 2 for column in columns]
+    plains = [[cell if isinstance(cell, str) else "".join(piece for piece, _style in cell) for cell in cells]
+              for cells, _style in rows]
+
+    def as_text(cell: Cell, kind: dict) -> Text:
+        return Text(cell, **kind) if isinstance(cell, str) else Text.assemble(*cell, **kind)
 
     known_len = functools.lru_cache(maxsize=4096)(cell_len)  # units, deadlines, statuses, dates: the same words
 
@@ -142,12 +150,12 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
         # cell wide, and rich never makes a column wider than its max_width).
         return known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * cap])
 
-    widest = [max(range(len(rows)), key=lambda r, c=c: measured(rows[r][0][c], caps[c])) for c in range(count)]
-    wordiest = [max(range(len(rows)), key=lambda r, c=c: max((measured(w, caps[c]) for w in rows[r][0][c].split()),
+    widest = [max(range(len(rows)), key=lambda r, c=c: measured(plains[r][c], caps[c])) for c in range(count)]
+    wordiest = [max(range(len(rows)), key=lambda r, c=c: max((measured(w, caps[c]) for w in plains[r][c].split()),
                                                             default=0)) for c in range(count)]
     sample = _copy_columns(table, show_header=table.show_header)
     for r in dict.fromkeys(widest + wordiest):
-        sample.add_row(*(Text(plain, **kind) for plain, kind in zip(rows[r][0], kinds)))
+        sample.add_row(*(as_text(cell, kind) for cell, kind in zip(rows[r][0], kinds)))
     options = console.options  # as Table.__rich_console__ takes them: the width less the borders between columns
     widths = sample._calculate_column_widths(console, options.update_width(options.max_width - sample._extra_width))
     # Each column's padding (pad_edge=False: none outside the first and last), and the text between.
@@ -156,8 +164,11 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
     no_color = console.no_color
 
     @functools.cache
-    def codes(style: str) -> tuple[str, str]:
-        said = console.get_style(style) if style else Style.null()
+    def codes(styles: tuple[str, ...]) -> tuple[str, str]:
+        said = Style.null()
+        for style in styles:  # each over the one before, as rich adds them up
+            if style:
+                said += console.get_style(style)
         if no_color:
             said = said.without_color
         if not color_system or not said:
@@ -170,34 +181,32 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
     # A table wider than the terminal (columns that cannot narrow further) is cut at its edge, as rich cuts it.
     crop = options.max_width if full_width > options.max_width else None
 
-    @functools.cache
-    def between(style: str) -> str:
-        on, off = codes(style)
-        return f"{on} {off}{divider}{on} {off}"
-
-    def line(cells: list[tuple[str, str]], pad_style: str) -> str:
+    def line(cells: list[list[tuple[str, tuple]]], pad_style: tuple) -> str:
+        pieces = []
+        for c, cell in enumerate(cells):
+            if c:
+                pieces += [(" ", pad_style), (divider, ()), (" ", pad_style)]
+            pieces += cell
         if crop is not None:
-            pieces = []
-            for c, (plain, style) in enumerate(cells):
-                if c:
-                    pieces += [(" ", pad_style), (divider, ""), (" ", pad_style)]
-                pieces.append((plain, style))
-            return "".join("{1}{0}{2}".format(plain, *codes(style)) if plain else ""
-                           for plain, style in _cropped(pieces, crop))
-        return between(pad_style).join("{1}{0}{2}".format(plain, *codes(style)) for plain, style in cells)
+            pieces = _cropped(pieces, crop)
+        return "".join("{1}{0}{2}".format(plain, *codes(style)) if plain else "" for plain, style in pieces)
 
-    header_style = "table.header"
+    header_style = ("table.header",)
     justify = [column.justify for column in columns]
     heads = [str(column.header) for column in columns]
-    if table.show_header and any(cell_len(h) > w or "\n" in h for h, w in zip(heads, inner)):
-        # a header to fold: rich draws it all
-        for plains, style in rows:
-            table.add_row(*(Text(plain, **kind) for plain, kind in zip(plains, kinds)), style=style)
+    title = str(table.title) if table.title else ""
+    if (table.show_header and any(cell_len(h) > w or "\n" in h for h, w in zip(heads, inner))
+            or cell_len(title) > min(full_width, options.max_width) or "\n" in title):
+        # a header or title to fold: rich draws it all
+        for cells, style in rows:
+            table.add_row(*(as_text(cell, kind) for cell, kind in zip(cells, kinds)), style=style)
         console.print(table)
         return
     lines = []
+    if title:  # above the table, as wide as it
+        lines.append(line([[(_fit(title, min(full_width, options.max_width), table.title_justify), ("table.title",))]], ()))
     if table.show_header:
-        lines.append(line([(_fit(h, w, j), header_style) for h, w, j in zip(heads, inner, justify)], header_style))
+        lines.append(line([[(_fit(h, w, j), header_style)] for h, w, j in zip(heads, inner, justify)], header_style))
         if table.box:
             rule = "─" * full_width  # SIMPLE_HEAD's rule under the header, no edges
             lines.append(rule if crop is None else set_cell_size(rule, crop))
@@ -211,38 +220,46 @@ def write_rows(table: Table, rows: list[tuple[list[str], str]], kinds: list[dict
             lines.clear()
 
     @functools.lru_cache(maxsize=1024)
-    def wrapped_lines(plain: str, c: int) -> list[str]:
+    def wrapped_lines(cell: str, c: int) -> list[str]:
         """A cell on several lines, wrapped as rich wraps it."""
         kind, width, column = kinds[c], inner[c], columns[c]
-        return [_fit(piece.plain, width, "left") for piece in Text(plain, **kind).wrap(
+        return [_fit(piece.plain, width, "left") for piece in as_text(cell, kind).wrap(
             console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
             no_wrap=kind.get("no_wrap", column.no_wrap))]
 
-    for plains, style in rows:
+    for (cells, style), plain_cells in zip(rows, plains):
         said = []
         wrapped = False
-        for c, plain in enumerate(plains):
+        for c, (cell, plain) in enumerate(zip(cells, plain_cells)):
             width = inner[c]
+            cell_style = (style, styles[c])
             if len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
-                said.append(_fit(plain, width, justify[c], known_len(plain)))
-                continue
-            length = cell_len(plain[:2 * width + 2])
-            if "\n" in plain or "\t" in plain or (length > width and not ellipsis[c]):
-                said.append(None)
-                wrapped = True
-            elif length > width:
-                said.append(set_cell_size(plain[:2 * width + 2], width - 1) + "…")
+                length = known_len(plain)
             else:
-                said.append(_fit(plain, width, justify[c], length))
-        cell_styles = [f"{style} {s}" if style and s else style or s for s in styles]
+                length = cell_len(plain[:2 * width + 2])
+                if "\n" in plain or "\t" in plain or (length > width and not (ellipsis[c] and isinstance(cell, str))):
+                    said.append(None)
+                    wrapped = True
+                    continue
+                if length > width:
+                    said.append([(set_cell_size(plain[:2 * width + 2], width - 1) + "…", cell_style)])
+                    continue
+            if isinstance(cell, str):
+                said.append([(_fit(cell, width, justify[c], length), cell_style)])
+            else:
+                pad = [(" " * (width - length), cell_style)] if width > length else []
+                pieces = [(piece, (*cell_style, piece_style)) for piece, piece_style in cell]
+                said.append(pad + pieces if justify[c] == "right" else pieces + pad)
         if not wrapped:
-            lines.append(line(list(zip(said, cell_styles)), style))
+            lines.append(line(said, (style,)))
         else:  # a cell on several lines: the lines of each cell side by side
-            stacks = [[one] if one is not None else wrapped_lines(plain, c)
-                      for c, (one, plain) in enumerate(zip(said, plains))]
+            stacks = [[one] if one is not None else [[(piece, (style, styles[c]))] for piece in wrapped_lines(cell, c)]
+                      for c, (one, cell) in enumerate(zip(said, cells))]
+            if any(not isinstance(cell, str) for cell, one in zip(cells, said) if one is None):
+                raise ValueError("a cell of styled pieces must fit on one line")
             for i in range(max(len(stack) for stack in stacks)):
-                lines.append(line([(stack[i], s) if i < len(stack) else (" " * width, style)
-                                   for stack, width, s in zip(stacks, inner, cell_styles)], style))
+                lines.append(line([stack[i] if i < len(stack) else [(" " * width, (style,))]
+                                   for stack, width in zip(stacks, inner)], (style,)))
         if len(lines) >= ROWS_PER_BLOCK:
             flush()
     flush()
@@ -372,6 +389,12 @@ def bar(done: int, overdue: int, involved: int, width: int = 20) -> Text:
     return out
 
 
+def bar_pieces(done: int, overdue: int, involved: int, width: int = 20) -> list[tuple[str, str]]:
+    """bar() as styled pieces (see write_rows)."""
+    return [(char * n, style) for (char, style, _), n in
+            zip(BAR_PARTS, bar_cells([done, overdue, involved - done - overdue], width)) if n]
+
+
 def report(r: Report, plan: Plan | None, console: Console) -> None:
     title = printable(plan.title) if plan else "portcli"
     head = Text(title, style="bold")
@@ -393,11 +416,14 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     headers = [cell_len(name) for name, _ in columns[1:-1]]  # the number columns' names, in cells
     others = unit_width + sum(max(h, number_width) for h in headers) + 3 * (len(headers) + 1)
     width = max(4, min(20, console.width - others - 1))
-    for row in r.units:
-        table.add_row(text(row.unit), text(row.lead), text(row.involved), text(row.done),
-                      text(row.overdue, "red" if row.overdue else ""), text(row.extended),
-                      text(f"{row.completion:.0%}"), bar(row.done, row.overdue, row.involved, width))
-    console.print(table)
+    if r.units:
+        plain: dict = {}
+        write_rows(table, [([printable(row.unit), str(row.lead), str(row.involved), str(row.done),
+                             [(str(row.overdue), "red" if row.overdue else "")], str(row.extended),
+                             f"{row.completion:.0%}", bar_pieces(row.done, row.overdue, row.involved, width)], "")
+                            for row in r.units], [plain] * len(columns), console)
+    else:
+        console.print(table)
     legend = Text(labelled(_("Progress"), ""))
     for char, style, label in BAR_PARTS:
         legend.append(char, style=style).append(" " + _(label) + "  ")
