@@ -196,8 +196,9 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     heads = [str(column.header) for column in columns]
     title = str(table.title) if table.title else ""
     if (table.show_header and any(cell_len(h) > w or "\n" in h for h, w in zip(heads, inner))
-            or cell_len(title) > min(full_width, options.max_width) or "\n" in title):
-        # a header or title to fold: rich draws it all
+            or cell_len(title) > min(full_width, options.max_width) or "\n" in title
+            or console.legacy_windows or console.record or console.is_jupyter):
+        # a header or title to fold, or a console that is not a stream of text: rich draws it all
         for cells, style in rows:
             table.add_row(*(as_text(cell, kind) for cell, kind in zip(cells, kinds)), style=style)
         console.print(table)
