@@ -151,3 +151,24 @@ def test_the_report_lists_fifty_overdue_and_says_where_the_rest_are(tmp_path, ru
         rows = lines[start + 1:lines.index(more)]
         assert len(rows) == 50
         assert all(re.match(r"\s*\d+\s", row) for row in rows)
+
+
+def test_the_widths_of_the_characters_measured_without_rich_are_richs():
+    """cell_width and cut_to count the characters measures are written in themselves: every one of
+    them as rich counts it, alone and in text, and cut where rich cuts it."""
+    import random
+
+    from rich.cells import set_cell_size
+
+    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", table._NARROW + table._WIDE)
+                  for code in range(ord(low), ord(high) + 1)]
+    for character in characters:
+        assert table.cell_width(character) == cell_len(character), hex(ord(character))
+    rng = random.Random(16)
+    samples = ["天津海关 +2", "按照海关总署统一部署推动实施", "a—b…c", "ＡＢ（全角）", "かなカナ", ""]
+    samples += ["".join(rng.choice(characters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    samples += ["e\u0301", "👍🏽", "\u200d", "\u2028", "表\ufe0f"]  # graphemes: rich measures these
+    for sample in samples:
+        assert table.cell_width(sample) == cell_len(sample), sample
+        for width in range(0, 12):
+            assert table.cut_to(sample, width) == set_cell_size(sample, width), (sample, width)

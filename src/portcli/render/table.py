@@ -7,6 +7,7 @@ the traffic lights (红黄绿灯) supervision offices use.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from typing import Iterable
 
@@ -121,6 +122,40 @@ def _measures_table(show_overdue_days: bool, summary_width: int) -> Table:
 
 Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
 
+# Text of these characters only (Latin, punctuation, CJK ideographs and their punctuation, kana,
+# full-width forms: what measures are written in) joins no grapheme clusters, and each character is
+# one cell wide below U+3000 and two from there on, as rich counts them (tests/test_fast_tables.py
+# checks every one against rich). Such text is measured and cut here; any other by rich, which
+# splits it into graphemes first (most of the time of a long table).
+_NARROW = "\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e"
+_WIDE = "\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60\uffe0-\uffe6"
+_SIMPLE = re.compile(f"[{_NARROW}{_WIDE}]*")
+_WIDE_CHARACTER = re.compile(f"[{_WIDE}]")
+
+
+def cell_width(text: str) -> int:
+    """The cells `text` takes in a terminal: rich's cell_len."""
+    if _SIMPLE.fullmatch(text):
+        return len(text) + len(_WIDE_CHARACTER.findall(text))
+    return cell_len(text)
+
+
+def cut_to(text: str, width: int) -> str:
+    """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
+    if not _SIMPLE.fullmatch(text):
+        from rich.cells import set_cell_size
+
+        return set_cell_size(text, width)
+    used = 0
+    for i, character in enumerate(text):
+        step = 2 if character >= "\u3000" else 1
+        if used + step > width:
+            return text[:i] + " " * (width - used)
+        used += step
+    return text + " " * (width - used)
+
+
+
 
 def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dict], console: Console) -> None:
     """`rows` (each its cells and the row's style) in `table` (its columns and title, no rows), drawn as
@@ -131,9 +166,9 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     rich lays out the columns from each column's widest cell and its longest word, so a table of
     those few cells gets the same widths as the whole; a cell that fits its width on one line is
     then padded here, and any other is wrapped by rich's own Text.wrap in that width."""
-    from rich.cells import cell_len, set_cell_size
     from rich.style import Style
 
+    cell_len, set_cell_size = cell_width, cut_to
     columns = table.columns
     count = len(columns)
     caps = [(column.max_width or console.width) + 2 for column in columns]
@@ -228,9 +263,15 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
             no_wrap=kind.get("no_wrap", column.no_wrap))]
 
+    @functools.cache
+    def row_codes(style: str) -> tuple[list[tuple[str, str]], str]:
+        on, off = codes((style,))
+        return [codes((style, s)) for s in styles], f"{on} {off}{divider}{on} {off}"
+
     for (cells, style), plain_cells in zip(rows, plains):
         said = []
         wrapped = False
+        simple = crop is None  # every cell one piece in its column's style: joined straight away
         for c, (cell, plain) in enumerate(zip(cells, plain_cells)):
             width = inner[c]
             cell_style = (style, styles[c])
@@ -248,10 +289,17 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             if isinstance(cell, str):
                 said.append([(_fit(cell, width, justify[c], length), cell_style)])
             else:
+                simple = False
                 pad = [(" " * (width - length), cell_style)] if width > length else []
                 pieces = [(piece, (*cell_style, piece_style)) for piece, piece_style in cell]
                 said.append(pad + pieces if justify[c] == "right" else pieces + pad)
-        if not wrapped:
+        if not wrapped and simple:
+            column_codes, between_cells = row_codes(style)
+            if color_system:
+                lines.append(between_cells.join([f"{on}{one[0][0]}{off}" for (on, off), one in zip(column_codes, said)]))
+            else:
+                lines.append(between_cells.join([one[0][0] for one in said]))
+        elif not wrapped:
             lines.append(line(said, (style,)))
         else:  # a cell on several lines: the lines of each cell side by side
             stacks = [[one] if one is not None else [[(piece, (style, styles[c]))] for piece in wrapped_lines(cell, c)]
@@ -268,27 +316,23 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
 
 def _cropped(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     """The pieces of a line that fit in `width` cells, the last one cut (rich's Segment.adjust_line_length)."""
-    from rich.cells import cell_len, set_cell_size
-
     out, used = [], 0
     for plain, style in pieces:
-        length = cell_len(plain)
+        length = cell_width(plain)
         if used + length < width:
             out.append((plain, style))
             used += length
         else:
-            out.append((set_cell_size(plain, width - used), style))
+            out.append((cut_to(plain, width - used), style))
             break
     return out
 
 
 def _fit(plain: str, width: int, justify: str, length: int | None = None) -> str:
-    from rich.cells import cell_len
-
     if justify == "right":
         plain = plain.rstrip()
-        return " " * (width - cell_len(plain)) + plain
-    return plain + " " * (width - (cell_len(plain) if length is None else length))
+        return " " * (width - cell_width(plain)) + plain
+    return plain + " " * (width - (cell_width(plain) if length is None else length))
 
 
 def _copy_columns(table: Table, show_header: bool) -> Table:
