@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -88,7 +89,9 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
     _set(title, _("{title} (as of {date})").format(title=plan_title, date=as_of.isoformat()))
     title.font = font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.merged_cells.add(f"A{TITLE_ROW}:{get_column_letter(columns)}{TITLE_ROW}")
+    # Merged ranges are handed over at the end, at once: openpyxl's add() compares each new range with
+    # every range before it (22,000 ranges at 100,000 measures in 1,000 plans: 11 minutes).
+    merged = [CellRange(f"A{TITLE_ROW}:{get_column_letter(columns)}{TITLE_ROW}")]
     ws.row_dimensions[TITLE_ROW].height = TITLE_POINTS
     ws.append([title])
     header_cells = []
@@ -124,12 +127,13 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
         if n > 1:
             for col in range(1, sheet.TASK_COLUMNS + 1):
                 letter = get_column_letter(col)
-                ws.merged_cells.add(f"{letter}{r}:{letter}{r + n - 1}")
+                merged.append(CellRange(f"{letter}{r}:{letter}{r + n - 1}"))
         for i, (row, height) in enumerate(zip(values, heights)):
             ws.row_dimensions[r + i].height = height
             ws.append(_data_cells(ws, row, first=i == 0, last=i == n - 1, styles=styles))
         r += n
 
+    ws.merged_cells = MultiCellRange(merged)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
