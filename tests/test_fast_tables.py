@@ -1,0 +1,174 @@
+"""Listings and the report's tables are written line by line (render.table.write_rows) in the widths
+rich lays out, not through rich's layout of every cell: what a terminal shows must be what rich
+itself draws for the same table, character for character and colour for colour."""
+from __future__ import annotations
+
+import io
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+
+import hostile
+import varied
+from portcli import query
+from portcli.i18n import status_word
+from portcli.load import load
+from portcli.plans import label
+from portcli.render import table
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import generate  # noqa: E402
+
+WIDTHS = (40, 60, 80, 120, 200)
+DAYS = (date(2022, 5, 25), date(2022, 6, 15))
+
+
+def shown(output: str) -> list[tuple[str, str]]:
+    """Each character a terminal shows, with the SGR codes in force on it (a space's colour shows
+    nothing, so spaces count without it): two outputs alike here look alike."""
+    out, codes = [], ""
+    for part in re.split(r"(\x1b\[[0-9;]*m)", output):
+        if part.startswith("\x1b["):
+            codes = "" if part == "\x1b[0m" else codes + part
+        else:
+            out += [(ch, codes if ch.strip() else "") for ch in part]
+    return out
+
+
+def console(width: int, terminal: bool) -> Console:
+    return Console(file=io.StringIO(), width=width, force_terminal=terminal,
+                   color_system="standard" if terminal else None, highlight=False, markup=False, emoji=False)
+
+
+def rich_listing(ms, as_of, out: Console, overdue_days: bool) -> None:
+    """The listing as rich draws it: every cell a Text in one rich Table."""
+    t = table._measures_table(overdue_days, max(20, out.width // 3))
+    for m in ms:
+        cells = [table.text(label(m)), table.text(m.task), table.units_text(m), table.text(m.deadline.phrase),
+                 table.text(m.due or "—"), table.text(status_word(m.status))]
+        if overdue_days:
+            cells.append(table.text(query.days_overdue(m, as_of)))
+        cells.append(table.gist(m))
+        t.add_row(*cells, style=table.row_style(m, as_of))
+    out.print(t)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """Varied deadlines and statuses; a measure whose texts hold line breaks, markup and controls;
+    300 generated measures with long summaries and units."""
+    base = tmp_path_factory.mktemp("folders")
+    hostile_dir = base / "hostile"
+    import shutil
+
+    shutil.copytree(REPO / "measures", hostile_dir)
+    hostile.write(hostile_dir)
+    return {"varied": varied.write(base / "varied"), "hostile": hostile_dir,
+            "generated": generate.generate(300, base / "generated")}
+
+
+@pytest.mark.parametrize("name", ["varied", "hostile", "generated"])
+@pytest.mark.parametrize("overdue_days", [False, True])
+def test_a_listing_looks_as_rich_draws_it(folders, name, overdue_days):
+    loaded = load(folders[name])
+    assert not loaded.problems
+    for as_of in DAYS:
+        for width in WIDTHS:
+            for terminal in (False, True):
+                expected, written = console(width, terminal), console(width, terminal)
+                rich_listing(loaded.measures, as_of, expected, overdue_days)
+                table.measures(loaded.measures, loaded.plan, as_of, written, show_overdue_days=overdue_days)
+                drawn = written.file.getvalue()
+                body = drawn[:drawn.rindex("\n", 0, len(drawn) - 1) + 1]  # less the "N measures" line
+                assert shown(body) == shown(expected.file.getvalue()), (name, as_of, width, terminal)
+
+
+def rich_rows(t: Table, rows, kinds, out: Console) -> None:
+    """What write_rows draws, drawn by rich: every cell a Text in the table."""
+    from rich.text import Text
+
+    for cells, style in rows:
+        t.add_row(*(Text(cell, **kind) if isinstance(cell, str) else Text.assemble(*cell, **kind)
+                    for cell, kind in zip(cells, kinds)), style=style)
+    out.print(t)
+
+
+@pytest.mark.parametrize("name", ["varied", "hostile", "generated"])
+def test_the_report_looks_as_rich_draws_it(folders, name, monkeypatch):
+    """The per-unit table (its bar in three colours) and the overdue and due-soon lists."""
+    loaded = load(folders[name])
+    for as_of in DAYS:
+        for unit in (None, "天津海关"):
+            r = query.report(loaded.measures, loaded.plan, as_of, 14, unit)
+            for width in (60, 80, 120):
+                for terminal in (False, True):
+                    written, expected = console(width, terminal), console(width, terminal)
+                    table.report(r, loaded.plan, written)
+                    with monkeypatch.context() as patched:
+                        patched.setattr(table, "write_rows", rich_rows)
+                        table.report(r, loaded.plan, expected)
+                    assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (name, width, terminal)
+
+
+def test_double_width_text_lines_up_by_hand():
+    """Two rows, worked out by hand: 天津海关 takes 8 cells, "ab" 2; the number column is right-justified
+    to its widest cell ("123"); columns are three cells apart (padding, the box's space, padding)."""
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    t.add_column("N", justify="right", no_wrap=True)
+    t.add_column("Unit", no_wrap=True)
+    t.add_column("Text", overflow="ellipsis", max_width=6)
+    out = console(80, False)
+    plain: dict = {}
+    table.write_rows(t, [(["1", "天津海关", "长长长长长"], ""), (["123", "ab", "xy"], "")],
+                     [plain, plain, {"no_wrap": True, "overflow": "ellipsis"}], out)
+    assert out.file.getvalue().splitlines() == [
+        "  N   Unit       Text  ",
+        "─" * (3 + 3 + 8 + 3 + 6),  # as wide as the rows: cells and the three between each two
+        "  1   天津海关   长长 …",  # 长长 (4 cells) and a space where half a 长 will not go, then …
+        "123   ab         xy    ",
+    ]
+
+
+def test_the_report_lists_fifty_overdue_and_says_where_the_rest_are(tmp_path, run):
+    folder = generate.generate(200, tmp_path / "m")
+    overdue = run("overdue", "--dir", folder, "--as-of", "2022-06-15", "--format", "json")
+    late = len(__import__("json").loads(overdue.stdout))
+    assert late > table.REPORT_LISTING_LIMIT
+    for lang, more in (("en", f"… {late - 50} more: see `portcli overdue --as-of 2022-06-15`"),
+                       ("zh", f"… 另有 {late - 50} 项，全部见 `portcli overdue --as-of 2022-06-15`")):
+        result = run("report", "--dir", folder, "--as-of", "2022-06-15", env={"PORTCLI_LANG": lang})
+        lines = result.stdout.splitlines()
+        assert more in lines
+        start = next(i for i, line in enumerate(lines) if re.match(r"(Overdue|逾期)[:：] ?\d+$", line))
+        rows = lines[start + 1:lines.index(more)]
+        assert len(rows) == 50
+        assert all(re.match(r"\s*\d+\s", row) for row in rows)
+
+
+def test_the_widths_of_the_characters_measured_without_rich_are_richs():
+    """cell_width and cut_to count the characters measures are written in themselves: every one of
+    them as rich counts it, alone and in text, and cut where rich cuts it."""
+    import random
+
+    from rich.cells import set_cell_size
+
+    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", table._NARROW + table._WIDE)
+                  for code in range(ord(low), ord(high) + 1)]
+    for character in characters:
+        assert table.cell_width(character) == cell_len(character), hex(ord(character))
+    rng = random.Random(16)
+    samples = ["天津海关 +2", "按照海关总署统一部署推动实施", "a—b…c", "ＡＢ（全角）", "かなカナ", ""]
+    samples += ["".join(rng.choice(characters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    samples += ["e\u0301", "👍🏽", "\u200d", "\u2028", "表\ufe0f"]  # graphemes: rich measures these
+    for sample in samples:
+        assert table.cell_width(sample) == cell_len(sample), sample
+        for width in range(0, 12):
+            assert table.cut_to(sample, width) == set_cell_size(sample, width), (sample, width)
