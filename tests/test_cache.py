@@ -315,6 +315,25 @@ def test_the_codec_covers_every_field_of_the_model():
     assert cache.CODEC_MATCHES_MODEL
 
 
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_cached_measure_is_made_as_its_constructor_makes_it(tmp_path, later, monkeypatch, reads, plain):
+    """The decoder fills a Measure's and each Progress's attributes itself (no frozen __setattr__ per
+    field): the same attributes in the same order as the constructors give, with or without that shortcut."""
+    assert cache._PLAIN  # the shortcut is on for the model as it is
+    monkeypatch.setattr(cache, "_PLAIN", plain)
+    folder = generate.generate(200, tmp_path / "m200", seed=9)
+    fresh = uncached(folder, monkeypatch).measures
+    loading.load(folder)
+    cached = load(folder, reads).measures
+    assert reads["files"] == 0
+    assert sum(len(m.progress) for m in fresh) > 100
+    for a, b in zip(cached, fresh, strict=True):
+        assert list(a.__dict__.items()) == list(b.__dict__.items())
+        for x, y in zip(a.progress, b.progress, strict=True):
+            assert type(x) is type(y) and list(x.__dict__.items()) == list(y.__dict__.items())
+        assert a == b and hash(a.deadline) == hash(b.deadline) and a.due == b.due
+
+
 def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     folder = generate.generate(300, tmp_path / "m300", seed=3)
     fresh = loading.load(folder)
