@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,10 @@ def uncached(folder: Path, monkeypatch) -> loading.Loaded:
 
 
 def stored_entries(folder: Path) -> dict:
-    """What the cache holds for `folder` under the current plan and portcli."""
+    """What the cache holds for `folder`'s measure files under the current plan and portcli."""
     plan = loading.load_plan(folder)[0]
-    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+    entries = cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+    return {name: entry for name, entry in entries.items() if name != cache.PLAN_KEY}
 
 
 def stored(where: Path) -> tuple[tuple, dict]:
@@ -306,7 +308,7 @@ def test_concurrent_commands_agree_and_leave_a_whole_cache(measures_dir, private
     files = list(private_cache.iterdir())
     assert [p.suffix for p in files] == [".cache"]  # no temporary file left behind
     plan = loading.load_plan(measures_dir)[0]
-    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25
+    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25 + 1  # and the plan
 
 
 # --- what comes out of the cache is what went in -------------------------------------------
@@ -728,3 +730,69 @@ def test_the_bound_is_read_from_the_environment(monkeypatch):
     assert cache.max_bytes() == cache.MAX_BYTES == 1024 << 20
     monkeypatch.delenv("PORTCLI_CACHE_MAX_MB")
     assert cache.max_bytes() == cache.MAX_BYTES
+
+
+# --- the plan is cached with its folder's files ----------------------------------------------
+
+@pytest.fixture
+def plan_reads(monkeypatch):
+    """How many times a _plan.yaml is really read and checked."""
+    count = {"plans": 0}
+    real = loading.load_plan
+
+    def counted(folder):
+        count["plans"] += 1
+        return real(folder)
+
+    monkeypatch.setattr(loading, "load_plan", counted)
+    return count
+
+
+def test_an_unchanged_plan_comes_from_the_cache_equal(measures_dir, later, monkeypatch, plan_reads):
+    (measures_dir / "_plan.yaml").write_text((measures_dir / "_plan.yaml").read_text(encoding="utf-8")
+                                             + "start: 2022-03-01\nlights: {yellow_days: 9}\n", encoding="utf-8")
+    first = loading.load(measures_dir)
+    assert plan_reads["plans"] == 1
+    second = loading.load(measures_dir)
+    assert plan_reads["plans"] == 1  # not read again
+    fresh = uncached(measures_dir, monkeypatch)
+    assert second.plan == first.plan == fresh.plan
+    assert (second.plan.start, second.plan.yellow_days) == (date(2022, 3, 1), 9)
+    assert second.plan.unit("Tianjin Customs") == fresh.plan.unit("Tianjin Customs") is not None
+    assert list(second.plan.tasks.items()) == list(fresh.plan.tasks.items())
+    assert second.measures == fresh.measures
+
+
+def test_a_plan_edit_of_the_same_size_with_the_old_mtime_is_seen(measures_dir, later, plan_reads):
+    path = measures_dir / "_plan.yaml"
+    loading.load(measures_dir)
+    loading.load(measures_dir)
+    before = os.stat(path)
+    replace_in(path, "year: 2022", "year: 2023")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    loaded = loading.load(measures_dir)
+    assert plan_reads["plans"] == 2 and loaded.plan.year == 2023 and measure(loaded, 2).due.year == 2023
+
+
+def test_a_plan_written_just_before_a_run_is_read_again(measures_dir, monkeypatch, plan_reads):
+    """The racy rule holds for the plan too: under the real clock the fresh copy is not stored."""
+    loading.load(measures_dir)
+    loading.load(measures_dir)
+    assert plan_reads["plans"] == 2
+
+
+def test_a_plan_that_is_a_link_is_read_every_run(measures_dir, later, plan_reads):
+    real = measures_dir / "plan-itself.txt"
+    (measures_dir / "_plan.yaml").rename(real)
+    (measures_dir / "_plan.yaml").symlink_to(real.name)
+    for runs in (1, 2, 3):
+        assert loading.load(measures_dir).plan is not None
+        assert plan_reads["plans"] == runs
+
+
+def test_a_plan_with_problems_is_never_cached(measures_dir, later, plan_reads):
+    replace_in(measures_dir / "_plan.yaml", "year: 2022", "year: twenty")
+    for runs in (1, 2):
+        loaded = loading.load(measures_dir)
+        assert loaded.plan is None and plan_reads["plans"] == runs
+        assert any(p.code == "bad-year" for p in loaded.problems)

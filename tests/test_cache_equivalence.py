@@ -130,6 +130,24 @@ READ = st.one_of(
 )
 
 
+# An edit of _plan.yaml, the same in both folders: the plan is cached too, and every file is checked against it.
+PLAN_EDIT = st.sampled_from(["title", "alias", "year", "broken", "restore"]).map(lambda how: ["edit-plan", how])
+
+
+def edit_plan(parent: Path, how: str) -> None:
+    path = parent / "measures" / "_plan.yaml"
+    text = (SHIPPED / "_plan.yaml").read_text(encoding="utf-8")
+    if how == "title":
+        text = text.replace("title: 天津口岸", "title: 天津口岸（修订）", 1)
+    elif how == "alias":
+        text = text.replace("    aliases: [海关]\n", "    aliases: [海关, 津关]\n", 1)
+    elif how == "broken":
+        text = text.replace("year: 2022", "year: twenty", 1)
+    elif how == "year":
+        text = text.replace("year: 2022", "year: 2023", 1)
+    path.write_text(text, encoding="utf-8")
+
+
 # How soon a journal is folded into a new base: as shipped, or at every record it would take.
 FOLDING = st.sampled_from(["shipped", "every record"])
 
@@ -141,19 +159,23 @@ def fold(monkeypatch, folding: str) -> None:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.one_of(WRITE, READ), st.booleans(), SPELLING), min_size=2, max_size=12),
-       folding=FOLDING)
+@given(steps=st.lists(st.tuples(st.one_of(WRITE, READ, PLAN_EDIT), st.booleans(), SPELLING), min_size=2,
+                      max_size=12), folding=FOLDING)
 def test_random_writes_and_reads_agree_with_the_cache_on_and_off(tmp_path_factory, run, monkeypatch, steps,
                                                                  folding):
     """Under every spelling of the folder (one shared cache), with the journal folded as shipped or at
-    every record."""
+    every record, and the plan edited now and then."""
     clock = Clock()
     monkeypatch.setattr(cache, "clock", clock)
     fold(monkeypatch, folding)
     monkeypatch.setenv("PORTCLI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     on, off = twin_folders(tmp_path_factory.mktemp("twins"))
     for argv, wait, spelling in steps:
-        same_everywhere(run, monkeypatch, on, off, argv, spelling)
+        if argv[0] == "edit-plan":
+            for parent in (on, off):
+                edit_plan(parent, argv[1])
+        else:
+            same_everywhere(run, monkeypatch, on, off, argv, spelling)
         if wait:  # another read or write a few seconds later: the cache now trusts what was written
             clock.past_the_racy_window()
     for spelling in SPELLINGS:  # and what is there at the end reads the same, however it is named

@@ -55,7 +55,7 @@ from typing import Callable
 
 from . import __version__
 from .i18n import Message
-from .model import Deadline, Extension, Measure, Plan, Progress
+from .model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
 from .problem import Problem
 
 FORMAT = 6
@@ -76,6 +76,9 @@ _CODEC_FIELDS = {
     Deadline: ("phrase", "kind", "due", "authority"),
     Progress: ("date", "status", "by", "note"),
     Extension: ("date", "to", "reason", "from_", "by"),
+    Plan: ("title", "year", "tasks", "units", "start", "yellow_days"),
+    Task: ("id", "numeral", "title"),
+    Unit: ("name", "full_name", "english", "aliases"),
 }
 CODEC_MATCHES_MODEL = all(tuple(f.name for f in fields(cls)) == names for cls, names in _CODEC_FIELDS.items())
 
@@ -140,21 +143,83 @@ def _signature(path: Path | str) -> tuple[int, int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
+PLAN_KEY = "_plan.yaml"  # the plan's entry among the files' (no measure file's name starts with _)
+
+
+class PlanSeen:
+    """The folder's _plan.yaml as cached_plan found it: its signature, taken after `started`, before
+    the plan was read; and the cache as read, for check_files not to read it again."""
+
+    __slots__ = ("signature", "started", "where", "raw")
+
+    def __init__(self, signature, started, where, raw):
+        self.signature, self.started, self.where, self.raw = signature, started, where, raw
+
+
+def cached_plan(directory: Path, code: tuple | None = None) -> tuple[Plan | None, PlanSeen | None]:
+    """The folder's plan from its cache when _plan.yaml is unchanged (else None: read it), and what
+    check_files needs to store it. A plan is cached only when it read without a problem, and only
+    from an ordinary file (a link's target is read afresh, by read_text's rules, every run)."""
+    root = cache_dir()
+    if root is None or not CODEC_MATCHES_MODEL or not _private_folder(root):
+        return None, None
+    started = clock()
+    try:
+        info = os.lstat(os.path.join(directory, PLAN_KEY))
+        signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) \
+            if stat.S_ISREG(info.st_mode) else None
+    except OSError:
+        signature = None
+    resolved = os.path.realpath(directory)
+    where = _cache_file(resolved, root)
+    raw = _read_raw(where)
+    seen = PlanSeen(signature, started, where, raw)
+    if raw is None or signature is None:
+        return None, seen
+    entry = raw[1].get(PLAN_KEY)
+    if type(entry) is not tuple or len(entry) != 2 or entry[0] != signature:
+        return None, seen
+    try:
+        plan = _decode_plan(entry[1])
+    except Exception:
+        return None, seen
+    # the entry was stored with the files' stamp: the same portcli, folder, and this very plan
+    return (plan, seen) if raw[0] == _stamp(directory, plan, code, resolved) else (None, seen)
+
+
+def _encode_plan(plan: Plan) -> tuple:
+    return (plan.title, plan.year, tuple((key, t.id, t.numeral, t.title) for key, t in plan.tasks.items()),
+            tuple((u.name, u.full_name, u.english, u.aliases) for u in plan.units), _day(plan.start),
+            plan.yellow_days)
+
+
+def _decode_plan(stored: tuple) -> Plan:
+    title, year, tasks, units, start, yellow_days = stored
+    return Plan(title, year, {key: Task(id_, numeral, text) for key, id_, numeral, text in tasks},
+                tuple(Unit(name, full, english, aliases) for name, full, english, aliases in units),
+                None if start is None else date.fromordinal(start), yellow_days)
+
+
 def check_files(directory: Path, plan: Plan | None, names: list[str], check: Check, *,
-                plan_name: str | None = None, code: tuple | None = None) -> list[Result]:
+                plan_name: str | None = None, code: tuple | None = None,
+                plan_seen: PlanSeen | None = None) -> list[Result]:
     """check(path, plan) for each of the folder's files `names`, in order, taking unchanged files'
     results from the cache. `plan_name` is the plan folder's name its measures carry (check gives
-    it them too); `code` is code_stamp(), when the caller has it already."""
+    it them too); `code` is code_stamp(), when the caller has it already; `plan_seen` is what
+    cached_plan found, so that the plan is stored with the files (and the cache read once)."""
     base = os.fspath(directory)
     prefix = "" if base == "." else os.path.join(base, "")  # file names as `directory / name` spells them
     root = cache_dir()
     if root is None or plan is None or not CODEC_MATCHES_MODEL or not _private_folder(root):
         return [check(Path(prefix + name), plan) for name in names]
-    started = clock()
+    started = clock() if plan_seen is None else plan_seen.started
     resolved = os.path.realpath(directory)
     where = _cache_file(resolved, root)
     stamp = _stamp(directory, plan, code, resolved)
-    found = _read_cache(where, stamp)
+    if plan_seen is not None and plan_seen.where == where:
+        found = _found(plan_seen.raw, stamp)
+    else:
+        found = _read_cache(where, stamp)
     old = found.entries
     results: list[Result | None] = []
     missed: list[tuple[int, str, tuple | None]] = []  # (position, file, signature) to check
@@ -186,8 +251,13 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
             changes[os.path.basename(file)] = (signature, encoded)
     # An entry whose file changed too recently to be stored again stays: its signature no longer
     # matches, so it is never handed out, and dropping it would cost the journal a record a write.
-    if len(old) > len(names) or (old and missed):
-        present = set(names)
+    if plan_seen is not None and plan_seen.signature is not None and plan_seen.signature[1] < trusted_before \
+            and plan_seen.signature[2] < trusted_before:
+        cached = old.get(PLAN_KEY)
+        if type(cached) is not tuple or len(cached) != 2 or cached[0] != plan_seen.signature:
+            changes[PLAN_KEY] = (plan_seen.signature, _encode_plan(plan))
+    if len(old) - (PLAN_KEY in old) > len(names) or (old and missed):
+        present = {*names, PLAN_KEY}
         changes.update((name, None) for name in old if name not in present)  # files that are gone
     if found.token is None:
         if changes:
@@ -422,10 +492,23 @@ def _open_regular(path: Path):
 
 
 def _read_cache(where: Path, stamp: tuple) -> _Found:
+    return _found(_read_raw(where), stamp)
+
+
+def _found(raw: tuple | None, stamp: tuple) -> _Found:
+    """The cache as _read_raw gave it, if it is of `stamp`."""
+    if raw is None or raw[0] != stamp:
+        return _Found({})
+    return _Found(*raw[1:])
+
+
+def _read_raw(where: Path) -> tuple | None:
+    """(stamp, entries, token, base size, journal size) of the cache at `where`, base and journal
+    merged, whatever its stamp; None when there is none that reads."""
     try:
         opened = _open_regular(where)
         if opened is None:
-            return _Found({})
+            return None
         file, info = opened
         with file:
             header = _header(file.read(_HEADER))
@@ -435,16 +518,15 @@ def _read_cache(where: Path, stamp: tuple) -> _Found:
                 index = file.read(size)
                 if len(index) == size and zlib.crc32(index) == checksum:
                     data = marshal.loads(index)
-                    if type(data) is tuple and len(data) == 3 and data[0] == stamp and data[1] == token \
-                            and type(data[2]) is dict:
+                    if type(data) is tuple and len(data) == 3 and data[1] == token and type(data[2]) is dict:
                         if clock() - info.st_mtime_ns > TOUCH_NS:
                             with _suppressed():
                                 os.utime(file.fileno())  # used now: the last to be removed
                         entries = data[2]
-                        return _Found(entries, data[1], info.st_size, _apply_journal(where, data[1], entries))
+                        return data[0], entries, token, info.st_size, _apply_journal(where, token, entries)
     except Exception:  # unreadable, truncated, corrupt, of another version: start afresh
         pass
-    return _Found({})
+    return None
 
 
 def _apply_journal(where: Path, token: int, entries: dict[str, tuple]) -> int:

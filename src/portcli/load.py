@@ -99,14 +99,17 @@ class _no_cyclic_collection:
 
 
 def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
-    plan, problems = load_plan(directory)
+    plan, seen = cache.cached_plan(directory, code)
+    problems: list[Problem] = []
+    if plan is None:
+        plan, problems = load_plan(directory)
     names = measure_names(directory)
     if plan is None:  # nothing to key a cache on: the plan is what every file is checked against
         context = _year_of_broken_plan(directory)
         results = [load_measure_file(directory / name, context, plan_name) for name in names]
     else:
         check = load_measure_file if plan_name is None else partial(load_measure_file, plan_name=plan_name)
-        results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code)
+        results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code, plan_seen=seen)
     in_file_order: list[Measure] = []
     for measure, found in results:
         if found:
