@@ -1,17 +1,21 @@
-"""portcli against Taskwarrior on the same measures: times, ratios, peak memory, scaling.
+"""portcli against Taskwarrior on the same measures: times, ratios, peak memory, scaling, goals.
 
-    python benchmarks/run.py                 # everything; writes benchmarks/RESULTS.md
-    python benchmarks/run.py --runs 3 --sizes 100,1000 --no-write
+    python benchmarks/run.py              # N = 25 … 100,000 (1,000 plans × 100); writes RESULTS.md
+    python benchmarks/run.py --quick      # N = 25 … 10,000
+    python benchmarks/run.py --resume     # after an interruption: sizes already measured are kept
 
-It generates N measures (benchmarks/generate.py) into benchmarks/data/, builds the same N items
-as Taskwarrior tasks in a private TASKDATA/TASKRC under benchmarks/work/, then runs each pair
-of commands alternately, several times, as fresh processes: medians, ratios and peak memory
-(the child's ru_maxrss). Tables go to a pseudo-terminal, as a person sees them; JSON goes to
-/dev/null. It installs nothing: Taskwarrior comes from `apt-get install taskwarrior`.
+For each N it writes the measures into benchmarks/data/ (the 25 shipped ones copied, 100,000 as
+1,000 plan folders of 100), builds the same items as Taskwarrior tasks in a private TASKDATA/TASKRC
+under benchmarks/work/, checks that both tools hold the same items, then runs every command as
+fresh processes, --runs times (default 7), portcli and its Taskwarrior counterpart alternating:
+medians, ratios, µs per measure and peak memory (GNU time's maximum resident set size). Tables go
+to a pseudo-terminal, as a person sees them; everything else to /dev/null. Each size's runs are
+saved under benchmarks/work/results/ as soon as they are done. For each goal not met, the run
+profiles the command (python -X importtime, cProfile) and says where its time went.
 
 Taskwarrior's +OVERDUE means "due before now", portcli's overdue takes --as-of. So that both
 find the same measures, every Taskwarrior due date is moved by (today - AS_OF) and set to the end
-of its day; the script checks that both tools return the same number of items.
+of its day. It installs nothing: Taskwarrior comes from `apt-get install taskwarrior`.
 """
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ import argparse
 import json
 import os
 import platform
+import pstats
 import pty
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,14 +42,20 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / "data"
 WORK = HERE / "work"
+RESULTS = WORK / "results"
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (benchmarks/generate.py)
 
 AS_OF = date(2022, 6, 15)
 UNIT = "天津海关"
-BASELINE = "import typer, yaml, rich.console, rich.table, dateutil.parser"
 TERMINAL = (40, 120)  # rows, columns of the pseudo-terminal tables are drawn on
 RACY_WAIT = 3.5  # seconds: portcli's cache re-reads files younger than 3 s (src/portcli/cache.py)
+SIZES = (25, 100, 1_000, 10_000, 100_000)
+QUICK = 10_000  # --quick stops here
+LAYOUT = {100_000: (1_000, 100)}  # N written as P plan folders × M measures; other N as one plan
+SMALL = (25, 100, 1_000)  # "near the interpreter's floor"
+BIG = 100_000
+PEAK_MIB = 256
 
 # Peak memory: a child's own ru_maxrss starts at its parent's size when it forks (Linux keeps the
 # high-water mark across exec), so it is read from GNU time, whose children start small.
@@ -75,31 +87,40 @@ class Run:
 
 @dataclass
 class Pair:
-    """A portcli command and what it is weighed against, run alternately."""
-    label: str
+    """A portcli command and what it is weighed against (Taskwarrior, or nothing), run alternately."""
+    key: str  # the command's name in the tables
     ours: list[str]
-    theirs: list[str] | None  # None: an absolute goal, nothing to compare with
+    theirs: list[str] | None = None
     tty: bool = False
     cold: bool = False  # portcli starts with no cache, every run
     ours_runs: list[Run] = field(default_factory=list)
     theirs_runs: list[Run] = field(default_factory=list)
 
-    def median(self, side: str) -> float:
+    def median(self, side: str = "ours") -> float:
         return statistics.median(r.seconds for r in getattr(self, f"{side}_runs"))
 
-    def peak_mib(self, side: str) -> float:
+    def peak_mib(self, side: str = "ours") -> float:
         return max(r.max_rss_kib for r in getattr(self, f"{side}_runs")) / 1024
 
     @property
     def ratio(self) -> float | None:
         return self.median("ours") / self.median("theirs") if self.theirs_runs else None
 
-    @property
-    def wins(self) -> int:
-        return sum(a.seconds < b.seconds for a, b in zip(self.ours_runs, self.theirs_runs))
+    def saved(self) -> dict:
+        return {"key": self.key, "ours": self.ours, "theirs": self.theirs,
+                "ours_runs": [[r.seconds, r.max_rss_kib] for r in self.ours_runs],
+                "theirs_runs": [[r.seconds, r.max_rss_kib] for r in self.theirs_runs]}
+
+    @classmethod
+    def restored(cls, data: dict) -> "Pair":
+        pair = cls(data["key"], data["ours"], data["theirs"])
+        pair.ours_runs = [Run(s, k, 0) for s, k in data["ours_runs"]]
+        pair.theirs_runs = [Run(s, k, 0) for s, k in data["theirs_runs"]]
+        return pair
 
 
-def measure(argv: list[str], env: dict[str, str], tty: bool = False, keep_output: bool = False) -> Run:
+def measure(argv: list[str], env: dict[str, str], tty: bool = False, keep_output: bool = False,
+            ok: tuple[int, ...] = ()) -> Run:
     """Run argv once as a fresh process: wall time, peak resident memory, exit code."""
     chunks: list[bytes] = []
     reader = None
@@ -145,7 +166,7 @@ def measure(argv: list[str], env: dict[str, str], tty: bool = False, keep_output
         errors.seek(0)
         message = errors.read().decode("utf-8", "replace")
         max_rss = int(peak.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
-    if proc.returncode not in (0, 1):  # Taskwarrior says 1 for "no matches"
+    if proc.returncode not in (0, 1, *ok):  # Taskwarrior says 1 for "no matches"
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{message}")
     return Run(seconds, max_rss, proc.returncode, b"".join(chunks))
 
@@ -212,32 +233,6 @@ def build_taskwarrior(measures: list[dict], where: Path, env: dict[str, str]) ->
     return env
 
 
-# --- running ----------------------------------------------------------------------------------
-
-def run_pairs(pairs: list[Pair], runs: int, env_ours: dict[str, str], env_theirs: dict[str, str],
-              cache: Path, progress) -> None:
-    for pair in pairs:  # one untimed run each: the OS's file cache warm, portcli's cache written
-        if not pair.cold:
-            measure(pair.ours, env_ours, pair.tty)
-        if pair.theirs:
-            measure(pair.theirs, env_theirs, pair.tty)
-    for i in range(runs):
-        for pair in pairs:
-            order = ("ours", "theirs") if i % 2 == 0 else ("theirs", "ours")
-            for side in order:
-                if side == "theirs" and not pair.theirs:
-                    continue
-                if side == "ours" and pair.cold:
-                    shutil.rmtree(cache, ignore_errors=True)
-                argv, env = (pair.ours, env_ours) if side == "ours" else (pair.theirs, env_theirs)
-                getattr(pair, f"{side}_runs").append(measure(argv, env, pair.tty))
-        progress(f"  run {i + 1}/{runs} done")
-
-
-def count_items(argv: list[str], env: dict[str, str]) -> int:
-    return len(json.loads(measure(argv, env, keep_output=True).stdout))
-
-
 def seconds(value: float) -> str:
     return f"{value:.3f}"
 
@@ -300,242 +295,296 @@ def load_average() -> str:
         return "unknown"
 
 
+# --- the data ---------------------------------------------------------------------------------
+
+def folder_of(n: int) -> Path:
+    """N measures as the benchmark lays them out, written afresh (writes during a run change them)."""
+    if n == 25:
+        target = DATA / "m25"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(REPO / "measures", target)
+        return target
+    if n in LAYOUT:
+        plans, each = LAYOUT[n]
+        return generate.generate_plans(plans, each, DATA / f"p{plans}x{each}")
+    return generate.generate(n, DATA / f"m{n}")
+
+
+def layout(n: int) -> str:
+    return f"{LAYOUT[n][0]:,} plans × {LAYOUT[n][1]}" if n in LAYOUT else ("shipped" if n == 25 else "one plan")
+
+
+def a_measure(folder: Path, n: int) -> str:
+    """The measure `update` writes to: PLAN:ID in a folder of several plans."""
+    if n in LAYOUT:
+        plans = sorted(p.name for p in folder.iterdir() if (p / "_plan.yaml").is_file())
+        return f"{plans[len(plans) // 2]}:{LAYOUT[n][1] // 2}"
+    return str(max(1, n // 2))
+
+
+# --- running ----------------------------------------------------------------------------------
+
+def run_pairs(pairs: list[Pair], runs: int, env_ours: dict[str, str], env_theirs: dict[str, str],
+              cache: Path, say) -> None:
+    for pair in pairs:  # one untimed run each: the OS's file cache warm, portcli's cache written
+        if not pair.cold:
+            measure(pair.ours, env_ours, pair.tty, ok=(2,))
+        if pair.theirs:
+            measure(pair.theirs, env_theirs, pair.tty)
+    for i in range(runs):
+        started = time.monotonic()
+        for pair in pairs:
+            order = ("ours", "theirs") if i % 2 == 0 else ("theirs", "ours")
+            for side in order:
+                if side == "theirs" and not pair.theirs:
+                    continue
+                if side == "ours" and pair.cold:
+                    shutil.rmtree(cache, ignore_errors=True)
+                argv, env = (pair.ours, env_ours) if side == "ours" else (pair.theirs, env_theirs)
+                getattr(pair, f"{side}_runs").append(measure(argv, env, pair.tty, ok=(2,)))
+        say(f"  run {i + 1}/{runs} done ({time.monotonic() - started:.0f} s)")
+
+
+def run_writes(update: Pair, after: Pair, runs: int, env: dict[str, str], say) -> None:
+    """`update` then, once the written file is older than the racy window, the first read: each run."""
+    for i in range(runs):
+        update.ours_runs.append(measure(update.ours, env))
+        time.sleep(RACY_WAIT)
+        after.ours_runs.append(measure(after.ours, env, ok=(2,)))
+        say(f"  write {i + 1}/{runs} done")
+
+
+def count_items(argv: list[str], env: dict[str, str]) -> int:
+    return len(json.loads(measure(argv, env, keep_output=True, ok=(2,)).stdout))
+
+
+def measure_size(n: int, runs: int, portcli: list[str], base_env: dict[str, str], say) -> dict:
+    """Every command at N: the pairs' runs, the items both tools hold, the folder's layout."""
+    say(f"N = {n:,} ({layout(n)}): writing the measures …")
+    folder = folder_of(n)
+    cache = WORK / f"cache-{n}"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**base_env, "PORTCLI_CACHE_DIR": str(cache)}
+    d = ["--dir", str(folder)]
+    say(f"N = {n:,}: the same items as Taskwarrior tasks …")
+    listing = json.loads(measure([*portcli, "list", "--format", "json", *d], env, keep_output=True, ok=(2,)).stdout)
+    if len(listing) != n:
+        raise SystemExit(f"portcli lists {len(listing)} measures in {folder}, not {n}")
+    tw = build_taskwarrior(listing, WORK / f"task{n}", base_env)
+    as_of = ["--as-of", AS_OF.isoformat()]
+    counts = {
+        "all": (n, count_items(["task", "export"], tw)),
+        "overdue": (count_items([*portcli, "overdue", *as_of, "--format", "json", *d], env),
+                    count_items(["task", "+OVERDUE", "export"], tw)),
+        UNIT: (count_items([*portcli, "list", "--unit", UNIT, "--format", "json", *d], env),
+               count_items(["task", f"+{UNIT}", "export"], tw)),
+    }
+    for what, (ours, theirs) in counts.items():
+        if ours != theirs:
+            raise SystemExit(f"N = {n}: portcli has {ours} {what} items, Taskwarrior {theirs}: not the same items")
+    time.sleep(RACY_WAIT)  # files younger than this are re-read by design; a real folder is older
+    xlsx = WORK / f"export-{n}.xlsx"
+    pairs = [
+        Pair("python -c pass", [sys.executable, "-c", "pass"]),
+        Pair("overdue json", [*portcli, "overdue", *as_of, "--format", "json", *d], ["task", "+OVERDUE", "export"]),
+        Pair("list --unit json", [*portcli, "list", "--unit", UNIT, "--format", "json", *d],
+             ["task", f"+{UNIT}", "export"]),
+        Pair("list table", [*portcli, "list", *as_of, *d], ["task", "list"], tty=True),
+        Pair("list --limit 0", [*portcli, "list", "--limit", "0", *as_of, *d], ["task", "list"], tty=True),
+        Pair("report", [*portcli, "report", *as_of, *d], ["task", "summary"], tty=True),
+        Pair("report markdown", [*portcli, "report", "--format", "markdown", *as_of, *d], ["task", "summary"]),
+        Pair("report html", [*portcli, "report", "--format", "html", *as_of, *d], ["task", "summary"]),
+        Pair("report json", [*portcli, "report", "--format", "json", *as_of, *d], ["task", "summary"]),
+        Pair("export xlsx", [*portcli, "export", "--format", "xlsx", "-o", str(xlsx), *d]),
+        Pair("validate", [*portcli, "validate", *d]),
+        Pair("first run", [*portcli, "list", *as_of, *d], ["task", "list"], tty=True, cold=True),
+    ]
+    say(f"N = {n:,}: {len(pairs)} commands × {runs} runs …")
+    run_pairs(pairs, runs, env, tw, cache, say)
+    update = Pair("update", [*portcli, "update", a_measure(folder, n), "--note", "基准测试", "--date",
+                             "2022-06-20", "--force", *d])
+    after = Pair("first read after a write", [*portcli, "overdue", *as_of, "--format", "json", *d])
+    say(f"N = {n:,}: {runs} writes, each followed by a read …")
+    run_writes(update, after, runs, env, say)
+    pairs += [update, after]
+    return {"n": n, "runs": runs, "layout": layout(n), "folder": str(folder), "counts": counts,
+            "pairs": [p.saved() for p in pairs]}
+
+
+# --- why a goal is missed: measured, not told --------------------------------------------------
+
+def profile(argv: list[str], env: dict[str, str], python: str) -> str:
+    """Where one run of a portcli command spends its time: imports (-X importtime), loading the
+    folder and the functions with the most own time (cProfile)."""
+    module_argv = argv[1:]  # argv[0] is the console script; run it as `python -m portcli`
+    imports = subprocess.run([python, "-X", "importtime", "-m", "portcli", *module_argv], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    total_us = 0
+    for line in imports.splitlines():
+        found = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
+        if found and not found.group(2).startswith(" "):  # a top-level import: its cumulative time
+            total_us += int(found.group(1))
+    with tempfile.NamedTemporaryFile(suffix=".prof") as out:
+        subprocess.run([python, "-m", "cProfile", "-o", out.name, "-m", "portcli", *module_argv], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            stats = pstats.Stats(out.name)
+        except Exception:
+            return f"imports {total_us / 1e6:.3f} s (cProfile gave nothing)"
+    entries = stats.stats  # {(file, line, name): (calls, primitive, tottime, cumtime, callers)}
+    total = max((v[3] for v in entries.values()), default=0.0)
+    loading = max((v[3] for (file, _, name), v in entries.items()
+                   if file.endswith(os.path.join("portcli", "load.py")) and name in ("load_tree", "load")),
+                  default=0.0)
+    top = sorted(entries.items(), key=lambda kv: kv[1][2], reverse=True)[:5]
+    named = ", ".join(f"`{Path(file).name}:{name}` {v[2]:.2f} s" for (file, _, name), v in top)
+    return (f"imports {total_us / 1e6:.3f} s (-X importtime, a run of its own); under cProfile {total:.2f} s in "
+            f"all, {loading:.2f} s of it loading the folder (`load_tree`); most own time: {named}")
+
+
+# --- the goals --------------------------------------------------------------------------------
+
+def goals(sizes: dict[int, dict[str, Pair]]) -> list[tuple[str, bool, str, int, str | None]]:
+    """(goal, met, measured, N, the command to profile when missed)."""
+    out = []
+    for n in SMALL:
+        if n not in sizes:
+            continue
+        p = sizes[n]
+        floor = p["python -c pass"].median()
+        for key, bound in (("overdue json", 2), ("list --unit json", 2), ("list table", 5)):
+            ratio = p[key].median() / floor
+            out.append((f"{n:,}: `{key}` ≤ {bound}× `python -c pass`", ratio <= bound, f"{ratio:.2f}×", n, key))
+    big = max(sizes)
+    at = sizes[big]
+    label = f"{big:,}" + ("" if big == BIG else f" (the goal is at {BIG:,}; --quick stops at {big:,})")
+
+    def against(key: str, other: Pair | None, bound: float, name: str) -> None:
+        ratio = at[key].median() / (other.median() if other else at[key].median("theirs"))
+        out.append((f"{label}: `{key}` ≤ {bound}× {name}", ratio <= bound, f"{ratio:.2f}×", big, key))
+
+    against("overdue json", None, 0.5, "`task +OVERDUE export`")
+    against("list --unit json", None, 0.5, f"`task +{UNIT} export`")
+    for key in ("report", "report markdown", "report html", "report json"):
+        against(key, None, 1.0, "`task summary`")
+    against("list --limit 0", None, 1.0, "`task list`")
+    against("export xlsx", at["report html"], 3.0, "`report --format html`")
+    against("first run", None, 1.5, "`task list`")
+    if 25 in sizes:
+        against("update", sizes[25]["update"], 2.0, "`update` on the 25 shipped")
+    worst = max(at.values(), key=lambda p: p.peak_mib())
+    out.append((f"{label}: peak memory of every command ≤ {PEAK_MIB} MiB", worst.peak_mib() <= PEAK_MIB,
+                f"{worst.peak_mib():.0f} MiB (`{worst.key}`)", big, worst.key))
+    return out
+
+
+# --- the report -------------------------------------------------------------------------------
+
+def render(sizes: dict[int, dict[str, Pair]], saved: dict[int, dict], runs: int, load_before: str,
+           load_after: str, missed_why: dict[str, str], met: list) -> str:
+    out = [
+        "# Benchmark: portcli against Taskwarrior",
+        "",
+        f"Produced by `python benchmarks/run.py` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}. "
+        f"Every time is the median of {runs} runs as fresh processes, portcli and its Taskwarrior "
+        "counterpart alternating; a ratio is portcli's median over the other's. Tables are drawn on a "
+        f"pseudo-terminal ({TERMINAL[1]}×{TERMINAL[0]}), everything else goes to /dev/null. Load average "
+        f"(1, 5, 15 min): {load_before} before, {load_after} after; the machine is shared, so absolute "
+        "times drift and the ratios are the figures to read.",
+        "",
+        "## Goals (issue 16)",
+        "",
+        "| goal | met | measured |",
+        "|---|---|---|",
+        *[f"| {goal} | {'yes' if ok else '**no**'} | {value} |" for goal, ok, value, _, _ in met],
+        "",
+    ]
+    if missed_why:
+        out += ["### Not met, and why (profiled in this run)", ""]
+        out += [f"- {goal}: {why}" for goal, why in missed_why.items()]
+        out.append("")
+    keys = list(next(iter(sizes.values())).keys())
+    ns = sorted(sizes)
+    out += ["## Scaling: µs per measure", "",
+            "Median seconds ÷ N. A row that grows from left to right grows faster than linearly.", "",
+            "| command | " + " | ".join(f"{n:,}" for n in ns) + " |",
+            "|---|" + "---:|" * len(ns)]
+    for key in keys:
+        if key == "python -c pass":
+            continue
+        out.append(f"| {key} | " + " | ".join(f"{sizes[n][key].median() / n * 1e6:,.0f}" for n in ns) + " |")
+    for n in ns:
+        out += ["", f"## N = {n:,} ({saved[n]['layout']})", "",
+                "| command | portcli s | Taskwarrior | other s | ratio | portcli peak MiB | other peak MiB |",
+                "|---|---:|---|---:|---:|---:|---:|"]
+        for key, p in sizes[n].items():
+            other = " ".join(p.theirs) if p.theirs_runs else "—"
+            out.append(f"| {key} | {p.median():.3f} | {other} | "
+                       f"{p.median('theirs'):.3f} | {p.ratio:.2f}× | {p.peak_mib():.0f} | {p.peak_mib('theirs'):.0f} |"
+                       if p.theirs_runs else f"| {key} | {p.median():.3f} | — | — | — | {p.peak_mib():.0f} | — |")
+        out += ["", "Both tools hold the same items: " + "; ".join(
+            f"{what}: portcli {a:,}, Taskwarrior {b:,}" for what, (a, b) in saved[n]["counts"].items()) + "."]
+    out += ["", "## Machine and versions", "", "| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in machine()], ""]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="portcli against Taskwarrior on the same measures.")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each command (default 7)")
-    parser.add_argument("--sizes", default="100,1000,10000", help="the N of the scaling table")
+    parser.add_argument("--quick", action="store_true", help=f"stop at N = {QUICK:,}")
+    parser.add_argument("--sizes", help="the N to run, comma-separated (default 25,100,1000,10000,100000)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the sizes a previous run measured with as many runs (benchmarks/work/results/)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--plans", default="100x100", metavar="PxN",
-                        help="the folder of several plans: P plan folders of N measures each (default 100x100)")
     args = parser.parse_args(argv)
-    sizes = [int(n) for n in args.sizes.split(",")]
-    plans, per_plan = (int(n) for n in args.plans.lower().split("x"))
-    big = max(sizes)
+    wanted = [int(n) for n in args.sizes.split(",")] if args.sizes else list(SIZES)
+    if args.quick:
+        wanted = [n for n in wanted if n <= QUICK]
 
     if not shutil.which("task"):
         sys.stderr.write(INSTALL_HINT)
         return 2
     portcli = portcli_command()
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
-
-    cache = WORK / "cache"
     # Python as users have it: bytecode cached (no PYTHONDONTWRITEBYTECODE), output buffered.
     base_env = {k: v for k, v in os.environ.items()
                 if not k.startswith(("PORTCLI_", "TASK")) and k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")}
     base_env.update(LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
-    env_ours = {**base_env, "PORTCLI_CACHE_DIR": str(cache)}
     load_before = load_average()
-
-    folders: dict[int, Path] = {}
-    tw_env: dict[int, dict[str, str]] = {}
-    for n in sizes:
-        say(f"generating {n} measures and {n} Taskwarrior tasks …")
-        folders[n] = generate.generate(n, DATA / f"m{n}")
-        listing = measure([*portcli, "list", "--format", "json", "--dir", str(folders[n])], env_ours,
-                          keep_output=True)
-        tw_env[n] = build_taskwarrior(json.loads(listing.stdout), WORK / f"task{n}", base_env)
-    time.sleep(RACY_WAIT)  # files younger than this are re-read by design; a real folder is older
-
-    d = str(folders[big])
-    as_of = ["--as-of", AS_OF.isoformat()]
-    python = [sys.executable, "-c", BASELINE]
-    shipped = str(REPO / "measures")
-    headline = [
-        Pair("25 shipped: `portcli list`  vs  python -c 'import typer, yaml, rich…'",
-             [*portcli, "list", "--dir", shipped], python, tty=True),
-        Pair("25 shipped: `portcli list --format json`  vs  the same imports",
-             [*portcli, "list", "--format", "json", "--dir", shipped], python),
-        Pair(f"{big:,}: `portcli overdue --as-of … --format json`  vs  `task +OVERDUE export`",
-             [*portcli, "overdue", *as_of, "--format", "json", "--dir", d], ["task", "+OVERDUE", "export"]),
-        Pair(f"{big:,}: `portcli list --unit {UNIT} --format json`  vs  `task +{UNIT} export`",
-             [*portcli, "list", "--unit", UNIT, "--format", "json", "--dir", d], ["task", f"+{UNIT}", "export"]),
-        Pair(f"{big:,}, first run (no cache): `portcli overdue --as-of …`  vs  `task +OVERDUE list`",
-             [*portcli, "overdue", *as_of, "--dir", d], ["task", "+OVERDUE", "list"], tty=True, cold=True),
-        Pair(f"{big:,}: `portcli overdue --as-of …` (table)  vs  `task +OVERDUE list`",
-             [*portcli, "overdue", *as_of, "--dir", d], ["task", "+OVERDUE", "list"], tty=True),
-        Pair(f"{big:,}: `portcli list` (table, first 50 rows)  vs  `task list`",
-             [*portcli, "list", *as_of, "--dir", d], ["task", "list"], tty=True),
-        Pair(f"{big:,}: `portcli list --limit 0` (table, every row)  vs  `task list`",
-             [*portcli, "list", "--limit", "0", *as_of, "--dir", d], ["task", "list"], tty=True),
-    ]
-    say(f"timing {len(headline)} pairs × {args.runs} runs at N = {big:,} …")
-    run_pairs(headline, args.runs, env_ours, tw_env[big], cache, say)
-
-    counts = {
-        "overdue": (count_items([*portcli, "overdue", *as_of, "--format", "json", "--dir", d], env_ours),
-                    count_items(["task", "+OVERDUE", "export"], tw_env[big])),
-        UNIT: (count_items([*portcli, "list", "--unit", UNIT, "--format", "json", "--dir", d], env_ours),
-               count_items(["task", f"+{UNIT}", "export"], tw_env[big])),
-    }
-
-    scaling: list[tuple[int, Pair, Pair]] = []
-    for n in sizes:
-        say(f"scaling: N = {n:,} …")
-        dn = str(folders[n])
-        cold = Pair("cold", [*portcli, "overdue", *as_of, "--format", "json", "--dir", dn], None, cold=True)
-        warm = Pair("warm", [*portcli, "overdue", *as_of, "--format", "json", "--dir", dn],
-                    ["task", "+OVERDUE", "export"])
-        run_pairs([cold, warm], max(3, args.runs // 2), env_ours, tw_env[n], cache, say)
-        scaling.append((n, cold, warm))
-    say(f"generating {plans} plans × {per_plan} measures …")
-    tree = str(generate.generate_plans(plans, per_plan, DATA / f"p{plans}x{per_plan}"))
-    listing = measure([*portcli, "list", "--format", "json", "--dir", tree], env_ours, keep_output=True)
-    tree_env = build_taskwarrior(json.loads(listing.stdout), WORK / f"task-p{plans}x{per_plan}", base_env)
-    time.sleep(RACY_WAIT)
-    shape = f"{plans} plans × {per_plan}"
-    several = [
-        Pair(f"{shape}: `portcli overdue --as-of … --format json`  vs  `task +OVERDUE export`",
-             [*portcli, "overdue", *as_of, "--format", "json", "--dir", tree], ["task", "+OVERDUE", "export"]),
-        Pair(f"{shape}: `portcli list --unit {UNIT} --format json`  vs  `task +{UNIT} export`",
-             [*portcli, "list", "--unit", UNIT, "--format", "json", "--dir", tree], ["task", f"+{UNIT}", "export"]),
-        Pair(f"{shape}, first run (no cache): `portcli overdue --as-of …`  vs  `task +OVERDUE list`",
-             [*portcli, "overdue", *as_of, "--dir", tree], ["task", "+OVERDUE", "list"], tty=True, cold=True),
-    ]
-    say(f"timing {len(several)} pairs × {args.runs} runs on {shape} …")
-    run_pairs(several, args.runs, env_ours, tree_env, cache, say)
-    load_after = load_average()
-
-    report = render(headline, counts, scaling, big, args.runs, load_before, load_after, several)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    saved: dict[int, dict] = {}
+    for n in wanted:
+        where = RESULTS / f"n{n}.json"
+        if args.resume and where.exists():
+            kept = json.loads(where.read_text(encoding="utf-8"))
+            if kept.get("runs") == args.runs:
+                say(f"N = {n:,}: kept from {where}")
+                saved[n] = kept
+                continue
+        saved[n] = measure_size(n, args.runs, portcli, base_env, say)
+        where.write_text(json.dumps(saved[n], ensure_ascii=False), encoding="utf-8")
+    sizes = {n: {p["key"]: Pair.restored(p) for p in s["pairs"]} for n, s in saved.items()}
+    met = goals(sizes)
+    missed_why: dict[str, str] = {}
+    for goal, ok, _, n, key in met:
+        if not ok and key:
+            say(f"profiling `{key}` at N = {n:,} …")
+            pair = sizes[n][key]
+            env = {**base_env, "PORTCLI_CACHE_DIR": str(WORK / f"cache-{n}")}
+            if pair.cold:
+                env["PORTCLI_NO_CACHE"] = "1"
+            floor = sizes[n]["python -c pass"].median()
+            missed_why[goal] = (f"median {pair.median():.3f} s, peak {pair.peak_mib():.0f} MiB (`python -c pass` "
+                                f"{floor:.3f} s at this N); one run profiled: "
+                                + profile(pair.ours, env, sys.executable))
+    report = render(sizes, saved, args.runs, load_before, load_average(), missed_why, met)
     print(report)
     if not args.no_write:
         args.out.write_text(report, encoding="utf-8")
         say(f"written to {args.out}")
     return 0
-
-
-# What stands between portcli and a goal, as measured while building it (cProfile, -X importtime);
-# RESULTS.md quotes the entry of each goal a run does not meet.
-WHY = {
-    "shipped table": "drawing even 25 rows costs rich about 25 ms of layout on top of its ~40 ms import, "
-                     "and the baseline imports rich but draws nothing; portcli's own modules add ~15 ms "
-                     "(most of it building dataclasses). Over this script's runs the ratio came out between "
-                     "1.05 and 1.22 with the machine's load.",
-    "shipped json": "the JSON path imports typer, portcli and json only (no rich, dateutil or PyYAML); "
-                    "it would miss only if typer's import grew.",
-    "warm json": "a cached run at 10,000 measures spends ~60 ms starting Python and importing typer and "
-                 "portcli, ~25 ms stat-ing the 10,000 files (how the cache knows nothing changed), ~40 ms "
-                 "reading the cache's index and building each measure's query fields, 20-30 ms on the JSON; "
-                 "Taskwarrior exports in 0.2-0.3 s. Single runs on this shared 2-vCPU machine swing by up to "
-                 "0.1 s, so one run can lose where the median wins.",
-    "cold": "reading, parsing (portcli.fastyaml), checking and encoding 10,000 files for the cache is ~0.9 s "
-            "of CPU; a forked child does 45% of it, which helps as far as the machine's second CPU is free.",
-    "table": "the default --limit 50 keeps rich's work bounded; only --limit 0 draws every row (see below).",
-    "several": "each plan folder is loaded as one measures folder, with its own cache file: 100 plans cost "
-               "100 cache files opened and 100 plans parsed on top of the 10,000 measures.",
-    "memory": "10,000 measures take ~40 MiB as Python objects on a cached run, ~70 MiB on a first run "
-              "(the files' texts and the cache being written); --limit 0 draws in blocks of 1,000 rows.",
-}
-
-# How portcli gets its figures; RESULTS.md carries it so that a reader knows what is being timed.
-HOW = [
-    "A cached run reads the cache's index: for each file its signature (size, mtime, ctime, inode) and what "
-    "queries look at (id, task, units, deadline, status, due dates). A measure's texts, progress log and "
-    "JSON line stay in the cache's payload until something shows them, so a JSON query writes each "
-    "selected measure as one stored line plus its `overdue` fields (src/portcli/cache.py).",
-    "Only the command that runs is built: typer turns every command's signature into options on each "
-    "run, 20 ms for all twelve (`app_for` in src/portcli/cli.py).",
-    "A first run at 2,000 files or more reads part of them in a forked child while the parent reads the "
-    "rest; the child sends what it found as cache entries.",
-    "JSON streams one measure a line; tables stop at `--limit 50` rows unless asked for all.",
-]
-
-
-def render(pairs: list[Pair], counts: dict, scaling: list, big: int, runs: int,
-           load_before: str, load_after: str, several: list[Pair] = ()) -> str:
-    shipped_table, shipped_json, overdue_json, unit_json, cold, overdue_table, table, table_all = pairs
-    peak = max(p.peak_mib("ours") for p in [*pairs[2:], *several])
-    goals = [  # (goal, met, measured, why it can fall short)
-        ("`portcli list` on the 25 shipped measures ≤ 1.2× the imports", shipped_table.ratio <= 1.2,
-         fmt_ratio(shipped_table.ratio), WHY["shipped table"]),
-        ("`portcli list --format json` on the 25 ≤ 1.0× the imports", shipped_json.ratio <= 1.0,
-         fmt_ratio(shipped_json.ratio), WHY["shipped json"]),
-        (f"{big:,}: overdue JSON faster than `task +OVERDUE export` on every run",
-         overdue_json.wins == runs, f"{fmt_ratio(overdue_json.ratio)}, faster in {overdue_json.wins}/{runs} runs",
-         WHY["warm json"]),
-        (f"{big:,}: unit JSON faster than `task +{UNIT} export` on every run",
-         unit_json.wins == runs, f"{fmt_ratio(unit_json.ratio)}, faster in {unit_json.wins}/{runs} runs",
-         WHY["warm json"]),
-        (f"{big:,}: first run (no cache) ≤ 2× `task +OVERDUE list`", cold.ratio <= 2.0, fmt_ratio(cold.ratio),
-         WHY["cold"]),
-        (f"{big:,}: a table of all measures to a terminal ≤ 1 s (`portcli list`, default --limit 50)",
-         table.median("ours") <= 1.0, f"{seconds(table.median('ours'))} s", WHY["table"]),
-        (f"{big:,}: peak memory ≤ 100 MiB", peak <= 100, f"{peak:.0f} MiB", WHY["memory"]),
-    ]
-    if several:  # a folder of several plans is held to the goals of one plan of as many measures
-        tree_json, tree_unit, tree_cold = several
-        shape = tree_json.label.split(":")[0]
-        goals += [
-            (f"{shape}: overdue JSON faster than `task +OVERDUE export` on every run", tree_json.wins == runs,
-             f"{fmt_ratio(tree_json.ratio)}, faster in {tree_json.wins}/{runs} runs", WHY["several"]),
-            (f"{shape}: unit JSON faster than `task +{UNIT} export` on every run", tree_unit.wins == runs,
-             f"{fmt_ratio(tree_unit.ratio)}, faster in {tree_unit.wins}/{runs} runs", WHY["several"]),
-            (f"{shape}: first run (no cache) ≤ 2× `task +OVERDUE list`", tree_cold.ratio <= 2.0,
-             fmt_ratio(tree_cold.ratio), WHY["several"]),
-        ]
-    out = [
-        "# Benchmark: portcli against Taskwarrior",
-        "",
-        f"Produced by `python benchmarks/run.py` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}. "
-        f"Every figure is the median of {runs} runs as fresh processes, portcli and Taskwarrior alternating; "
-        "a ratio is portcli's median over the other's. Tables are drawn on a pseudo-terminal "
-        f"({TERMINAL[1]}×{TERMINAL[0]}), JSON goes to /dev/null. Load average (1, 5, 15 min): "
-        f"{load_before} before, {load_after} after; the machine is shared, so absolute times drift "
-        "and the ratios are the figures to read.",
-        "",
-        "## Goals",
-        "",
-        "| goal | met | measured |",
-        "|---|---|---|",
-        *[f"| {goal} | {'yes' if met else '**no**'} | {value} |" for goal, met, value, _ in goals],
-        "",
-    ]
-    out += ["How portcli gets there:", "", *[f"- {line}" for line in HOW], ""]
-    missed = [(goal, why) for goal, met, _, why in goals if not met]
-    if missed:
-        out += ["### Not met, and why", ""]
-        seen = set()
-        for goal, why in missed:
-            out.append(f"- {goal}: {why}" if why not in seen else f"- {goal}: as above.")
-            seen.add(why)
-        out.append("")
-    out += [
-        "## Side by side",
-        "",
-        "| command | portcli s | other s | ratio | portcli peak MiB | other peak MiB |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for p in [*pairs, *several]:
-        other = seconds(p.median("theirs")) if p.theirs_runs else "—"
-        other_mib = f"{p.peak_mib('theirs'):.0f}" if p.theirs_runs else "—"
-        out.append(f"| {p.label} | {seconds(p.median('ours'))} | {other} | {fmt_ratio(p.ratio)} | "
-                   f"{p.peak_mib('ours'):.0f} | {other_mib} |")
-    out += [
-        "",
-        "Every timed run of the two 'faster on every run' goals, in order (portcli / Taskwarrior, s):",
-        "",
-        *[f"- {p.label}: " + ", ".join(f"{a.seconds:.3f} / {b.seconds:.3f}" for a, b in zip(p.ours_runs, p.theirs_runs))
-          for p in (overdue_json, unit_json)],
-        "",
-        "Both tools return the same items (JSON array lengths): "
-        + "; ".join(f"{name}: portcli {a:,}, Taskwarrior {b:,}" for name, (a, b) in counts.items()) + ".",
-        "",
-        "## Scaling",
-        "",
-        "`portcli overdue --as-of 2022-06-15 --format json` with no cache (cold) and cached (warm), "
-        "against `task +OVERDUE export`; µs per measure shows any step worse than linear.",
-        "",
-        "| N | cold s | cold µs/measure | warm s | warm µs/measure | task s | task µs/measure | "
-        "portcli peak MiB | task peak MiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for n, cold_n, warm_n in scaling:
-        c, w, t = cold_n.median("ours"), warm_n.median("ours"), warm_n.median("theirs")
-        out.append(f"| {n:,} | {seconds(c)} | {c / n * 1e6:.0f} | {seconds(w)} | {w / n * 1e6:.0f} | "
-                   f"{seconds(t)} | {t / n * 1e6:.0f} | "
-                   f"{max(cold_n.peak_mib('ours'), warm_n.peak_mib('ours')):.0f} | {warm_n.peak_mib('theirs'):.0f} |")
-    out += ["", "## Machine and versions", "", "| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in machine()], ""]
-    return "\n".join(out)
 
 
 if __name__ == "__main__":

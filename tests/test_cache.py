@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,22 +62,26 @@ def uncached(folder: Path, monkeypatch) -> loading.Loaded:
 
 
 def stored_entries(folder: Path) -> dict:
-    """What the cache holds for `folder` under the current plan and portcli."""
+    """What the cache holds for `folder`'s measure files under the current plan and portcli."""
     plan = loading.load_plan(folder)[0]
-    return cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+    entries = cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+    return {name: entry for name, entry in entries.items() if name != cache.PLAN_KEY}
 
 
 def stored(where: Path) -> tuple[tuple, dict]:
-    """A cache file's stamp and entries, its checks aside."""
+    """A cache base's stamp and entries, its checks and token aside (its journal not applied)."""
     content = where.read_bytes()
-    size = int.from_bytes(content[12:16], "little")
-    return marshal.loads(content[16:16 + size])
+    size, folder = int.from_bytes(content[12:16], "little"), int.from_bytes(content[24:28], "little")
+    stamp, token, entries = marshal.loads(content[28 + folder:28 + folder + size])
+    assert token == int.from_bytes(content[16:24], "little")
+    return stamp, entries
 
 
-def framed(index: object) -> bytes:
-    """A cache file holding `index`, with the right checksum."""
+def framed(index: object, token: int = 7, folder: bytes = b"") -> bytes:
+    """A cache base holding `index`, with the right checksum (and `token` in its header)."""
     content = marshal.dumps(index)
-    return cache._MAGIC + zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little") + content
+    return (cache._MAGIC + zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little")
+            + token.to_bytes(8, "little") + len(folder).to_bytes(4, "little") + folder + content)
 
 
 def measure(loaded: loading.Loaded, measure_id: int):
@@ -243,7 +248,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monk
         "empty": b"",
         "flipped bit": data[:100] + bytes([data[100] ^ 1]) + data[101:],  # in the index
         "other shape": framed([1, 2, 3]),
-        "wrong entries": framed((stamp, {"02.yaml": ((1, 2, 3, 4), "x"), "03.yaml": "y", "04.yaml": 4})),
+        "wrong entries": framed((stamp, 7, {"02.yaml": ((1, 2, 3, 4), "x"), "03.yaml": "y", "04.yaml": 4})),
     }[damage])
     loaded = load(measures_dir, reads)
     assert loaded.measures == good.measures == uncached(measures_dir, monkeypatch).measures
@@ -256,7 +261,7 @@ def test_an_entry_of_the_right_signature_but_a_wrong_shape_is_read_again(measure
     where = cache.cache_file(measures_dir, cache.cache_dir())
     stamp, entries = stored(where)
     entries["02.yaml"] = (entries["02.yaml"][0], ("not", "a", "record"))
-    where.write_bytes(framed((stamp, entries)))
+    where.write_bytes(framed((stamp, 7, entries)))
     loaded = load(measures_dir, reads)
     assert reads["files"] == 1 and measure(loaded, 2) is not None
 
@@ -303,13 +308,33 @@ def test_concurrent_commands_agree_and_leave_a_whole_cache(measures_dir, private
     files = list(private_cache.iterdir())
     assert [p.suffix for p in files] == [".cache"]  # no temporary file left behind
     plan = loading.load_plan(measures_dir)[0]
-    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25
+    assert len(cache._read(files[0], cache._stamp(measures_dir, plan))) == 25 + 1  # and the plan
 
 
 # --- what comes out of the cache is what went in -------------------------------------------
 
 def test_the_codec_covers_every_field_of_the_model():
     assert cache.CODEC_MATCHES_MODEL
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_cached_measure_is_made_as_its_constructor_makes_it(tmp_path, later, monkeypatch, reads, plain):
+    """The decoder sets a Measure's and each Progress's attributes itself (not through the constructors'
+    keyword arguments): the same attributes in the same order as the constructors give, with or without
+    that shortcut."""
+    assert cache._PLAIN  # the shortcut is on for the model as it is
+    monkeypatch.setattr(cache, "_PLAIN", plain)
+    folder = generate.generate(200, tmp_path / "m200", seed=9)
+    fresh = uncached(folder, monkeypatch).measures
+    loading.load(folder)
+    cached = load(folder, reads).measures
+    assert reads["files"] == 0
+    assert sum(len(m.progress) for m in fresh) > 100
+    for a, b in zip(cached, fresh, strict=True):
+        assert list(a.__dict__.items()) == list(b.__dict__.items())
+        for x, y in zip(a.progress, b.progress, strict=True):
+            assert type(x) is type(y) and list(x.__dict__.items()) == list(y.__dict__.items())
+        assert a == b and hash(a.deadline) == hash(b.deadline) and a.due == b.due
 
 
 def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
@@ -519,3 +544,256 @@ def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir,
         want = uncached(measures_dir, monkeypatch)
         assert got.measures == want.measures, action
         assert got.problems == want.problems, action
+
+
+# --- one cache per folder, however it is spelled ---------------------------------------------
+
+def cache_files(root: Path, suffix: str = ".cache") -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.name.endswith(suffix))
+
+
+def test_every_spelling_of_a_folder_shares_one_cache(measures_dir, private_cache, later, monkeypatch, run, reads):
+    """Relative, absolute, with `./` and `..`, and through a link: one base file in the cache folder,
+    naming the folder as resolved, and the second spelling reads no file."""
+    link = measures_dir.parent / "link-to-measures"
+    link.symlink_to(measures_dir, target_is_directory=True)
+    monkeypatch.chdir(measures_dir.parent)
+    spellings = ["measures", str(measures_dir), "./measures/", f"../{measures_dir.parent.name}/measures", link.name]
+    expected_files = None
+    for number, folder in enumerate(spellings):
+        reads["files"] = 0
+        result = run("list", "--dir", folder, "--format", "json")
+        assert result.exit_code == 0
+        assert reads["files"] == (25 if number == 0 else 0), folder
+        # each spelling still prints its own file names
+        assert [m["file"] for m in json.loads(result.stdout)] == \
+            [str(Path(folder) / name) for name in measure_names(measures_dir)]
+        bases = cache_files(private_cache)
+        assert len(bases) == 1, (folder, bases)
+        expected_files = expected_files or sorted(p.name for p in private_cache.iterdir())
+        assert sorted(p.name for p in private_cache.iterdir()) == expected_files  # no second cache, no journal
+    content = bases[0].read_bytes()
+    folder_size = int.from_bytes(content[24:28], "little")
+    assert content[28:28 + folder_size].decode() == os.path.realpath(measures_dir)
+
+
+def test_a_problem_that_quotes_the_folder_is_told_as_each_spelling_says_it(measures_dir, later, monkeypatch, run):
+    """A GBK file's problem quotes a command with the file's path as spelled: the cached problem of one
+    spelling is not handed out under another."""
+    (measures_dir / "26.yaml").write_bytes("id: 26\nnational: 天津口岸\n".encode("gbk"))
+    monkeypatch.chdir(measures_dir.parent)
+    for folder in ["measures", "./measures", str(measures_dir), "measures"]:
+        cached = run("validate", "--dir", folder)
+        fresh = run("validate", "--dir", folder, env={"PORTCLI_NO_CACHE": "1"})
+        assert (cached.exit_code, cached.stderr) == (fresh.exit_code, fresh.stderr) == \
+            (2, cached.stderr)
+        assert f"iconv -f GBK -t UTF-8 {Path(folder) / '26.yaml'} > {Path(folder) / '26.yaml'}.tmp" in cached.stderr
+
+
+# --- a write costs the cache one record, not the folder --------------------------------------
+
+def journal_of(root: Path) -> list[Path]:
+    return cache_files(root, cache.JOURNAL)
+
+
+def test_a_write_appends_a_record_and_leaves_the_base_alone(measures_dir, private_cache, monkeypatch, run, reads):
+    clock = {"ahead": 10_000_000_000}
+    monkeypatch.setattr(cache, "clock", lambda: time.time_ns() + clock["ahead"])
+    assert run("list", "--dir", measures_dir).exit_code == 0
+    [base] = cache_files(private_cache)
+    before = (base.read_bytes(), os.stat(base).st_ino)
+    sizes = []
+    for number, measure_id in enumerate([2, 13, 2, 25, 7]):
+        result = run("update", str(measure_id), "--note", f"第{number}次", "--date", "2022-06-01",
+                     "--dir", measures_dir)
+        assert result.exit_code == 0, result.stderr
+        clock["ahead"] += cache.RACY_NS + 1_000_000_000  # the next command comes a few seconds later
+        reads["files"] = 0
+        loaded = loading.load(measures_dir)
+        assert reads["files"] == 1  # the written file, settled now, is read and stored ...
+        reads["files"] = 0
+        assert loading.load(measures_dir).measures == loaded.measures
+        assert reads["files"] == 0  # ... and taken from the journal
+        assert loaded.measures == uncached(measures_dir, monkeypatch).measures
+        assert f"第{number}次" in [p.note for p in measure(loaded, measure_id).progress]
+        [journal] = journal_of(private_cache)
+        sizes.append(journal.stat().st_size)
+    assert (base.read_bytes(), os.stat(base).st_ino) == before  # never rewritten
+    steps = [b - a for a, b in zip([0, *sizes], sizes)]
+    assert all(0 < step < 2000 for step in steps), steps  # one file's entry a write, whatever the folder's size
+
+
+def test_a_torn_or_foreign_journal_costs_only_reads(measures_dir, private_cache, later, monkeypatch, reads):
+    loading.load(measures_dir)
+    [base] = cache_files(private_cache)
+    replace_in(measures_dir / "02.yaml", "status: not_started", "status: done")
+    replace_in(measures_dir / "03.yaml", "status: not_started", "status: blocked")
+    loading.load(measures_dir)  # two records? one: both files settle in the same run
+    [journal] = journal_of(private_cache)
+    good, base_bytes = journal.read_bytes(), base.read_bytes()
+    stamp, entries = stored(base)
+    forged = marshal.dumps((12345, {"04.yaml": (entries["04.yaml"][0], ("not", "a", "record"))}))
+    for damage, bytes_, reread in [
+        ("torn", good[:-5], 2),
+        ("flipped", good[:20] + bytes([good[20] ^ 1]) + good[21:], 2),
+        ("another base's", good + zlib.crc32(forged).to_bytes(4, "little") + len(forged).to_bytes(4, "little")
+         + forged, 0),
+    ]:
+        base.write_bytes(base_bytes)
+        journal.write_bytes(bytes_)
+        reads["files"] = 0
+        loaded = loading.load(measures_dir)
+        assert reads["files"] == reread, damage
+        if reread:  # a journal with a bad record takes no more: the files read again went into a new base
+            assert journal_of(private_cache) == [] and base.read_bytes() != base_bytes
+            reads["files"] = 0
+            assert loading.load(measures_dir).measures == loaded.measures and reads["files"] == 0
+        assert loaded.measures == uncached(measures_dir, monkeypatch).measures, damage
+        assert measure(loaded, 2).status == "done" and measure(loaded, 3).status == "blocked"
+
+
+def test_a_long_journal_is_folded_into_a_new_base(measures_dir, private_cache, later, monkeypatch, reads):
+    monkeypatch.setattr(cache, "JOURNAL_AT_LEAST", 0)
+    monkeypatch.setattr(cache, "JOURNAL_SHARE", 10)  # a tenth of the base: a few records
+    loading.load(measures_dir)
+    [base] = cache_files(private_cache)
+    first_token = int.from_bytes(base.read_bytes()[16:24], "little")
+    for number in range(40):
+        path = measures_dir / f"{number % 25 + 1:02d}.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + f"# {number}\n", encoding="utf-8")
+        loaded = loading.load(measures_dir)
+        assert loaded.measures == uncached(measures_dir, monkeypatch).measures
+    token = int.from_bytes(base.read_bytes()[16:24], "little")
+    assert token != first_token
+    # the journal there is the new base's, and smaller than a tenth of it; the old one is gone
+    assert all(j.name.startswith(f"{base.name}.{token:016x}") for j in journal_of(private_cache))
+    assert sum(j.stat().st_size for j in journal_of(private_cache)) <= base.stat().st_size // 10
+    reads["files"] = 0
+    again = loading.load(measures_dir)
+    assert reads["files"] == 0
+    assert again.measures == uncached(measures_dir, monkeypatch).measures
+
+
+# --- the cache folder is bounded ------------------------------------------------------------
+
+def test_the_cache_of_a_folder_that_is_gone_is_removed(tmp_path, private_cache, later, monkeypatch):
+    monkeypatch.setattr(cache, "_bounded", set())
+    folders = [generate.generate(5, tmp_path / f"m{k}", seed=k) for k in range(3)]
+    for folder in folders:
+        loading.load(folder)
+    assert len(cache_files(private_cache)) == 3
+    gone = cache.cache_file(folders[1], private_cache)
+    shutil_rmtree(folders[1])
+    (private_cache / "leftover.cache.00000000000000aa.journal").write_bytes(b"x")  # a journal no base owns
+    monkeypatch.setattr(cache, "_bounded", set())  # a new run
+    new = generate.generate(5, tmp_path / "m3", seed=3)
+    loading.load(new)
+    assert gone not in cache_files(private_cache)
+    assert cache_files(private_cache) == sorted(cache.cache_file(f, private_cache) for f in [folders[0], folders[2], new])
+    assert journal_of(private_cache) == []
+
+
+def shutil_rmtree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder)
+
+
+def test_the_least_recently_used_caches_go_first_beyond_the_bound(tmp_path, private_cache, later, monkeypatch):
+    monkeypatch.setattr(cache, "_bounded", set())
+    folders = [generate.generate(40, tmp_path / f"m{k}", seed=k) for k in range(4)]
+    for folder in folders:
+        loading.load(folder)
+    bases = {folder: cache.cache_file(folder, private_cache) for folder in folders}
+    size = max(p.stat().st_size for p in bases.values())
+    hour = 3600 * 10**9
+    now = time.time_ns()
+    # used (read) long ago: m2 the longest, then m0, m3, m1
+    for folder, age in zip(folders, [5, 2, 9, 3]):
+        os.utime(bases[folder], ns=(now - age * hour, now - age * hour))
+    loading.load(folders[0])  # a read moves its cache's time on: m0 is now the most recently used
+    assert bases[folders[0]].stat().st_mtime_ns > now - hour
+    monkeypatch.setattr(cache, "_bounded", set())
+    # Room for three caches of this size: the new folder's, m0 (just used) and m1, the next least old.
+    monkeypatch.setattr(cache, "max_bytes", lambda: 3 * size + size // 2)
+    new = generate.generate(40, tmp_path / "m4", seed=4)
+    loading.load(new)
+    assert cache_files(private_cache) == sorted([bases[folders[0]], bases[folders[1]],
+                                                 cache.cache_file(new, private_cache)])
+    for folder in folders:  # whatever was removed, every folder still reads as it is
+        assert loading.load(folder).measures == uncached(folder, monkeypatch).measures
+
+
+def test_the_bound_is_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORTCLI_CACHE_MAX_MB", "3")
+    assert cache.max_bytes() == 3 << 20
+    monkeypatch.setenv("PORTCLI_CACHE_MAX_MB", "lots")
+    assert cache.max_bytes() == cache.MAX_BYTES == 1024 << 20
+    monkeypatch.delenv("PORTCLI_CACHE_MAX_MB")
+    assert cache.max_bytes() == cache.MAX_BYTES
+
+
+# --- the plan is cached with its folder's files ----------------------------------------------
+
+@pytest.fixture
+def plan_reads(monkeypatch):
+    """How many times a _plan.yaml is really read and checked."""
+    count = {"plans": 0}
+    real = loading.load_plan
+
+    def counted(folder):
+        count["plans"] += 1
+        return real(folder)
+
+    monkeypatch.setattr(loading, "load_plan", counted)
+    return count
+
+
+def test_an_unchanged_plan_comes_from_the_cache_equal(measures_dir, later, monkeypatch, plan_reads):
+    (measures_dir / "_plan.yaml").write_text((measures_dir / "_plan.yaml").read_text(encoding="utf-8")
+                                             + "start: 2022-03-01\nlights: {yellow_days: 9}\n", encoding="utf-8")
+    first = loading.load(measures_dir)
+    assert plan_reads["plans"] == 1
+    second = loading.load(measures_dir)
+    assert plan_reads["plans"] == 1  # not read again
+    fresh = uncached(measures_dir, monkeypatch)
+    assert second.plan == first.plan == fresh.plan
+    assert (second.plan.start, second.plan.yellow_days) == (date(2022, 3, 1), 9)
+    assert second.plan.unit("Tianjin Customs") == fresh.plan.unit("Tianjin Customs") is not None
+    assert list(second.plan.tasks.items()) == list(fresh.plan.tasks.items())
+    assert second.measures == fresh.measures
+
+
+def test_a_plan_edit_of_the_same_size_with_the_old_mtime_is_seen(measures_dir, later, plan_reads):
+    path = measures_dir / "_plan.yaml"
+    loading.load(measures_dir)
+    loading.load(measures_dir)
+    before = os.stat(path)
+    replace_in(path, "year: 2022", "year: 2023")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    loaded = loading.load(measures_dir)
+    assert plan_reads["plans"] == 2 and loaded.plan.year == 2023 and measure(loaded, 2).due.year == 2023
+
+
+def test_a_plan_written_just_before_a_run_is_read_again(measures_dir, monkeypatch, plan_reads):
+    """The racy rule holds for the plan too: under the real clock the fresh copy is not stored."""
+    loading.load(measures_dir)
+    loading.load(measures_dir)
+    assert plan_reads["plans"] == 2
+
+
+def test_a_plan_that_is_a_link_is_read_every_run(measures_dir, later, plan_reads):
+    real = measures_dir / "plan-itself.txt"
+    (measures_dir / "_plan.yaml").rename(real)
+    (measures_dir / "_plan.yaml").symlink_to(real.name)
+    for runs in (1, 2, 3):
+        assert loading.load(measures_dir).plan is not None
+        assert plan_reads["plans"] == runs
+
+
+def test_a_plan_with_problems_is_never_cached(measures_dir, later, plan_reads):
+    replace_in(measures_dir / "_plan.yaml", "year: 2022", "year: twenty")
+    for runs in (1, 2):
+        loaded = loading.load(measures_dir)
+        assert loaded.plan is None and plan_reads["plans"] == runs
+        assert any(p.code == "bad-year" for p in loaded.problems)

@@ -41,18 +41,24 @@ def clock(monkeypatch) -> Clock:
 
 def twin_folders(root: Path) -> tuple[Path, Path]:
     """Two copies of the shipped measures, each as `measures/` in a folder of its own, so that the
-    file names commands print are spelled the same in both."""
+    file names commands print are spelled the same in both; `link` beside it leads to it."""
     on, off = root / "on", root / "off"
     for parent in (on, off):
         shutil.copytree(SHIPPED, parent / "measures")
+        (parent / "link").symlink_to("measures", target_is_directory=True)
     return on, off
 
 
-def run_in(run, monkeypatch, parent: Path, argv: list[str], cached: bool):
+# Ways to name one folder: they share a cache, and each prints file names as it spells them.
+SPELLINGS = ("measures", "./measures", "link", "measures/../measures/")
+SPELLING = st.sampled_from(SPELLINGS)
+
+
+def run_in(run, monkeypatch, parent: Path, argv: list[str], cached: bool, spelling: str = "measures"):
     with monkeypatch.context() as m:
         m.chdir(parent)
         env = {} if cached else {"PORTCLI_NO_CACHE": "1"}
-        return run(*argv, "--dir", "measures", env=env)
+        return run(*argv, "--dir", spelling, env=env)
 
 
 def files_of(parent: Path) -> dict[str, bytes]:
@@ -61,9 +67,9 @@ def files_of(parent: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.suffix == ".yaml"}
 
 
-def same_everywhere(run, monkeypatch, on: Path, off: Path, argv: list[str]):
-    with_cache = run_in(run, monkeypatch, on, argv, cached=True)
-    without = run_in(run, monkeypatch, off, argv, cached=False)
+def same_everywhere(run, monkeypatch, on: Path, off: Path, argv: list[str], spelling: str = "measures"):
+    with_cache = run_in(run, monkeypatch, on, argv, cached=True, spelling=spelling)
+    without = run_in(run, monkeypatch, off, argv, cached=False, spelling=spelling)
     assert (with_cache.exit_code, with_cache.stdout, with_cache.stderr) == \
         (without.exit_code, without.stdout, without.stderr), argv
     assert files_of(on) == files_of(off), argv
@@ -124,19 +130,57 @@ READ = st.one_of(
 )
 
 
+# An edit of _plan.yaml, the same in both folders: the plan is cached too, and every file is checked against it.
+PLAN_EDIT = st.sampled_from(["title", "alias", "year", "broken", "restore"]).map(lambda how: ["edit-plan", how])
+
+
+def edit_plan(parent: Path, how: str) -> None:
+    path = parent / "measures" / "_plan.yaml"
+    text = (SHIPPED / "_plan.yaml").read_text(encoding="utf-8")
+    if how == "title":
+        text = text.replace("title: 天津口岸", "title: 天津口岸（修订）", 1)
+    elif how == "alias":
+        text = text.replace("    aliases: [海关]\n", "    aliases: [海关, 津关]\n", 1)
+    elif how == "broken":
+        text = text.replace("year: 2022", "year: twenty", 1)
+    elif how == "year":
+        text = text.replace("year: 2022", "year: 2023", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+# How soon a journal is folded into a new base: as shipped, or at every record it would take.
+FOLDING = st.sampled_from(["shipped", "every record"])
+
+
+def fold(monkeypatch, folding: str) -> None:
+    if folding == "every record":
+        monkeypatch.setattr(cache, "JOURNAL_AT_LEAST", 0)
+        monkeypatch.setattr(cache, "JOURNAL_SHARE", 10**9)
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.one_of(WRITE, READ), st.booleans()), min_size=2, max_size=12))
-def test_random_writes_and_reads_agree_with_the_cache_on_and_off(tmp_path_factory, run, monkeypatch, steps):
+@given(steps=st.lists(st.tuples(st.one_of(WRITE, READ, PLAN_EDIT), st.booleans(), SPELLING), min_size=2,
+                      max_size=12), folding=FOLDING)
+def test_random_writes_and_reads_agree_with_the_cache_on_and_off(tmp_path_factory, run, monkeypatch, steps,
+                                                                 folding):
+    """Under every spelling of the folder (one shared cache), with the journal folded as shipped or at
+    every record, and the plan edited now and then."""
     clock = Clock()
     monkeypatch.setattr(cache, "clock", clock)
+    fold(monkeypatch, folding)
     monkeypatch.setenv("PORTCLI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     on, off = twin_folders(tmp_path_factory.mktemp("twins"))
-    for argv, wait in steps:
-        same_everywhere(run, monkeypatch, on, off, argv)
+    for argv, wait, spelling in steps:
+        if argv[0] == "edit-plan":
+            for parent in (on, off):
+                edit_plan(parent, argv[1])
+        else:
+            same_everywhere(run, monkeypatch, on, off, argv, spelling)
         if wait:  # another read or write a few seconds later: the cache now trusts what was written
             clock.past_the_racy_window()
-    for argv in (["list", "--format", "json"], ["validate"]):  # and what is there at the end reads the same
-        same_everywhere(run, monkeypatch, on, off, argv)
+    for spelling in SPELLINGS:  # and what is there at the end reads the same, however it is named
+        for argv in (["list", "--format", "json"], ["validate"]):
+            same_everywhere(run, monkeypatch, on, off, argv, spelling)
 
 
 # --- a measures folder of two plans: one cache per plan folder, the same answers as none ------------
@@ -172,17 +216,26 @@ READ_IN_A_TREE = st.one_of(
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.one_of(WRITE_IN_A_TREE, READ_IN_A_TREE), st.booleans()), min_size=2, max_size=10))
-def test_a_folder_of_two_plans_reads_the_same_with_the_cache_on_and_off(tmp_path_factory, run, monkeypatch, steps):
+@given(steps=st.lists(st.tuples(st.one_of(WRITE_IN_A_TREE, READ_IN_A_TREE), st.booleans(), st.booleans()),
+                      min_size=2, max_size=10), folding=FOLDING)
+def test_a_folder_of_two_plans_reads_the_same_with_the_cache_on_and_off(tmp_path_factory, run, monkeypatch, steps,
+                                                                        folding):
+    """With the journal folded as shipped or at every record, and with the cache folder bounded as
+    shipped or to nothing (a step that writes one plan's cache may remove the other's)."""
     clock = Clock()
     monkeypatch.setattr(cache, "clock", clock)
+    fold(monkeypatch, folding)
     cached = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("PORTCLI_CACHE_DIR", str(cached))
     on, off = twin_trees(tmp_path_factory.mktemp("trees"))
-    for argv, wait in steps:
-        same_everywhere(run, monkeypatch, on, off, argv)
+    for argv, wait, cramped in steps:
+        monkeypatch.setattr(cache, "_bounded", set())  # each step a run of its own
+        with monkeypatch.context() as m:
+            m.setenv("PORTCLI_CACHE_MAX_MB", "0" if cramped else "1024")
+            same_everywhere(run, monkeypatch, on, off, argv)
         if wait:
             clock.past_the_racy_window()
+    monkeypatch.setattr(cache, "_bounded", set())
     clock.past_the_racy_window()  # what is there at the end is old enough to be cached
     for argv in (["list", "--format", "json"], ["validate"]):
         same_everywhere(run, monkeypatch, on, off, argv)

@@ -80,26 +80,36 @@ def load(directory: Path, plan_name: str | None = None, code: tuple | None = Non
     """Every valid measure in `directory`, sorted by id, and every problem found on the way.
     `plan_name` names the folder's plan among several; `code` is cache.code_stamp(), when the
     caller loads many folders in one run and has it already."""
-    # 10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
-    # collector, run every 700 allocations, would walk them again and again while they are built.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_cyclic_collection():
         return _load(directory, plan_name, code)
-    finally:
-        if collecting:
+
+
+class _no_cyclic_collection:
+    """10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
+    collector, run every 700 allocations, would walk them again and again while they are built.
+    (Across a whole tree too: between two plan folders it would walk every measure loaded so far.)"""
+
+    def __enter__(self):
+        self.collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.collecting:
             gc.enable()
 
 
 def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
-    plan, problems = load_plan(directory)
+    plan, seen = cache.cached_plan(directory, code)
+    problems: list[Problem] = []
+    if plan is None:
+        plan, problems = load_plan(directory)
     names = measure_names(directory)
     if plan is None:  # nothing to key a cache on: the plan is what every file is checked against
         context = _year_of_broken_plan(directory)
         results = [load_measure_file(directory / name, context, plan_name) for name in names]
     else:
         check = load_measure_file if plan_name is None else partial(load_measure_file, plan_name=plan_name)
-        results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code)
+        results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code, plan_seen=seen)
     in_file_order: list[Measure] = []
     for measure, found in results:
         if found:
@@ -183,6 +193,11 @@ def load_tree(directory: Path, plans: list[str] | None = None) -> Loaded:
     """A measures folder of one plan (as `load` gives it) or of several plan folders: every plan's
     measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
     narrows to those plan folders; a name the folder lacks raises UnknownPlan."""
+    with _no_cyclic_collection():
+        return _load_tree(directory, plans)
+
+
+def _load_tree(directory: Path, plans: list[str] | None) -> Loaded:
     names = plan_folders(directory)
     if not names:
         if plans:
