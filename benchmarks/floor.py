@@ -21,7 +21,6 @@ import os
 import pty
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 

@@ -21,7 +21,10 @@ import sys
 def main(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else list(args)
     if os.environ.get("PORTCLI_NO_FAST_PATH", "") in ("", "0"):
-        fast = plan(args)
+        try:
+            fast = plan(args)
+        except Exception:  # whatever reading the command line met, typer's path says as it always has
+            fast = None
         if fast is not None:
             run_fast(*fast)
             return
