@@ -249,3 +249,16 @@ def test_the_everyday_queries_import_neither_typer_nor_click(folders):
     # and the switch that the comparisons above rely on really sends a run to typer
     assert {"typer", "click"} <= loaded_modules(["list", "--dir", ship, "-f", "json"],
                                                environment({"PORTCLI_NO_FAST_PATH": "1"}))
+
+
+def test_a_command_line_the_fast_path_fails_to_read_goes_to_typer(monkeypatch, folders, capsys):
+    def broken(args, environ=None):
+        raise RuntimeError("a bug in reading the command line")
+
+    monkeypatch.setattr(entry, "plan", broken)
+    monkeypatch.delenv("PORTCLI_NO_FAST_PATH", raising=False)
+    with pytest.raises(SystemExit) as ended:
+        entry.main(["overdue", "--dir", str(folders["varied"]), "--as-of", AS_OF, "-f", "json"])
+    out, err = capsys.readouterr()
+    assert (ended.value.code, err) == (0, "")
+    assert [m["id"] for m in json.loads(out)] == [4, 1, 10]  # typer's answer, worked out as above
