@@ -14,11 +14,13 @@ English, the language the messages are written in (gettext's own fallback).
 from __future__ import annotations
 
 import functools
-import gettext as _gettext
 import os
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    import gettext as _gettext
 
 DOMAIN = "portcli"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -74,6 +76,8 @@ def from_arguments(args: list[str]) -> str | None:
 @functools.cache
 def translation(language: str) -> _gettext.NullTranslations:
     """The translation object of a language; English, the msgids' own, needs no catalog to fall back on."""
+    import gettext as _gettext
+
     return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGS[language]], fallback=language == "en")
 
 
@@ -82,9 +86,14 @@ current = DEFAULT
 
 
 def use(language: str) -> None:
-    """Speak `language` from now on, click's and typer's messages included."""
+    """Speak `language` from now on, click's and typer's messages included. The catalog is read
+    when a first message is said: a query whose answer is all data (JSON) says none, and reading the
+    Chinese catalog costs more than the rest of its start."""
     global _active, current
-    current, _active = language, translation(language)
+    current, _active = language, None
+    if not any(name in sys.modules for name in ("click", "typer")):
+        return  # nothing of click to bind: where its messages are said, it is imported before use() (cli.py)
+    _active = translation(language)
     for name in ("click.core", "click.exceptions", "click.types", "click.parser", "click.formatting",
                  "click.decorators", "click.termui", "click.utils", "click.shell_completion", "click._termui_impl",
                  "typer.core", "typer.rich_utils"):
@@ -97,8 +106,9 @@ def use(language: str) -> None:
 
 
 def _translations() -> _gettext.NullTranslations:
+    global _active
     if _active is None:
-        use(DEFAULT)
+        _active = translation(current)
     return _active
 
 

@@ -1,0 +1,371 @@
+"""What the `list` and `overdue` commands do, and the helpers every command shares, without typer
+or click: the typer commands in cli.py call these, and so does the fast path (entry.py), which runs
+the everyday command lines without importing the command-line machinery at all.
+
+A command ends by raising `Exit(code)`; typer's path maps it to click's exit (cli.py), the fast path
+and `run` to the process's exit code, with the same messages on stderr either way.
+"""
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Iterator, NoReturn
+
+from . import files, query
+from .i18n import N_, _
+from .load import Loaded, UnknownPlan, load_tree
+from .model import STATUSES, status_key
+from .problem import did_you_mean
+
+if TYPE_CHECKING:
+    from .model import Plan
+    from .plans import Plans
+
+
+class Exit(Exception):
+    """End the command with this exit code (what was to say is said already)."""
+
+    def __init__(self, exit_code: int = 0) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
+def date_option(value: str) -> date:
+    """A date as a command line gives it (--as-of, --due-before…); ValueError, said for the user, when it
+    is none or out of range."""
+    from .deadline import in_range, parse_date
+
+    return in_range(parse_date(value), value)
+
+
+def _today(as_of: date | None) -> date:
+    return as_of or date.today()
+
+
+def say(message: str) -> None:
+    """A message of portcli's own on stderr, on one line: data in it cannot forge another line."""
+    from .render import printable
+
+    _to_stderr(f"portcli: {printable(message, one_line=True)}\n")
+
+
+def _to_stderr(text: str) -> None:
+    """Write to stderr. A stderr that cannot take it (a full disk, closed, a reader gone) cannot be
+    told about either, and must not change the exit code: an exception here ended portcli with 1,
+    the --fail-on code, where a problem is 2."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()  # now, not at exit, where a failure would make the exit code 120
+    except (OSError, AttributeError, ValueError):  # AttributeError: started with stderr closed (None)
+        pass
+
+
+def fail(message: str) -> NoReturn:
+    """A wrong command line or an unusable folder: say so on stderr and exit 2."""
+    say(message)
+    raise Exit(2)
+
+
+def report_problems(problems) -> None:
+    """Each problem on stderr, one line each: data cannot forge a second `FILE:LINE:` line."""
+    from .render import printable
+
+    for problem in problems:
+        _to_stderr(printable(str(problem), one_line=True) + "\n")
+
+
+# The OS words its errors in English (strerror): the ones portcli's users meet, in their language.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"), errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"), errno.EFBIG: N_("File too large"),
+    errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"),
+    errno.EROFS: N_("Read-only file system"), errno.EEXIST: N_("File exists"),
+    errno.ENAMETOOLONG: N_("File name too long"), errno.EIO: N_("Input/output error"),
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why an OS call failed, in the language spoken where portcli knows the words."""
+    known = _OS_REASONS.get(getattr(exc, "errno", None))
+    return _(known) if known else (getattr(exc, "strerror", None) or str(exc))
+
+
+def _directory(directory: Path | None) -> Path:
+    try:
+        return files.find_directory(directory)
+    except files.DirectoryNotFound as exc:
+        fail(str(exc))
+
+
+def _load(directory: Path | None, plans: list[str] | None = None) -> Loaded:
+    try:
+        loaded = load_tree(_directory(directory), plans)
+    except UnknownPlan as exc:
+        fail(str(exc))
+    # The measures live until the command ends: leaving them out of the cyclic garbage collector's
+    # walks saves ~30 ms at 10,000 measures (they hold no cycles; refcounting still frees them).
+    gc.freeze()
+    return loaded
+
+
+def _finish(loaded: Loaded, code: int = 0) -> NoReturn:
+    """Report every problem on stderr; any problem makes the exit code 2 (SPEC §5)."""
+    report_problems(loaded.problems)
+    raise Exit(2 if loaded.problems else code)
+
+
+def _console(file: IO[str] | None = None):
+    from rich.console import Console
+
+    class PipeTellingConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's own answer is exit 1, the --fail-on code; _output tells a closed pipe instead
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    console = PipeTellingConsole(file=file, highlight=False, emoji=False, markup=False)
+    # COLUMNS=0 drew nothing at all, and a narrow width squeezes ids and dates to "…": below
+    # MIN_WIDTH the table is drawn MIN_WIDTH wide, and the terminal wraps its lines.
+    console.width = max(console.width, MIN_WIDTH)
+    return console
+
+
+MIN_WIDTH = 80
+
+
+# The exit status of a program whose reader went away: a shell shows 128 + SIGPIPE (141) for a
+# program SIGPIPE ended, as `yes | head -1` ends `yes`. Not 1: a closed pipe is no finding.
+READER_GONE = 128 + 13
+
+
+@contextmanager
+def _output(path: Path | None, binary: bool = False, written: str | None = None) -> Iterator[IO]:
+    """Where the output goes: FILE from --output, else stdout. A FILE or a stdout that cannot be
+    written (a full disk) is one line and exit 2, saying which file was `written` all the same; a reader that
+    went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
+    if path is None:
+        if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
+            _stdout_failed(OSError(errno.EBADF, _("stdout is closed")), written)
+        stream = sys.stdout.buffer if binary else sys.stdout
+        try:
+            yield stream
+            stream.flush()  # here, while a failure can still be told, not at exit
+            if _reader_gone(stream):
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        except OSError as exc:
+            _stdout_failed(exc, written)
+        return
+    try:
+        with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
+            yield out
+    except OSError as exc:
+        fail(_("cannot write {path}: {reason}").format(path=path, reason=reason(exc)))
+
+
+def _stdout_failed(exc: OSError, written: str | None = None) -> NoReturn:
+    # What stdout still buffers must go somewhere quiet: Python flushes it once more at exit,
+    # and that failure would be "Exception ignored … BrokenPipeError" on stderr.
+    _discard_stdout()
+    if exc.errno == errno.EPIPE:
+        raise Exit(READER_GONE)
+    if written:
+        fail(_("{file} is written, but cannot write the output: {reason}").format(file=written, reason=reason(exc)))
+    fail(_("cannot write the output: {reason}").format(reason=reason(exc)))
+
+
+def _reader_gone(stream: IO) -> bool:
+    """Whether `stream` is a pipe whose reader has closed it. A big write that the reader's going
+    cuts short raises nothing: Python returns the bytes written so far, and the text layer drops
+    the count. So the pipe is asked."""
+    import select
+
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture)
+        return False
+    if not hasattr(select, "poll"):  # Windows: a closed pipe there raises on the write itself
+        return False
+    poller = select.poll()
+    poller.register(descriptor, 0)  # POLLERR is reported whatever is asked: the reader end is closed
+    return any(event & select.POLLERR for _, event in poller.poll(0))
+
+
+def _discard_stdout() -> None:
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture): nothing to discard
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
+    if not names:
+        return ()
+    if loaded.several:  # a unit is named the same in every plan that has it
+        try:
+            return tuple(dict.fromkeys(n for name in names
+                                       for n in query.resolve_unit_in(loaded.plans.values(), name)))
+        except query.LookupProblem as exc:
+            _finish_with_failure(loaded, str(exc))
+    if loaded.plan is None:
+        _finish_with_failure(loaded, _("cannot look up units: the plan file is broken"))
+    try:
+        return tuple(dict.fromkeys(query.resolve_unit(loaded.plan, name).name for name in names))
+    except query.LookupProblem as exc:
+        _finish_with_failure(loaded, str(exc))
+
+
+def _finish_with_failure(loaded: Loaded, message: str) -> NoReturn:
+    report_problems(loaded.problems)
+    fail(message)
+
+
+def _plans_of(loaded: Loaded) -> Plan | Plans | None:
+    """What renderers are given: the one plan, or the several plans the measures come from."""
+    return loaded.plans if loaded.several else loaded.plan
+
+
+def _tasks(loaded: Loaded, numbers: list[int] | None) -> tuple[int, ...]:
+    known = ({n for p in loaded.plans.values() if p for n in p.tasks} if loaded.several
+             else loaded.plan.tasks if loaded.plan else {})
+    for number in numbers or ():
+        if known and number not in known:
+            _finish_with_failure(loaded, _("no key task {number}: the plan has tasks {first}…{last}").format(
+                number=number, first=min(known), last=max(known)))
+    return tuple(numbers or ())
+
+
+def _statuses(values: list[str] | None) -> tuple[str, ...]:
+    keys = []
+    for value in values or ():
+        key = status_key(value)
+        if key is None:
+            hint = did_you_mean(value, [*STATUSES, *STATUSES.values()])
+            fail(_("unknown status {value!r}{hint}: use one of {keys} or {labels}").format(
+                value=value, hint=hint, keys=", ".join(STATUSES), labels="、".join(STATUSES.values())))
+        keys.append(key)
+    return tuple(keys)
+
+
+def _whole_number(arg: str) -> bool:
+    # -1 too: it is a wrong value of --due-soon (out of range), not an option of its own
+    return arg.removeprefix("-").isdigit()
+
+
+def _not_an_option(arg: str) -> bool:
+    return not arg.startswith("-")
+
+
+# Options whose value may be left out: the value that then stands for it, and what a value looks
+# like. Typer has no optional option values, so the argument list is completed before it reaches Typer.
+OPTIONAL_VALUES = {
+    "--due-soon": (str(query.DEFAULT_DUE_SOON_DAYS), _whole_number),
+    "--stale": (str(query.DEFAULT_STALE_DAYS), _whole_number),
+    "--show-completion": ("", _not_an_option),
+    "--install-completion": ("", _not_an_option),
+}
+
+
+def complete_args(args: list[str]) -> list[str]:
+    """`--due-soon` alone means `--due-soon 14` (`--stale` alone `--stale 14`); `--due-soon 30` and `--due-soon=30` stay;
+    likewise `--show-completion` alone and `--show-completion bash`."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        out.append(arg)
+        if arg in OPTIONAL_VALUES:
+            default, is_value = OPTIONAL_VALUES[arg]
+            if not (i + 1 < len(args) and is_value(args[i + 1])):
+                out.append(default)
+    return out
+
+
+def list_measures(*, unit: list[str] | None, lead: bool, status: list[str] | None, task: list[int] | None,
+                  due_before: date | None, due_after: date | None, overdue: bool, due_soon: int | None,
+                  stale: int | None, search: list[str] | None, as_of: date | None, limit: int,
+                  directory: Path | None, plan: list[str] | None, format: str) -> NoReturn:
+    """`portcli list`: measures, filtered (cli.list_ declares the options and their defaults)."""
+    statuses = _statuses(status)
+    loaded = _load(directory, plan)
+    today = _today(as_of)
+    if lead and not unit:
+        fail(_("--lead needs --unit: whose lead measures?"))
+    filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses,
+                            tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
+                            overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
+    found = query.select(loaded.measures, filters, today)
+    if stale is not None:
+        found = [m for m in found if query.is_stale(m, today, query.plan_of(_plans_of(loaded), m), stale)]
+    with _output(None) as out:
+        if format == "json":
+            from .render import json
+
+            json.measures(found, _plans_of(loaded), today, out)
+        else:
+            from .render import table
+
+            table.measures(found, _plans_of(loaded), today, _console(out), limit=limit,
+                           show_silent_days=stale is not None)
+    _finish(loaded)
+
+
+def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, directory: Path | None,
+                     plan: list[str] | None, format: str) -> NoReturn:
+    """`portcli overdue`: overdue measures as of --as-of, most overdue first."""
+    loaded = _load(directory, plan)
+    today = _today(as_of)
+    late = query.overdue(loaded.measures, today)
+    if units := _resolve_units(loaded, unit):
+        late = query.select(late, query.Filters(units=units), today)
+    with _output(None) as out:
+        if format == "json":
+            from .render import json
+
+            json.measures(late, _plans_of(loaded), today, out)
+        else:
+            from .render import table
+
+            table.measures(late, _plans_of(loaded), today, _console(out), limit=limit, show_overdue_days=True)
+    _finish(loaded)
+
+
+# --- the last guard, around any command --------------------------------------------------------
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """A command's end (Exit) as the process's exit code, and a last guard so that no traceback
+    reaches the user."""
+    try:
+        yield
+    except Exit as exc:
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            _internal_error(exc)
+        # Typer's own output (--help) on a full disk: commands' output is told in _output.
+        _discard_stdout()
+        say(_("cannot write the output: {reason}").format(reason=reason(exc)))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _to_stderr("portcli: " + _("interrupted") + "\n")
+        sys.exit(130)
+    except Exception as exc:  # a bug in portcli, not in the input: say so plainly
+        _internal_error(exc)
+
+
+# Write errors that only output can meet (reading never gives them): on stdout they are told
+# as what they are, not as a bug of portcli.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    say(_("internal error: {error}: {message}").format(error=type(exc).__name__, message=exc))
+    _to_stderr(_("please report it with the command that caused it") + "\n")
+    sys.exit(2)

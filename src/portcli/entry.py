@@ -1,0 +1,140 @@
+"""The console script (and `python -m portcli`): the everyday queries without typer.
+
+Building typer's command (and importing typer and click) takes several times what answering
+`portcli overdue --format json` on a few hundred measures does. So a command line that is one of
+`list` or `overdue` with options the fast path fully understands (fastpath_options, written from
+the typer declarations), each value one it can read, runs the command's function (commands.py)
+directly. Everything else goes to the typer app (cli.run) untouched: help, completion, a main
+option, an unknown or malformed option, a value out of bounds, a language portcli does not speak:
+any command line whose answer is a message of click's or of the option parsing. The fast path
+never words an error of its own; what the command itself says (an unknown unit, a missing
+folder, problems in files) is said by the same function on both paths.
+
+PORTCLI_NO_FAST_PATH=1 sends every command line to typer (the tests compare both).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(args: list[str] | None = None) -> None:
+    args = sys.argv[1:] if args is None else list(args)
+    if os.environ.get("PORTCLI_NO_FAST_PATH", "") in ("", "0"):
+        try:
+            fast = plan(args)
+        except Exception:  # whatever reading the command line met, typer's path says as it always has
+            fast = None
+        if fast is not None:
+            run_fast(*fast)
+            return
+    from .cli import run
+
+    run(args)
+
+
+def plan(args: list[str], environ=os.environ) -> tuple[str, dict, str] | None:
+    """(function name in commands, its keyword arguments, the language) when the fast path can run
+    `args` exactly as typer would; None for anything else."""
+    from .fastpath_options import COMMANDS
+
+    if not args or args[0] not in COMMANDS or "_PORTCLI_COMPLETE" in environ:
+        return None
+    from .commands import complete_args
+
+    args = complete_args(args)  # --due-soon alone is --due-soon 14, as on typer's path
+    spec = COMMANDS[args[0]]
+    options, params = spec["options"], spec["params"]
+    given: dict[str, object] = {}
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        token = rest[i]
+        i += 1
+        name, attached, value = token.partition("=") if token.startswith("--") else (token, "", None)
+        param = options.get(name)
+        if param is None:  # an argument, --help, --, a short option with its value attached, a typo…
+            return None
+        kind, multiple, _default, detail = params[param]
+        if kind == "flag":
+            if attached:
+                return None
+            given[param] = True
+            continue
+        if not attached:
+            if i >= len(rest) or rest[i].startswith("-"):  # missing, or a value click might read otherwise
+                return None
+            value = rest[i]
+            i += 1
+        converted = _convert(kind, detail, value)
+        if converted is _REFUSED:
+            return None
+        if multiple:
+            given.setdefault(param, []).append(converted)
+        else:
+            given[param] = converted  # click keeps the last one
+    language = _language(args, environ)
+    if language is None:
+        return None
+    arguments = {name: given.get(name, default) for name, (kind, _, default, _) in params.items()
+                 if kind != "lang"}
+    return spec["function"], arguments, language
+
+
+_REFUSED = object()
+
+
+def _convert(kind: str, detail, value: str):
+    """`value` as click and typer make it for an option of this kind; _REFUSED for any value they would
+    not take as it is (typer words that error)."""
+    if kind == "text":
+        return value
+    if kind == "int":
+        if not (value.isascii() and value.isdigit()):  # click also reads " 7", "+7", "7_0": leave those to it
+            return _REFUSED
+        number = int(value)
+        if detail is not None and not detail[0] <= number <= detail[1]:
+            return _REFUSED
+        return number
+    if kind == "date":
+        from .commands import date_option
+
+        try:
+            return date_option(value)
+        except ValueError:
+            return _REFUSED
+    if kind == "path":
+        try:
+            os.stat(value)
+        except (OSError, ValueError):
+            pass
+        else:
+            if not os.access(value, os.R_OK):  # click says it is not readable
+                return _REFUSED
+        from pathlib import Path
+
+        return Path(value)
+    if kind == "choice":
+        return value if value in detail else _REFUSED
+    if kind == "lang":  # read below, as speak_for reads it
+        return value
+    return _REFUSED  # an option of a kind the fast path does not know
+
+
+def _language(args: list[str], environ) -> str | None:
+    """The language speak_for (cli.py) would speak; None when it would refuse the one asked for."""
+    from . import i18n
+
+    asked = i18n.from_arguments(args)
+    try:
+        return i18n.normalized(asked) if asked is not None else i18n.from_environment(environ)
+    except i18n.UnknownLanguage:
+        return None
+
+
+def run_fast(function: str, arguments: dict, language: str) -> None:
+    from . import commands, i18n
+
+    with commands.guarded():
+        i18n.use(language)
+        getattr(commands, function)(**arguments)
