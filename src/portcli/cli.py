@@ -86,6 +86,19 @@ def _date_option(value: str) -> date:
 # unbounded ones reach date arithmetic that `datetime` cannot do.
 MAX_ROWS = 999_999_999
 MAX_DUE_SOON_DAYS = 36_500
+# What `--due-soon` without DAYS stands for (complete_args puts it in): each measure's plan's window,
+# its `lights: {yellow_days}`, else 14 days (query.due_soon_days).
+PLAN_DAYS_ARG = "plan"
+
+
+class DueSoonDays(click.IntRange):
+    """--due-soon's DAYS, 0…MAX_DUE_SOON_DAYS, or PLAN_DAYS_ARG (query.PLAN_DAYS): the plan's own."""
+
+    def __init__(self) -> None:
+        super().__init__(0, MAX_DUE_SOON_DAYS)
+
+    def convert(self, value, param, ctx):
+        return query.PLAN_DAYS if value == PLAN_DAYS_ARG else super().convert(value, param, ctx)
 
 
 # The options every command shares, declared once (as sqlite-utils does with its output options).
@@ -548,8 +561,8 @@ def list_(
         help=N_("Due strictly after DATE."))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only overdue measures."))] = False,
     due_soon: Annotated[Optional[int], typer.Option(
-        "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="[DAYS]",
-        show_default=False, help=N_("Only measures due within DAYS (default {default_days})."))] = None,
+        "--due-soon", click_type=DueSoonDays(), metavar="[DAYS]", show_default=False,
+        help=N_("Only measures due within DAYS (default: the plan's {lights_key}, else {default_days})."))] = None,
     search: Annotated[Optional[list[str]], typer.Option(
         "--search", "-q", metavar="TEXT", show_default=False,
         help=N_("Only measures whose texts, notes or reasons contain TEXT (whitespace ignored). "
@@ -569,7 +582,7 @@ def list_(
         fail(_("--lead needs --unit: whose lead measures?"))
     filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses,
                             tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
-                            overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
+                            overdue=overdue, due_soon=due_soon, plans=_plans_of(loaded), search=tuple(search or ()))
     found = query.select(loaded.measures, filters, today)
     with _output(None) as out:
         if format is Format.json:
@@ -579,7 +592,8 @@ def list_(
         else:
             from .render import table
 
-            table.measures(found, _plans_of(loaded), today, _console(out), limit=limit)
+            table.measures(found, _plans_of(loaded), today, _console(out), limit=limit,
+                           due_soon=None if due_soon == query.PLAN_DAYS else due_soon)
     _finish(loaded)
 
 
@@ -643,8 +657,9 @@ def report(
         help=N_("The report of one unit: only the measures it takes part in."))] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help=N_("Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon)."))] = FailOn.never,
-    due_soon: Annotated[int, typer.Option("--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
-                                          help=N_("Due within DAYS counts as due soon."))] = query.DEFAULT_DUE_SOON_DAYS,
+    due_soon: Annotated[Optional[int], typer.Option(
+        "--due-soon", click_type=DueSoonDays(), metavar="DAYS", show_default=False,
+        help=N_("Due within DAYS counts as due soon (default: each plan's {lights_key}, else {default_days})."))] = None,
     as_of: AsOfOption = None,
     directory: DirOption = None,
     plan: PlanOption = None,
@@ -665,6 +680,8 @@ def report(
     loaded = _load(directory, plan)
     today = _today(as_of)
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
+    if due_soon == query.PLAN_DAYS:  # `--due-soon` without DAYS: as without it
+        due_soon = None
     result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit)
     sections = _plan_reports(loaded, today, due_soon, one_unit)
     with _output(output) as out:
@@ -1248,14 +1265,14 @@ def _not_an_option(arg: str) -> bool:
 # Options whose value may be left out: the value that then stands for it, and what a value looks
 # like. Typer has no optional option values, so the argument list is completed before it reaches Typer.
 OPTIONAL_VALUES = {
-    "--due-soon": (str(query.DEFAULT_DUE_SOON_DAYS), _whole_number),
+    "--due-soon": (PLAN_DAYS_ARG, _whole_number),
     "--show-completion": ("", _not_an_option),
     "--install-completion": ("", _not_an_option),
 }
 
 
 def complete_args(args: list[str]) -> list[str]:
-    """`--due-soon` alone means `--due-soon 14`; `--due-soon 30` and `--due-soon=30` stay;
+    """`--due-soon` alone means the plan's window (`--due-soon plan`); `--due-soon 30` and `--due-soon=30` stay;
     likewise `--show-completion` alone and `--show-completion bash`."""
     out: list[str] = []
     for i, arg in enumerate(args):
@@ -1305,7 +1322,7 @@ def speak_for(args: list[str]) -> None:
 # of the msgids as {placeholders}.
 HELP_VALUES = {"chinese_date": "2022年6月15日", "in_progress_label": STATUSES["in_progress"],
                "deadline_example": "5月底前", "year_end_example": "年底前",
-               "default_days": str(query.DEFAULT_DUE_SOON_DAYS)}
+               "default_days": str(query.DEFAULT_DUE_SOON_DAYS), "lights_key": "`lights: {yellow_days: N}`"}
 
 
 def _help_said(text: str) -> str:

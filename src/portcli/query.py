@@ -9,10 +9,14 @@ from typing import Iterable
 
 from .i18n import Message
 from .model import STATUSES, Measure, Plan, Unit, fold
+from .plans import plan_of
 from .problem import did_you_mean
 
-DEFAULT_DUE_SOON_DAYS = 14
+DEFAULT_DUE_SOON_DAYS = 14  # when neither --due-soon nor the plan's `lights: {yellow_days}` says
 DEFAULT_STALE_DAYS = 14
+
+
+PLAN_DAYS = -1  # Filters.due_soon for `--due-soon` without DAYS: each measure's plan's window
 
 
 class LookupProblem(ValueError):
@@ -34,7 +38,23 @@ def days_overdue(m: Measure, as_of: date) -> int | None:
     return (as_of - m.due).days if is_overdue(m, as_of) else None
 
 
-def is_due_soon(m: Measure, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> bool:
+def due_soon_days(plan: Plan | None, asked: int | None = None) -> int:
+    """The one rule for a due-soon window (and so for when a light turns yellow): `--due-soon DAYS`
+    when it is given, else the plan's `lights: {yellow_days}`, else 14 days."""
+    if asked is not None:
+        return asked
+    if plan is not None and plan.yellow_days is not None:
+        return plan.yellow_days
+    return DEFAULT_DUE_SOON_DAYS
+
+
+def days_for(m: Measure, plan, asked: int | None = None) -> int:
+    """`m`'s due-soon window, given the one plan or the several plans (`Plans`) it may come from:
+    in a folder of several plans each measure follows its own plan's lights."""
+    return due_soon_days(plan_of(plan, m), asked)
+
+
+def is_due_soon(m: Measure, as_of: date, days: int) -> bool:
     # Due on one of the days as_of … as_of + days, counted as a difference of dates: as_of + days
     # may lie past date.max (a `due: 9999-12-31` read from a file), a difference never does.
     due = m.due
@@ -110,7 +130,8 @@ class Filters:
     due_before: date | None = None
     due_after: date | None = None
     overdue: bool = False
-    due_soon: int | None = None  # days ahead
+    due_soon: int | None = None  # days ahead; PLAN_DAYS: each measure's plan's window (days_for)
+    plans: object = field(default=None, compare=False)  # the Plan or Plans that PLAN_DAYS looks up
     search: tuple[str, ...] = ()  # all of them
 
     @cached_property
@@ -134,7 +155,8 @@ class Filters:
             return False
         if self.overdue and not is_overdue(m, as_of):
             return False
-        if self.due_soon is not None and not is_due_soon(m, as_of, self.due_soon):
+        if self.due_soon is not None and not is_due_soon(
+                m, as_of, days_for(m, self.plans, None if self.due_soon == PLAN_DAYS else self.due_soon)):
             return False
         if self.search:
             haystack = [_squash(t) for t in (*m.texts, m.units_note or "", *(p.note or "" for p in m.progress),
@@ -154,8 +176,10 @@ def overdue(measures: Iterable[Measure], as_of: date) -> list[Measure]:
     return sorted(late, key=lambda m: (m.due, m.id))
 
 
-def due_soon(measures: Iterable[Measure], as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> list[Measure]:
-    return sorted((m for m in measures if is_due_soon(m, as_of, days)), key=lambda m: (m.due, m.id))
+def due_soon(measures: Iterable[Measure], as_of: date, plan=None, asked: int | None = None) -> list[Measure]:
+    """Measures due soon, soonest first (then by id): each in its own plan's window unless `asked`."""
+    return sorted((m for m in measures if is_due_soon(m, as_of, days_for(m, plan, asked))),
+                  key=lambda m: (m.due, m.id))
 
 
 def unit_registry(plan: Plan, measures: Iterable[Measure]) -> list[dict]:
@@ -203,16 +227,22 @@ class Report:
     extended: list[Measure] = field(default_factory=list)
     unit: str | None = None  # set when the report is one unit's
     measures: list[Measure] = field(default_factory=list)  # every measure the report covers
-    due_soon_days: int = DEFAULT_DUE_SOON_DAYS  # what "due soon" means in it
+    due_soon_days: int | None = None  # --due-soon DAYS; None: each measure's plan's window
+    plan: object = None  # the Plan or Plans the measures come from, whose lights say when they are yellow
+
+    def days_for(self, m: Measure) -> int:
+        """What "due soon" means for `m` in this report: the due-soon list and the lights agree."""
+        return days_for(m, self.plan, self.due_soon_days)
 
     @property
     def completion(self) -> float:
         return self.by_status["done"] / self.total if self.total else 0.0
 
 
-def report(measures: list[Measure], plan: Plan | None, as_of: date,
-           days: int = DEFAULT_DUE_SOON_DAYS, unit: str | None = None) -> Report:
-    """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in."""
+def report(measures: list[Measure], plan, as_of: date,
+           days: int | None = None, unit: str | None = None) -> Report:
+    """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in.
+    `plan` is the one Plan or the several (`Plans`); `days` is --due-soon, None for each plan's own."""
     if unit is not None:
         measures = [m for m in measures if unit in m.units]
     by_status = dict.fromkeys(STATUSES, 0)
@@ -230,5 +260,5 @@ def report(measures: list[Measure], plan: Plan | None, as_of: date,
             row.overdue += id(m) in late_ids
             row.extended += bool(m.extensions)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
-    return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
-                  [m for m in measures if m.extensions], unit, list(measures), days)
+    return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, plan, days), unit_rows,
+                  [m for m in measures if m.extensions], unit, list(measures), days, plan)

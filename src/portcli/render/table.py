@@ -18,8 +18,9 @@ from rich.text import Text
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
-from ..query import Report, days_overdue, is_due_soon
-from . import as_of as as_of_line, joined, overdue_by, labelled, light, printable, progress_line, summary, summary_line
+from ..query import Report, days_for, days_overdue, is_due_soon
+from . import (LIGHT_WORDS, as_of as as_of_line, joined, overdue_by, labelled, light, printable, progress_line, summary,
+               summary_line)
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),
@@ -35,9 +36,8 @@ def text(value: object, style: str = "") -> Text:
     return Text(printable("" if value is None else str(value)), style=style)
 
 
-def row_style(m: Measure, as_of: date) -> str:
-    colour = light(m, as_of)
-    return colour if colour in ("red", "yellow") else ""  # the terminal marks only what needs action
+def row_style(colour: str) -> str:
+    return colour if colour in ("red", "yellow") else ""  # the terminal colours only what needs action
 
 
 def units_text(m: Measure) -> Text:
@@ -66,18 +66,25 @@ ROWS_PER_BLOCK = 1000
 
 
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
-             limit: int = 0, show_overdue_days: bool = False) -> None:
+             limit: int = 0, show_overdue_days: bool = False, due_soon: int | None = None) -> None:
+    """The listing, each row's light (红灯 黄灯 绿灯 待定) after its status: yellow within `due_soon` days when
+    given, else within the measure's own plan's `lights: {yellow_days}` (query.days_for)."""
+    def colour(m: Measure) -> str:
+        return light(m, as_of, days_for(m, plan, due_soon))
+
     shown = ms[:limit] if limit else ms
     summary_width = max(20, console.width // 3)
     widths = None
     if len(shown) > ROWS_PER_BLOCK:
         widths = [0] * (len(_HEADERS) + show_overdue_days)
         for m in shown:
-            widths = [max(w, cell.cell_len) for w, cell in zip(widths, _cells(m, as_of, show_overdue_days))]
+            widths = [max(w, cell.cell_len) for w, cell in zip(widths, _cells(m, as_of, show_overdue_days,
+                                                                               colour(m)))]
     for start in range(0, len(shown) or 1, ROWS_PER_BLOCK):
         table = _measures_table(show_overdue_days, summary_width, widths, header=start == 0)
         for m in shown[start:start + ROWS_PER_BLOCK]:
-            table.add_row(*_cells(m, as_of, show_overdue_days), style=row_style(m, as_of))
+            lit = colour(m)
+            table.add_row(*_cells(m, as_of, show_overdue_days, lit), style=row_style(lit))
         console.print(table)
     if len(shown) < len(ms):
         more = len(ms) - len(shown)
@@ -88,12 +95,12 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
                        .format(count=len(ms), date=as_of.isoformat())), style="dim")
 
 
-_HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Measure"))
+_HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Light"), N_("Measure"))
 
 
-def _cells(m: Measure, as_of: date, show_overdue_days: bool) -> list[Text]:
+def _cells(m: Measure, as_of: date, show_overdue_days: bool, colour: str) -> list[Text]:
     cells = [text(label(m)), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
-             text(status_word(m.status))]
+             text(status_word(m.status)), text(_(LIGHT_WORDS[colour]))]
     if show_overdue_days:
         cells.append(text(days_overdue(m, as_of)))
     cells.append(gist(m))
@@ -106,7 +113,7 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header)
     columns = [(_("ID"), dict(justify="right", no_wrap=True)), (_("Task"), dict(justify="right", no_wrap=True)),
                (_("Lead unit"), dict(no_wrap=True)), (_("Deadline"), dict(min_width=8, overflow="fold")),
-               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True))]
+               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True)), (_("Light"), dict(no_wrap=True))]
     if show_overdue_days:
         columns.append((_("Days overdue"), dict(justify="right", no_wrap=True)))
     columns.append((_("Measure"), dict(overflow="ellipsis", max_width=summary_width)))
@@ -153,7 +160,7 @@ def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> Non
     late = days_overdue(m, as_of)
     if late is not None:
         due.append(f"  {overdue_by(late)}", style="bold red")
-    elif is_due_soon(m, as_of):
+    elif is_due_soon(m, as_of, days_for(m, plan)):
         due.append(f"  {due_in(m.due, as_of)}", style="bold yellow")
     grid.add_row(_("Due"), due)
     names = [_("{unit} (lead)").format(unit=name) if i == 0 else name for i, name in enumerate(m.units)]

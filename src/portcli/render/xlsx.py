@@ -22,7 +22,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..i18n import N_, _
 from ..model import Measure, Plan
-from . import as_of as as_of_line, printable, sheet
+from ..query import days_for
+from . import as_of as as_of_line, light, printable, sheet
 
 SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the
@@ -32,6 +33,10 @@ FONT_NAME = "等线"
 FONT_SIZE = 10
 CHINESE = 134
 OVERDUE_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
+# The lights (SPEC §4b) on a row's tracking cells, as the HTML report colours its rows: Excel's own "bad"
+# red and "neutral" yellow, a grey for 待定 (no date), and nothing for green, which needs no action.
+LIGHT_STYLES = {"red": (OVERDUE_FILL, "9C0006"), "yellow": (PatternFill("solid", fgColor="FFEB9C"), "9C5700"),
+                "pending": (PatternFill("solid", fgColor="E7E6E6"), None)}
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -89,7 +94,7 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
 
     for r, m in enumerate(rows, FIRST_DATA_ROW):
         values = sheet.row(m, plan, as_of)
-        late = values[sheet.DAYS_OVERDUE_COLUMN] is not None
+        lit = LIGHT_STYLES.get(light(m, as_of, days_for(m, plan)))
         lines = 1
         for col, value in enumerate(values, 1):
             c = ws.cell(r, col)
@@ -97,9 +102,9 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date) -> bytes
             c.border = BORDER
             c.alignment = Alignment(vertical="center" if col <= sheet.TASK_COLUMNS else "top", wrap_text=True,
                                     horizontal="center" if col in (1, 3) else None)
-            c.font = font(color="9C0006") if late and col > sheet.TASK_COLUMNS else font()
-            if late and col > sheet.TASK_COLUMNS:
-                c.fill = OVERDUE_FILL
+            c.font = font(color=lit[1]) if lit and lit[1] and col > sheet.TASK_COLUMNS else font()
+            if lit and col > sheet.TASK_COLUMNS:
+                c.fill = lit[0]
             if col > sheet.TASK_COLUMNS and isinstance(value, str):  # the key task's cells may be merged
                 lines = max(lines, lines_needed(value, WIDTHS[col - 1]))
         ws.row_dimensions[r].height = height_for(lines)
