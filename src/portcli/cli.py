@@ -1231,12 +1231,13 @@ def schema_(
     check: Annotated[Optional[Path], typer.Option(
         "--check", metavar="FILE", show_default=False,
         help=N_("Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI)."))] = None,
+    plan: Annotated[bool, typer.Option("--plan", help=N_("The schema of _plan.yaml instead."))] = False,
     lang: LangOption = None,
 ) -> None:
-    """Print the JSON Schema of measure files, for editors (the YAML language server)."""
+    """Print the JSON Schema of measure files (with --plan, of _plan.yaml), for editors (the YAML language server)."""
     from . import schema
 
-    text = schema.dumps(schema.measure_schema())
+    text = schema.dumps(schema.plan_schema() if plan else schema.measure_schema())
     if check is None:
         with _output(None) as out:
             out.write(text)
@@ -1247,8 +1248,9 @@ def schema_(
         why = reason(exc) if isinstance(exc, OSError) else _("not UTF-8 text")
         fail(_("cannot read {path}: {reason}").format(path=check, reason=why))
     if not current:
-        say(_("{path} is not the schema this portcli prints; update it with `portcli schema > {path}`").format(
-            path=check))
+        command = "portcli schema --plan" if plan else "portcli schema"
+        say(_("{path} is not the schema this portcli prints; update it with `{command} > {path}`").format(
+            path=check, command=command))
         raise typer.Exit(1)
 
 
