@@ -68,7 +68,8 @@ ROWS_PER_BLOCK = 1000
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
              limit: int = 0, show_overdue_days: bool = False, due_soon: int | None = None) -> None:
     """The listing, each row's light (红灯 黄灯 绿灯 待定) after its status: yellow within `due_soon` days when
-    given, else within the measure's own plan's `lights: {yellow_days}` (query.days_for)."""
+    given, else within the measure's own plan's `lights: {yellow_days}` (query.days_for). With
+    `show_overdue_days` (every row red) the days overdue take the light's place."""
     def colour(m: Measure) -> str:
         return light(m, as_of, days_for(m, plan, due_soon))
 
@@ -76,7 +77,7 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
     summary_width = max(20, console.width // 3)
     widths = None
     if len(shown) > ROWS_PER_BLOCK:
-        widths = [0] * (len(_HEADERS) + show_overdue_days)
+        widths = [0] * len(_HEADERS)
         for m in shown:
             widths = [max(w, cell.cell_len) for w, cell in zip(widths, _cells(m, as_of, show_overdue_days,
                                                                                colour(m)))]
@@ -96,14 +97,13 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
 
 
 _HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Light"), N_("Measure"))
+# (the light's column holds the days overdue in the overdue listing)
 
 
 def _cells(m: Measure, as_of: date, show_overdue_days: bool, colour: str) -> list[Text]:
     cells = [text(label(m)), text(m.task), units_text(m), text(m.deadline.phrase), text(m.due or "—"),
-             text(status_word(m.status)), text(_(LIGHT_WORDS[colour]))]
-    if show_overdue_days:
-        cells.append(text(days_overdue(m, as_of)))
-    cells.append(gist(m))
+             text(status_word(m.status)),
+             text(days_overdue(m, as_of)) if show_overdue_days else text(_(LIGHT_WORDS[colour])), gist(m)]
     return cells
 
 
@@ -113,10 +113,10 @@ def _measures_table(show_overdue_days: bool, summary_width: int, widths: list[in
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header)
     columns = [(_("ID"), dict(justify="right", no_wrap=True)), (_("Task"), dict(justify="right", no_wrap=True)),
                (_("Lead unit"), dict(no_wrap=True)), (_("Deadline"), dict(min_width=8, overflow="fold")),
-               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True)), (_("Light"), dict(no_wrap=True))]
-    if show_overdue_days:
-        columns.append((_("Days overdue"), dict(justify="right", no_wrap=True)))
-    columns.append((_("Measure"), dict(overflow="ellipsis", max_width=summary_width)))
+               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True)),
+               (_("Days overdue"), dict(justify="right", no_wrap=True)) if show_overdue_days
+               else (_("Light"), dict(no_wrap=True)),
+               (_("Measure"), dict(overflow="ellipsis", max_width=summary_width))]
     for i, (name, options) in enumerate(columns):
         if widths is not None:
             width = max(widths[i], Text(name).cell_len, options.get("min_width", 0))
