@@ -185,6 +185,10 @@ def test_the_html_lights_follow_the_plan(run, folder, language):
     dots = re.findall(r'<div class="tl-row due"><span>([\d-]+)</span>.*?<span class="dot (\w+)"', page)
     assert dict(dots) == {(AS_OF + timedelta(days=MEASURES[i][0])).isoformat(): LIGHTS[yellow_days][i]
                           for i in (1, 2, 3, 4, 5, 6, 9)}
+    # below the axis, 待定: the measure with no date that is not done (8, done, is green and needs no date)
+    undated = re.findall(r'<div class="tl-row undated"><span>([^<]+)</span><span class="tl-note">([^<]+)<', page)
+    assert undated == [(WORDS[language]["pending"],
+                        "1 measure without a date: 7" if language == "en" else "1 项未定日期：措施 7")]
 
 
 def test_an_explicit_due_soon_colours_the_html_as_its_list(run, tmp_path):

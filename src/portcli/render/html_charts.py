@@ -108,9 +108,9 @@ def legend() -> str:
 
 def timeline(r: Report) -> str:
     """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
-    light among them), a row per extended measure (原定 → 延至), and the measures with no date below."""
+    light among them), a row per extended measure (原定 → 延至), and below, 待定, the unfinished measures with no date."""
     dated = [m for m in r.measures if m.due is not None]
-    undated = [m for m in r.measures if m.due is None]
+    undated = [m for m in r.measures if m.due is None and m.status != "done"]  # 待定; done needs no date
     extended = [m for m in dated if m.extensions]
     days = [m.due for m in dated] + [original_due(m) or m.extensions[0].date for m in extended] + [r.as_of]
     first, last = min(days), max(days)
