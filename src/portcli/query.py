@@ -131,8 +131,8 @@ class Filters:
     due_after: date | None = None
     overdue: bool = False
     due_soon: int | None = None  # days ahead; PLAN_DAYS: each measure's plan's window (days_for)
-    plans: object = field(default=None, compare=False)  # the Plan or Plans that PLAN_DAYS looks up
     search: tuple[str, ...] = ()  # all of them
+    plans: object = field(default=None, compare=False)  # the Plan or Plans that PLAN_DAYS looks up
 
     @cached_property
     def _units(self) -> frozenset[str]:
