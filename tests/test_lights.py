@@ -289,3 +289,17 @@ def test_a_broken_lights_is_one_message_and_exit_2(run, tmp_path, command, form)
         assert [(p["code"], p["line"]) for p in json.loads(result.stdout)["problems"]] == [("bad-yellow-days", line)]
     elif form != "gitlab":
         assert result.stderr.strip().endswith(f"_plan.yaml:{line}: {message}")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["list", "--due-soon"], ["list", "--due-soon", "plan"]),
+    (["list", "--due-soon", "--as-of", "2022-06-01"], ["list", "--due-soon", "plan", "--as-of", "2022-06-01"]),
+    (["list", "--due-soon", "7"], ["list", "--due-soon", "7"]),
+    (["list", "--due-soon", "-1"], ["list", "--due-soon", "-1"]),  # a wrong value, refused by its bounds
+    # after `--` nothing is an option: a search for the text `--due-soon` stays as typed
+    (["list", "--search", "--", "--due-soon"], ["list", "--search", "--", "--due-soon"]),
+])
+def test_due_soon_without_days_stands_for_the_plans_window(args, expected):
+    from portcli.cli import complete_args
+
+    assert complete_args(args) == expected
