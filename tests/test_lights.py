@@ -181,6 +181,9 @@ def test_the_html_lights_follow_the_plan(run, folder, language):
     expected = {str(id_): ("" if colour == "green" else colour, colour, WORDS[language][colour])
                 for id_, colour in LIGHTS[yellow_days].items()}
     assert html_lights(page) == expected
+    # the key task's cell: its numeral and title, from the measure's own plan (measure 3 is in key task 三)
+    assert '<td class="text task" data-label="{}">三<span class="task-title">、{}</span></td>'.format(
+        "Key task" if language == "en" else "重点任务", "推进跨境电商 B2B 出口监管试点。") in page
     # the timeline's dots: measures 2 and 10 share 2022-06-04, the worst light of the two (yellow) shows
     dots = re.findall(r'<div class="tl-row due"><span>([\d-]+)</span>.*?<span class="dot (\w+)"', page)
     assert dict(dots) == {(AS_OF + timedelta(days=MEASURES[i][0])).isoformat(): LIGHTS[yellow_days][i]
@@ -214,6 +217,22 @@ def test_the_xlsx_fills_follow_the_plan(run, folder, tmp_path):
     yellow_days, path = folder
     fills = xlsx_lights(run, path, tmp_path / "out.xlsx")
     assert fills == {id_: FILLS[colour] for id_, colour in LIGHTS[yellow_days].items()}
+
+
+# the text of a lit row in Excel's matching dark colour ("bad" dark red, "neutral" dark yellow); others black
+FONTS = {"red": "009C0006", "yellow": "009C5700", "pending": None, "green": None}
+
+
+def test_the_xlsx_colours_the_tracking_cells_and_leaves_the_key_task_alone(run, tmp_path):
+    path = write_plan(tmp_path / "measures", 30)
+    ok(run("export", "--dir", path, "--as-of", AS_OF.isoformat(), "--output", tmp_path / "out.xlsx"))
+    ws = load_workbook(tmp_path / "out.xlsx").active
+    for row in range(3, ws.max_row + 1):
+        colour = LIGHTS[30][ws.cell(row, 3).value]
+        key_task = [(ws.cell(row, col).fill.fgColor.rgb, ws.cell(row, col).font.color) for col in (1, 2)]
+        assert key_task == [("00000000", None)] * 2, row  # 序号 and 重点任务 span a task's measures: never lit
+        fonts = {ws.cell(row, col).font.color.rgb if ws.cell(row, col).font.color else None for col in range(3, 12)}
+        assert fonts == {FONTS[colour]}, (row, fonts)
 
 
 # --- two plans, each with its own lights ---------------------------------------------------------
