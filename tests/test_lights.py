@@ -181,6 +181,9 @@ def test_the_html_lights_follow_the_plan(run, folder, language):
     expected = {str(id_): ("" if colour == "green" else colour, colour, WORDS[language][colour])
                 for id_, colour in LIGHTS[yellow_days].items()}
     assert html_lights(page) == expected
+    headers = {"en": ["Light", "ID", "Key task", "Measure", "Units", "Deadline", "Due", "Status", "Latest progress"],
+               "zh": ["灯", "编号", "重点任务", "措施", "责任单位", "完成时限", "到期日", "状态", "最新进展"]}[language]
+    assert "<thead><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr></thead>" in page
     # the key task's cell: its numeral and title, from the measure's own plan (measure 3 is in key task 三)
     assert '<td class="text task" data-label="{}">三<span class="task-title">、{}</span></td>'.format(
         "Key task" if language == "en" else "重点任务", "推进跨境电商 B2B 出口监管试点。") in page
