@@ -325,3 +325,15 @@ def test_due_soon_without_days_stands_for_the_plans_window(args, expected):
     from portcli.cli import complete_args
 
     assert complete_args(args) == expected
+
+
+def test_the_html_rows_wrap_texts_and_keep_lights_dates_and_statuses_whole(run, tmp_path):
+    path = write_plan(tmp_path / "measures", 3)
+    page = ok(run("report", "--dir", path, "--as-of", AS_OF.isoformat(), "-f", "html"))
+    # what the classes do: a text keeps its line breaks (numbered local items) and wraps; the rest stays whole
+    assert "td.text { white-space: pre-line; overflow-wrap: anywhere; }" in page
+    assert "td.num { text-align: right; white-space: nowrap; } td.nowrap { white-space: nowrap; }" in page
+    row = re.search(r'<tr class="yellow">(.*?)</tr>', page).group(1)
+    assert re.findall(r'<td class="([^"]+)" data-label="([^"]+)"', row) == [
+        ("nowrap", "Light"), ("num", "ID"), ("text task", "Key task"), ("text", "Measure"), ("text", "Units"),
+        ("text", "Deadline"), ("nowrap", "Due"), ("nowrap", "Status"), ("text", "Latest progress")]
