@@ -337,3 +337,43 @@ def test_the_html_rows_wrap_texts_and_keep_lights_dates_and_statuses_whole(run, 
     assert re.findall(r'<td class="([^"]+)" data-label="([^"]+)"', row) == [
         ("nowrap", "Light"), ("num", "ID"), ("text task", "Key task"), ("text", "Measure"), ("text", "Units"),
         ("text", "Deadline"), ("nowrap", "Due"), ("nowrap", "Status"), ("text", "Latest progress")]
+
+
+# --- the terminal listing's edges, which the mutation run found unchecked ------------------------
+
+def test_an_overdue_listing_in_blocks_keeps_its_days_overdue_column(run, tmp_path, monkeypatch):
+    from portcli.render import table
+
+    path = write_plan(tmp_path / "measures", 3)
+    later = "2022-08-01"  # 1…6 and 9 overdue: 59, 58, 57, 32, 31, 30 and 62 days
+    whole = ok(run("overdue", "--dir", path, "--as-of", later))
+    monkeypatch.setattr(table, "ROWS_PER_BLOCK", 2)
+    blocks = ok(run("overdue", "--dir", path, "--as-of", later))
+    assert blocks == whole  # the same table, drawn two rows at a time with the whole listing's widths
+    rows = [line.split() for line in blocks.splitlines() if re.match(r"\s*\d+\s+\d+\s", line)]
+    assert [(r[0], r[6]) for r in rows] == [("9", "62"), ("1", "59"), ("2", "58"), ("3", "57"), ("4", "32"),
+                                            ("5", "31"), ("6", "30")]
+    assert "more" not in blocks  # every row shown: no "… N more" line
+
+
+def test_the_terminal_colours_red_and_yellow_rows_and_dims_the_footer(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from portcli.load import load
+    from portcli.render import table
+
+    loaded = load(write_plan(tmp_path / "measures", 3))
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, color_system="standard", width=200, highlight=False,
+                      markup=False, emoji=False)
+    table.measures(loaded.measures, loaded.plan, AS_OF, console)
+    lines = out.getvalue().splitlines()
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    by_id = {text.split()[0]: line for text, line in zip(plain, lines) if re.match(r"\s*\d+\s", text)}
+    red, yellow = "\x1b[31m", "\x1b[33m"
+    for id_, colour in LIGHTS[3].items():
+        line = by_id[str(id_)]
+        assert (red in line, yellow in line) == (colour == "red", colour == "yellow"), (id_, line)
+    assert lines[-1].startswith("\x1b[2m") and "10 measures, as of 2022-06-01" in lines[-1]  # dim
