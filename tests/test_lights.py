@@ -377,3 +377,39 @@ def test_the_terminal_colours_red_and_yellow_rows_and_dims_the_footer(tmp_path):
         line = by_id[str(id_)]
         assert (red in line, yellow in line) == (colour == "red", colour == "yellow"), (id_, line)
     assert lines[-1].startswith("\x1b[2m") and "10 measures, as of 2022-06-01" in lines[-1]  # dim
+
+
+def test_the_html_measure_cell_is_the_local_text_else_the_national(run, tmp_path):
+    path = write_plan(tmp_path / "measures", 3)
+    for id_, national in ((8, "国家措施八"), (7, None)):  # 8: national only; 7: neither (an empty cell)
+        data = yaml.safe_load((path / f"{id_:02d}.yaml").read_text(encoding="utf-8"))
+        data.update(local=[], national=national)
+        (path / f"{id_:02d}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                             encoding="utf-8")
+    page = ok(run("report", "--dir", path, "--as-of", AS_OF.isoformat(), "-f", "html"))
+    cells = dict(re.findall(r'<td class="num" data-label="ID">(\d+)</td><td class="text task"[^>]*>.*?</td>'
+                            r'<td class="text" data-label="Measure">([^<]*)</td>', page))
+    assert (cells["1"], cells["8"], cells["7"]) == ("第1项措施", "国家措施八", "")
+
+
+def test_a_shortened_listing_says_how_many_more_dimmed_and_cuts_texts_at_a_third(run, measures_dir, tmp_path):
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from portcli.load import load
+    from portcli.render import table
+
+    loaded = load(write_plan(tmp_path / "lit", 3))
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, color_system="standard", width=200, highlight=False,
+                      markup=False, emoji=False)
+    table.measures(loaded.measures, loaded.plan, AS_OF, console, limit=2)
+    more = [line for line in out.getvalue().splitlines() if "more, use --limit 0" in line]
+    assert len(more) == 1 and more[0].startswith("\x1b[2m") and "… 8 more" in more[0]
+    # the measure's text takes at most a third of the terminal (200 // 3 = 66 cells), cut with …
+    listed = ok(run("list", "--dir", measures_dir, "--as-of", "2022-06-15", "--limit", "0"))
+    texts = [line[line.index("  ", line.index("red ")) :].strip() for line in listed.splitlines()
+             if re.match(r"\s*\d+\s", line) and " red " in line]
+    assert texts and max(cell_len(t) for t in texts) == 66
