@@ -105,7 +105,7 @@ def test_the_due_soon_sum_cannot_overflow_whatever_the_dates(edge_folder):
     by_id[1] = replace(by_id[1], due_override=date(9999, 12, 31))
     loaded.measures[:] = [by_id[m.id] for m in loaded.measures]
     last_but_one = date(9999, 12, 30)
-    assert query.is_due_soon(by_id[1], last_but_one) and query.is_due_soon(by_id[1], last_but_one, 10**30)
+    assert query.is_due_soon(by_id[1], last_but_one, query.DEFAULT_DUE_SOON_DAYS) and query.is_due_soon(by_id[1], last_but_one, 10**30)
     assert not query.is_due_soon(by_id[1], last_but_one, 0)  # due tomorrow, a window of today only
     assert query.is_due_soon(by_id[2], date(1, 1, 1), 10**30)
     result = query.report(loaded.measures, loaded.plan, date.max, 10**30)

@@ -11,6 +11,7 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import date
 from itertools import groupby
 from pathlib import Path
 
@@ -146,7 +147,12 @@ def test_xlsx_has_the_task_division_layout(run, measures_dir, tmp_path):
         assert (values[6].date().isoformat() if values[6] else None) == m["due"]
         assert values[7] == m["days_overdue"]
         fills = {ws.cell(r, col).fill.fgColor.rgb for col in range(3, 12)}
-        assert fills == ({"00FFC7CE"} if m["overdue"] else {"00000000"}), (m["id"], fills)
+        # the row's light (SPEC §4b): red overdue, yellow due within the default 14 days, grey with no date
+        days_left = (date.fromisoformat(m["due"]) - date.fromisoformat(AS_OF)).days if m["due"] else None
+        light = ("00FFC7CE" if m["overdue"] else "00E7E6E6" if days_left is None and m["status"] != "done"
+                 else "00FFEB9C" if m["status"] != "done" and days_left is not None and 0 <= days_left <= 14
+                 else "00000000")
+        assert fills == {light}, (m["id"], fills)
         assert all(ws.cell(r, col).alignment.wrap_text for col in range(3, 12))  # A, B may be merged away
 
     for col in "ABCDEFGHIJK":

@@ -18,7 +18,7 @@ from rich.table import Table
 import hostile
 import varied
 from portcli import query
-from portcli.i18n import status_word
+from portcli.i18n import _, status_word
 from portcli.load import load
 from portcli.plans import label
 from portcli.render import table
@@ -48,16 +48,19 @@ def console(width: int, terminal: bool) -> Console:
                    color_system="standard" if terminal else None, highlight=False, markup=False, emoji=False)
 
 
-def rich_listing(ms, as_of, out: Console, overdue_days: bool) -> None:
-    """The listing as rich draws it: every cell a Text in one rich Table."""
+def rich_listing(ms, plan, as_of, out: Console, overdue_days: bool) -> None:
+    """The listing as rich draws it: every cell a Text in one rich Table, the light's word (or the
+    days overdue in its place) after the status."""
+    from portcli.render import LIGHT_WORDS, light
+
     t = table._measures_table(overdue_days, max(20, out.width // 3))
     for m in ms:
+        colour = light(m, as_of, query.days_for(m, plan))
         cells = [table.text(label(m)), table.text(m.task), table.units_text(m), table.text(m.deadline.phrase),
-                 table.text(m.due or "—"), table.text(status_word(m.status))]
-        if overdue_days:
-            cells.append(table.text(query.days_overdue(m, as_of)))
-        cells.append(table.gist(m))
-        t.add_row(*cells, style=table.row_style(m, as_of))
+                 table.text(m.due or "—"), table.text(status_word(m.status)),
+                 table.text(query.days_overdue(m, as_of)) if overdue_days else table.text(_(LIGHT_WORDS[colour])),
+                 table.gist(m)]
+        t.add_row(*cells, style=table.row_style(colour))
     out.print(t)
 
 
@@ -84,7 +87,7 @@ def test_a_listing_looks_as_rich_draws_it(folders, name, overdue_days):
         for width in WIDTHS:
             for terminal in (False, True):
                 expected, written = console(width, terminal), console(width, terminal)
-                rich_listing(loaded.measures, as_of, expected, overdue_days)
+                rich_listing(loaded.measures, loaded.plan, as_of, expected, overdue_days)
                 table.measures(loaded.measures, loaded.plan, as_of, written, show_overdue_days=overdue_days)
                 drawn = written.file.getvalue()
                 body = drawn[:drawn.rindex("\n", 0, len(drawn) - 1) + 1]  # less the "N measures" line

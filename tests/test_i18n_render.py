@@ -136,8 +136,8 @@ def test_listing_footer_in_both_languages(run, folder):
     en = run("list", "--dir", folder, "--as-of", AS_OF, env=EN).stdout
     assert lines(zh)[-1] == "共 4 项措施，截至 2022-06-15"
     assert lines(en)[-1] == "4 measures, as of 2022-06-15"
-    assert lines(zh)[0].split() == ["编号", "任务", "牵头单位", "完成时限", "到期日", "状态", "措施"]
-    assert lines(en)[0].split() == ["ID", "Task", "Lead", "unit", "Deadline", "Due", "Status", "Measure"]
+    assert lines(zh)[0].split() == ["编号", "任务", "牵头单位", "完成时限", "到期日", "状态", "灯", "措施"]
+    assert lines(en)[0].split() == ["ID", "Task", "Lead", "unit", "Deadline", "Due", "Status", "Light", "Measure"]
     assert_all_chinese(zh)
     assert_all_english(en)
 

@@ -90,3 +90,42 @@ def test_stale_is_more_than_n_days_silent(as_of, stale):
 
 def test_a_done_measure_is_never_stale():
     assert not is_stale(measure("done"), date(2022, 12, 1), PLAN, 14)
+
+
+# --- what the mutation run of _yellow_days and the stale questions found unchecked ---------------
+
+@pytest.mark.parametrize("lights, expected", [
+    ("lights: 7", "`lights` must be a mapping such as {yellow_days: 7}"),
+    ("lights: {yellow: 7}", "unknown key `yellow` in `lights`; did you mean yellow_days?"),
+    ("lights: {yellow_days: 1000}", "`yellow_days` must be a whole number of days from 0 to 365, not 1000"),
+])
+def test_a_wrong_lights_entry_in_its_words(run, measures_dir, lights, expected):
+    add_to_plan(measures_dir, lights + "\n")
+    result = run("validate", "--dir", measures_dir, "--format", "json")
+    assert [p["message"] for p in json.loads(result.stdout)["problems"]] == [expected]
+
+
+def test_a_bad_yellow_days_is_at_its_own_line_in_block_style(run, measures_dir):
+    add_to_plan(measures_dir, "lights:\n  # 黄灯提前天数\n  yellow_days: -3\n")
+    lines = (measures_dir / "_plan.yaml").read_text(encoding="utf-8").splitlines()
+    result = run("validate", "--dir", measures_dir, "--format", "json")
+    assert [(p["code"], p["line"]) for p in json.loads(result.stdout)["problems"]] == [
+        ("bad-yellow-days", len(lines))]  # the last line, not `lights:` two above it
+
+
+def test_an_entry_dated_as_of_itself_was_heard_that_day():
+    m = measure("in_progress", date(2022, 5, 2), date(2022, 6, 1))
+    assert last_progress(m, date(2022, 6, 1)) == date(2022, 6, 1)
+    assert days_since_progress(m, date(2022, 6, 1), PLAN) == 0
+
+
+def test_a_plan_starting_on_as_of_is_zero_days_silent():
+    assert days_since_progress(measure(), date(2022, 3, 1), PLAN) == 0
+
+
+def test_without_a_plan_or_an_entry_nothing_is_known():
+    # a broken _plan.yaml: no start to count from, so never stale
+    assert days_since_progress(measure(), date(2022, 6, 1), None) is None
+    assert not is_stale(measure(), date(2022, 6, 1), None, 0)
+    m = measure("in_progress", date(2022, 5, 2))
+    assert days_since_progress(m, date(2022, 6, 1), None) == 30  # an entry needs no plan

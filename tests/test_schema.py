@@ -39,7 +39,9 @@ def test_the_committed_schema_is_what_portcli_schema_prints(run):
 
 def test_vscode_maps_the_schema_to_the_measure_files():
     settings_file = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
-    assert settings_file["yaml.schemas"] == {"./schema/measure.schema.json": ["measures/[0-9]*.yaml"]}
+    assert settings_file["yaml.schemas"] == {"./schema/measure.schema.json": ["measures/[0-9]*.yaml"],
+                                             "./schema/plan.schema.json": ["measures/_plan.yaml",
+                                                                           "measures/*/_plan.yaml"]}
     assert (REPO / "schema/measure.schema.json").is_file()
     assert sorted(p.name for p in (REPO / "measures").glob("[0-9]*.yaml")) == sorted(
         p.name for p in (REPO / "measures").glob("*.yaml") if not p.name.startswith("_"))

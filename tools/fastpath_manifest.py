@@ -24,7 +24,8 @@ HEADER = '''"""The options of the commands the fast path runs (portcli.entry), a
 Written by tools/fastpath_manifest.py: do not edit; rerun it after changing those commands' options
 (tests/test_fast_path.py fails until then). For each command: the function of portcli.commands that
 runs it, each option name -> its parameter, and each parameter -> (kind, multiple, default, detail):
-kind is flag, text, int (detail: (min, max) or None), date, path, choice (detail: the choices), lang
+kind is flag, text, int (detail: (min, max) or None), days_or_plan (as int, or the word
+commands.PLAN_DAYS_ARG for the plan's own window), date, path, choice (detail: the choices), lang
 (read by i18n, not passed on) or unknown (the fast path leaves any command line using it to typer).
 """
 
@@ -48,6 +49,8 @@ def _kind(param) -> tuple[str, object]:
         return "unknown", None
     if kind is click.types.StringParamType:
         return "text", None
+    if kind is cli.DueSoonDays:  # DAYS in its bounds, or the word that stands for the plan's own window
+        return "days_or_plan", (param.type.min, param.type.max)
     if kind is click.types.IntParamType:
         return "int", None
     if (kind is click.types.IntRange and not param.type.min_open and not param.type.max_open

@@ -103,6 +103,16 @@ MAX_DUE_SOON_DAYS = 36_500
 MAX_STALE_DAYS = 36_500  # as --due-soon: a century of silence already takes in every plan
 
 
+class DueSoonDays(click.IntRange):
+    """--due-soon's DAYS, 0…MAX_DUE_SOON_DAYS, or commands.PLAN_DAYS_ARG (query.PLAN_DAYS): the plan's own."""
+
+    def __init__(self) -> None:
+        super().__init__(0, MAX_DUE_SOON_DAYS)
+
+    def convert(self, value, param, ctx):
+        return query.PLAN_DAYS if value == commands.PLAN_DAYS_ARG else super().convert(value, param, ctx)
+
+
 # The options every command shares, declared once (as sqlite-utils does with its output options).
 DirOption = Annotated[Optional[Path], typer.Option(
     "--dir", help=N_("The measures folder. Default: $PORTCLI_DIR, else measures/ here or in the nearest parent."),
@@ -363,8 +373,8 @@ def list_(
         help=N_("Due strictly after DATE."))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only overdue measures."))] = False,
     due_soon: Annotated[Optional[int], typer.Option(
-        "--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="[DAYS]",
-        show_default=False, help=N_("Only measures due within DAYS (default {default_days})."))] = None,
+        "--due-soon", click_type=DueSoonDays(), metavar="[DAYS]", show_default=False,
+        help=N_("Only measures due within DAYS (default: the plan's {lights_key}, else {default_days})."))] = None,
     stale: Annotated[Optional[int], typer.Option(
         "--stale", min=0, max=MAX_STALE_DAYS, metavar="[DAYS]", show_default=False,
         help=N_("Only measures to chase: not done, and no progress for more than DAYS (default {default_stale_days}), "
@@ -432,8 +442,9 @@ def report(
         help=N_("The report of one unit: only the measures it takes part in."))] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help=N_("Exit 1 when a measure is overdue (overdue) or overdue or due soon (due-soon)."))] = FailOn.never,
-    due_soon: Annotated[int, typer.Option("--due-soon", min=0, max=MAX_DUE_SOON_DAYS, metavar="DAYS",
-                                          help=N_("Due within DAYS counts as due soon."))] = query.DEFAULT_DUE_SOON_DAYS,
+    due_soon: Annotated[Optional[int], typer.Option(
+        "--due-soon", click_type=DueSoonDays(), metavar="DAYS", show_default=False,
+        help=N_("Due within DAYS counts as due soon (default: each plan's {lights_key}, else {default_days})."))] = None,
     since: Annotated[Optional[date], typer.Option(
         "--since", parser=_date_option, metavar="DATE", show_default=False,
         help=N_("Add what changed after DATE, up to --as-of: the period of a weekly bulletin."))] = None,
@@ -465,6 +476,8 @@ def report(
             since=since.isoformat(), as_of=today.isoformat()))
     loaded = _load(directory, plan)
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
+    if due_soon == query.PLAN_DAYS:  # `--due-soon` without DAYS: as without it
+        due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
     bulletin = since is not None or stale is not None or rank  # a weekly 通报; else the report as it was
     result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, bulletin)
@@ -1178,12 +1191,13 @@ def schema_(
     check: Annotated[Optional[Path], typer.Option(
         "--check", metavar="FILE", show_default=False,
         help=N_("Print nothing; exit 1 unless FILE holds exactly this schema (for pre-commit and CI)."))] = None,
+    plan: Annotated[bool, typer.Option("--plan", help=N_("The schema of _plan.yaml instead."))] = False,
     lang: LangOption = None,
 ) -> None:
-    """Print the JSON Schema of measure files, for editors (the YAML language server)."""
+    """Print the JSON Schema of measure files (with --plan, of _plan.yaml), for editors (the YAML language server)."""
     from . import schema
 
-    text = schema.dumps(schema.measure_schema())
+    text = schema.dumps(schema.plan_schema() if plan else schema.measure_schema())
     if check is None:
         with _output(None) as out:
             out.write(text)
@@ -1194,8 +1208,9 @@ def schema_(
         why = reason(exc) if isinstance(exc, OSError) else _("not UTF-8 text")
         fail(_("cannot read {path}: {reason}").format(path=check, reason=why))
     if not current:
-        say(_("{path} is not the schema this portcli prints; update it with `portcli schema > {path}`").format(
-            path=check))
+        command = "portcli schema --plan" if plan else "portcli schema"
+        say(_("{path} is not the schema this portcli prints; update it with `{command} > {path}`").format(
+            path=check, command=command))
         raise typer.Exit(1)
 
 
@@ -1236,7 +1251,8 @@ def speak_for(args: list[str]) -> None:
 # of the msgids as {placeholders}.
 HELP_VALUES = {"chinese_date": "2022年6月15日", "in_progress_label": STATUSES["in_progress"],
                "deadline_example": "5月底前", "year_end_example": "年底前",
-               "default_days": str(query.DEFAULT_DUE_SOON_DAYS), "default_stale_days": str(query.DEFAULT_STALE_DAYS)}
+               "default_days": str(query.DEFAULT_DUE_SOON_DAYS), "default_stale_days": str(query.DEFAULT_STALE_DAYS),
+               "lights_key": "`lights: {yellow_days: N}`"}
 
 
 def _help_said(text: str) -> str:

@@ -264,8 +264,12 @@ def _not_an_option(arg: str) -> bool:
 
 # Options whose value may be left out: the value that then stands for it, and what a value looks
 # like. Typer has no optional option values, so the argument list is completed before it reaches Typer.
+# What `--due-soon` without DAYS stands for (complete_args puts it in): each measure's plan's window,
+# its `lights: {yellow_days}`, else 14 days (query.due_soon_days).
+PLAN_DAYS_ARG = "plan"
+
 OPTIONAL_VALUES = {
-    "--due-soon": (str(query.DEFAULT_DUE_SOON_DAYS), _whole_number),
+    "--due-soon": (PLAN_DAYS_ARG, _whole_number),
     "--stale": (str(query.DEFAULT_STALE_DAYS), _whole_number),
     "--show-completion": ("", _not_an_option),
     "--install-completion": ("", _not_an_option),
@@ -273,7 +277,8 @@ OPTIONAL_VALUES = {
 
 
 def complete_args(args: list[str]) -> list[str]:
-    """`--due-soon` alone means `--due-soon 14` (`--stale` alone `--stale 14`); `--due-soon 30` and `--due-soon=30` stay;
+    """`--due-soon` alone means the plan's window (`--due-soon plan`), `--stale` alone `--stale 14`; `--due-soon 30`
+    and `--due-soon=30` stay;
     likewise `--show-completion` alone and `--show-completion bash`."""
     out: list[str] = []
     for i, arg in enumerate(args):
@@ -299,7 +304,7 @@ def list_measures(*, unit: list[str] | None, lead: bool, status: list[str] | Non
         fail(_("--lead needs --unit: whose lead measures?"))
     filters = query.Filters(units=_resolve_units(loaded, unit), lead_only=lead, statuses=statuses,
                             tasks=_tasks(loaded, task), due_before=due_before, due_after=due_after,
-                            overdue=overdue, due_soon=due_soon, search=tuple(search or ()))
+                            overdue=overdue, due_soon=due_soon, plans=_plans_of(loaded), search=tuple(search or ()))
     found = query.select(loaded.measures, filters, today)
     if stale is not None:
         found = [m for m in found if query.is_stale(m, today, query.plan_of(_plans_of(loaded), m), stale)]
@@ -312,6 +317,7 @@ def list_measures(*, unit: list[str] | None, lead: bool, status: list[str] | Non
             from .render import table
 
             table.measures(found, _plans_of(loaded), today, _console(out), limit=limit,
+                           due_soon=None if due_soon == query.PLAN_DAYS else due_soon,
                            show_silent_days=stale is not None)
     _finish(loaded)
 

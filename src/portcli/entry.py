@@ -42,7 +42,7 @@ def plan(args: list[str], environ=os.environ) -> tuple[str, dict, str] | None:
         return None
     from .commands import complete_args
 
-    args = complete_args(args)  # --due-soon alone is --due-soon 14, as on typer's path
+    args = complete_args(args)  # --due-soon alone is --due-soon plan, as on typer's path
     spec = COMMANDS[args[0]]
     options, params = spec["options"], spec["params"]
     given: dict[str, object] = {}
@@ -89,6 +89,11 @@ def _convert(kind: str, detail, value: str):
     not take as it is (typer words that error)."""
     if kind == "text":
         return value
+    if kind == "days_or_plan":
+        from .commands import PLAN_DAYS_ARG
+        from .query import PLAN_DAYS
+
+        return PLAN_DAYS if value == PLAN_DAYS_ARG else _convert("int", detail, value)
     if kind == "int":
         if not (value.isascii() and value.isdigit()):  # click also reads " 7", "+7", "7_0": leave those to it
             return _REFUSED

@@ -3,7 +3,8 @@
 Written by tools/fastpath_manifest.py: do not edit; rerun it after changing those commands' options
 (tests/test_fast_path.py fails until then). For each command: the function of portcli.commands that
 runs it, each option name -> its parameter, and each parameter -> (kind, multiple, default, detail):
-kind is flag, text, int (detail: (min, max) or None), date, path, choice (detail: the choices), lang
+kind is flag, text, int (detail: (min, max) or None), days_or_plan (as int, or the word
+commands.PLAN_DAYS_ARG for the plan's own window), date, path, choice (detail: the choices), lang
 (read by i18n, not passed on) or unknown (the fast path leaves any command line using it to typer).
 """
 
@@ -37,7 +38,7 @@ COMMANDS = {'list': {'function': 'list_measures',
                      'due_before': ('date', False, None, None),
                      'due_after': ('date', False, None, None),
                      'overdue': ('flag', False, False, None),
-                     'due_soon': ('int', False, None, (0, 36500)),
+                     'due_soon': ('days_or_plan', False, None, (0, 36500)),
                      'stale': ('int', False, None, (0, 36500)),
                      'search': ('text', True, None, None),
                      'as_of': ('date', False, None, None),

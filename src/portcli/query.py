@@ -12,8 +12,11 @@ from .model import STATUSES, Measure, Plan, Unit, fold
 from .plans import Plans, plan_of
 from .problem import did_you_mean
 
-DEFAULT_DUE_SOON_DAYS = 14
+DEFAULT_DUE_SOON_DAYS = 14  # when neither --due-soon nor the plan's `lights: {yellow_days}` says
 DEFAULT_STALE_DAYS = 14
+
+
+PLAN_DAYS = -1  # Filters.due_soon for `--due-soon` without DAYS: each measure's plan's window
 
 
 class LookupProblem(ValueError):
@@ -35,7 +38,23 @@ def days_overdue(m: Measure, as_of: date) -> int | None:
     return (as_of - m.due).days if is_overdue(m, as_of) else None
 
 
-def is_due_soon(m: Measure, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> bool:
+def due_soon_days(plan: Plan | None, asked: int | None = None) -> int:
+    """The one rule for a due-soon window (and so for when a light turns yellow): `--due-soon DAYS`
+    when it is given, else the plan's `lights: {yellow_days}`, else 14 days."""
+    if asked is not None:
+        return asked
+    if plan is not None and plan.yellow_days is not None:
+        return plan.yellow_days
+    return DEFAULT_DUE_SOON_DAYS
+
+
+def days_for(m: Measure, plan, asked: int | None = None) -> int:
+    """`m`'s due-soon window, given the one plan or the several plans (`Plans`) it may come from:
+    in a folder of several plans each measure follows its own plan's lights."""
+    return due_soon_days(plan_of(plan, m), asked)
+
+
+def is_due_soon(m: Measure, as_of: date, days: int) -> bool:
     # Due on one of the days as_of … as_of + days, counted as a difference of dates: as_of + days
     # may lie past date.max (a `due: 9999-12-31` read from a file), a difference never does.
     due = m.due
@@ -217,8 +236,9 @@ class Filters:
     due_before: date | None = None
     due_after: date | None = None
     overdue: bool = False
-    due_soon: int | None = None  # days ahead
+    due_soon: int | None = None  # days ahead; PLAN_DAYS: each measure's plan's window (days_for)
     search: tuple[str, ...] = ()  # all of them
+    plans: object = field(default=None, compare=False)  # the Plan or Plans that PLAN_DAYS looks up
 
     @cached_property
     def _units(self) -> frozenset[str]:
@@ -241,7 +261,8 @@ class Filters:
             return False
         if self.overdue and not is_overdue(m, as_of):
             return False
-        if self.due_soon is not None and not is_due_soon(m, as_of, self.due_soon):
+        if self.due_soon is not None and not is_due_soon(
+                m, as_of, days_for(m, self.plans, None if self.due_soon == PLAN_DAYS else self.due_soon)):
             return False
         if self.search:
             haystack = [_squash(t) for t in (*m.texts, m.units_note or "", *(p.note or "" for p in m.progress),
@@ -261,8 +282,10 @@ def overdue(measures: Iterable[Measure], as_of: date) -> list[Measure]:
     return sorted(late, key=lambda m: (m.due, m.id))
 
 
-def due_soon(measures: Iterable[Measure], as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> list[Measure]:
-    return sorted((m for m in measures if is_due_soon(m, as_of, days)), key=lambda m: (m.due, m.id))
+def due_soon(measures: Iterable[Measure], as_of: date, plan=None, asked: int | None = None) -> list[Measure]:
+    """Measures due soon, soonest first (then by id): each in its own plan's window unless `asked`."""
+    return sorted((m for m in measures if is_due_soon(m, as_of, days_for(m, plan, asked))),
+                  key=lambda m: (m.due, m.id))
 
 
 def unit_registry(plan: Plan, measures: Iterable[Measure]) -> list[dict]:
@@ -312,7 +335,8 @@ class Report:
     extended: list[Measure] = field(default_factory=list)
     unit: str | None = None  # set when the report is one unit's
     measures: list[Measure] = field(default_factory=list)  # every measure the report covers
-    due_soon_days: int = DEFAULT_DUE_SOON_DAYS  # what "due soon" means in it
+    due_soon_days: int | None = None  # --due-soon DAYS; None: each measure's plan's window
+    plan: object = None  # the Plan or Plans the measures come from, whose lights say when they are yellow
     stale: list[Measure] = field(default_factory=list)  # the measures to chase (催办), in id order
     stale_days: int = DEFAULT_STALE_DAYS  # what "stale" means in it
     # Per unit (registry order), the stale measures it leads and those it co-operates on.
@@ -323,15 +347,20 @@ class Report:
     bulletin: bool = False
     changes: object = None  # week.Changes of the period, with `report --since`
 
+    def days_for(self, m: Measure) -> int:
+        """What "due soon" means for `m` in this report: the due-soon list and the lights agree."""
+        return days_for(m, self.plan, self.due_soon_days)
+
     @property
     def completion(self) -> float:
         return self.by_status["done"] / self.total if self.total else 0.0
 
 
 def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
-           days: int = DEFAULT_DUE_SOON_DAYS, unit: str | None = None,
+           days: int | None = None, unit: str | None = None,
            stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False, bulletin: bool = False) -> Report:
     """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in.
+    `plan` is the one Plan or the several (`Plans`); `days` is --due-soon, None for each plan's own.
     A `bulletin` (通报) also finds the stale measures and each unit's figures (a plain report spends
     no time on them); `rank` orders the units worst first (worst_first_key), else they keep the
     registry's order."""
@@ -360,6 +389,6 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
     groups = stale_by_unit(silent, [r.unit for r in unit_rows])
     if rank:  # sorted() is stable: ties keep the registry's order
         unit_rows = sorted(unit_rows, key=lambda r: worst_first_key(r.led, r.co))
-    return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, days), unit_rows,
-                  [m for m in measures if m.extensions], unit, list(measures), days, silent, stale_days, groups,
-                  rank, bulletin)
+    return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, plan, days), unit_rows,
+                  [m for m in measures if m.extensions], unit, list(measures), due_soon_days=days, plan=plan,
+                  stale=silent, stale_days=stale_days, stale_units=groups, ranked=rank, bulletin=bulletin)

@@ -1,4 +1,4 @@
-"""A JSON Schema for measure files, for editors (the YAML language server).
+"""JSON Schemas for measure files and for _plan.yaml, for editors (the YAML language server).
 
 It is made from the loader's own rules — the keys, which of them are required, the entry keys
 and the statuses come from `check` and `model` — so the two cannot drift apart. What only the
@@ -11,7 +11,9 @@ import json
 from typing import Any
 
 from .model import STATUSES
-from .check import EXTENSION_KEYS, MEASURE_KEYS, PROGRESS_KEYS, REQUIRED_KEYS
+from .check import (EXTENSION_KEYS, LIGHTS_KEYS, MAX_YELLOW_DAYS, MEASURE_KEYS, OPTIONAL_PLAN_KEYS, PLAN_KEYS,
+                    PROGRESS_KEYS, REQUIRED_KEYS, TASK_KEYS, UNIT_KEYS)
+from .deadline import FIRST_YEAR, LAST_YEAR
 from .files import PLAN_FILE
 
 _TEXT = {"type": "string"}
@@ -70,6 +72,43 @@ def measure_schema() -> dict[str, Any]:
     schema = _object(MEASURE_KEYS, REQUIRED_KEYS, MEASURE_PROPERTIES,
                      "A portcli measure file (measures/NN.yaml): one measure of the plan.")
     return {"$schema": "http://json-schema.org/draft-07/schema#", "title": "portcli measure", **schema}
+
+
+TASK = _object(TASK_KEYS, ("id", "title"), {
+    "id": {"type": "integer", "minimum": 1, "description": "the key task's number, as measures give it in `task`"},
+    "numeral": _or_null({**_NONBLANK, "description": "the number as the document writes it (五); default: the id"}),
+    "title": {**_NONBLANK, "description": "the key task (重点任务)"},
+}, "a key task (重点任务), each id once")
+
+UNIT = _object(UNIT_KEYS, ("name", "full_name", "english"), {
+    "name": {**_NONBLANK, "description": "the short name the document uses (市商务局); what measures name"},
+    "full_name": {**_NONBLANK, "description": "the full name (天津市商务局)"},
+    "english": {**_NONBLANK, "description": "the English name"},
+    "aliases": _or_null({"type": "array", "items": _NONBLANK, "description": "other names --unit accepts"}),
+}, "a unit of the registry; every name (short, full, English, alias) points to one unit")
+
+LIGHTS = _object(LIGHTS_KEYS, (), {
+    "yellow_days": {"type": "integer", "minimum": 0, "maximum": MAX_YELLOW_DAYS,
+                    "description": "how many days before its due date an unfinished measure's light turns yellow "
+                                   "(黄灯), and the default of --due-soon; default 14"},
+}, "the traffic lights (红黄绿灯) of the reports, list and exports")
+
+PLAN_PROPERTIES: dict[str, Any] = {
+    "title": {**_NONBLANK, "description": "the plan's title, as the document words it"},
+    "year": {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR,
+             "description": "the plan's year: deadline phrases without a year (5月底前) fall in it"},
+    "tasks": {"type": "array", "minItems": 1, "items": TASK},
+    "units": {"type": "array", "minItems": 1, "items": UNIT, "description": "the unit registry (责任单位)"},
+    "start": {**_DATE, "description": "the day the plan began: a measure with no progress entry was last heard "
+                                      "of then; default 1 January of `year`"},
+    "lights": LIGHTS,
+}
+
+
+def plan_schema() -> dict[str, Any]:
+    schema = _object(PLAN_KEYS + OPTIONAL_PLAN_KEYS, PLAN_KEYS, PLAN_PROPERTIES,
+                     f"A portcli plan file ({PLAN_FILE}): the plan's title, year, key tasks and unit registry.")
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "title": "portcli plan", **schema}
 
 
 def dumps(schema: dict[str, Any]) -> str:

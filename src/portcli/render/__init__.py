@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..i18n import _, ngettext, status_word
+from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Plan
-from ..query import DEFAULT_DUE_SOON_DAYS, Report, is_due_soon, is_overdue
+from ..query import Report, is_due_soon, is_overdue
 
 # What data must never send to a terminal: C0 and C1 controls and DEL (newline and tab aside),
 # the bidirectional embeddings, overrides and isolates that reorder what is shown ("Trojan
@@ -74,9 +74,14 @@ def summary_line(r: Report) -> str:
         due_soon=len(r.due_soon), extended=len(r.extended))
 
 
-def light(m, as_of: date, days: int = DEFAULT_DUE_SOON_DAYS) -> str:
+# The lights as people read them (SPEC §4b); the key is the HTML class and the colour's name.
+LIGHT_WORDS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "pending": N_("pending")}
+
+
+def light(m, as_of: date, days: int) -> str:
     """The traffic light (红黄绿灯) supervision offices use: red overdue, yellow due soon, green done or on
-    schedule, and `pending` (待定) for an unfinished measure with no due date: green is only for good."""
+    schedule, and `pending` (待定) for an unfinished measure with no due date: green is only for good.
+    `days` is the measure's due-soon window (`query.days_for`): no light has a window of its own."""
     if is_overdue(m, as_of):
         return "red"
     if is_due_soon(m, as_of, days):

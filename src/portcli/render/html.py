@@ -19,15 +19,15 @@ from html import escape
 from typing import IO, Iterable, Iterator, Sequence
 
 from .. import i18n
-from ..i18n import N_, _, ngettext, status_word
+from ..i18n import _, ngettext, status_word
 from ..model import Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, is_overdue
-from . import (changes_heading, changes_rows, ids, joined, labelled, latest_progress, light, local_text, overdue_by,
-               ranking_cells, ranking_headers, ranking_heading, report_scope, report_title, stale_heading, units_line)
+from . import (LIGHT_WORDS, changes_heading, changes_rows, ids, joined, labelled, latest_progress, light, local_text,
+               overdue_by, ranking_cells, ranking_headers, ranking_heading, report_scope, report_title, stale_heading,
+               units_line)
 from .html_charts import bars, legend, none, original_due, task_rows, timeline, unit_rows
 
-LIGHTS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "pending": N_("pending")}
 # The page's lang: it picks the browser's font for the Chinese data (zh-CN), and its hyphenation.
 PAGE_LANGUAGES = {"zh": "zh-CN", "en": "en"}
 CSS = """
@@ -312,7 +312,7 @@ def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, st
 
 
 def _light_html(colour: str) -> Safe:
-    name = _(LIGHTS[colour])
+    name = _(LIGHT_WORDS[colour])
     return Safe(f'<span class="light {colour}" aria-hidden="true"></span>{escape(name)}')
 
 
@@ -356,7 +356,7 @@ def _due_html(m: Measure, r: Report) -> Safe:
 def _all_measures(r: Report, plan: Plan | None) -> Iterator[str]:
     def rows():
         for m in r.measures:
-            colour = light(m, r.as_of, r.due_soon_days)
+            colour = light(m, r.as_of, r.days_for(m))
             own = plan_of(plan, m)
             task = own.tasks.get(m.task) if own else None
             task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')

@@ -108,9 +108,9 @@ def legend() -> str:
 
 def timeline(r: Report) -> str:
     """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
-    light among them), a row per extended measure (原定 → 延至), and the measures with no date below."""
+    light among them), a row per extended measure (原定 → 延至), and below, 待定, the unfinished measures with no date."""
     dated = [m for m in r.measures if m.due is not None]
-    undated = [m for m in r.measures if m.due is None]
+    undated = [m for m in r.measures if m.due is None and m.status != "done"]  # 待定; done needs no date
     extended = [m for m in dated if m.extensions]
     days = [m.due for m in dated] + [original_due(m) or m.extensions[0].date for m in extended] + [r.as_of]
     first, last = min(days), max(days)
@@ -139,7 +139,7 @@ def timeline(r: Report) -> str:
     for m in dated:
         by_due[m.due].append(m)
     for due, ms in sorted(by_due.items()):
-        worst = min((light(m, r.as_of, r.due_soon_days) for m in ms), key=order.index)
+        worst = min((light(m, r.as_of, r.days_for(m)) for m in ms), key=order.index)
         ids = joined(name_of(m) for m in sorted(ms, key=_by_name))
         count = ngettext("{count} measure", "{count} measures", len(ms)).format(count=len(ms))
         note = ngettext("{count} measure: {ids}", "{count} measures: {ids}", len(ms)).format(count=len(ms), ids=ids)
@@ -152,7 +152,7 @@ def timeline(r: Report) -> str:
         path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
                 f'{at(min(start, m.due))})"></span>')
         marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
-                f'<span class="dot {light(m, r.as_of, r.due_soon_days)}" style="left:{at(m.due)}"></span>'
+                f'<span class="dot {light(m, r.as_of, r.days_for(m))}" style="left:{at(m.due)}"></span>'
         words = (_("originally {was} → extended to {due}").format(was=was.isoformat(), due=m.due.isoformat()) if was
                  else _("extended to {date}").format(date=m.due.isoformat()))
         name = _("Measure {id} extended").format(id=name_of(m))

@@ -20,9 +20,10 @@ from rich.text import Text
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
-from ..query import Report, days_overdue, days_since_progress, is_due_soon
-from . import (as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light, printable,
-               progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary, summary_line)
+from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
+from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light,
+               printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary,
+               summary_line)
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),
@@ -38,9 +39,8 @@ def text(value: object, style: str = "") -> Text:
     return Text(printable("" if value is None else str(value)), style=style)
 
 
-def row_style(m: Measure, as_of: date) -> str:
-    colour = light(m, as_of)
-    return colour if colour in ("red", "yellow") else ""  # the terminal marks only what needs action
+def row_style(colour: str) -> str:
+    return colour if colour in ("red", "yellow") else ""  # the terminal colours only what needs action
 
 
 def units_text(m: Measure) -> Text:
@@ -68,14 +68,24 @@ ROWS_PER_BLOCK = 1000
 
 
 def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
-             limit: int = 0, show_overdue_days: bool = False, show_silent_days: bool = False) -> None:
+             limit: int = 0, show_overdue_days: bool = False, due_soon: int | None = None,
+             show_silent_days: bool = False) -> None:
+    """The listing, each row's light (红灯 黄灯 绿灯 待定) after its status: yellow within `due_soon` days when
+    given, else within the measure's own plan's `lights: {yellow_days}` (query.days_for). With
+    `show_overdue_days` (every row red) the days overdue take the light's place."""
+    def colour(m: Measure) -> str:
+        return light(m, as_of, days_for(m, plan, due_soon))
+
     shown = ms[:limit] if limit else ms
     summary_width = max(20, console.width // 3)
     silent = (lambda m: days_since_progress(m, as_of, plan_of(plan, m))) if show_silent_days else None
     table = _measures_table(show_overdue_days, summary_width, show_silent_days)
     if shown:
-        write_rows(table, [(_plains(m, as_of, show_overdue_days, silent), row_style(m, as_of)) for m in shown],
-                   _cell_kinds(show_overdue_days, show_silent_days), console)
+        rows = []
+        for m in shown:
+            lit = colour(m)
+            rows.append((_plains(m, as_of, show_overdue_days, lit, silent), row_style(lit)))
+        write_rows(table, rows, _cell_kinds(show_silent_days), console)
     else:
         console.print(table)
     if len(shown) < len(ms):
@@ -87,10 +97,11 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console
                        .format(count=len(ms), date=as_of.isoformat())), style="dim")
 
 
-_HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Measure"))
+_HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Light"), N_("Measure"))
+# (the light's column holds the days overdue in the overdue listing)
 
 
-def _plains(m: Measure, as_of: date, show_overdue_days: bool, silent=None) -> list[str]:
+def _plains(m: Measure, as_of: date, show_overdue_days: bool, colour: str, silent=None) -> list[str]:
     """A listing row's cells as the words they show (text(), units_text() and gist() without the Text)."""
     lead = printable(m.lead) + (f" +{len(m.units) - 1}" if len(m.units) > 1 else "")
     cells = [printable(label(m)), str(m.task), lead, printable(m.deadline.phrase), str(m.due or "—"),
@@ -98,6 +109,8 @@ def _plains(m: Measure, as_of: date, show_overdue_days: bool, silent=None) -> li
     if show_overdue_days:
         late = days_overdue(m, as_of)
         cells.append("" if late is None else str(late))
+    else:
+        cells.append(_(LIGHT_WORDS[colour]))
     if silent is not None:
         days = silent(m)
         cells.append("—" if days is None else str(days))
@@ -105,10 +118,11 @@ def _plains(m: Measure, as_of: date, show_overdue_days: bool, silent=None) -> li
     return cells
 
 
-def _cell_kinds(show_overdue_days: bool, show_silent_days: bool = False) -> list[dict]:
-    """How each column's cells are made as Text (see units_text and gist)."""
+def _cell_kinds(show_silent_days: bool = False) -> list[dict]:
+    """How each column's cells are made as Text (see units_text and gist): the light's column (or the
+    days overdue in its place) and the days silent are plain."""
     plain: dict = {}
-    return [plain, plain, {"style": "bold"}, plain, plain, plain] + [plain] * (show_overdue_days + show_silent_days) + [
+    return [plain, plain, {"style": "bold"}, plain, plain, plain, plain] + [plain] * show_silent_days + [
         {"no_wrap": True, "overflow": "ellipsis"}]
 
 
@@ -116,9 +130,9 @@ def _measures_table(show_overdue_days: bool, summary_width: int, show_silent_day
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     columns = [(_("ID"), dict(justify="right", no_wrap=True)), (_("Task"), dict(justify="right", no_wrap=True)),
                (_("Lead unit"), dict(no_wrap=True)), (_("Deadline"), dict(min_width=8, overflow="fold")),
-               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True))]
-    if show_overdue_days:
-        columns.append((_("Days overdue"), dict(justify="right", no_wrap=True)))
+               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True)),
+               (_("Days overdue"), dict(justify="right", no_wrap=True)) if show_overdue_days
+               else (_("Light"), dict(no_wrap=True))]
     if show_silent_days:
         columns.append((_("Days silent"), dict(justify="right", no_wrap=True)))
     columns.append((_("Measure"), dict(overflow="ellipsis", max_width=summary_width)))
@@ -385,7 +399,7 @@ def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> Non
     late = days_overdue(m, as_of)
     if late is not None:
         due.append(f"  {overdue_by(late)}", style="bold red")
-    elif is_due_soon(m, as_of):
+    elif is_due_soon(m, as_of, days_for(m, plan)):
         due.append(f"  {due_in(m.due, as_of)}", style="bold yellow")
     grid.add_row(_("Due"), due)
     names = [_("{unit} (lead)").format(unit=name) if i == 0 else name for i, name in enumerate(m.units)]

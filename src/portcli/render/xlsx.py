@@ -26,7 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import N_, _
 from ..model import Measure, Plan
-from . import as_of as as_of_line, printable, sheet
+from ..query import days_for
+from . import as_of as as_of_line, light, printable, sheet
 
 SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the
@@ -36,6 +37,10 @@ FONT_NAME = "等线"
 FONT_SIZE = 10
 CHINESE = 134
 OVERDUE_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
+# The lights (SPEC §4b) on a row's tracking cells, as the HTML report colours its rows: Excel's own "bad"
+# red and "neutral" yellow, a grey for 待定 (no date), and nothing for green, which needs no action.
+LIGHT_STYLES = {"red": (OVERDUE_FILL, "9C0006"), "yellow": (PatternFill("solid", fgColor="FFEB9C"), "9C5700"),
+                "pending": (PatternFill("solid", fgColor="E7E6E6"), None)}
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -110,7 +115,9 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
     styles: dict = {}
     r = FIRST_DATA_ROW
     for _task, group in groupby(rows, key=lambda m: m.task):
+        group = list(group)
         values = [sheet.row(m, plan, as_of) for m in group]
+        lights = [light(m, as_of, days_for(m, plan)) for m in group]
         n = len(values)
         heights = []
         for row in values:
@@ -129,9 +136,9 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
             for col in range(1, sheet.TASK_COLUMNS + 1):
                 letter = get_column_letter(col)
                 merged.append(CellRange(f"{letter}{r}:{letter}{r + n - 1}"))
-        for i, (row, height) in enumerate(zip(values, heights)):
+        for i, (row, height, lit) in enumerate(zip(values, heights, lights)):
             ws.row_dimensions[r + i].height = height
-            ws.append(_data_cells(ws, row, first=i == 0, last=i == n - 1, styles=styles))
+            ws.append(_data_cells(ws, row, lit, first=i == 0, last=i == n - 1, styles=styles))
         r += n
 
     ws.merged_cells = MultiCellRange(merged)
@@ -146,18 +153,19 @@ _MERGED_MIDDLE = Border(left=THIN, right=THIN)
 _MERGED_LAST = Border(left=THIN, right=THIN, bottom=THIN)
 
 
-def _data_cells(ws, values: list, first: bool, last: bool, styles: dict) -> list:
-    """A measure's row of cells. Cells alike in style share it: openpyxl hashes every font, border and
-    alignment a cell is given (most of the time of a big workbook), so each kind is styled once and
-    its style (a row of indices into the workbook's styles) copied to the others."""
-    late = values[sheet.DAYS_OVERDUE_COLUMN] is not None
+def _data_cells(ws, values: list, colour: str, first: bool, last: bool, styles: dict) -> list:
+    """A measure's row of cells, its tracking cells in its light's `colour` (LIGHT_STYLES). Cells alike in
+    style share it: openpyxl hashes every font, border and alignment a cell is given (most of the time
+    of a big workbook), so each kind is styled once and its style (a row of indices into the workbook's
+    styles) copied to the others."""
+    lit = LIGHT_STYLES.get(colour)
     cells = []
     for col, value in enumerate(values, 1):
         c = WriteOnlyCell(ws)
         merged = col <= sheet.TASK_COLUMNS and not first
         if not merged:
             _set_value(c, value)
-        key = (col, late, merged, last, isinstance(value, date),
+        key = (col, colour, merged, last, isinstance(value, date),
                isinstance(value, str) and value.startswith(sheet.FORMULA_STARTS))
         style = styles.get(key)
         if style is not None:
@@ -170,9 +178,9 @@ def _data_cells(ws, values: list, first: bool, last: bool, styles: dict) -> list
                 c.border = BORDER
                 c.alignment = Alignment(vertical="center" if col <= sheet.TASK_COLUMNS else "top", wrap_text=True,
                                         horizontal="center" if col in (1, 3) else None)
-                c.font = font(color="9C0006") if late and col > sheet.TASK_COLUMNS else font()
-                if late and col > sheet.TASK_COLUMNS:
-                    c.fill = OVERDUE_FILL
+                c.font = font(color=lit[1]) if lit and lit[1] and col > sheet.TASK_COLUMNS else font()
+                if lit and col > sheet.TASK_COLUMNS:
+                    c.fill = lit[0]
             styles[key] = copy.copy(c._style)
         cells.append(c)
     return cells
