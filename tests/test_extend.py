@@ -118,9 +118,11 @@ def test_report_counts_extended_measures_per_unit(run, measures_dir):
 
     table = run("report", "--as-of", "2022-06-15", "--dir", measures_dir).stdout
     assert "延期 2 项" in table
-    header = next(line for line in table.splitlines() if line.startswith("单位"))
-    column = header.split().index("延期")
-    for line in table.splitlines():
+    lines = table.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("单位"))
+    column = lines[start].split().index("延期")
+    end = next(i for i, line in enumerate(lines) if line.startswith("进度"))  # the table's legend: the next section
+    for line in lines[start + 1:end]:
         cells = line.split()
         if cells and cells[0] in expected:
             assert int(cells[column]) == expected[cells[0]], line

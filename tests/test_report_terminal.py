@@ -81,7 +81,8 @@ def test_report_of_one_unit(run, measures_dir):
     result = run("report", "--dir", measures_dir, "--as-of", AS_OF, "--unit", "天津港")  # an alias
     assert result.exit_code == 0, result.stderr
     assert f"共 {len(mine)} 项" in result.stdout
-    unit_rows = [line for line in result.stdout.splitlines()
+    per_unit = result.stdout[result.stdout.index("\n各单位"):result.stdout.index("\n进度：")]  # its table only
+    unit_rows = [line for line in per_unit.splitlines()
                  if any(line.startswith(u + " ") for u in ("市商务局", "天津海关", "天津港集团"))]
     assert [row.split()[0] for row in unit_rows] == ["天津港集团"]
     listed = {int(m.group(1)) for m in re.finditer(r"^\s*(\d+)\s+\S+\s+2022-\d\d-\d\d\s+逾期", result.stdout, re.M)}

@@ -244,7 +244,7 @@ def test_report_and_units_fit_a_narrow_terminal(run, measures_dir, columns):
     units = run("units", "--dir", measures_dir, env=env).stdout
     for out in (report, units):
         assert max(cell_len(line) for line in out.splitlines()) <= columns
-    listing = report[report.index("逾期："):].splitlines()[1:-1]
+    listing = report[report.index("逾期："):report.index("即将到期：")].splitlines()[1:]
     for line in listing:
         words = line.split()
         assert words[1:5] == [data[int(words[0])]["units"][0], "2022-05-31", "逾期", "15"]

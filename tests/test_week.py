@@ -260,14 +260,18 @@ def test_report_of_one_unit_chases_only_its_measures(run, week):
 
 # --- every format shows the sections ----------------------------------------------------------------
 
-def test_without_the_bulletin_options_the_report_is_as_it_was(run, week):
+def test_without_since_the_report_has_the_bulletin_but_no_changes(run, week):
+    """Every report is the week's 通报 (figures, 催办); only --since adds what changed in a period."""
     plain = report_json(run, week, "--as-of", AS_OF)
     assert list(plain) == ["as_of", "unit", "total", "by_status", "completion_rate", "overdue", "due_soon",
-                           "extended", "units", "overdue_measures"]
-    assert list(plain["units"][0]) == ["unit", "lead", "involved", "done", "overdue", "extended"]
+                           "extended", "units", "overdue_measures", "stale_days", "stale", "stale_by_unit", "ranked"]
+    assert list(plain["units"][0]) == ["unit", "lead", "involved", "done", "overdue", "extended", "as_lead",
+                                       "as_co_operating"]
+    assert plain["stale_days"] == 14 and len(plain["stale"]) == 16 and plain["ranked"] is False
     for fmt in ("table", "markdown", "html"):
         out = run("report", "--dir", week, "--as-of", AS_OF, "--format", fmt).stdout
-        assert "Changes after" not in out and "To chase" not in out and "Lead: on time" not in out, fmt
+        assert "Changes after" not in out, fmt
+        assert "To chase: no progress for more than 14 days: 16" in out and "Per unit: on time" in out, fmt
 
 
 @pytest.mark.parametrize("lang, changes_title, stale_title, figures_title", [

@@ -181,7 +181,7 @@ def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict
 
 
 def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
-                  rank: bool = False, bulletin: bool = False) -> dict[str, tuple[query.Report, Plan | None]]:
+                  rank: bool = False) -> dict[str, tuple[query.Report, Plan | None]]:
     """Each plan's report, by name, in a folder of several plans (with a unit: the plans it takes part
     in); none for a one-plan folder, whose report is the total."""
     if not loaded.several:
@@ -189,7 +189,7 @@ def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stal
     by_plan: dict[str, list] = {name: [] for name in loaded.plans}
     for m in loaded.measures:
         by_plan[m.plan].append(m)
-    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit, stale_days, rank, bulletin),
+    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit, stale_days, rank),
                       loaded.plans[name])
                for name, ms in by_plan.items()}
     return {name: pair for name, pair in reports.items() if unit is None or pair[0].total}
@@ -479,9 +479,8 @@ def report(
     if due_soon == query.PLAN_DAYS:  # `--due-soon` without DAYS: as without it
         due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
-    bulletin = since is not None or stale is not None or rank  # a weekly 通报; else the report as it was
-    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, bulletin)
-    sections = _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, bulletin)
+    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank)
+    sections = _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank)
     if since is not None:
         _add_changes([result, *(r for r, _plan in sections.values())], loaded, since, today)
     with _output(output) as out:

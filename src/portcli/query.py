@@ -342,9 +342,6 @@ class Report:
     # Per unit (registry order), the stale measures it leads and those it co-operates on.
     stale_units: list[tuple[str, list[Measure], list[Measure]]] = field(default_factory=list)
     ranked: bool = False  # units worst first (--rank), else in registry order
-    # A weekly bulletin (通报: report --since, --stale or --rank): the renderers add the per-unit figures
-    # and the stale measures; a plain report stays as it always was.
-    bulletin: bool = False
     changes: object = None  # week.Changes of the period, with `report --since`
 
     def days_for(self, m: Measure) -> int:
@@ -358,12 +355,11 @@ class Report:
 
 def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
            days: int | None = None, unit: str | None = None,
-           stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False, bulletin: bool = False) -> Report:
+           stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False) -> Report:
     """Where the plan stands as of a date; with `unit`, only the measures that unit takes part in.
     `plan` is the one Plan or the several (`Plans`); `days` is --due-soon, None for each plan's own.
-    A `bulletin` (通报) also finds the stale measures and each unit's figures (a plain report spends
-    no time on them); `rank` orders the units worst first (worst_first_key), else they keep the
-    registry's order."""
+    With the stale measures (催办) and each unit's figures of the weekly 通报; `rank` orders the units
+    worst first (worst_first_key), else they keep the registry's order."""
     if unit is not None:
         measures = [m for m in measures if unit in m.units]
     by_status = dict.fromkeys(STATUSES, 0)
@@ -380,15 +376,13 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
             row.by_status[m.status] += 1
             row.overdue += id(m) in late_ids
             row.extended += bool(m.extensions)
-    bulletin = bulletin or rank
-    silent = stale(measures, plan, as_of, stale_days) if bulletin else []
-    if bulletin:
-        for name, (led, co) in figures(measures, as_of, silent).items():
-            rows[name].led, rows[name].co = led, co
+    silent = stale(measures, plan, as_of, stale_days)
+    for name, (led, co) in figures(measures, as_of, silent).items():
+        rows[name].led, rows[name].co = led, co
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     groups = stale_by_unit(silent, [r.unit for r in unit_rows])
     if rank:  # sorted() is stable: ties keep the registry's order
         unit_rows = sorted(unit_rows, key=lambda r: worst_first_key(r.led, r.co))
     return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, plan, days), unit_rows,
                   [m for m in measures if m.extensions], unit, list(measures), due_soon_days=days, plan=plan,
-                  stale=silent, stale_days=stale_days, stale_units=groups, ranked=rank, bulletin=bulletin)
+                  stale=silent, stale_days=stale_days, stale_units=groups, ranked=rank)

@@ -256,16 +256,12 @@ def chunks(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[st
 
 def _ranking(r: Report) -> list[str]:
     """A bulletin's per-unit figures: on-time rate, overdue share, stale, as lead and co-operating unit."""
-    if not r.bulletin:
-        return []
     rows = [[(cell, "nowrap" if i == 0 else "num") for i, cell in enumerate(ranking_cells(u))] for u in r.units]
     return [f'<h2 id="ranking">{escape(ranking_heading(r))}</h2>', _table(ranking_headers(), rows)]
 
 
 def _stale(r: Report) -> list[str]:
     """A bulletin's 催办: per unit, the stale measures it leads, then those it co-operates on."""
-    if not r.bulletin:
-        return []
     rows = [[(u, "nowrap"), (ids(led), "text"), (ids(co), "text")] for u, led, co in r.stale_units]
     return [f'<h2 id="stale">{escape(stale_heading(r))}</h2>',
             _table([_("Unit"), _("Lead"), _("Co-operating")], rows) if rows else none()]

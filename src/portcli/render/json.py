@@ -130,18 +130,17 @@ def report_dict(r: Report) -> dict[str, Any]:
         "extended": [key(m) for m in r.extended],
         "units": [{"unit": u.unit, "lead": u.lead, "involved": u.involved, "done": u.done,
                    "overdue": u.overdue, "extended": u.extended,
-                   **({"as_lead": _figures(u.led), "as_co_operating": _figures(u.co)} if r.bulletin else {})}
+                   "as_lead": _figures(u.led), "as_co_operating": _figures(u.co)}
                   for u in r.units],
         "overdue_measures": [{"id": key(m), "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
                              for m in r.overdue],
     }
-    if r.bulletin:  # a weekly bulletin (通报); a plain report's JSON stays as it always was
-        out.update({
-            "stale_days": r.stale_days,
-            "stale": [key(m) for m in r.stale],
-            "stale_by_unit": [{"unit": unit, "lead": [key(m) for m in led], "co_operating": [key(m) for m in co]}
-                              for unit, led, co in r.stale_units],
-            "ranked": r.ranked})
+    out.update({
+        "stale_days": r.stale_days,
+        "stale": [key(m) for m in r.stale],
+        "stale_by_unit": [{"unit": unit, "lead": [key(m) for m in led], "co_operating": [key(m) for m in co]}
+                          for unit, led, co in r.stale_units],
+        "ranked": r.ranked})
     if r.changes is not None:
         c = r.changes
         out["changes"] = {"since": c.since.isoformat(), "as_of": c.as_of.isoformat(),

@@ -55,18 +55,16 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
     lines += table([_("Unit"), _("Lead"), _("Involved"), _("Done"), _("Overdue"), _("Extended"), _("Completion")],
                    [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
                     for u in r.units], right=[False] + [True] * 6)
-    if r.bulletin:
-        lines += ["", "### " + escape(ranking_heading(r)), ""]
-        lines += table(ranking_headers(), [ranking_cells(u) for u in r.units], right=[False] + [True] * 6)
+    lines += ["", "### " + escape(ranking_heading(r)), ""]
+    lines += table(ranking_headers(), [ranking_cells(u) for u in r.units], right=[False] + [True] * 6)
     lines += _listing(_("Overdue"), _("Days overdue"), r.overdue, lambda m: (r.as_of - m.due).days)
     lines += _listing(_("Due soon"), _("Days left"), r.due_soon, lambda m: (m.due - r.as_of).days)
-    if r.bulletin:
-        lines += ["", "### " + escape(stale_heading(r)), ""]
-        if r.stale_units:
-            lines += table([_("Unit"), _("Lead"), _("Co-operating")],
-                           [[u, ids(led), ids(co)] for u, led, co in r.stale_units])
-        else:
-            lines += [_("None.")]
+    lines += ["", "### " + escape(stale_heading(r)), ""]
+    if r.stale_units:
+        lines += table([_("Unit"), _("Lead"), _("Co-operating")],
+                       [[u, ids(led), ids(co)] for u, led, co in r.stale_units])
+    else:
+        lines += [_("None.")]
     return "\n".join(lines) + "\n"
 
 

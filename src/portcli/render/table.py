@@ -497,15 +497,13 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
         legend.append(char, style=style).append(" " + _(label) + "  ")
     legend.rstrip()
     console.print(legend)
-    if r.bulletin:
-        _ranking(console, r)
+    _ranking(console, r)
     scope = f" --as-of {r.as_of.isoformat()}" + (f" --unit {printable(r.unit)}" if r.unit else "")
     _listing(console, _("Overdue"), r.overdue, r.as_of, "red", lambda m: overdue_by((r.as_of - m.due).days),
              f"portcli overdue{scope}")
     _listing(console, _("Due soon"), r.due_soon, r.as_of, "yellow", lambda m: due_in(m.due, r.as_of),
-             f"portcli list --due-soon {r.due_soon_days}{scope}")
-    if r.bulletin:
-        _stale(console, r)
+             f"portcli list --due-soon{'' if r.due_soon_days is None else f' {r.due_soon_days}'}{scope}")
+    _stale(console, r, f"portcli list --stale {r.stale_days}{scope}")
 
 
 def _changes(console: Console, changes) -> None:
@@ -534,8 +532,9 @@ def _ranking(console: Console, r: Report) -> None:
     console.print(table)
 
 
-def _stale(console: Console, r: Report) -> None:
-    """催办: per unit, the stale measures it leads, then those it co-operates on."""
+def _stale(console: Console, r: Report, command: str) -> None:
+    """催办: per unit, the stale measures it leads, then those it co-operates on; as the overdue list,
+    at most REPORT_LISTING_LIMIT of each, the rest a command away."""
     console.print(Text(stale_heading(r), style="bold"))
     if not r.stale_units:
         return
@@ -545,9 +544,23 @@ def _stale(console: Console, r: Report) -> None:
     table.add_column(_("Unit"), no_wrap=True)
     table.add_column(_("Lead"), no_wrap=True, max_width=width)
     table.add_column(_("Co-operating"), no_wrap=True, max_width=width)
+    cut = False
     for unit, led, co in r.stale_units:
-        table.add_row(text(unit), text(wrapped_ids(led, width)), text(wrapped_ids(co, width)))
+        cells = []
+        for ms in (led, co):
+            cell = wrapped_ids(ms[:REPORT_LISTING_LIMIT], width)
+            if len(ms) > REPORT_LISTING_LIMIT:
+                more = len(ms) - REPORT_LISTING_LIMIT
+                cell += "\n" + ngettext("… {count} more", "… {count} more", more).format(count=more)
+                cut = True
+            cells.append(text(cell))
+        table.add_row(text(unit), *cells)
     console.print(table)
+    if cut:
+        plans = {m.plan for _unit, led, co in r.stale_units for m in (*led, *co)}
+        if len(plans) == 1 and None not in plans:  # a plan's section: that plan's command
+            command += f" --plan {printable(plans.pop())}"
+        console.print(text(_("Every measure to chase: `{command}`").format(command=command)), style="dim")
 
 
 def wrapped_ids(ms: list[Measure], width: int) -> str:
