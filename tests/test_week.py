@@ -144,6 +144,16 @@ def test_without_a_git_program_only_the_progress_entries_tell(run, week, tmp_pat
     assert json.loads(result.stdout)["changes"]["done"] == [2]
 
 
+def test_a_done_entry_on_a_measure_done_before_the_period_is_progress_not_done(run, no_git_copy):
+    # 14 was done on 05-25; a second done entry on 06-10 (its acceptance noted) is news of it, not a
+    # change of status: 14 is among the measures with progress, not among those done in the period.
+    rewrite(no_git_copy, 14, deadline="5月底前", status="done",
+            progress=[entry("2022-05-20", "in_progress"), entry("2022-05-25", "done"),
+                      entry("2022-06-10", "done", note="通过验收")])
+    found = changes(run, no_git_copy)
+    assert (found["done"], found["progress"]) == ([2], [2, 5, 14])
+
+
 def test_changes_give_the_period(run, week):
     found = report_json(run, week, "--since", SINCE, "--as-of", AS_OF)["changes"]
     assert (found["since"], found["as_of"]) == (SINCE, AS_OF)
