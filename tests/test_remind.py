@@ -296,3 +296,23 @@ def test_several_plans_name_each_measure_plan_id(run, tmp_path):
     assert [row[:3] for row in rows] == [["2022-甲:4", "46 days overdue; no progress for 56 days", "2022-04-30"],
                                          ["2023-乙:4", "no progress for 56 days", "2023-04-30"]]
     assert "天津口岸2022年" in result.stdout and "天津口岸2023年" in result.stdout
+
+
+def test_ties_across_plans_go_by_plan_then_id(run, tmp_path):
+    # Two 2022 plans. In 2-乙, measure 1 is rewritten to be led by 天津海事局 and due 4月底前: 46 days
+    # overdue on 06-15, as measure 4 is in both plans. Same kind, same days: the plan decides first,
+    # then the id, so 1-甲:4 comes before 2-乙:1 although its id is higher.
+    root = tmp_path / "measures"
+    write_folder(root / "1-甲")
+    varied.write(root / "2-乙")
+    path = root / "2-乙" / varied.file_name(1)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["units"], data["deadline"] = ["天津海事局"], "4月底前"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run("remind", "--dir", root, "--unit", "天津海事局", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    rows = sections(result.stdout)["Lead measures"]
+    # 2-乙:1 has no progress: silent since the plan's start, 2022-01-01 (165 days); the 4s since 04-20 (56)
+    assert [row[:2] for row in rows] == [["1-甲:4", "46 days overdue; no progress for 56 days"],
+                                         ["2-乙:1", "46 days overdue; no progress for 165 days"],
+                                         ["2-乙:4", "46 days overdue; no progress for 56 days"]]
