@@ -163,3 +163,74 @@ def test_the_markdown_table_ranked(run, folder):
                     "| 天津海关 | 50% | 50% | 1 | 50% | 0% | 0 |", "| 市商务局 | 50% | 0% | 0 | 0% | 100% | 1 |",
                     "| 天津港集团 | 100% | 0% | 1 | 0% | 0% | 0 |", "| 市金融工作局 | — | 0% | 1 | — | — | 0 |",
                     "| 市外办 | — | 0% | 1 | — | — | 0 |"]
+
+
+H, M, N = "自贸区管委会", "市市场监管委", "市财政局"
+
+
+@pytest.fixture
+def keys_folder(tmp_path):
+    """Each key of the ranking decides between two units that every later key would order the other way
+    (the later unit of each pair in the registry is the worse one), as of 2022-06-15, plan start 05-01:
+
+    id lead co  deadline → due      status       progress              lead/co figures it adds
+     1  B       5月底前 05-31        in_progress  06-10 in_progress     due, overdue, not stale
+     2  A       5月底前 05-31        done         06-05 done            due, done late
+     3  A       6月底前 06-30        not_started  —                     stale (45 days)
+     4  N   D   5月底前 05-31        done         06-05 done            due, done late
+     5  N   C   5月底前 05-31        done         05-31 done            due, on time (done on its due date)
+     6  N   C   6月底前 06-30        not_started  —                     stale
+     7  N   F   5月底前 05-31        in_progress  06-10 in_progress     due, overdue
+     8  N   E   5月底前 05-31        done         06-05 done            due, done late
+     9  N   E   6月底前 06-30        not_started  —                     stale
+    10  N   H   6月底前 06-30        not_started  —                     stale
+    11  N   G   6月底前 06-30        in_progress  06-10 in_progress     nothing
+    12  M       milestone 05-31     done         05-28 done            due, on time (a milestone done)
+    13  M       5月底前 05-31        ongoing      —                     due, overdue (not a milestone: ongoing is
+                                                                        not finished), stale
+    """
+    import shutil
+
+    target = tmp_path / "measures"
+    target.mkdir()
+    shutil.copy(SHIPPED / "_plan.yaml", target / "_plan.yaml")
+    start_plan(target, "2022-05-01")
+    ip, done, end_may, end_june = "in_progress", "done", "5月底前", "6月底前"
+    rewrite(target, 1, units=[B], deadline=end_may, status=ip, progress=[entry("2022-06-10", ip)])
+    rewrite(target, 2, units=[A], deadline=end_may, status=done, progress=[entry("2022-06-05", done)])
+    rewrite(target, 3, units=[A], deadline=end_june, status="not_started")
+    rewrite(target, 4, units=[N, D], deadline=end_may, status=done, progress=[entry("2022-06-05", done)])
+    rewrite(target, 5, units=[N, C], deadline=end_may, status=done, progress=[entry("2022-05-31", done)])
+    rewrite(target, 6, units=[N, C], deadline=end_june, status="not_started")
+    rewrite(target, 7, units=[N, F], deadline=end_may, status=ip, progress=[entry("2022-06-10", ip)])
+    rewrite(target, 8, units=[N, E], deadline=end_may, status=done, progress=[entry("2022-06-05", done)])
+    rewrite(target, 9, units=[N, E], deadline=end_june, status="not_started")
+    rewrite(target, 10, units=[N, H], deadline=end_june, status="not_started")
+    rewrite(target, 11, units=[N, G], deadline=end_june, status=ip, progress=[entry("2022-06-10", ip)])
+    rewrite(target, 12, units=[M], deadline="5月底前取得阶段性进展，持续推动", status=done,
+            progress=[entry("2022-05-28", done)])
+    rewrite(target, 13, units=[M], deadline=end_may, status="ongoing")
+    return target
+
+
+def test_every_key_of_the_ranking_decides_in_its_turn(run, keys_folder):
+    found = json.loads(report(run, keys_folder, "--format", "json", "--rank").stdout)
+    assert {u["unit"]: (u["as_lead"], u["as_co_operating"]) for u in found["units"]} == {
+        A: (figures(2, 1, 0, 0.0, 0, 0.0, 1), NONE),
+        B: (figures(1, 1, 0, 0.0, 1, 1.0, 0), NONE),
+        C: (NONE, figures(2, 1, 1, 1.0, 0, 0.0, 1)),
+        D: (NONE, figures(1, 1, 0, 0.0, 0, 0.0, 0)),
+        E: (NONE, figures(2, 1, 0, 0.0, 0, 0.0, 1)),
+        F: (NONE, figures(1, 1, 0, 0.0, 1, 1.0, 0)),
+        G: (NONE, figures(1, 0, 0, None, 0, 0.0, 0)),
+        H: (NONE, figures(1, 0, 0, None, 0, 0.0, 1)),
+        M: (figures(2, 2, 1, 0.5, 1, 0.5, 1), NONE),
+        N: (figures(8, 4, 1, 0.25, 1, 0.125, 3), NONE),
+    }
+    # Lead on-time rate: A and B (0%), then N (25%), M (50%), then the units leading nothing. A and B:
+    # B's lead overdue share (100%) is higher than A's (0%), though A has more stale measures → B, A.
+    # Those leading nothing, by their co-operating figures: on-time rate F, E, D (0%) before C (100%) before
+    # G and H (none due), though C has a stale one and D none; among F, E, D the overdue share, F (100%)
+    # first, though E has a stale one; then E (1 stale) before D (0), though D comes first in the registry;
+    # H (1 stale) before G (0), though G comes first in the registry.
+    assert [u["unit"] for u in found["units"]] == [B, A, N, M, F, E, D, C, H, G]
