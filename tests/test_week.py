@@ -353,6 +353,20 @@ def test_several_plans_name_their_changes_plan_colon_id(run, tmp_path):
     assert found["plans"]["2023-跨境贸易"]["changes"]["progress"] == ["2023-跨境贸易:5"]
 
 
+def test_several_plans_list_their_changes_by_plan_then_id(run, tmp_path):
+    # Progress in the period on 2022's measure 7 and 2023's 3 and 5: plan first, so 2022-…:7 leads
+    # although its id is the highest.
+    root = tmp_path / "measures"
+    old, new = root / "2022-跨境贸易", root / "2023-跨境贸易"
+    fresh_copy(old)
+    new.mkdir(parents=True)
+    shutil.copy(old / "_plan.yaml", new / "_plan.yaml")
+    for folder, measure_id in ((old, 7), (new, 3), (new, 5)):
+        rewrite(folder, measure_id, deadline="6月30日前", status="in_progress", progress=[entry("2022-06-10", "in_progress")])
+    found = report_json(run, root, "--since", SINCE, "--as-of", AS_OF)
+    assert found["total"]["changes"]["progress"] == ["2022-跨境贸易:7", "2023-跨境贸易:3", "2023-跨境贸易:5"]
+
+
 @needs_browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_bulletin_page_in_a_browser(run, week, tmp_path, width):
