@@ -200,3 +200,70 @@ def test_khal_imports_the_calendar_and_shows_each_deadline_on_its_day(run, folde
     assert len(listed) == len(DUE)
     assert [e for e in listed if e[3] == uids["2"]] == [("2022-07-20", "2022-07-20", f"措施 2：{varied.local(2)}",
                                                           uids["2"])]
+
+
+def test_the_calendars_fixed_properties_per_spec(run, folder):
+    data = export(run, folder).stdout_bytes
+    cal = Calendar.from_ical(data)
+    # RFC 5545 requires PRODID and VERSION:2.0; enumerated values are case-insensitive there
+    assert (str(cal["PRODID"]), str(cal["VERSION"]), str(cal["CALSCALE"]).upper()) == (
+        "-//portcli//measures//ZH", "2.0", "GREGORIAN")
+    for name, event in events(data).items():
+        assert str(event["TRANSP"]).upper() == "TRANSPARENT", name  # the day stays free
+        # a DISPLAY alarm must carry a DESCRIPTION: the event's summary
+        assert str(event.walk("VALARM")[0]["DESCRIPTION"]) == str(event["SUMMARY"]), name
+
+
+def expected_uid(owner: str, measure_id: int) -> str:
+    """SPEC §4d: the first 32 hex digits of SHA-256 of OWNER\\0ID, then @portcli."""
+    import hashlib
+
+    return hashlib.sha256(f"{owner}\0{measure_id}".encode("utf-8")).hexdigest()[:32] + "@portcli"
+
+
+def test_the_uid_is_the_plans_title_and_the_id_hashed(run, folder, tmp_path):
+    title = yaml.safe_load((folder / "_plan.yaml").read_text(encoding="utf-8"))["title"]
+    found = events(export(run, folder).stdout_bytes)
+    assert {name: str(e["UID"]) for name, e in found.items()} == {str(i): expected_uid(title, i) for i in DUE}
+    # another plan, kept in its own folder, has its own UIDs: importing its calendar adds, not replaces
+    other = varied.write(tmp_path / "other")
+    plan = other / "_plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(title, title + "（续）"), encoding="utf-8")
+    assert str(events(export(run, other).stdout_bytes)["1"]["UID"]) == expected_uid(title + "（续）", 1)
+
+
+def test_several_plans_with_one_title_keep_apart_by_folder_and_list_by_plan_then_id(run, tmp_path):
+    root = tmp_path / "measures"
+    varied.write(root / "2022-乙")
+    varied.write(root / "2022-甲")  # the same plan file, title and all
+    found = events(export(run, root).stdout_bytes)
+    assert list(found) == [f"{p}:{i}" for p in ("2022-乙", "2022-甲") for i in DUE]  # the file's order
+    assert {name: str(e["UID"]) for name, e in found.items()} == {
+        f"{p}:{i}": expected_uid(p, i) for p in ("2022-乙", "2022-甲") for i in DUE}
+
+
+def set_local(folder: Path, measure_id: int, local: list[str]) -> None:
+    path = folder / varied.file_name(measure_id)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["local"] = local
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_a_summary_is_cut_at_40_characters(run, folder):
+    forty = "一二三四五六七八九十" * 4
+    set_local(folder, 1, [forty])
+    set_local(folder, 2, [forty + "多"])
+    found = events(export(run, folder).stdout_bytes)
+    assert str(found["1"]["SUMMARY"]) == f"措施 1：{forty}"  # 40: whole
+    assert str(found["2"]["SUMMARY"]) == f"措施 2：{forty[:39]}…"  # 41: 39 and the ellipsis
+
+
+def test_the_description_line_by_line(run, folder):
+    set_local(folder, 3, [])  # no local item: the national measure is the summary, no blank line for it
+    found = events(export(run, folder).stdout_bytes)
+    assert str(found["1"]["DESCRIPTION"]).split("\n") == [
+        "责任单位：市商务局（牵头）、天津海关", "完成时限：5月底前", "到期日：2022-05-31", "",
+        varied.local(1), "", "海关总署措施：第1项国家措施"]
+    assert str(found["3"]["DESCRIPTION"]).split("\n") == [
+        "责任单位：市交通运输委（牵头）", "完成时限：2023年底前", "到期日：2023-12-31", "", "海关总署措施：第3项国家措施"]
+    assert str(found["3"]["SUMMARY"]) == "措施 3：第3项国家措施"
