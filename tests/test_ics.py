@@ -267,3 +267,12 @@ def test_the_description_line_by_line(run, folder):
     assert str(found["3"]["DESCRIPTION"]).split("\n") == [
         "责任单位：市交通运输委（牵头）", "完成时限：2023年底前", "到期日：2023-12-31", "", "海关总署措施：第3项国家措施"]
     assert str(found["3"]["SUMMARY"]) == "措施 3：第3项国家措施"
+
+
+def test_a_plan_title_with_a_line_break_names_the_calendar_on_one_line(run, folder):
+    path = folder / "_plan.yaml"
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    plan["title"] = "天津口岸\n2022年措施"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cal = Calendar.from_ical(export(run, folder).stdout_bytes)
+    assert str(cal["X-WR-CALNAME"]) == "天津口岸\\x0a2022年措施"  # the break shown as an escape, as in SUMMARY
