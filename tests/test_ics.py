@@ -276,3 +276,12 @@ def test_a_plan_title_with_a_line_break_names_the_calendar_on_one_line(run, fold
     path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
     cal = Calendar.from_ical(export(run, folder).stdout_bytes)
     assert str(cal["X-WR-CALNAME"]) == "天津口岸\\x0a2022年措施"  # the break shown as an escape, as in SUMMARY
+
+
+def test_a_broken_plan_file_still_gives_every_dated_measure_its_event(run, folder):
+    (folder / "_plan.yaml").write_text("title: [broken\n", encoding="utf-8")
+    result = run("export", "--dir", folder, "--format", "ics", "--as-of", AS_OF)
+    assert "Traceback" not in result.stderr and "_plan.yaml:1:" in result.stderr
+    found = events(result.stdout_bytes)
+    assert sorted(found, key=int) == [str(i) for i in DUE]
+    assert len({str(e["UID"]) for e in found.values()}) == len(DUE)  # no title to hash: still one UID each
