@@ -285,3 +285,11 @@ def test_a_broken_plan_file_still_gives_every_dated_measure_its_event(run, folde
     found = events(result.stdout_bytes)
     assert sorted(found, key=int) == [str(i) for i in DUE]
     assert len({str(e["UID"]) for e in found.values()}) == len(DUE)  # no title to hash: still one UID each
+
+
+def test_a_plan_folder_name_with_a_tab_stays_on_the_summarys_line(run, tmp_path):
+    root = tmp_path / "measures"
+    varied.write(root / "2022\t甲")
+    varied.write(root / "2022-乙")
+    found = events(export(run, root).stdout_bytes)
+    assert str(found["2022\\x09甲:1"]["SUMMARY"]) == f"措施 2022\\x09甲:1：{varied.local(1)}"
