@@ -1234,15 +1234,14 @@ def speak_for(args: list[str]) -> None:
     click parses anything: its own messages and every help text are said in it."""
     from . import i18n
 
-    asked = i18n.from_arguments(args)
     try:
-        language = i18n.normalized(asked) if asked is not None else i18n.from_environment()
+        language = i18n.chosen(args)
     except i18n.UnknownLanguage as exc:
         i18n.use(i18n.DEFAULT)
         fail(i18n._("PORTCLI_LANG={value} names no language portcli speaks: use zh or en").format(value=exc))
     if language is None:
         i18n.use(i18n.DEFAULT)
-        fail(i18n._("--lang {value}: use zh or en").format(value=asked))
+        fail(i18n._("--lang {value}: use zh or en").format(value=i18n.from_arguments(args)))
     i18n.use(language)
 
 

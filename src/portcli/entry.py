@@ -130,9 +130,8 @@ def _language(args: list[str], environ) -> str | None:
     """The language speak_for (cli.py) would speak; None when it would refuse the one asked for."""
     from . import i18n
 
-    asked = i18n.from_arguments(args)
     try:
-        return i18n.normalized(asked) if asked is not None else i18n.from_environment(environ)
+        return i18n.chosen(args, environ)
     except i18n.UnknownLanguage:
         return None
 

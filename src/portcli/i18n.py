@@ -73,6 +73,14 @@ def from_arguments(args: list[str]) -> str | None:
     return None
 
 
+def chosen(args: list[str], environ: Mapping[str, str] = os.environ) -> str | None:
+    """The language a command line speaks: its --lang, else the environment's; None when --lang names
+    none portcli speaks (UnknownLanguage when PORTCLI_LANG does). The typer path and the fast path
+    (entry.py) both choose by it."""
+    asked = from_arguments(args)
+    return normalized(asked) if asked is not None else from_environment(environ)
+
+
 @functools.cache
 def translation(language: str) -> _gettext.NullTranslations:
     """The translation object of a language; English, the msgids' own, needs no catalog to fall back on."""
