@@ -2,31 +2,23 @@
 and the committed copy is current."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 
 from portcli.check import LIGHTS_KEYS, OPTIONAL_PLAN_KEYS, PLAN_KEYS, TASK_KEYS, UNIT_KEYS
 from portcli.load import load_plan
+from schema_files import as_json, validator_for
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "schema" / "plan.schema.json"
 SHIPPED = REPO / "measures" / "_plan.yaml"
 
 
-def as_json(data):
-    """What the YAML language server sees: dates are strings to it."""
-    return json.loads(json.dumps(data, default=lambda value: value.isoformat()))
-
-
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads(COMMITTED.read_text(encoding="utf-8"))
-    jsonschema.Draft7Validator.check_schema(schema)
-    return jsonschema.Draft7Validator(schema)
+    return validator_for(COMMITTED)
 
 
 def test_the_committed_plan_schema_is_what_portcli_schema_plan_prints(run):

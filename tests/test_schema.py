@@ -5,7 +5,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -13,22 +12,16 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from portcli.model import STATUSES
 from portcli.check import EXTENSION_KEYS, MEASURE_KEYS, PROGRESS_KEYS, REQUIRED_KEYS, build_measure
 from portcli.load import load_plan
+from schema_files import as_json, validator_for
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "schema" / "measure.schema.json"
 PLAN, _ = load_plan(REPO / "measures")
 
 
-def as_json(data):
-    """What the YAML language server sees: dates are strings to it."""
-    return json.loads(json.dumps(data, default=lambda value: value.isoformat()))
-
-
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads(COMMITTED.read_text(encoding="utf-8"))
-    jsonschema.Draft7Validator.check_schema(schema)
-    return jsonschema.Draft7Validator(schema)
+    return validator_for(COMMITTED)
 
 
 def test_the_committed_schema_is_what_portcli_schema_prints(run):
