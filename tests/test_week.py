@@ -333,18 +333,24 @@ def test_report_json_is_the_same_in_both_languages(run, week):
 
 
 def test_a_bulletin_report_fits_its_schema(run, week):
-    import jsonschema
+    from schema_files import validator_for
 
-    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "report.schema.json").read_text(encoding="utf-8"))
-    jsonschema.Draft7Validator(schema).validate(report_json(run, week, "--since", SINCE, "--as-of", AS_OF, "--rank"))
+    validator = validator_for(Path(__file__).resolve().parents[1] / "schema" / "report.schema.json")
+    validator.validate(report_json(run, week, "--since", SINCE, "--as-of", AS_OF, "--rank"))
 
 
-def test_several_plans_name_their_changes_plan_colon_id(run, tmp_path):
+def two_plans(tmp_path):
+    """A measures folder of two plan folders: 2022's the shipped copy, 2023's its plan alone, to fill."""
     root = tmp_path / "measures"
     old, new = root / "2022-跨境贸易", root / "2023-跨境贸易"
     fresh_copy(old)
     new.mkdir(parents=True)
     shutil.copy(old / "_plan.yaml", new / "_plan.yaml")
+    return root, old, new
+
+
+def test_several_plans_name_their_changes_plan_colon_id(run, tmp_path):
+    root, old, new = two_plans(tmp_path)
     rewrite(new, 5, deadline="6月30日前", status="in_progress", progress=[entry("2022-06-10", "in_progress")])
     rewrite(old, 5, deadline="6月30日前", status="in_progress", progress=[entry("2022-06-01", "in_progress")])
     found = report_json(run, root, "--since", SINCE, "--as-of", AS_OF)
@@ -356,11 +362,7 @@ def test_several_plans_name_their_changes_plan_colon_id(run, tmp_path):
 def test_several_plans_list_their_changes_by_plan_then_id(run, tmp_path):
     # Progress in the period on 2022's measure 7 and 2023's 3 and 5: plan first, so 2022-…:7 leads
     # although its id is the highest.
-    root = tmp_path / "measures"
-    old, new = root / "2022-跨境贸易", root / "2023-跨境贸易"
-    fresh_copy(old)
-    new.mkdir(parents=True)
-    shutil.copy(old / "_plan.yaml", new / "_plan.yaml")
+    root, old, new = two_plans(tmp_path)
     for folder, measure_id in ((old, 7), (new, 3), (new, 5)):
         rewrite(folder, measure_id, deadline="6月30日前", status="in_progress", progress=[entry("2022-06-10", "in_progress")])
     found = report_json(run, root, "--since", SINCE, "--as-of", AS_OF)
