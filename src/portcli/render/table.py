@@ -557,9 +557,7 @@ def _stale(console: Console, r: Report, command: str) -> None:
         table.add_row(text(unit), *cells)
     console.print(table)
     if cut:
-        plans = {m.plan for _unit, led, co in r.stale_units for m in (*led, *co)}
-        if len(plans) == 1 and None not in plans:  # a plan's section: that plan's command
-            command += f" --plan {printable(plans.pop())}"
+        command = _in_plan(command, [m for _unit, led, co in r.stale_units for m in (*led, *co)])
         console.print(text(_("Every measure to chase: `{command}`").format(command=command)), style="dim")
 
 
@@ -576,6 +574,12 @@ def wrapped_ids(ms: list[Measure], width: int) -> str:
         else:
             line = candidate
     return "\n".join([*lines, line]) if line else ""
+
+
+def _in_plan(command: str, ms: list[Measure]) -> str:
+    """`command` as a plan's section of the report names it: with `--plan NAME` when `ms` are all of one plan."""
+    plans = {m.plan for m in ms}
+    return command + f" --plan {printable(plans.pop())}" if len(plans) == 1 and None not in plans else command
 
 
 # The report's overdue and due-soon lists show this many measures: a report is read in a meeting,
@@ -600,9 +604,7 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     write_rows(table, rows, [plain, plain, plain, plain, {"no_wrap": True, "overflow": "ellipsis"}], console)
     if len(ms) > REPORT_LISTING_LIMIT:
         more = len(ms) - REPORT_LISTING_LIMIT
-        plans = {m.plan for m in ms}
-        if len(plans) == 1 and None not in plans:  # a plan's section: that plan's command
-            command += f" --plan {printable(plans.pop())}"
+        command = _in_plan(command, ms)
         console.print(text(ngettext("… {count} more: see `{command}`", "… {count} more: see `{command}`", more)
                            .format(count=more, command=command)), style="dim")
 
