@@ -175,3 +175,22 @@ def test_the_widths_of_the_characters_measured_without_rich_are_richs():
         assert table.cell_width(sample) == cell_len(sample), sample
         for width in range(0, 12):
             assert table.cut_to(sample, width) == set_cell_size(sample, width), (sample, width)
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_cells_and_headers_of_several_lines_look_as_rich_draws_them(terminal):
+    """A header on two lines stands on the rule (rich aligns a header to the bottom); a cell's lines
+    stack; the column is as wide as the widest line of any cell, here that of the second row, although
+    the first row's cell holds more characters in all."""
+    rows = [(["天津海关", "1、2、3、4、5、\n6、7\n… 9 more"], ""), (["海事局", "100、200、300、 4000"], "red")]
+    kinds: list[dict] = [{}, {}]
+    for width in WIDTHS:
+        drawn, expected = console(width, terminal), console(width, terminal)
+        for out, draw in ((drawn, table.write_rows), (expected, rich_rows)):
+            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            t.add_column("Unit\nname", no_wrap=True)
+            t.add_column("Lead", justify="right", no_wrap=True)
+            draw(t, rows, kinds, out)
+        assert shown(drawn.file.getvalue()) == shown(expected.file.getvalue()), width
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", drawn.file.getvalue()).splitlines()
+    assert lines[0].split() == ["Unit"] and lines[1].split() == ["name", "Lead"]

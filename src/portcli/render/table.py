@@ -206,12 +206,22 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
         # cell wide, and rich never makes a column wider than its max_width).
         return known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * cap])
 
-    widest = [max(range(len(rows)), key=lambda r, c=c: measured(plains[r][c], caps[c])) for c in range(count)]
-    wordiest = [max(range(len(rows)), key=lambda r, c=c: max((measured(w, caps[c]) for w in plains[r][c].split()),
-                                                            default=0)) for c in range(count)]
+    def measurement(plain: str, cap: int) -> tuple[int, int]:
+        """rich's measurement of a Text of `plain` (Text.__rich_measure__): its longest word and its
+        widest line, each exact up to `cap`."""
+        widest = max((measured(piece, cap) for piece in plain.splitlines()), default=0)
+        return max((measured(word, cap) for word in plain.split()), default=widest), widest
+
+    # rich lays out a column from the longest word and the widest line of its cells, so one row of
+    # stand-ins with each column's longest word and widest line gets the widths of the whole table,
+    # without rich measuring every long text character by character.
+    least, most = [0] * count, [0] * count
+    for cells in plains:
+        for c, plain in enumerate(cells):
+            word, widest = measurement(plain, caps[c])
+            least[c], most[c] = max(least[c], word), max(most[c], widest)
     sample = _copy_columns(table, show_header=table.show_header)
-    for r in dict.fromkeys(widest + wordiest):
-        sample.add_row(*(as_text(cell, kind) for cell, kind in zip(rows[r][0], kinds)))
+    sample.add_row(*(Text(_stand_in(word, widest)) for word, widest in zip(least, most)))
     options = console.options  # as Table.__rich_console__ takes them: the width less the borders between columns
     widths = sample._calculate_column_widths(console, options.update_width(options.max_width - sample._extra_width))
     # Each column's padding (pad_edge=False: none outside the first and last), and the text between.
@@ -247,11 +257,11 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             pieces = _cropped(pieces, crop)
         return "".join("{1}{0}{2}".format(plain, *codes(style)) if plain else "" for plain, style in pieces)
 
-    header_style = ("table.header",)
+    header_style = (table.header_style,)
     justify = [column.justify for column in columns]
-    heads = [str(column.header) for column in columns]
+    heads = [str(column.header).split("\n") for column in columns]
     title = str(table.title) if table.title else ""
-    if (table.show_header and any(cell_len(h) > w or "\n" in h for h, w in zip(heads, inner))
+    if (table.show_header and any(cell_len(h) > w for head, w in zip(heads, inner) for h in head)
             or cell_len(title) > min(full_width, options.max_width) or "\n" in title
             or console.legacy_windows or console.record or console.is_jupyter):
         # a header or title to fold, or a console that is not a stream of text: rich draws it all
@@ -262,8 +272,11 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     lines = []
     if title:  # above the table, as wide as it
         lines.append(line([[(_fit(title, min(full_width, options.max_width), table.title_justify), ("table.title",))]], ()))
-    if table.show_header:
-        lines.append(line([[(_fit(h, w, j), header_style)] for h, w, j in zip(heads, inner, justify)], header_style))
+    if table.show_header:  # a header of several lines stands on the rule, as rich aligns it
+        height = max(len(head) for head in heads)
+        for i in range(height):
+            lines.append(line([[(_fit(head[i - height + len(head)] if i >= height - len(head) else "", w, j), header_style)]
+                               for head, w, j in zip(heads, inner, justify)], header_style))
         if table.box:
             rule = "─" * full_width  # SIMPLE_HEAD's rule under the header, no edges
             lines.append(rule if crop is None else set_cell_size(rule, crop))
@@ -280,6 +293,9 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     def wrapped_lines(cell: str, c: int) -> list[str]:
         """A cell on several lines, wrapped as rich wraps it."""
         kind, width, column = kinds[c], inner[c], columns[c]
+        pieces = cell.split("\n")
+        if all(piece.isprintable() and cell_len(piece) <= width for piece in pieces):  # lines that fit, as they are
+            return [_fit(piece, width, column.justify) for piece in pieces]
         return [_fit(piece.plain, width, "left") for piece in as_text(cell, kind).wrap(
             console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
             no_wrap=kind.get("no_wrap", column.no_wrap))]
@@ -333,6 +349,16 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
         if len(lines) >= ROWS_PER_BLOCK:
             flush()
     flush()
+
+
+def _stand_in(word: int, widest: int) -> str:
+    """A text rich measures as `word` cells for its longest word and `widest` for its widest line."""
+    out, left = "x" * word, widest - word
+    while left > 0:
+        piece = min(left - 1, word)
+        out += " " + "x" * piece if piece > 0 else " " * left
+        left -= piece + 1 if piece > 0 else left
+    return out
 
 
 def _cropped(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
@@ -527,9 +553,12 @@ def _ranking(console: Console, r: Report) -> None:
     table.add_column(_("Unit"), no_wrap=True)
     for group, figure in ranking_header_parts():  # on two lines: the table stays within 100 columns
         table.add_column(f"{group}\n{figure}", justify="right", no_wrap=True)
-    for row in r.units:
-        table.add_row(*(text(cell) for cell in ranking_cells(row)))
-    console.print(table)
+    if not r.units:
+        console.print(table)
+        return
+    plain: dict = {}
+    write_rows(table, [([printable(str(cell)) for cell in ranking_cells(row)], "") for row in r.units],
+               [plain] * len(table.columns), console)
 
 
 def _stale(console: Console, r: Report, command: str) -> None:
@@ -545,17 +574,19 @@ def _stale(console: Console, r: Report, command: str) -> None:
     table.add_column(_("Lead"), no_wrap=True, max_width=width)
     table.add_column(_("Co-operating"), no_wrap=True, max_width=width)
     cut = False
+    rows = []
     for unit, led, co in r.stale_units:
-        cells = []
+        cells = [printable(unit)]
         for ms in (led, co):
             cell = wrapped_ids(ms[:REPORT_LISTING_LIMIT], width)
             if len(ms) > REPORT_LISTING_LIMIT:
                 more = len(ms) - REPORT_LISTING_LIMIT
                 cell += "\n" + ngettext("… {count} more", "… {count} more", more).format(count=more)
                 cut = True
-            cells.append(text(cell))
-        table.add_row(text(unit), *cells)
-    console.print(table)
+            cells.append(printable(cell))
+        rows.append((cells, ""))
+    plain: dict = {}
+    write_rows(table, rows, [plain] * 3, console)
     if cut:
         command = _in_plan(command, [m for _unit, led, co in r.stale_units for m in (*led, *co)])
         console.print(text(_("Every measure to chase: `{command}`").format(command=command)), style="dim")
@@ -568,7 +599,7 @@ def wrapped_ids(ms: list[Measure], width: int) -> str:
     lines, line = [], ""
     for name in (label(m) for m in ms):
         candidate = f"{line}{separator}{name}" if line else name
-        if line and cell_len(candidate + separator) > width:
+        if line and cell_width(candidate + separator) > width:
             lines.append(line + separator.rstrip())
             line = name
         else:
