@@ -164,7 +164,7 @@ class Measure:
     def due_source(self) -> str | None:
         return self._due_and_source[1]
 
-    @property
+    @cached_property  # asked for again and again by every report; a pure function of the fields
     def _due_and_source(self) -> tuple[date | None, str | None]:
         if self.extensions:
             return self.extensions[-1].to, "extension"

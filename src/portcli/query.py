@@ -124,28 +124,13 @@ class Figures:
     def overdue_share(self) -> float | None:
         return self.overdue / self.measures if self.measures else None
 
-    def add(self, m: Measure, as_of: date, overdue: bool, silent: bool) -> None:
+    def add(self, due: bool, on_time: bool, overdue: bool, silent: bool) -> None:
+        """One more measure: `due` on or before as_of, done `on_time`, `overdue`, `silent` (stale)."""
         self.measures += 1
-        if m.due is not None and m.due <= as_of:
-            self.due += 1
-            if is_finished(m):
-                day = finished_on(m)
-                self.on_time += day is None or day <= m.due
+        self.due += due
+        self.on_time += on_time
         self.overdue += overdue
         self.stale += silent
-
-
-def figures(measures: Iterable[Measure], as_of: date, stale_measures: list[Measure]
-            ) -> dict[str, tuple[Figures, Figures]]:
-    """Unit → (its figures as lead, as co-operating unit)."""
-    silent = {id(m) for m in stale_measures}
-    out: dict[str, tuple[Figures, Figures]] = {}
-    for m in measures:
-        late = is_overdue(m, as_of)
-        for i, unit in enumerate(m.units):
-            pair = out.setdefault(unit, (Figures(), Figures()))
-            pair[0 if i == 0 else 1].add(m, as_of, late, id(m) in silent)
-    return out
 
 
 def _low_first(rate: float | None) -> float:
@@ -172,19 +157,19 @@ def in_id_order(ms: Iterable[Measure]) -> list[Measure]:
 def stale(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date,
           days: int = DEFAULT_STALE_DAYS) -> list[Measure]:
     """The measures to chase (催办), in id order: not done and silent for more than `days` days."""
-    return [m for m in in_id_order(measures) if is_stale(m, as_of, plan_of(plan, m), days)]
+    return in_id_order(m for m in measures if is_stale(m, as_of, plan_of(plan, m), days))
 
 
 def stale_by_unit(stale_measures: list[Measure], units: Iterable[str]) -> list[tuple[str, list[Measure], list[Measure]]]:
     """Per unit, in the order given (the report's unit order), the stale measures it leads and those it
     co-operates on, each in id order; units with none are left out."""
-    out = []
-    for unit in units:
-        led = [m for m in stale_measures if m.lead == unit]
-        co = [m for m in stale_measures if unit in m.units[1:]]
-        if led or co:
-            out.append((unit, led, co))
-    return out
+    led: dict[str, list[Measure]] = {}
+    co: dict[str, list[Measure]] = {}
+    for m in stale_measures:
+        led.setdefault(m.lead, []).append(m)
+        for unit in dict.fromkeys(m.units[1:]):
+            co.setdefault(unit, []).append(m)
+    return [(unit, led.get(unit, []), co.get(unit, [])) for unit in units if unit in led or unit in co]
 
 
 def resolve_unit(plan: Plan, text: str) -> Unit:
@@ -367,18 +352,23 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
     rows: dict[str, UnitRow] = {name: UnitRow(name) for name in order}
     late = overdue(measures, as_of)
     late_ids = {id(m) for m in late}  # the objects, not the ids: several plans may share an id
+    silent = stale(measures, plan, as_of, stale_days)
+    silent_ids = {id(m) for m in silent}
     for m in measures:
-        by_status[m.status] += 1
+        status = m.status
+        by_status[status] += 1
+        is_late, is_silent, extended = id(m) in late_ids, id(m) in silent_ids, bool(m.extensions)
+        due = m.due
+        was_due = due is not None and due <= as_of
+        on_time = was_due and is_finished(m) and ((day := finished_on(m)) is None or day <= due)
         for i, name in enumerate(m.units):
-            row = rows.setdefault(name, UnitRow(name))
+            row = rows.get(name) or rows.setdefault(name, UnitRow(name))
             row.involved += 1
             row.lead += i == 0
-            row.by_status[m.status] += 1
-            row.overdue += id(m) in late_ids
-            row.extended += bool(m.extensions)
-    silent = stale(measures, plan, as_of, stale_days)
-    for name, (led, co) in figures(measures, as_of, silent).items():
-        rows[name].led, rows[name].co = led, co
+            row.by_status[status] += 1
+            row.overdue += is_late
+            row.extended += extended
+            (row.co if i else row.led).add(was_due, on_time, is_late, is_silent)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     groups = stale_by_unit(silent, [r.unit for r in unit_rows])
     if rank:  # sorted() is stable: ties keep the registry's order
