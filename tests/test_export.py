@@ -235,3 +235,28 @@ def test_report_format_follows_the_output_suffix(run, measures_dir, tmp_path, na
     result = run("report", "--dir", measures_dir, "--as-of", "2022-06-15", "--output", tmp_path / name)
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / name).read_text(encoding="utf-8").lstrip().startswith(start)
+
+
+def test_the_widths_counted_for_row_heights_are_unicodes_east_asian_widths():
+    """The workbook's row heights count a W or F character (Unicode's East Asian Width) as two columns:
+    text of the characters measures are written in is counted without asking unicodedata one character at
+    a time; every such character, and text of them, must count as unicodedata has it."""
+    import random
+    import re
+    import unicodedata
+
+    from portcli import render
+    from portcli.render.xlsx import display_width
+
+    def by_unicode(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", render._NARROW + render._WIDE)
+                  for code in range(ord(low), ord(high) + 1)]
+    for character in characters:
+        assert display_width(character) == by_unicode(character), hex(ord(character))
+    rng = random.Random(11)
+    samples = ["天津海关 +2", "ＡＢ（全角）", "かなカナ〪", "e\u0301", "👍", "\u3040\u303f", ""]
+    samples += ["".join(rng.choice(characters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    for sample in samples:
+        assert display_width(sample) == by_unicode(sample), sample

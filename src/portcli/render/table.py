@@ -22,8 +22,8 @@ from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
 from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light,
-               printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary,
-               summary_line)
+               printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, simple_width, stale_heading,
+               summary, summary_line)
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),
@@ -143,27 +143,15 @@ def _measures_table(show_overdue_days: bool, summary_width: int, show_silent_day
 
 Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
 
-# Text of these characters only (Latin, punctuation, CJK ideographs and their punctuation, kana,
-# full-width forms: what measures are written in) joins no grapheme clusters, and each character is
-# one cell wide below U+3000 and two from there on, as rich counts them (tests/test_fast_tables.py
-# checks every one against rich). Such text is measured and cut here; any other by rich, which
-# splits it into graphemes first (most of the time of a long table).
-_NARROW = "\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e"
-_WIDE = "\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60\uffe0-\uffe6"
-_SIMPLE = re.compile(f"[{_NARROW}{_WIDE}]*")
-_WIDE_CHARACTER = re.compile(f"[{_WIDE}]")
-
-
 def cell_width(text: str) -> int:
     """The cells `text` takes in a terminal: rich's cell_len."""
-    if _SIMPLE.fullmatch(text):
-        return len(text) + len(_WIDE_CHARACTER.findall(text))
-    return cell_len(text)
+    width = simple_width(text)
+    return cell_len(text) if width is None else width
 
 
 def cut_to(text: str, width: int) -> str:
     """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
-    if not _SIMPLE.fullmatch(text):
+    if simple_width(text) is None:
         from rich.cells import set_cell_size
 
         return set_cell_size(text, width)

@@ -7,7 +7,6 @@ row heights are computed here from the text (a Chinese character takes two colum
 writes the file; it is imported here only, so no other command pays for it."""
 from __future__ import annotations
 
-import copy
 import io
 import math
 import unicodedata
@@ -27,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import N_, _
 from ..model import Measure, Plan
 from ..query import days_for
-from . import as_of as as_of_line, light, printable, sheet
+from . import as_of as as_of_line, light, printable, sheet, simple_width
 
 SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the
@@ -57,7 +56,10 @@ TITLE_POINTS = 26.0
 
 def display_width(text: str) -> int:
     """Columns the text takes in Excel: a Chinese character is about two Latin ones."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    width = simple_width(text)
+    if width is None:
+        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return width
 
 
 def lines_needed(text: str, width: float) -> int:
@@ -169,7 +171,7 @@ def _data_cells(ws, values: list, colour: str, first: bool, last: bool, styles: 
                isinstance(value, str) and value.startswith(sheet.FORMULA_STARTS))
         style = styles.get(key)
         if style is not None:
-            c._style = copy.copy(style)
+            c._style = style  # shared: a written cell's style is read, never changed
         else:
             if merged:
                 c.border = _MERGED_LAST if last else _MERGED_MIDDLE
@@ -181,7 +183,7 @@ def _data_cells(ws, values: list, colour: str, first: bool, last: bool, styles: 
                 c.font = font(color=lit[1]) if lit and lit[1] and col > sheet.TASK_COLUMNS else font()
                 if lit and col > sheet.TASK_COLUMNS:
                     c.fill = lit[0]
-            styles[key] = copy.copy(c._style)
+            styles[key] = c._style
         cells.append(c)
     return cells
 
