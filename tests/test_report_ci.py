@@ -297,3 +297,18 @@ def test_the_sample_workflow_runs_portcli_commands_that_work(run, measures_dir, 
         assert result.exit_code == 0, (args, result.stderr)
     assert (measures_dir.parent / "report.html").stat().st_size > 10_000
     assert (measures_dir.parent / "任务分工表.xlsx").read_bytes().startswith(b"PK")
+
+
+@pytest.mark.parametrize("text, expected", [
+    *((f"a{c}b", f"a\\{c}b") for c in "\\`*_[]<>&|~$"),  # each alone in a cell: a backslash before it
+    ("a\nb", "a<br>b"), ("a\r\nb", "a<br>b"), ("a\rb", "a<br>b"),
+    # a control is shown as its escape (render.printable), whose backslash Markdown then shows as written
+    ("a\x1bb", "a\\\\x1bb"), ("a\u202eb", "a\\\\u202eb"), ("a\x85b", "a\\\\x85b"),
+    ("措施 14，到期 2022-05-31", "措施 14，到期 2022-05-31"), (14, "14"), (None, ""), ("", ""),
+])
+def test_a_markdown_cell_escapes_each_character_that_needs_it_even_alone(text, expected):
+    """Most cells need nothing escaped and are let through at once; one character that needs it,
+    alone in an otherwise plain cell, is still escaped."""
+    from portcli.render.markdown import escape
+
+    assert escape(text) == expected

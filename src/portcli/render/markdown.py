@@ -13,7 +13,7 @@ from ..i18n import _, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label
 from ..query import Report
-from . import (changes_heading, changes_rows, ids, labelled, latest_progress, printable, ranking_cells, ranking_headers,
+from . import (_UNSAFE, changes_heading, changes_rows, ids, labelled, latest_progress, printable, ranking_cells, ranking_headers,
                ranking_heading, report_scope, report_title, stale_heading, summary, summary_line)
 
 # ASCII punctuation that means something to GFM inside a table cell; CommonMark lets any ASCII
@@ -22,9 +22,15 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>&|~$])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+# Text with none of the characters escape() changes: most cells (numbers, dates, names, measures).
+_INERT = re.compile(r"[^\\`*_\[\]<>&|~$\r\n" + _UNSAFE + "]*")
+
+
 def escape(value: object) -> str:
     """`value` as inert inline Markdown, safe in a table cell."""
     text = "" if value is None else str(value)
+    if _INERT.fullmatch(text):
+        return text
     return "<br>".join(_MARKUP.sub(r"\\\1", printable(line)) for line in _LINE_BREAK.split(text))
 
 
