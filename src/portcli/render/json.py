@@ -63,8 +63,33 @@ def _safe(line: str) -> str:
 
 
 def dump(value: Any, out: IO[str]) -> None:
-    out.write(_safe(json.dumps(value, ensure_ascii=False, indent=2)))
+    """`value` as json.dumps(value, ensure_ascii=False, indent=2) gives it, and a newline."""
+    _write(value, out)
     out.write("\n")
+
+
+# What json.dumps(..., ensure_ascii=False, indent=2) uses, whose pieces can be written as they come.
+_INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2)
+_PIECES = 4096  # json's pieces joined and written at a time: a few tens of KB
+
+
+def _write(value: Any, out: IO[str], level: int = 0) -> None:
+    """`value` as `dump` writes it (without the newline), `level` levels of indent deep inside a larger
+    document, written a few thousand of json's pieces at a time: a document of 100,000 measures' ids
+    is never held whole as text. Every newline in json's output is its own (a string's are escaped),
+    so each one takes the level's indent."""
+    newline = "\n" + "  " * level
+    batch: list[str] = []
+    for piece in _INDENTED.iterencode(value):
+        batch.append(piece)
+        if len(batch) == _PIECES:
+            out.write(_nested_text("".join(batch), newline, level))
+            batch.clear()
+    out.write(_nested_text("".join(batch), newline, level))
+
+
+def _nested_text(text: str, newline: str, level: int) -> str:
+    return _safe(text.replace("\n", newline) if level else text)
 
 
 @functools.cache
@@ -113,9 +138,22 @@ def report(r: Report, plan: Plan | None, out: IO[str]) -> None:
     dump(report_dict(r), out)
 
 
-def plans_report(reports: dict[str, Report], total: Report, out: IO[str]) -> None:
-    """The report of a folder of several plans: each plan's, by name, and the total over them."""
-    dump({"plans": {name: report_dict(r) for name, r in reports.items()}, "total": report_dict(total)}, out)
+def plans_report(reports: Iterable[tuple[str, Report]], total: Report, out: IO[str]) -> None:
+    """The report of a folder of several plans: each plan's, by name, and the total over them, as
+    `dump` writes {"plans": {name: report, ...}, "total": report}, byte for byte; but written as the
+    plans' reports come, so that 1,000 plans' reports are never held at once, as dicts or as text."""
+    out.write('{\n  "plans": {')
+    separator = "\n    "
+    for name, r in reports:
+        out.write(separator)
+        _write(name, out)
+        out.write(": ")
+        _write(report_dict(r), out, 2)
+        separator = ",\n    "
+    out.write("}" if separator == "\n    " else "\n  }")
+    out.write(',\n  "total": ')
+    _write(report_dict(total), out, 1)
+    out.write("\n}\n")
 
 
 def report_dict(r: Report) -> dict[str, Any]:
