@@ -68,6 +68,16 @@ def dump(value: Any, out: IO[str]) -> None:
     out.write("\n")
 
 
+def dump_items(items: Iterable[Any], out: IO[str]) -> None:
+    """`dump(list(items))`, byte for byte, each item written as it comes: the list is never held."""
+    separator = "[\n  "
+    for item in items:
+        out.write(separator)
+        _write(item, out, 1)
+        separator = ",\n  "
+    out.write("[]\n" if separator == "[\n  " else "\n]\n")
+
+
 # What json.dumps(..., ensure_ascii=False, indent=2) uses, whose pieces can be written as they come.
 _INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2)
 _PIECES = 4096  # json's pieces joined and written at a time: a few tens of KB
