@@ -668,6 +668,16 @@ def export(
 
         with _output(output) as out:
             json.measures(found, _plans_of(loaded), today, out)
+    elif format is ExportFormat.csv:  # written as it is made, as JSON is
+        from .render import csv
+
+        with _output(output, binary=True) as out:
+            csv.write(found, _plans_of(loaded), today, out)
+    elif format is ExportFormat.ics:
+        from .render import ics
+
+        with _output(output, binary=True) as out:
+            ics.write(found, _plans_of(loaded), today, _calendar_name(loaded, units[0] if len(units) == 1 else None), out)
     else:
         data = _export_bytes(format, found, loaded, today, units[0] if len(units) == 1 else None)
         with _output(output, binary=True) as out:
@@ -692,12 +702,16 @@ def _export_bytes(format: ExportFormat, measures: list, loaded: Loaded, today: d
     if format is ExportFormat.ics:
         from .render import ics
 
-        # Data, not a word of portcli's: the file is the same in every language (Plans.title is said).
-        title = "、".join(loaded.plans) if loaded.several else loaded.plan.title if loaded.plan else "portcli"
-        return ics.render(measures, _plans_of(loaded), today, f"{title} · {unit}" if unit else title)
+        return ics.render(measures, _plans_of(loaded), today, _calendar_name(loaded, unit))
     from .render import xlsx
 
     return xlsx.render(measures, _plans_of(loaded), today, unit)
+
+
+def _calendar_name(loaded: Loaded, unit: str | None) -> str:
+    # Data, not a word of portcli's: the file is the same in every language (Plans.title is said).
+    title = "、".join(loaded.plans) if loaded.several else loaded.plan.title if loaded.plan else "portcli"
+    return f"{title} · {unit}" if unit else title
 
 
 def _say_undated(measures: list) -> None:
