@@ -37,13 +37,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Seque
         yield "| " + " | ".join(escape(c) for c in row) + " |"
 
 
+LINES_AT_A_TIME = 500
+
+
 def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
     """The report, written a few hundred lines at a time as they are made: the overdue list of 100,000
     measures is never held whole as text."""
     batch: list[str] = []
     for line in lines(r, plan, problems):
         batch.append(line)
-        if len(batch) == 500:
+        if len(batch) == LINES_AT_A_TIME:
             out.write("\n".join(batch) + "\n")
             batch.clear()
     if batch:
