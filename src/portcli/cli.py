@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Iterator, NoReturn, Optional
+from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional
 
 import click
 import typer
@@ -180,41 +180,52 @@ def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict
     return formats(name)
 
 
+Sections = Callable[[], Iterator[tuple[str, query.Report, Optional[Plan]]]]
+
+
 def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
-                  rank: bool = False) -> dict[str, tuple[query.Report, Plan | None]]:
-    """Each plan's report, by name, in a folder of several plans (with a unit: the plans it takes part
-    in); none for a one-plan folder, whose report is the total."""
+                  rank: bool = False, add_changes: Callable[[query.Report], None] | None = None,
+                  ) -> Iterator[tuple[str, query.Report, Plan | None]]:
+    """Each plan's report (name, report, plan), in a folder of several plans (with a unit: the plans it
+    takes part in); none for a one-plan folder, whose report is the total. Made one at a time as they
+    are asked for, so that a report of 1,000 plans holds one plan's report at a time, not all of them."""
     if not loaded.several:
-        return {}
+        return
     by_plan: dict[str, list] = {name: [] for name in loaded.plans}
     for m in loaded.measures:
         by_plan[m.plan].append(m)
-    reports = {name: (query.report(ms, loaded.plans[name], today, days, unit, stale_days, rank),
-                      loaded.plans[name])
-               for name, ms in by_plan.items()}
-    return {name: pair for name, pair in reports.items() if unit is None or pair[0].total}
+    for name in list(by_plan):
+        r = query.report(by_plan.pop(name), loaded.plans[name], today, days, unit, stale_days, rank)
+        if unit is None or r.total:
+            if add_changes is not None:
+                add_changes(r)
+            yield name, r, loaded.plans[name]
 
 
-def _add_changes(reports: list[query.Report], loaded: Loaded, since: date, today: date) -> None:
-    """Each report's 本期变化 over (since, today]: from the progress entries and extensions, and from
-    the status changes to done that git recorded in the period when the folder is in a repository."""
+def _changes_adder(loaded: Loaded, since: date, today: date) -> Callable[[query.Report], None]:
+    """What sets a report's 本期变化 over (since, today]: from the progress entries and extensions, and from
+    the status changes to done that git recorded in the period when the folder is in a repository
+    (asked of git once, for every report)."""
     from . import history, week
 
     committed = history.done_in_commits(loaded.directory, [m.file for m in loaded.measures], since, today)
-    for r in reports:
+
+    def add(r: query.Report) -> None:
         r.changes = week.changes(r.measures, since, today, committed)
 
+    return add
 
-def _markdown_report(result: query.Report, sections: dict, loaded: Loaded, out: IO[str]) -> None:
+
+def _markdown_report(result: query.Report, sections: Sections, loaded: Loaded, out: IO[str]) -> None:
     from .render import markdown
 
-    for r, one in sections.values():
+    for _name, r, one in sections():
         markdown.report(r, one, out)
         out.write("\n")
     markdown.report(result, _plans_of(loaded), out, loaded.problems)
 
 
-def _append_step_summary(result: query.Report, sections: dict, loaded: Loaded) -> None:
+def _append_step_summary(result: query.Report, sections: Sections, loaded: Loaded) -> None:
     """In GitHub Actions, the report also goes to the run's summary page, whatever --format says.
     The summary is a courtesy: failing to write it only warns, it never changes the exit code."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -480,15 +491,19 @@ def report(
         due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
     result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank)
-    sections = _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank)
-    if since is not None:
-        _add_changes([result, *(r for r, _plan in sections.values())], loaded, since, today)
+    add_changes = _changes_adder(loaded, since, today) if since is not None else None
+    if add_changes is not None:
+        add_changes(result)
+
+    def sections():  # each plan's, made afresh where they are wanted: one is alive at a time
+        return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes)
+
     with _output(output) as out:
         if format is ReportFormat.json:
             from .render import json
 
             if loaded.several:
-                json.plans_report({name: r for name, (r, _plan) in sections.items()}, result, out)
+                json.plans_report(((name, r) for name, r, _plan in sections()), result, out)
             else:
                 json.report(result, loaded.plan, out)
         elif format is ReportFormat.markdown:
@@ -509,7 +524,7 @@ def report(
             from .render import table
 
             console = _console(out)
-            for r, one in sections.values():  # each plan's section, then the total over them
+            for _name, r, one in sections():  # each plan's section, then the total over them
                 table.report(r, one, console)
                 console.print()
             table.report(result, _plans_of(loaded), console)
@@ -653,6 +668,16 @@ def export(
 
         with _output(output) as out:
             json.measures(found, _plans_of(loaded), today, out)
+    elif format is ExportFormat.csv:  # written as it is made, as JSON is
+        from .render import csv
+
+        with _output(output, binary=True) as out:
+            csv.write(found, _plans_of(loaded), today, out)
+    elif format is ExportFormat.ics:
+        from .render import ics
+
+        with _output(output, binary=True) as out:
+            ics.write(found, _plans_of(loaded), today, _calendar_name(loaded, units[0] if len(units) == 1 else None), out)
     else:
         data = _export_bytes(format, found, loaded, today, units[0] if len(units) == 1 else None)
         with _output(output, binary=True) as out:
@@ -677,12 +702,16 @@ def _export_bytes(format: ExportFormat, measures: list, loaded: Loaded, today: d
     if format is ExportFormat.ics:
         from .render import ics
 
-        # Data, not a word of portcli's: the file is the same in every language (Plans.title is said).
-        title = "、".join(loaded.plans) if loaded.several else loaded.plan.title if loaded.plan else "portcli"
-        return ics.render(measures, _plans_of(loaded), today, f"{title} · {unit}" if unit else title)
+        return ics.render(measures, _plans_of(loaded), today, _calendar_name(loaded, unit))
     from .render import xlsx
 
     return xlsx.render(measures, _plans_of(loaded), today, unit)
+
+
+def _calendar_name(loaded: Loaded, unit: str | None) -> str:
+    # Data, not a word of portcli's: the file is the same in every language (Plans.title is said).
+    title = "、".join(loaded.plans) if loaded.several else loaded.plan.title if loaded.plan else "portcli"
+    return f"{title} · {unit}" if unit else title
 
 
 def _say_undated(measures: list) -> None:

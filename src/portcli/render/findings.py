@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..i18n import _, ngettext
 from ..query import Report
@@ -55,16 +55,15 @@ def of_problems(ps: Iterable[Problem]) -> list[Finding]:
             for p in ps]
 
 
-def of_report(r: Report, ps: Iterable[Problem]) -> list[Finding]:
+def of_report(r: Report, ps: Iterable[Problem]) -> Iterator[Finding]:
     """Every problem as an error, then every overdue measure, most overdue first, as a warning on
-    the line of its `id:`."""
-    found = of_problems(ps)
+    the line of its `id:`; made as they are asked for (100,000 measures may be overdue)."""
+    yield from of_problems(ps)
     for m in r.overdue:
         days = (r.as_of - m.due).days
         title = ngettext("Measure {id} is {count} day overdue", "Measure {id} is {count} days overdue",
                          days).format(id=label(m), count=days)
         message = _("{title} (due {due}, lead unit {lead}): {summary}").format(
             title=title, due=m.due.isoformat(), lead=m.lead, summary=summary(m))
-        found.append(Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
-                             title=title, identity=f"measure {label(m)}"))
-    return found
+        yield Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
+                      title=title, identity=f"measure {label(m)}")

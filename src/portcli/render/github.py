@@ -39,7 +39,7 @@ def annotation(f: Finding) -> str:
     return command(f.level, f.message, file=f.path, line=f.line, title=f.title)
 
 
-def shown_and_hidden(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+def shown_and_hidden(findings: Iterable[Finding]) -> tuple[list[Finding], dict[str, int]]:
     """The findings GitHub will show (the first SHOWN_PER_LEVEL of each level, in the given order,
     which is most urgent first) and how many of each level are left out."""
     shown, hidden = [], {ERROR: 0, WARNING: 0}
@@ -80,7 +80,7 @@ def output_of(command_name: str) -> str:
     return _("the output of `{command}`").format(command=f"portcli {command_name}")
 
 
-def write(findings: list[Finding], out: IO[str], full_list: str) -> bool:
+def write(findings: Iterable[Finding], out: IO[str], full_list: str) -> bool:
     """Print the annotations GitHub will show, and a notice for the rest; True when some were left out."""
     shown, hidden = shown_and_hidden(findings)
     for f in shown:

@@ -10,7 +10,7 @@ number or the days overdue.
 from __future__ import annotations
 
 import hashlib
-from typing import IO, Any, Iterable
+from typing import IO, Any, Iterable, Iterator
 
 from ..query import Report
 from ..problem import Problem
@@ -26,20 +26,19 @@ def fingerprint(f: Finding, occurrence: int) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def entries(findings: Iterable[Finding]) -> list[dict[str, Any]]:
-    out, seen = [], {}
+def entries(findings: Iterable[Finding]) -> Iterator[dict[str, Any]]:
+    seen = {}
     for f in findings:
         # The same text twice in one file is two findings: GitLab would merge equal fingerprints.
         key = (f.check, f.path, f.identity)
         seen[key] = occurrence = seen.get(key, 0) + 1
-        out.append({"description": f.message, "check_name": f.check, "fingerprint": fingerprint(f, occurrence),
-                    "severity": SEVERITY[f.level], "location": {"path": f.path, "lines": {"begin": f.line or 1}}})
-    return out
+        yield {"description": f.message, "check_name": f.check, "fingerprint": fingerprint(f, occurrence),
+               "severity": SEVERITY[f.level], "location": {"path": f.path, "lines": {"begin": f.line or 1}}}
 
 
 def problems(ps: Iterable[Problem], out: IO[str]) -> None:
-    json.dump(entries(of_problems(ps)), out)
+    json.dump_items(entries(of_problems(ps)), out)
 
 
 def report(r: Report, ps: Iterable[Problem], out: IO[str]) -> None:
-    json.dump(entries(of_report(r, ps)), out)
+    json.dump_items(entries(of_report(r, ps)), out)

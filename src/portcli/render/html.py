@@ -228,22 +228,15 @@ def chunks(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[st
                 "measures": labelled(_("All measures"), r.total)}
     headings = {key: escape(value) for key, value in headings.items()}
     lights = _("red: overdue · yellow: due soon · green: done or on schedule · pending: no date set")
-    parts += [
-        '<div class="charts">',
-        f'<section><h2 id="units">{headings["units"]}</h2>',
-        bars(unit_rows(r), "unit"),
-        legend(),
-        "</section>",
-        f'<section><h2 id="tasks">{headings["tasks"]}</h2>',
-        bars(task_rows(r, plan), "task"),
-        f'<h3 id="timeline">{headings["timeline"]}</h3>',
-        timeline(r),
-        "</section>",
-        "</div>",
-        *_ranking(r),
-        f'<h2 id="overdue">{headings["overdue"]}</h2>',
-    ]
+    parts += ['<div class="charts">', f'<section><h2 id="units">{headings["units"]}</h2>']
     yield "\n".join(parts) + "\n"
+    # The charts come a row at a time: 1,000 plans' key tasks and due dates make tens of MB of HTML.
+    yield from bars(unit_rows(r), "unit")
+    yield "\n" + "\n".join([legend(), "</section>", f'<section><h2 id="tasks">{headings["tasks"]}</h2>']) + "\n"
+    yield from bars(task_rows(r, plan), "task")
+    yield f'\n<h3 id="timeline">{headings["timeline"]}</h3>\n'
+    yield from timeline(r)
+    yield "\n" + "\n".join(["</section>", "</div>", *_ranking(r), f'<h2 id="overdue">{headings["overdue"]}</h2>']) + "\n"
     yield from _listing(r.overdue, _("Days overdue"), lambda m: (r.as_of - m.due).days, _overdue_id)
     yield f'\n<h2 id="due-soon">{headings["due-soon"]}</h2>\n'
     yield from _listing(r.due_soon, _("Days left"), lambda m: (m.due - r.as_of).days, _due_soon_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from html import escape
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..i18n import N_, _, ngettext
 from ..model import Measure, Plan
@@ -73,22 +73,24 @@ def task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
     return sorted(rows, key=lambda row: worst_first(row[2]))
 
 
-def bars(rows: list[tuple[str, str, Counter]], kind: str) -> str:
-    """One bar per row, to one scale, split into CATEGORIES; the figures beside it say it in numbers."""
-    most = max((sum(c.values()) for _, _, c in rows), default=0) or 1
-    out = []
+def bars(rows: list[tuple[str, str, Counter]], kind: str) -> Iterator[str]:
+    """One bar per row, to one scale, split into CATEGORIES; the figures beside it say it in numbers.
+    In pieces, a row at a time: 1,000 plans have 11,000 key tasks."""
+    if not rows:
+        yield none()
+        return
+    most = max(sum(c.values()) for _, _, c in rows) or 1
+    yield f'<div class="bars {kind}">'
     for label, figures, counts in rows:
         total = sum(counts.values())
         segments = "".join(
             f'<span class="seg {key}" style="width:{100 * counts[key] / total:.2f}%" '
             f'title="{escape(label)} · {escape(said)} {counts[key]}">{counts[key]}</span>'
             for key, said in categories().items() if counts[key])
-        out.append(f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
-                   f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
-                   f'</span><span class="bar-figures">{escape(figures)}</span></div>')
-    if not out:
-        return none()
-    return f'<div class="bars {kind}">{"".join(out)}</div>'
+        yield (f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
+               f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
+               f'</span><span class="bar-figures">{escape(figures)}</span></div>')
+    yield "</div>"
 
 
 def none() -> str:
@@ -106,9 +108,10 @@ def legend() -> str:
     return f'<ul class="legend">{items}</ul>'
 
 
-def timeline(r: Report) -> str:
+def timeline(r: Report) -> Iterator[str]:
     """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
-    light among them), a row per extended measure (原定 → 延至), and below, 待定, the unfinished measures with no date."""
+    light among them), a row per extended measure (原定 → 延至), and below, 待定, the unfinished measures with no
+    date. In pieces, a row at a time."""
     dated = [m for m in r.measures if m.due is not None]
     undated = [m for m in r.measures if m.due is None and m.status != "done"]  # 待定; done needs no date
     extended = [m for m in dated if m.extensions]
@@ -131,9 +134,9 @@ def timeline(r: Report) -> str:
     ticks = "".join(f'<span class="tick" style="left:{at(d)}">{d.year}-{d.month:02d}</span>'
                     for d in _months(first, last) if abs(where(d) - now) > 12)
     today_label = _("today {date}").format(date=r.as_of.isoformat())
-    rows = [f'<div class="tl-row axis"><span></span><span class="track">{ticks}'
-            f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
-            f"{escape(today_label)}</span></span></div>"]
+    yield (f'<div class="timeline"><div class="tl-row axis"><span></span><span class="track">{ticks}'
+           f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
+           f"{escape(today_label)}</span></span></div>")
     order = ("red", "yellow", "pending", "green")
     by_due: dict[date, list[Measure]] = defaultdict(list)
     for m in dated:
@@ -143,9 +146,9 @@ def timeline(r: Report) -> str:
         ids = joined(name_of(m) for m in sorted(ms, key=_by_name))
         count = ngettext("{count} measure", "{count} measures", len(ms)).format(count=len(ms))
         note = ngettext("{count} measure: {ids}", "{count} measures: {ids}", len(ms)).format(count=len(ms), ids=ids)
-        rows.append(f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
-                    f'<span class="dot {worst}" style="left:{at(due)}" title="{escape(count)}"></span></span>'
-                    f'<span class="tl-note">{escape(note)}</span></div>')
+        yield (f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
+               f'<span class="dot {worst}" style="left:{at(due)}" title="{escape(count)}"></span></span>'
+               f'<span class="tl-note">{escape(note)}</span></div>')
     for m in sorted(extended, key=_by_name):
         was = original_due(m)
         start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
@@ -156,17 +159,17 @@ def timeline(r: Report) -> str:
         words = (_("originally {was} → extended to {due}").format(was=was.isoformat(), due=m.due.isoformat()) if was
                  else _("extended to {date}").format(date=m.due.isoformat()))
         name = _("Measure {id} extended").format(id=name_of(m))
-        rows.append(f'<div class="tl-row extension"><span>{escape(name)}</span><span class="track">{today}'
-                    f'{path}{marks}</span><span class="tl-note">{escape(labelled(words, m.extensions[-1].reason))}'
-                    f"</span></div>")
+        yield (f'<div class="tl-row extension"><span>{escape(name)}</span><span class="track">{today}'
+               f'{path}{marks}</span><span class="tl-note">{escape(labelled(words, m.extensions[-1].reason))}'
+               f"</span></div>")
     if undated:
         ids = joined(name_of(m) for m in sorted(undated, key=_by_name))
         note = ngettext("{count} measure without a date: {ids}", "{count} measures without a date: {ids}",
                         len(undated)).format(count=len(undated), ids=ids)
         pending = _("pending")
-        rows.append(f'<div class="tl-row undated"><span>{escape(pending)}</span>'
-                    f'<span class="tl-note">{escape(note)}</span></div>')
-    return f'<div class="timeline">{"".join(rows)}</div>'
+        yield (f'<div class="tl-row undated"><span>{escape(pending)}</span>'
+               f'<span class="tl-note">{escape(note)}</span></div>')
+    yield "</div>"
 
 
 def original_due(m: Measure) -> date | None:

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date
 from json.encoder import encode_basestring  # a str as JSON, as the one-line encoder writes it
-from typing import IO, Any, Iterable
+from typing import IO, Any, Iterable, Iterator
 
 from ..model import Measure, Plan
 from ..plans import key, plan_of
@@ -63,8 +63,43 @@ def _safe(line: str) -> str:
 
 
 def dump(value: Any, out: IO[str]) -> None:
-    out.write(_safe(json.dumps(value, ensure_ascii=False, indent=2)))
+    """`value` as json.dumps(value, ensure_ascii=False, indent=2) gives it, and a newline."""
+    _write(value, out)
     out.write("\n")
+
+
+def dump_items(items: Iterable[Any], out: IO[str]) -> None:
+    """`dump(list(items))`, byte for byte, each item written as it comes: the list is never held."""
+    separator = "[\n  "
+    for item in items:
+        out.write(separator)
+        _write(item, out, 1)
+        separator = ",\n  "
+    out.write("[]\n" if separator == "[\n  " else "\n]\n")
+
+
+# What json.dumps(..., ensure_ascii=False, indent=2) uses, whose pieces can be written as they come.
+_INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2)
+_PIECES = 4096  # json's pieces joined and written at a time: a few tens of KB
+
+
+def _write(value: Any, out: IO[str], level: int = 0) -> None:
+    """`value` as `dump` writes it (without the newline), `level` levels of indent deep inside a larger
+    document, written a few thousand of json's pieces at a time: a document of 100,000 measures' ids
+    is never held whole as text. Every newline in json's output is its own (a string's are escaped),
+    so each one takes the level's indent."""
+    newline = "\n" + "  " * level
+    batch: list[str] = []
+    for piece in _INDENTED.iterencode(value):
+        batch.append(piece)
+        if len(batch) == _PIECES:
+            out.write(_nested_text("".join(batch), newline, level))
+            batch.clear()
+    out.write(_nested_text("".join(batch), newline, level))
+
+
+def _nested_text(text: str, newline: str, level: int) -> str:
+    return _safe(text.replace("\n", newline) if level else text)
 
 
 @functools.cache
@@ -110,42 +145,74 @@ def measure(m: Measure, plan: Plan | None, as_of: date, out: IO[str]) -> None:
 
 
 def report(r: Report, plan: Plan | None, out: IO[str]) -> None:
-    dump(report_dict(r), out)
+    _write_object(report_items(r), out)
+    out.write("\n")
 
 
-def plans_report(reports: dict[str, Report], total: Report, out: IO[str]) -> None:
-    """The report of a folder of several plans: each plan's, by name, and the total over them."""
-    dump({"plans": {name: report_dict(r) for name, r in reports.items()}, "total": report_dict(total)}, out)
+def plans_report(reports: Iterable[tuple[str, Report]], total: Report, out: IO[str]) -> None:
+    """The report of a folder of several plans: each plan's, by name, and the total over them, as
+    `dump` writes {"plans": {name: report, ...}, "total": report}, byte for byte; but written as the
+    plans' reports come, so that 1,000 plans' reports are never held at once, as dicts or as text."""
+    _write_object([("plans", _Object((name, _Object(report_items(r))) for name, r in reports)),
+                   ("total", _Object(report_items(total)))], out)
+    out.write("\n")
+
+
+class _Object:
+    """A JSON object whose (key, value) pairs are made as `_write_object` writes them."""
+
+    def __init__(self, items: Iterable[tuple[str, Any]]):
+        self.items = items
+
+
+def _write_object(items: Iterable[tuple[str, Any]], out: IO[str], level: int = 0) -> None:
+    """The object of `items` as `_write` writes the dict of them, byte for byte, each value made and
+    written in turn (an `_Object` value the same way, a level deeper): the total of 100,000 measures
+    is never held whole as a dict."""
+    inner = "\n" + "  " * (level + 1)
+    separator = "{" + inner
+    for key, value in items:
+        out.write(separator)
+        _write(key, out)
+        out.write(": ")
+        if isinstance(value, _Object):
+            _write_object(value.items, out, level + 1)
+        else:
+            _write(value, out, level + 1)
+        del value  # not alive while the next is made
+        separator = "," + inner
+    out.write("{}" if separator == "{" + inner else "\n" + "  " * level + "}")
 
 
 def report_dict(r: Report) -> dict[str, Any]:
-    out = {
-        "as_of": r.as_of.isoformat(),
-        "unit": r.unit,
-        "total": r.total,
-        "by_status": r.by_status,
-        "completion_rate": round(r.completion, 4),
-        "overdue": [key(m) for m in r.overdue],
-        "due_soon": [key(m) for m in r.due_soon],
-        "extended": [key(m) for m in r.extended],
-        "units": [{"unit": u.unit, "lead": u.lead, "involved": u.involved, "done": u.done,
-                   "overdue": u.overdue, "extended": u.extended,
-                   "as_lead": _figures(u.led), "as_co_operating": _figures(u.co)}
-                  for u in r.units],
-        "overdue_measures": [{"id": key(m), "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
-                             for m in r.overdue],
-    }
-    out.update({
-        "stale_days": r.stale_days,
-        "stale": [key(m) for m in r.stale],
-        "stale_by_unit": [{"unit": unit, "lead": [key(m) for m in led], "co_operating": [key(m) for m in co]}
-                          for unit, led, co in r.stale_units],
-        "ranked": r.ranked})
+    return dict(report_items(r))
+
+
+def report_items(r: Report) -> Iterator[tuple[str, Any]]:
+    """The report's JSON, key by key, each value made as it is asked for."""
+    yield "as_of", r.as_of.isoformat()
+    yield "unit", r.unit
+    yield "total", r.total
+    yield "by_status", r.by_status
+    yield "completion_rate", round(r.completion, 4)
+    yield "overdue", [key(m) for m in r.overdue]
+    yield "due_soon", [key(m) for m in r.due_soon]
+    yield "extended", [key(m) for m in r.extended]
+    yield "units", [{"unit": u.unit, "lead": u.lead, "involved": u.involved, "done": u.done,
+                     "overdue": u.overdue, "extended": u.extended,
+                     "as_lead": _figures(u.led), "as_co_operating": _figures(u.co)}
+                    for u in r.units]
+    yield "overdue_measures", [{"id": key(m), "lead": m.lead, "due": _iso(m.due), "days_overdue": (r.as_of - m.due).days}
+                               for m in r.overdue]
+    yield "stale_days", r.stale_days
+    yield "stale", [key(m) for m in r.stale]
+    yield "stale_by_unit", [{"unit": unit, "lead": [key(m) for m in led], "co_operating": [key(m) for m in co]}
+                            for unit, led, co in r.stale_units]
+    yield "ranked", r.ranked
     if r.changes is not None:
         c = r.changes
-        out["changes"] = {"since": c.since.isoformat(), "as_of": c.as_of.isoformat(),
+        yield "changes", {"since": c.since.isoformat(), "as_of": c.as_of.isoformat(),
                           **{name: [key(m) for m in ms] for name, ms in c.lists().items()}}
-    return out
 
 
 def _figures(f) -> dict[str, Any]:

@@ -7,7 +7,7 @@ line break, which would otherwise end the table row. A note therefore shows exac
 from __future__ import annotations
 
 import re
-from typing import IO, Iterable, Sequence
+from typing import IO, Iterable, Iterator, Sequence
 
 from ..i18n import _, status_word
 from ..model import STATUSES, Measure, Plan
@@ -34,57 +34,75 @@ def escape(value: object) -> str:
     return "<br>".join(_MARKUP.sub(r"\\\1", printable(line)) for line in _LINE_BREAK.split(text))
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[bool] = ()) -> list[str]:
-    """A GFM table; `right[i]` right-aligns column i (numbers)."""
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[bool] = ()) -> Iterator[str]:
+    """A GFM table's lines, made as they are wanted; `right[i]` right-aligns column i (numbers)."""
     align = ["---:" if i < len(right) and right[i] else "---" for i in range(len(headers))]
-    lines = ["| " + " | ".join(escape(h) for h in headers) + " |", "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
-    return lines
+    yield "| " + " | ".join(escape(h) for h in headers) + " |"
+    yield "|" + "|".join(align) + "|"
+    for row in rows:
+        yield "| " + " | ".join(escape(c) for c in row) + " |"
+
+
+LINES_AT_A_TIME = 500
 
 
 def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) -> None:
-    out.write(render(r, plan, problems))
+    """The report, written a few hundred lines at a time as they are made: the overdue list of 100,000
+    measures is never held whole as text."""
+    batch: list[str] = []
+    for line in lines(r, plan, problems):
+        batch.append(line)
+        if len(batch) == LINES_AT_A_TIME:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
 
 
 def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
-    lines = [f"## {escape(report_title(plan))}", "", escape(report_scope(r)), ""]
-    lines += [f"**{escape(summary_line(r))}**", ""]
-    lines += table([status_word(key) for key in STATUSES], [list(r.by_status.values())],
-                   right=[True] * len(STATUSES))
+    return "\n".join(lines(r, plan, problems)) + "\n"
+
+
+def lines(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str]:
+    yield from [f"## {escape(report_title(plan))}", "", escape(report_scope(r)), ""]
+    yield from [f"**{escape(summary_line(r))}**", ""]
+    yield from table([status_word(key) for key in STATUSES], [list(r.by_status.values())],
+                     right=[True] * len(STATUSES))
     if problems:
-        lines += [""] + problems_section(problems)
+        yield ""
+        yield from problems_section(problems)
     if r.changes is not None:
-        lines += ["", "### " + escape(changes_heading(r.changes)), ""]
-        lines += table([_("Change"), _("Count"), _("IDs")],
-                       [[name, len(ms), ids(ms)] for name, ms in changes_rows(r.changes)], right=[False, True])
-    lines += ["", "### " + _("Per unit"), ""]
-    lines += table([_("Unit"), _("Lead"), _("Involved"), _("Done"), _("Overdue"), _("Extended"), _("Completion")],
-                   [[u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
-                    for u in r.units], right=[False] + [True] * 6)
-    lines += ["", "### " + escape(ranking_heading(r)), ""]
-    lines += table(ranking_headers(), [ranking_cells(u) for u in r.units], right=[False] + [True] * 6)
-    lines += _listing(_("Overdue"), _("Days overdue"), r.overdue, lambda m: (r.as_of - m.due).days)
-    lines += _listing(_("Due soon"), _("Days left"), r.due_soon, lambda m: (m.due - r.as_of).days)
-    lines += ["", "### " + escape(stale_heading(r)), ""]
+        yield from ["", "### " + escape(changes_heading(r.changes)), ""]
+        yield from table([_("Change"), _("Count"), _("IDs")],
+                         [[name, len(ms), ids(ms)] for name, ms in changes_rows(r.changes)], right=[False, True])
+    yield from ["", "### " + _("Per unit"), ""]
+    yield from table([_("Unit"), _("Lead"), _("Involved"), _("Done"), _("Overdue"), _("Extended"), _("Completion")],
+                     ([u.unit, u.lead, u.involved, u.done, u.overdue, u.extended, f"{u.completion:.0%}"]
+                      for u in r.units), right=[False] + [True] * 6)
+    yield from ["", "### " + escape(ranking_heading(r)), ""]
+    yield from table(ranking_headers(), (ranking_cells(u) for u in r.units), right=[False] + [True] * 6)
+    yield from _listing(_("Overdue"), _("Days overdue"), r.overdue, lambda m: (r.as_of - m.due).days)
+    yield from _listing(_("Due soon"), _("Days left"), r.due_soon, lambda m: (m.due - r.as_of).days)
+    yield from ["", "### " + escape(stale_heading(r)), ""]
     if r.stale_units:
-        lines += table([_("Unit"), _("Lead"), _("Co-operating")],
-                       [[u, ids(led), ids(co)] for u, led, co in r.stale_units])
+        yield from table([_("Unit"), _("Lead"), _("Co-operating")],
+                         ([u, ids(led), ids(co)] for u, led, co in r.stale_units))
     else:
-        lines += [_("None.")]
-    return "\n".join(lines) + "\n"
+        yield _("None.")
 
 
 def problems_section(problems: Sequence) -> list[str]:
     """Every problem with its file and line: in the report, and the step summary `validate` writes
     when GitHub would not show all its annotations."""
-    return ["### " + labelled(_("File problems"), len(problems)), ""] + table(
-        [_("File"), _("Line"), _("Problem")], [[p.file, p.line or "", p.message] for p in problems], [False, True])
+    return ["### " + labelled(_("File problems"), len(problems)), "", *table(
+        [_("File"), _("Line"), _("Problem")], [[p.file, p.line or "", p.message] for p in problems], [False, True])]
 
 
-def _listing(title: str, days_header: str, ms: list[Measure], days) -> list[str]:
-    lines = ["", f"### {labelled(title, len(ms))}", ""]
+def _listing(title: str, days_header: str, ms: list[Measure], days) -> Iterator[str]:
+    yield from ["", f"### {labelled(title, len(ms))}", ""]
     if not ms:
-        return lines + [_("None.")]
-    return lines + table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
-                         [[label(m), m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms],
-                         right=[True, False, False, True])
+        yield _("None.")
+        return
+    yield from table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
+                     ([label(m), m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms),
+                     right=[True, False, False, True])
