@@ -6,6 +6,7 @@ With PORTCLI_SAVE_SHOTS=docs the runs write the README's pictures."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import struct
 from html.parser import HTMLParser
@@ -380,3 +381,19 @@ def test_a_hostile_plan_title_stays_text_in_the_print_margins(run, measures_dir,
     pages = pdf_pages(pdf)
     assert all(squashed(p).startswith(squashed(title)) for p in pages)  # top left of every page: the margin box
     assert squashed(measure_texts(measures_dir)[25]) in squashed("".join(pages))  # the body still prints
+
+
+def test_each_character_html_escapes_is_escaped_even_alone_in_a_cell():
+    """A cell with nothing to escape is written at once; one with a single & < > " or ' is still
+    escaped, and reads back as the text; HTML portcli wrote itself (Safe) goes in as it is."""
+    from html import unescape
+
+    from portcli.render.html import Safe, _table_chunks
+
+    texts = ["R&D", "a<b", "a>b", 'say "so"', "it's", "天津海关", "14"]
+    written = "".join(_table_chunks(["H&1"], [([(text, "text")], "") for text in texts] +
+                                    [([(Safe("<b>safe</b>"), "text")], ""), ([(14, "num")], "")]))
+    cells = re.findall(r'<td class="(\w+)" data-label="H&amp;1">(.*?)</td>', written)
+    assert [unescape(cell) for _class, cell in cells] == [*texts, "<b>safe</b>", "14"]
+    assert [cell for _class, cell in cells[:5]] == ["R&amp;D", "a&lt;b", "a&gt;b", "say &quot;so&quot;", "it&#x27;s"]
+    assert [cls for cls, _cell in cells] == ["text"] * 8 + ["num"]

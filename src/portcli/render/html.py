@@ -279,6 +279,9 @@ def _table(headers: list[str], rows: Iterable[list[tuple[object, str]]], row_cla
                                  table_class))
 
 
+_TO_ESCAPE = re.compile("[&<>\"']").search  # what html.escape changes
+
+
 def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, str]], str]],
                   table_class: str = "cards") -> Iterator[str]:
     """Rows of (value, cell class), each with its row's class; a value is escaped unless it is `Safe`.
@@ -287,12 +290,20 @@ def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, st
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     labels = [escape(h) for h in headers]
     body = [f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>']
+    openings: dict[tuple[str, str], str] = {}  # a column's cell of a class opens the same way in every row
     for row, row_class in rows:
         row_class = f' class="{row_class}"' if row_class else ""
-        cells = "".join(f'<td class="{cls}" data-label="{h}">'
-                        f'{value if isinstance(value, Safe) else escape(str(value))}</td>'
-                        for h, (value, cls) in zip(labels, row))
-        body.append(f"<tr{row_class}>{cells}</tr>")
+        cells = []
+        for h, (value, cls) in zip(labels, row):
+            opening = openings.get((h, cls))
+            if opening is None:
+                opening = openings[h, cls] = f'<td class="{cls}" data-label="{h}">'
+            if not isinstance(value, Safe):
+                value = str(value)
+                if _TO_ESCAPE(value):  # most cells (numbers, dates, names) have nothing to escape
+                    value = escape(value)
+            cells.append(f"{opening}{value}</td>")
+        body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
         if len(body) >= 500:
             yield "".join(body)
             body.clear()
