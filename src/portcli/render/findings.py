@@ -59,6 +59,11 @@ def of_report(r: Report, ps: Iterable[Problem]) -> Iterator[Finding]:
     """Every problem as an error, then every overdue measure, most overdue first, as a warning on
     the line of its `id:`; made as they are asked for (100,000 measures may be overdue)."""
     yield from of_problems(ps)
+    yield from of_overdue(r)
+
+
+def of_overdue(r: Report) -> Iterator[Finding]:
+    """Every overdue measure, most overdue first, as a warning on the line of its `id:`."""
     for m in r.overdue:
         days = (r.as_of - m.due).days
         title = ngettext("Measure {id} is {count} day overdue", "Measure {id} is {count} days overdue",

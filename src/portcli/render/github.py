@@ -10,12 +10,13 @@ and one notice says how many more there are and where the whole list is.
 """
 from __future__ import annotations
 
+from itertools import chain, islice
 from typing import IO, Iterable
 
 from ..i18n import _, ngettext
 from ..query import Report
 from ..problem import Problem
-from .findings import ERROR, WARNING, Finding, of_problems, of_report
+from .findings import ERROR, WARNING, Finding, of_overdue, of_problems
 
 # Per level, per step: docs.github.com "Workflow commands" / annotation limits.
 SHOWN_PER_LEVEL = 10
@@ -80,9 +81,12 @@ def output_of(command_name: str) -> str:
     return _("the output of `{command}`").format(command=f"portcli {command_name}")
 
 
-def write(findings: Iterable[Finding], out: IO[str], full_list: str) -> bool:
-    """Print the annotations GitHub will show, and a notice for the rest; True when some were left out."""
+def write(findings: Iterable[Finding], out: IO[str], full_list: str, unmade: dict[str, int] | None = None) -> bool:
+    """Print the annotations GitHub will show, and a notice for the rest (`unmade` counts, per level, those
+    left out before they were made); True when some were left out."""
     shown, hidden = shown_and_hidden(findings)
+    for level, count in (unmade or {}).items():
+        hidden[level] += count
     for f in shown:
         out.write(annotation(f) + "\n")
     if any(hidden.values()):
@@ -96,4 +100,7 @@ def problems(ps: Iterable[Problem], out: IO[str], full_list: str | None = None) 
 
 def report(r: Report, ps: Iterable[Problem], out: IO[str], full_list: str | None = None) -> bool:
     """Every problem as an error, then every overdue measure as a warning on the line of its `id:`."""
-    return write(of_report(r, ps), out, full_list or output_of("report"))
+    # Only the warnings GitHub shows are made (each reads its measure's file for the line of its id:).
+    made = islice(of_overdue(r), SHOWN_PER_LEVEL)
+    return write(chain(of_problems(ps), made), out, full_list or output_of("report"),
+                 unmade={WARNING: max(0, len(r.overdue) - SHOWN_PER_LEVEL)})
