@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+from rich.console import Console
 
 from conftest import SHIPPED
 
@@ -59,3 +60,50 @@ def test_the_due_soon_hint_names_no_window_when_the_plan_sets_it(run, many):
     assert "Due soon: 60" in out
     assert f"… 10 more: see `portcli list --due-soon --as-of {AS_OF}`" in out
     assert "None" not in out
+
+
+def chase_section(out: str) -> list[str]:
+    lines = [line.rstrip() for line in out.splitlines()]
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("To chase:")):]
+
+
+def test_the_terminal_chase_table_line_by_line(run, many):
+    """76 columns: the lead and co-operating columns may each take (76 - 8 - 4) // 2 = 32 cells (8: the
+    widest unit, 4: the space between columns). `1, 2, …` is broken only between ids, each line with its
+    comma within 32 cells: 1…10 (29 cells and the comma; 11 more would make 34), then 8 two-digit ids a
+    line (8 × 2 + 7 × 2 = 30 and the comma; a ninth makes 34), then `… 10 more`. The widest line, 31
+    cells, sets both columns' width; the two cells of each row stand side by side, 2 cells apart."""
+    from rich.text import Text
+
+    result = run("report", "--dir", many, "--as-of", AS_OF,
+                 env={"COLUMNS": "76", "NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"})
+    styled = Text.from_ansi(result.stdout)
+    ids = ["1, 2, 3, 4, 5, 6, 7, 8, 9, 10,", "11, 12, 13, 14, 15, 16, 17, 18,", "19, 20, 21, 22, 23, 24, 25, 26,",
+           "27, 28, 29, 30, 31, 32, 33, 34,", "35, 36, 37, 38, 39, 40, 41, 42,", "43, 44, 45, 46, 47, 48, 49, 50",
+           "… 10 more"]
+    footer = f"Every measure to chase: `portcli list --stale 14 --as-of {AS_OF}`"
+    assert chase_section(styled.plain) == (
+        ["To chase: no progress for more than 14 days: 60", "Unit" + " " * 4 + "  " + "Lead" + " " * 27 + "  Co-operating"]
+        + [("市商务局" if i == 0 else " " * 8) + "  " + line for i, line in enumerate(ids)]
+        + [("天津海关" if i == 0 else " " * 8) + "  " + " " * 31 + "  " + line for i, line in enumerate(ids)]
+        + [footer])
+    start = styled.plain.index(footer)
+    assert all(styled.get_style_at_offset(Console(), i).dim for i in range(start, start + len(footer)))
+
+
+def test_one_more_than_fifty_says_one_more(run, many):
+    for path in sorted(many.glob("[0-9]*.yaml"))[51:]:
+        path.unlink()
+    section = chase_section(run("report", "--dir", many, "--as-of", AS_OF).stdout)
+    assert section[0] == "To chase: no progress for more than 14 days: 51"
+    assert [line.split()[-3:] for line in section[1:] if "more" in line] == [["…", "1", "more"], ["…", "1", "more"]]
+    assert section[-1] == f"Every measure to chase: `portcli list --stale 14 --as-of {AS_OF}`"
+
+
+def test_fifty_are_all_shown_and_no_command_is_needed(run, many):
+    for path in sorted(many.glob("[0-9]*.yaml"))[50:]:
+        path.unlink()
+    section = chase_section(run("report", "--dir", many, "--as-of", AS_OF).stdout)
+    assert section[0] == "To chase: no progress for more than 14 days: 50"
+    assert section[-1].endswith("49, 50")  # the co-operating cell's last line: nothing after it
+    assert not any("more" in line or "Every measure" in line for line in section[1:])
