@@ -320,3 +320,29 @@ def test_a_ranking_of_no_unit_is_its_header(run, folder):
         "─" * 81,
         "Overdue: 0",
     ]
+
+
+def test_the_terminal_ranking_squeezed_into_80_columns_keeps_every_cell_on_its_line(run, folder):
+    """In English the table is 93 cells wide (above), so an 80-column terminal squeezes it. Every cell
+    stays on one line, cut with `…`: what rich draws for a table whose columns are all `no_wrap`, the unit's
+    left-justified and the figures right-justified under their two-line headers."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    out = report(run, folder, "--rank", env={"COLUMNS": "80"}).stdout
+    lines, _styled = section(out, "Per unit: on time, overdue, stale (worst first)", 4 + len(RANKED))
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+              title="Per unit: on time, overdue, stale (worst first)", title_justify="left")
+    t.add_column("Unit", no_wrap=True)
+    for group in ("Lead", "Co-operating"):
+        for figure in ("on time %", "overdue %", "stale"):
+            t.add_column(f"{group}\n{figure}", justify="right", no_wrap=True)
+    for unit in RANKED:
+        t.add_row(unit, *FIGURES[unit])
+    expected = Console(file=io.StringIO(), width=80, color_system=None, highlight=False, markup=False, emoji=False)
+    expected.print(t)
+    assert lines == [line.rstrip() for line in expected.file.getvalue().splitlines()]
+    assert len(lines) == 4 + len(RANKED)  # no cell took a second line

@@ -68,24 +68,25 @@ def chase_section(out: str) -> list[str]:
 
 
 def test_the_terminal_chase_table_line_by_line(run, many):
-    """76 columns: the lead and co-operating columns may each take (76 - 8 - 4) // 2 = 32 cells (8: the
+    """82 columns: the lead and co-operating columns may each take (82 - 8 - 4) // 2 = 35 cells (8: the
     widest unit, 4: the space between columns). `1, 2, …` is broken only between ids, each line with its
-    comma within 32 cells: 1…10 (29 cells and the comma; 11 more would make 34), then 8 two-digit ids a
-    line (8 × 2 + 7 × 2 = 30 and the comma; a ninth makes 34), then `… 10 more`. The widest line, 31
-    cells, sets both columns' width; the two cells of each row stand side by side, 2 cells apart."""
+    comma within 35 cells: 1…11 (33 cells, and the comma and space that would follow make 35), then 8
+    two-digit ids a line (8 × 2 + 7 × 2 = 30; a ninth makes 34, 36 with what follows), then `… 10 more`.
+    The widest line, 34 cells with its comma, sets both columns' width; the two cells of each row stand
+    side by side, 2 cells apart."""
     from rich.text import Text
 
     result = run("report", "--dir", many, "--as-of", AS_OF,
-                 env={"COLUMNS": "76", "NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"})
+                 env={"COLUMNS": "82", "NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"})
     styled = Text.from_ansi(result.stdout)
-    ids = ["1, 2, 3, 4, 5, 6, 7, 8, 9, 10,", "11, 12, 13, 14, 15, 16, 17, 18,", "19, 20, 21, 22, 23, 24, 25, 26,",
-           "27, 28, 29, 30, 31, 32, 33, 34,", "35, 36, 37, 38, 39, 40, 41, 42,", "43, 44, 45, 46, 47, 48, 49, 50",
+    ids = ["1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,", "12, 13, 14, 15, 16, 17, 18, 19,", "20, 21, 22, 23, 24, 25, 26, 27,",
+           "28, 29, 30, 31, 32, 33, 34, 35,", "36, 37, 38, 39, 40, 41, 42, 43,", "44, 45, 46, 47, 48, 49, 50",
            "… 10 more"]
     footer = f"Every measure to chase: `portcli list --stale 14 --as-of {AS_OF}`"
     assert chase_section(styled.plain) == (
-        ["To chase: no progress for more than 14 days: 60", "Unit" + " " * 4 + "  " + "Lead" + " " * 27 + "  Co-operating"]
+        ["To chase: no progress for more than 14 days: 60", "Unit" + " " * 4 + "  " + "Lead" + " " * 30 + "  Co-operating"]
         + [("市商务局" if i == 0 else " " * 8) + "  " + line for i, line in enumerate(ids)]
-        + [("天津海关" if i == 0 else " " * 8) + "  " + " " * 31 + "  " + line for i, line in enumerate(ids)]
+        + [("天津海关" if i == 0 else " " * 8) + "  " + " " * 34 + "  " + line for i, line in enumerate(ids)]
         + [footer])
     start = styled.plain.index(footer)
     assert all(styled.get_style_at_offset(Console(), i).dim for i in range(start, start + len(footer)))
