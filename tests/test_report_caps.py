@@ -108,3 +108,14 @@ def test_fifty_are_all_shown_and_no_command_is_needed(run, many):
     assert section[0] == "To chase: no progress for more than 14 days: 50"
     assert section[-1].endswith("49, 50")  # the co-operating cell's last line: nothing after it
     assert not any("more" in line or "Every measure" in line for line in section[1:])
+
+
+def test_the_chase_columns_share_what_a_short_unit_name_leaves(run, many):
+    """Led by 市外办 alone (6 cells; `Unit` 4): in 80 columns the ids may take (80 - 6 - 4) // 2 = 35 cells
+    a line, so the first holds 1…11 (33 cells, 35 with the comma and space that would follow), and sets the
+    lead column's width, 34 with its comma; the co-operating column is empty but for its header."""
+    for path in many.glob("[0-9]*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("units: [市商务局, 天津海关]", "units: [市外办]"),
+                        encoding="utf-8")
+    section = chase_section(run("report", "--dir", many, "--as-of", AS_OF, env={"COLUMNS": "80"}).stdout)
+    assert section[1:3] == ["Unit    Lead" + " " * 30 + "  Co-operating", "市外办  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,"]
