@@ -170,6 +170,7 @@ def test_the_widths_of_the_characters_measured_without_rich_are_richs():
         assert table.cell_width(character) == cell_len(character), hex(ord(character))
     rng = random.Random(16)
     samples = ["天津海关 +2", "按照海关总署统一部署推动实施", "a—b…c", "ＡＢ（全角）", "かなカナ", ""]
+    samples += ["\u3000\u3000推动实施", "a\u3000b\u3000c"]  # the ideographic space opens a paragraph: 2 cells
     samples += ["".join(rng.choice(characters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
     samples += ["e\u0301", "👍🏽", "\u200d", "\u2028", "表\ufe0f"]  # graphemes: rich measures these
     for sample in samples:
@@ -195,3 +196,17 @@ def test_cells_and_headers_of_several_lines_look_as_rich_draws_them(terminal):
         assert shown(drawn.file.getvalue()) == shown(expected.file.getvalue()), width
     lines = re.sub(r"\x1b\[[0-9;]*m", "", drawn.file.getvalue()).splitlines()
     assert lines[0].split() == ["Unit"] and lines[1].split() == ["name", "Lead"]
+
+
+def test_a_stand_in_measures_as_the_column_it_stands_for():
+    """write_rows lays a table out from one row of stand-ins: rich must measure each as the longest word
+    and the widest line it stands for, for every pair a column can have (a longest word of at least one
+    cell, up to the widest line; no word at all only in an empty column)."""
+    from rich.text import Text
+
+    out = console(200, False)
+    pairs = [(0, 0)] + [(word, widest) for word in range(1, 9) for widest in range(word, word + 12)]
+    for word, widest in pairs:
+        stand_in = table._stand_in(word, widest)
+        measured = Text(stand_in).__rich_measure__(out, out.options)
+        assert (measured.minimum, measured.maximum) == (word, widest), (word, widest, stand_in)

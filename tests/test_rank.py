@@ -234,3 +234,115 @@ def test_every_key_of_the_ranking_decides_in_its_turn(run, keys_folder):
     # first, though E has a stale one; then E (1 stale) before D (0), though D comes first in the registry;
     # H (1 stale) before G (0), though G comes first in the registry.
     assert [u["unit"] for u in found["units"]] == [B, A, N, M, F, E, D, C, H, G]
+
+
+# The terminal's tables, drawn line by line (render.table.write_rows): laid out here by hand.
+COLOUR = {"COLUMNS": "100", "NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+FIGURES = {C: ["0%", "0%", "1", "0%", "0%", "0"], D: ["0%", "0%", "0", "—", "—", "0"],
+           B: ["50%", "50%", "1", "50%", "0%", "0"], A: ["50%", "0%", "0", "0%", "100%", "1"],
+           E: ["100%", "0%", "1", "0%", "0%", "0"], F: ["—", "0%", "1", "—", "—", "0"], G: ["—", "0%", "1", "—", "—", "0"]}
+
+
+def section(out: str, title: str, lines: int) -> tuple[list[str], "Text"]:
+    """The `lines` lines from `title` on, without trailing spaces, and the same as styled text."""
+    from rich.text import Text
+
+    styled = Text.from_ansi(out)
+    plain = styled.plain.splitlines()
+    at = [line.rstrip() for line in plain].index(title)
+    offset = sum(len(line) + 1 for line in plain[:at])
+    return [line.rstrip() for line in plain[at:at + lines]], styled[offset:]
+
+
+def is_bold(styled, part: str) -> bool:
+    """Whether every character of the first `part` in `styled` is bold."""
+    start = styled.plain.index(part)
+    return all(styled.get_style_at_offset(_console(), i).bold for i in range(start, start + len(part)))
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def test_the_terminal_ranking_drawn_column_by_column(run, folder):
+    """The unit's column is as wide as 空港经济区管委会 (8 characters, 16 cells) and left-justified; each
+    figure's column as wide as its header's wider line (`on time %` 9, `overdue %` 9, `stale` 5,
+    `Co-operating` 12: no figure is wider), right-justified; columns 3 cells apart (padding, the box's
+    space, padding), 16 + 9 + 9 + 5 + 12 × 3 + 6 × 3 = 93 cells in all. The headers are on two lines,
+    bold, standing on the rule: the unit's `Unit` on the second line."""
+    out = report(run, folder, "--rank", env=COLOUR).stdout
+    lines, styled = section(out, "Per unit: on time, overdue, stale (worst first)", 3 + 1 + len(RANKED))
+
+    def row(unit: str, cells: list[str]) -> str:
+        widths = [9, 9, 5, 12, 12, 12]
+        return (unit + " " * (16 - 2 * len(unit) if unit != "Unit" else 12) + "".join(
+            "   " + " " * (w - len(cell)) + cell for cell, w in zip(cells, widths))).rstrip()
+
+    assert lines == [
+        "Per unit: on time, overdue, stale (worst first)",
+        " " * 16 + "   " + "     Lead" + "   " + "     Lead" + "   " + " Lead" + ("   " + "Co-operating") * 3,
+        "Unit" + " " * 12 + "   on time %   overdue %   stale" + "      on time %      overdue %          stale",
+        "─" * 93,
+    ] + [row(unit, FIGURES[unit]) for unit in RANKED]
+    assert row("Unit", ["on time %", "overdue %", "stale", "on time %", "overdue %", "stale"]) == lines[2]
+    assert is_bold(styled, "Co-operating") and is_bold(styled, "Unit") and is_bold(styled, "overdue %")
+    assert not is_bold(styled, C) and not is_bold(styled, "100%")
+
+
+def test_the_terminal_stale_table_drawn_column_by_column(run, folder):
+    """催办 as of 2022-06-15: measure 4 (lead B, co-operating A), 8 (E), 9 (C), 10 (G), 11 (F), per unit in the
+    registry's order. No box: columns 2 cells apart; `Unit` as wide as 空港经济区管委会 (16 cells),
+    `Lead` as its header (no number is wider), `Co-operating` likewise; the heading bold, the header not."""
+    out = report(run, folder, env=COLOUR).stdout
+    title = "To chase: no progress for more than 14 days: 5"
+    lines, styled = section(out, title, 100)  # to the end: nothing follows the table (no command to see the rest)
+
+    def row(unit: str, lead: str, co: str) -> str:
+        return (unit + " " * (16 - 2 * len(unit)) + "  " + lead.ljust(4) + "  " + co).rstrip()
+
+    assert lines == [title, "Unit" + " " * 12 + "  Lead  Co-operating",
+                     row(A, "", "4"), row(B, "4", ""), row(C, "9", ""), row(E, "8", ""), row(F, "11", ""),
+                     row(G, "10", "")]
+    assert is_bold(styled, title)
+    assert not is_bold(styled, "Unit") and not is_bold(styled, "Co-operating") and not is_bold(styled, "11")
+
+
+def test_a_ranking_of_no_unit_is_its_header(run, folder):
+    """自贸区管委会 has no measure here: its report ranks no unit, and the table is its headers and rule,
+    4 + 9 + 9 + 5 + 12 × 3 + 6 × 3 = 81 cells wide (`Unit` is the widest text of its column now)."""
+    out = report(run, folder, "--rank", "--unit", H, env=COLOUR).stdout
+    lines, _styled = section(out, "Per unit: on time, overdue, stale (worst first)", 5)
+    assert lines[1:] == [
+        " " * 4 + "   " + "     Lead" + "   " + "     Lead" + "   " + " Lead" + ("   " + "Co-operating") * 3,
+        "Unit   on time %   overdue %   stale      on time %      overdue %          stale",
+        "─" * 81,
+        "Overdue: 0",
+    ]
+
+
+def test_the_terminal_ranking_squeezed_into_80_columns_keeps_every_cell_on_its_line(run, folder):
+    """In English the table is 93 cells wide (above), so an 80-column terminal squeezes it. Every cell
+    stays on one line, cut with `…`: what rich draws for a table whose columns are all `no_wrap`, the unit's
+    left-justified and the figures right-justified under their two-line headers."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    out = report(run, folder, "--rank", env={"COLUMNS": "80"}).stdout
+    lines, _styled = section(out, "Per unit: on time, overdue, stale (worst first)", 4 + len(RANKED))
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+              title="Per unit: on time, overdue, stale (worst first)", title_justify="left")
+    t.add_column("Unit", no_wrap=True)
+    for group in ("Lead", "Co-operating"):
+        for figure in ("on time %", "overdue %", "stale"):
+            t.add_column(f"{group}\n{figure}", justify="right", no_wrap=True)
+    for unit in RANKED:
+        t.add_row(unit, *FIGURES[unit])
+    expected = Console(file=io.StringIO(), width=80, color_system=None, highlight=False, markup=False, emoji=False)
+    expected.print(t)
+    assert lines == [line.rstrip() for line in expected.file.getvalue().splitlines()]
+    assert len(lines) == 4 + len(RANKED)  # no cell took a second line
