@@ -31,9 +31,12 @@ _WIDE_CHARACTER = re.compile(f"[{_WIDE}]")
 
 def simple_width(text: str) -> int | None:
     """The columns `text` takes, a wide character two, when it is all of the characters above; else None."""
-    if _SIMPLE.fullmatch(text):
-        return len(text) + len(_WIDE_CHARACTER.findall(text))
+    if is_simple(text):
+        return len(text) + len(wide_characters(text))
     return None
+
+
+is_simple, wide_characters = _SIMPLE.fullmatch, _WIDE_CHARACTER.findall  # for loops that cannot afford a call more
 
 
 def escape(char: str) -> str:

@@ -22,7 +22,8 @@ from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
 from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light,
-               printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, simple_width, stale_heading,
+               printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
+               is_simple, wide_characters,
                summary, summary_line)
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
@@ -145,13 +146,13 @@ Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with
 
 def cell_width(text: str) -> int:
     """The cells `text` takes in a terminal: rich's cell_len."""
-    width = simple_width(text)
-    return cell_len(text) if width is None else width
+    # simple_width's rule written out: this runs for every piece of every line of a long table
+    return len(text) + len(wide_characters(text)) if is_simple(text) else cell_len(text)
 
 
 def cut_to(text: str, width: int) -> str:
     """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
-    if simple_width(text) is None:
+    if not is_simple(text):
         from rich.cells import set_cell_size
 
         return set_cell_size(text, width)
@@ -200,13 +201,15 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
         widest = max((measured(piece, cap) for piece in plain.splitlines()), default=0)
         return max((measured(word, cap) for word in plain.split()), default=widest), widest
 
+    short_measurement = functools.lru_cache(maxsize=4096)(measurement)  # units, dates, statuses: the same words
+
     # rich lays out a column from the longest word and the widest line of its cells, so one row of
     # stand-ins with each column's longest word and widest line gets the widths of the whole table,
     # without rich measuring every long text character by character.
     least, most = [0] * count, [0] * count
     for cells in plains:
         for c, plain in enumerate(cells):
-            word, widest = measurement(plain, caps[c])
+            word, widest = (short_measurement if len(plain) <= 64 else measurement)(plain, caps[c])
             least[c], most[c] = max(least[c], word), max(most[c], widest)
     sample = _copy_columns(table, show_header=table.show_header)
     sample.add_row(*(Text(_stand_in(word, widest)) for word, widest in zip(least, most)))
