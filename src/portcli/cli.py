@@ -231,8 +231,6 @@ def _append_step_summary(result: query.Report, sections: Sections, loaded: Loade
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    from .render import markdown
-
     try:
         with open(path, "a", encoding="utf-8") as out:
             _markdown_report(result, sections, loaded, out)

@@ -171,9 +171,9 @@ def _write_object(items: Iterable[tuple[str, Any]], out: IO[str], level: int = 0
     is never held whole as a dict."""
     inner = "\n" + "  " * (level + 1)
     separator = "{" + inner
-    for key, value in items:
+    for name, value in items:
         out.write(separator)
-        _write(key, out)
+        _write(name, out)
         out.write(": ")
         if isinstance(value, _Object):
             _write_object(value.items, out, level + 1)
@@ -182,10 +182,6 @@ def _write_object(items: Iterable[tuple[str, Any]], out: IO[str], level: int = 0
         del value  # not alive while the next is made
         separator = "," + inner
     out.write("{}" if separator == "{" + inner else "\n" + "  " * level + "}")
-
-
-def report_dict(r: Report) -> dict[str, Any]:
-    return dict(report_items(r))
 
 
 def report_items(r: Report) -> Iterator[tuple[str, Any]]:

@@ -59,10 +59,6 @@ def report(r: Report, plan: Plan | None, out: IO[str], problems: Sequence = ()) 
         out.write("\n".join(batch) + "\n")
 
 
-def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
-    return "\n".join(lines(r, plan, problems)) + "\n"
-
-
 def lines(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str]:
     yield from [f"## {escape(report_title(plan))}", "", escape(report_scope(r)), ""]
     yield from [f"**{escape(summary_line(r))}**", ""]

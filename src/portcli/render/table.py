@@ -7,7 +7,6 @@ the traffic lights (红黄绿灯) supervision offices use.
 from __future__ import annotations
 
 import functools
-import re
 from datetime import date
 from typing import Iterable
 
@@ -21,7 +20,7 @@ from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
-from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, ids, joined, overdue_by, labelled, light,
+from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, light,
                printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
                is_simple, wide_characters,
                summary, summary_line)
