@@ -245,13 +245,13 @@ def test_the_widths_counted_for_row_heights_are_unicodes_east_asian_widths():
     import re
     import unicodedata
 
-    from portcli import render
+    from portcli.render import widths
     from portcli.render.xlsx import display_width
 
     def by_unicode(text: str) -> int:
         return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
-    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", render._NARROW + render._WIDE)
+    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", widths._NARROW + widths._WIDE)
                   for code in range(ord(low), ord(high) + 1)]
     for character in characters:
         assert display_width(character) == by_unicode(character), hex(ord(character))

@@ -21,7 +21,7 @@ from portcli import query
 from portcli.i18n import _, status_word
 from portcli.load import load
 from portcli.plans import label
-from portcli import render
+from portcli.render import widths
 from portcli.render import table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -164,7 +164,7 @@ def test_the_widths_of_the_characters_measured_without_rich_are_richs():
 
     from rich.cells import set_cell_size
 
-    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", render._NARROW + render._WIDE)
+    characters = [chr(code) for low, high in re.findall(r"(.)-(.)", widths._NARROW + widths._WIDE)
                   for code in range(ord(low), ord(high) + 1)]
     for character in characters:
         assert table.cell_width(character) == cell_len(character), hex(ord(character))

@@ -17,28 +17,6 @@ _UNSAFE = "\x00-\x08\x0b-\x1f" + UNSAFE_ABOVE_C0
 _CONTROLS = re.compile(f"[{_UNSAFE}]")
 _CONTROLS_AND_BREAKS = re.compile(f"[{_UNSAFE}\n\t\u2028\u2029]")
 
-# Text of these characters only (Latin, punctuation, CJK ideographs and their punctuation, kana,
-# full-width forms: what measures are written in) joins no grapheme clusters, and each character is
-# one column wide below U+3000 and two from there on, as rich counts them in a terminal and as
-# Unicode's East Asian Width (W, F) has them for a spreadsheet (tests/test_fast_tables.py and
-# tests/test_export.py check every one). Such text is measured by counting; any other character by
-# rich, or unicodedata, one at a time (most of the time of a long table or a big workbook).
-_NARROW = "\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e"
-_WIDE = "\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60\uffe0-\uffe6"
-_SIMPLE = re.compile(f"[{_NARROW}{_WIDE}]*")
-_WIDE_CHARACTER = re.compile(f"[{_WIDE}]")
-
-
-def simple_width(text: str) -> int | None:
-    """The columns `text` takes, a wide character two, when it is all of the characters above; else None."""
-    if is_simple(text):
-        return len(text) + len(wide_characters(text))
-    return None
-
-
-is_simple, wide_characters = _SIMPLE.fullmatch, _WIDE_CHARACTER.findall  # for loops that cannot afford a call more
-
-
 def escape(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -22,8 +22,8 @@ from ..plans import label, plan_of
 from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
 from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, light,
                printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
-               is_simple, wide_characters,
                summary, summary_line)
+from .widths import is_simple, wide_characters
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),

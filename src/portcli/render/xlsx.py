@@ -26,7 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import N_, _
 from ..model import Measure, Plan
 from ..query import days_for
-from . import as_of as as_of_line, light, printable, sheet, simple_width
+from . import as_of as as_of_line, light, printable, sheet
+from .widths import simple_width
 
 SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the
