@@ -210,3 +210,53 @@ def test_a_stand_in_measures_as_the_column_it_stands_for():
         stand_in = table._stand_in(word, widest)
         measured = Text(stand_in).__rich_measure__(out, out.options)
         assert (measured.minimum, measured.maximum) == (word, widest), (word, widest, stand_in)
+
+
+@pytest.mark.parametrize("width", [70, 80])
+def test_a_folded_header_leaves_the_rows_to_us(folders, width, monkeypatch):
+    """In a narrow terminal some of the listing's headers are cut or folded to their columns: rich draws
+    the header in the widths it laid out, and the rows are still written line by line, not handed to
+    rich one Text at a time (at 100,000 measures, minutes instead of seconds)."""
+    loaded = load(folders["generated"])
+    for terminal in (False, True):
+        expected, written = console(width, terminal), console(width, terminal)
+        rich_listing(loaded.measures, loaded.plan, DAYS[1], expected, False)
+        with monkeypatch.context() as patched:
+            added = counting_rows(patched)
+            table.measures(loaded.measures, loaded.plan, DAYS[1], written)
+        drawn = written.file.getvalue()
+        header = drawn.split("─")[0].splitlines()
+        assert "Measure" not in header[-1]  # its header does not fit its column
+        assert len(added) == 1  # the one row of stand-ins the layout is measured from
+        assert shown(drawn[:drawn.rindex("\n", 0, len(drawn) - 1) + 1]) == shown(expected.file.getvalue())
+
+
+def counting_rows(monkeypatch) -> list:
+    """The rows rich is handed from here on (Table.add_row), each as its table."""
+    added, original = [], Table.add_row
+    monkeypatch.setattr(Table, "add_row", lambda t, *cells, **kw: (added.append(t), original(t, *cells, **kw))[1])
+    return added
+
+
+@pytest.mark.parametrize("width", [21, 22, 24])
+def test_a_column_squeezed_to_nothing_is_drawn_as_rich_draws_it(width, monkeypatch):
+    """Long plan-qualified ids in a narrow terminal leave the last column no width at all (21: rich
+    draws the line before it and nothing of it), or its padding alone (22), or two cells (24)."""
+    def columns() -> Table:
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        t.add_column("编号", justify="right", no_wrap=True)
+        t.add_column("完成时限", min_width=8, overflow="fold")
+        t.add_column("措施", overflow="ellipsis", max_width=20)
+        return t
+
+    kinds = [{}, {}, {"no_wrap": True, "overflow": "ellipsis"}]
+    rows = [(["2031-上海1000:100", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "red"),
+            (["2031-上海1000:99", "5月底前", "a b"], "")]
+    for terminal in (False, True):
+        expected, written = console(width, terminal), console(width, terminal)
+        rich_rows(columns(), rows, kinds, expected)
+        with monkeypatch.context() as patched:
+            added = counting_rows(patched)
+            table.write_rows(columns(), rows, kinds, written)
+        assert len(added) == 1  # the stand-ins alone: the rows were written here
+        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)

@@ -6,6 +6,7 @@ the traffic lights (红黄绿灯) supervision offices use.
 """
 from __future__ import annotations
 
+import copy
 import functools
 from datetime import date
 from typing import Iterable
@@ -243,6 +244,8 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             if c:
                 pieces += [(" ", pad_style), (divider, ()), (" ", pad_style)]
             pieces += cell
+        if gone:
+            pieces += [(" ", pad_style), (divider, ())]
         if crop is not None:
             pieces = _cropped(pieces, crop)
         return "".join("{1}{0}{2}".format(plain, *codes(style)) if plain else "" for plain, style in pieces)
@@ -251,18 +254,27 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     justify = [column.justify for column in columns]
     heads = [str(column.header).split("\n") for column in columns]
     title = str(table.title) if table.title else ""
-    if (table.show_header and any(cell_len(h) > w for head, w in zip(heads, inner) for h in head)
-            or cell_len(title) > min(full_width, options.max_width) or "\n" in title
+    folds = (table.show_header and any(cell_len(h) > w for head, w in zip(heads, inner) for h in head)
+             or cell_len(title) > min(full_width, options.max_width) or "\n" in title)
+    squeezed = any(most[c] > inner[c] and any(not isinstance(cells[c], str) for cells, _ in rows) for c in range(count))
+    # A last column squeezed to nothing (a narrow terminal, long ids) shows nothing of it but the line before it.
+    gone = int(count > 1 and widths[-1] == 0)
+    if (folds and min(inner[:count - gone], default=0) < 0 or gone and not folds or squeezed
             or console.legacy_windows or console.record or console.is_jupyter):
-        # a header or title to fold, or a console that is not a stream of text: rich draws it all
+        # a console that is not a stream of text, a header to fold in columns squeezed to nothing, or a
+        # cell of styled pieces to wrap (a bar): rich draws it all
         for cells, style in rows:
             table.add_row(*(as_text(cell, kind) for cell, kind in zip(cells, kinds)), style=style)
         console.print(table)
         return
     lines = []
-    if title:  # above the table, as wide as it
+    if folds:  # a header or title cut or folded to the columns (a narrow terminal): rich draws it in these widths
+        heading = copy.copy(table)
+        heading._calculate_column_widths = lambda *_: widths
+        console.print(heading)
+    elif title:  # above the table, as wide as it
         lines.append(line([[(_fit(title, min(full_width, options.max_width), table.title_justify), ("table.title",))]], ()))
-    if table.show_header:  # a header of several lines stands on the rule, as rich aligns it
+    if table.show_header and not folds:  # a header of several lines stands on the rule, as rich aligns it
         height = max(len(head) for head in heads)
         for i in range(height):
             lines.append(line([[(_fit(head[i - height + len(head)] if i >= height - len(head) else "", w, j), header_style)]
@@ -291,17 +303,20 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             no_wrap=kind.get("no_wrap", column.no_wrap))]
 
     @functools.cache
-    def row_codes(style: str) -> tuple[list[tuple[str, str]], str]:
+    def row_codes(style: str) -> tuple[list[tuple[str, str]], str, str]:
         on, off = codes((style,))
-        return [codes((style, s)) for s in styles], f"{on} {off}{divider}{on} {off}"
+        return [codes((style, s)) for s in styles], f"{on} {off}{divider}{on} {off}", f"{on} {off}{divider}" * gone
 
     for (cells, style), plain_cells in zip(rows, plains):
         said = []
         wrapped = False
         simple = crop is None  # every cell one piece in its column's style: joined straight away
-        for c, (cell, plain) in enumerate(zip(cells, plain_cells)):
+        for c, (cell, plain) in enumerate(zip(cells[:count - gone], plain_cells)):
             width = inner[c]
             cell_style = (style, styles[c])
+            if not width:  # a column squeezed to its padding shows nothing of its cells
+                said.append([("", cell_style)])
+                continue
             if len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
                 length = known_len(plain)
             else:
@@ -321,11 +336,11 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
                 pieces = [(piece, (*cell_style, piece_style)) for piece, piece_style in cell]
                 said.append(pad + pieces if justify[c] == "right" else pieces + pad)
         if not wrapped and simple:
-            column_codes, between_cells = row_codes(style)
+            column_codes, between_cells, tail = row_codes(style)
             if color_system:
-                lines.append(between_cells.join([f"{on}{one[0][0]}{off}" for (on, off), one in zip(column_codes, said)]))
+                lines.append(between_cells.join([f"{on}{one[0][0]}{off}" for (on, off), one in zip(column_codes, said)]) + tail)
             else:
-                lines.append(between_cells.join([one[0][0] for one in said]))
+                lines.append(between_cells.join([one[0][0] for one in said]) + tail)
         elif not wrapped:
             lines.append(line(said, (style,)))
         else:  # a cell on several lines: the lines of each cell side by side
