@@ -209,6 +209,10 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     least, most = [0] * count, [0] * count
     for cells in plains:
         for c, plain in enumerate(cells):
+            # A cell no wider than the column's longest word so far (a character is at most two cells),
+            # or a column already at its cap, changes nothing: a long measure text is measured once.
+            if least[c] >= min(len(plain) if plain.isascii() else 2 * len(plain), caps[c]):
+                continue
             word, widest = (short_measurement if len(plain) <= 64 else measurement)(plain, caps[c])
             least[c], most[c] = max(least[c], word), max(most[c], widest)
     sample = _copy_columns(table, show_header=table.show_header)
@@ -317,7 +321,9 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             if not width:  # a column squeezed to its padding shows nothing of its cells
                 said.append([("", cell_style)])
                 continue
-            if len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
+            if plain.isascii() and plain.isprintable() and len(plain) <= width:  # one cell a character
+                length = len(plain)
+            elif len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
                 length = known_len(plain)
             else:
                 length = cell_len(plain[:2 * width + 2])
@@ -344,13 +350,23 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
         elif not wrapped:
             lines.append(line(said, (style,)))
         else:  # a cell on several lines: the lines of each cell side by side
-            stacks = [[one] if one is not None else [[(piece, (style, styles[c]))] for piece in wrapped_lines(cell, c)]
-                      for c, (one, cell) in enumerate(zip(said, cells))]
             if any(not isinstance(cell, str) for cell, one in zip(cells, said) if one is None):
                 raise ValueError("a cell of styled pieces must fit on one line")
-            for i in range(max(len(stack) for stack in stacks)):
-                lines.append(line([stack[i] if i < len(stack) else [(" " * width, (style,))]
-                                   for stack, width in zip(stacks, inner)], (style,)))
+            if simple:  # each line of each cell one piece in its column's style, as in a row of one line
+                column_codes, between_cells, tail = row_codes(style)
+                on, off = codes((style,))
+                stacks = [[one[0][0]] if one is not None else wrapped_lines(cell, c)
+                          for c, (one, cell) in enumerate(zip(said, cells))]
+                for i in range(max(len(stack) for stack in stacks)):
+                    lines.append(between_cells.join([
+                        "{1}{0}{2}".format(stack[i], *cell_codes) if i < len(stack) else f"{on}{' ' * width}{off}"
+                        for stack, width, cell_codes in zip(stacks, inner, column_codes)]) + tail)
+            else:
+                stacks = [[one] if one is not None else [[(piece, (style, styles[c]))] for piece in wrapped_lines(cell, c)]
+                          for c, (one, cell) in enumerate(zip(said, cells))]
+                for i in range(max(len(stack) for stack in stacks)):
+                    lines.append(line([stack[i] if i < len(stack) else [(" " * width, (style,))]
+                                       for stack, width in zip(stacks, inner)], (style,)))
         if len(lines) >= ROWS_PER_BLOCK:
             flush()
     flush()
@@ -382,8 +398,10 @@ def _cropped(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]
 
 def _fit(plain: str, width: int, justify: str, length: int | None = None) -> str:
     if justify == "right":
-        plain = plain.rstrip()
-        return " " * (width - cell_width(plain)) + plain
+        stripped = plain.rstrip()
+        if length is None or len(stripped) != len(plain):
+            length = cell_width(stripped)
+        return " " * (width - length) + stripped
     return plain + " " * (width - (cell_width(plain) if length is None else length))
 
 
