@@ -227,7 +227,7 @@ def test_a_folded_header_leaves_the_rows_to_us(folders, width, monkeypatch):
         drawn = written.file.getvalue()
         header = drawn.split("─")[0].splitlines()
         assert "Measure" not in header[-1]  # its header does not fit its column
-        assert len(added) == 1  # the one row of stand-ins the layout is measured from
+        assert len(added) <= 1  # at most the row of stand-ins the layout is measured from
         assert shown(drawn[:drawn.rindex("\n", 0, len(drawn) - 1) + 1]) == shown(expected.file.getvalue())
 
 
@@ -258,5 +258,27 @@ def test_a_column_squeezed_to_nothing_is_drawn_as_rich_draws_it(width, monkeypat
         with monkeypatch.context() as patched:
             added = counting_rows(patched)
             table.write_rows(columns(), rows, kinds, written)
-        assert len(added) == 1  # the stand-ins alone: the rows were written here
+        assert len(added) <= 1  # the stand-ins at most: the rows were written here
         assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+
+
+def test_a_layout_is_kept_only_for_tables_alike():
+    """Column widths are kept by all they depend on: the same cells in a column of other bounds or
+    wrapping, or on a narrower terminal, are laid out afresh, as rich lays them out."""
+    rows = [(["市交通运输委", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "")]
+    kinds = [{}, {}, {}]
+    variants = [{}, {"max_width": 12}, {"no_wrap": True}, {"overflow": "ellipsis"}, {"min_width": 30},
+                {"justify": "right"}, {}]
+    for width in (60, 40, 60):
+        for variant in variants:
+            def columns() -> Table:
+                t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+                t.add_column("单位", no_wrap=True)
+                t.add_column("完成时限", **variant)
+                t.add_column("措施")
+                return t
+
+            expected, written = console(width, False), console(width, False)
+            rich_rows(columns(), rows, kinds, expected)
+            table.write_rows(columns(), rows, kinds, written)
+            assert written.file.getvalue() == expected.file.getvalue(), (width, variant)

@@ -167,6 +167,12 @@ def cut_to(text: str, width: int) -> str:
 
 
 
+# rich's column widths by all they depend on (the terminal's width, the box and padding, each column's
+# header, wrapping and bounds, and the stand-ins' measures; not justify or overflow): a report of 1,000
+# plans lays out the same few tables, with the same longest words, again and again (0.7 ms each time).
+_LAYOUTS: dict[tuple, list[int]] = {}
+
+
 def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dict], console: Console) -> None:
     """`rows` (each its cells and the row's style) in `table` (its columns and title, no rows), drawn as
     rich draws them, line for line and colour for colour, without rich's layout of every cell of every
@@ -215,10 +221,17 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
                 continue
             word, widest = (short_measurement if len(plain) <= 64 else measurement)(plain, caps[c])
             least[c], most[c] = max(least[c], word), max(most[c], widest)
-    sample = _copy_columns(table, show_header=table.show_header)
-    sample.add_row(*(Text(_stand_in(word, widest)) for word, widest in zip(least, most)))
     options = console.options  # as Table.__rich_console__ takes them: the width less the borders between columns
-    widths = sample._calculate_column_widths(console, options.update_width(options.max_width - sample._extra_width))
+    layout = (options.max_width, table.box, table.show_edge, table.pad_edge, table.show_header, tuple(least), tuple(most),
+              *((column.header, column.no_wrap, column.min_width, column.max_width) for column in columns))
+    widths = _LAYOUTS.get(layout) if all(isinstance(column.header, str) for column in columns) else None
+    if widths is None:
+        sample = _copy_columns(table, show_header=table.show_header)
+        sample.add_row(*(Text(_stand_in(word, widest)) for word, widest in zip(least, most)))
+        widths = sample._calculate_column_widths(console, options.update_width(options.max_width - sample._extra_width))
+        if len(_LAYOUTS) >= 4096:
+            _LAYOUTS.clear()
+        _LAYOUTS[layout] = widths
     # Each column's padding (pad_edge=False: none outside the first and last), and the text between.
     inner = [w - (0 if c == 0 else 1) - (0 if c == count - 1 else 1) for c, w in enumerate(widths)]
     color_system = console._color_system
