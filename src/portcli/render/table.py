@@ -224,14 +224,16 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     options = console.options  # as Table.__rich_console__ takes them: the width less the borders between columns
     layout = (options.max_width, table.box, table.show_edge, table.pad_edge, table.show_header, tuple(least), tuple(most),
               *((column.header, column.no_wrap, column.min_width, column.max_width) for column in columns))
-    widths = _LAYOUTS.get(layout) if all(isinstance(column.header, str) for column in columns) else None
+    kept = all(isinstance(column.header, str) for column in columns)  # a Text header is not a key
+    widths = _LAYOUTS.get(layout) if kept else None
     if widths is None:
         sample = _copy_columns(table, show_header=table.show_header)
         sample.add_row(*(Text(_stand_in(word, widest)) for word, widest in zip(least, most)))
         widths = sample._calculate_column_widths(console, options.update_width(options.max_width - sample._extra_width))
-        if len(_LAYOUTS) >= 4096:
-            _LAYOUTS.clear()
-        _LAYOUTS[layout] = widths
+        if kept:
+            if len(_LAYOUTS) >= 4096:
+                _LAYOUTS.clear()
+            _LAYOUTS[layout] = widths
     # Each column's padding (pad_edge=False: none outside the first and last), and the text between.
     inner = [w - (0 if c == 0 else 1) - (0 if c == count - 1 else 1) for c, w in enumerate(widths)]
     color_system = console._color_system
