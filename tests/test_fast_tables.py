@@ -14,6 +14,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import hostile
 import varied
@@ -298,3 +299,28 @@ def test_a_table_with_a_header_of_styled_text_is_laid_out_each_time():
         rich_rows(expected_t, rows, [{}, {}], expected)
         table.write_rows(t, rows, [{}, {}], written)
         assert written.file.getvalue() == expected.file.getvalue(), header
+
+
+@pytest.mark.parametrize("system", [None, "standard", "256", "truecolor"])
+def test_a_line_is_said_as_rich_prints_it(system, monkeypatch):
+    """table.say writes a line of one style itself: byte for byte what console.print writes, with the
+    print's style under the line's own, without colour when NO_COLOR asks; a line that wraps, or with
+    spans of several styles, goes to rich."""
+    lines = [(Text("督查通报  截至 2022-06-15", style="bold"), ""), (Text("… 另有 3 项"), "dim"),
+             (Text("逾期 3", style="red"), "bold"), (Text(""), ""), (Text("x" * 39 + "中"), "dim"),
+             (Text("x" * 40 + "中"), "dim"), (Text.assemble(("红", "red"), " 黄"), ""),
+             (Text("on yellow", style="black on yellow"), "italic"), (Text("逾期", style="red not bold"), "green bold")]
+    for no_color in (False, True):
+        for line, style in lines:
+            printed, said = (Console(file=io.StringIO(), width=41, force_terminal=system is not None,
+                                     color_system=system, no_color=no_color, highlight=False, markup=False,
+                                     emoji=False) for _ in range(2))
+            printed.print(line, style=style)
+            with monkeypatch.context() as patched:
+                handed = []
+                patched.setattr(Console, "print", lambda console, *a, **kw: handed.append(a))
+                table.say(said, line, style)
+            if handed:  # rich's to print: the line wraps or has spans
+                assert line.spans or len(line.plain) > 40, line
+                table.say(said, line, style)
+            assert said.file.getvalue() == printed.file.getvalue(), (system, no_color, line, style)
