@@ -375,6 +375,12 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
                 lines.append(between_cells.join([f"{on}{one[0][0]}{off}" for (on, off), one in zip(column_codes, said)]) + tail)
             else:
                 lines.append(between_cells.join([one[0][0] for one in said]) + tail)
+        elif not wrapped and crop is None:  # cells of styled pieces (a bar) too: each piece in its own style
+            column_codes, between_cells, tail = row_codes(style)
+            lines.append(between_cells.join([
+                "{1}{0}{2}".format(one[0][0], *cell_codes) if isinstance(cell, str)
+                else "".join(["{1}{0}{2}".format(plain, *codes(piece_style)) for plain, piece_style in one if plain])
+                for one, cell, cell_codes in zip(said, cells, column_codes)]) + tail)
         elif not wrapped:
             lines.append(line(said, (style,)))
         else:  # a cell on several lines: the lines of each cell side by side
