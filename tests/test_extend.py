@@ -169,3 +169,23 @@ def test_other_files_problems_are_warnings_and_the_extension_is_written(run, mea
     assert result.exit_code == 0
     assert "03.yaml" in result.stderr and "this write succeeded" in result.stderr
     assert "reason: 等待机场系统升级}" in (measures_dir / "02.yaml").read_text(encoding="utf-8")
+
+
+def test_a_due_date_worked_out_once_stays_out_of_equality_and_copies():
+    """A measure keeps its due date once asked (every report asks 100,000 times), but the kept value is
+    no field: a measure asked equals one never asked, and a copy with an extension has the new date."""
+    from dataclasses import replace
+    from datetime import date
+
+    from portcli.model import Deadline, Extension, Measure
+
+    def made() -> Measure:
+        return Measure(id=3, task=1, national=None, local=("措施",), units=("天津海关",), units_note=None,
+                       deadline=Deadline("6月底前", "date", date(2022, 6, 30)), status="in_progress")
+
+    asked, fresh = made(), made()
+    assert (asked.due, asked.due_source) == (date(2022, 6, 30), "deadline")
+    assert asked == fresh and hash(asked) == hash(fresh)
+    extended = replace(asked, extensions=(Extension(date(2022, 6, 20), date(2022, 9, 30), "等待总署批复"),))
+    assert (extended.due, extended.due_source) == (date(2022, 9, 30), "extension")
+    assert (asked.due, fresh.due) == (date(2022, 6, 30), date(2022, 6, 30))
