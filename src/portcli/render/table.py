@@ -334,6 +334,35 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
             no_wrap=kind.get("no_wrap", column.no_wrap))]
 
+    # In a table wider than the terminal, every line of one-piece cells has its pieces (cells, the
+    # padding and line between them) at the same places, so the edge falls in the same piece of each.
+    edge = 0, 0  # that piece's index in `placed`, and how many cells of it show
+    placed: list[tuple[int | str, int]] = []  # each piece: its column (or "pad", "divider") and width
+    if crop is not None:
+        for c in range(count - gone):
+            placed += [("pad", 1), ("divider", len(divider)), ("pad", 1)] if c else []
+            placed.append((c, inner[c]))
+        placed += [("pad", 1), ("divider", len(divider))] if gone else []
+        used = 0
+        for k, (_what, length) in enumerate(placed):
+            if used + length >= crop:  # as _cropped: the piece that reaches the edge is cut to it
+                edge = k, crop - used
+                break
+            used += length
+
+    def cut_line(cells: list[tuple[str, tuple[str, str]]], style: str) -> str:
+        """A line of one-piece cells (each its text and codes) cut at the terminal's edge, as line() cuts it."""
+        on, off = codes((style,))
+        last, room = edge
+        out = []
+        for k, (what, _length) in enumerate(placed[:last + 1]):
+            plain, (before, after) = (" ", (on, off)) if what == "pad" else (divider, ("", "")) if what == "divider" \
+                else cells[what]
+            if k == last:
+                plain = set_cell_size(plain, room)
+            out.append(f"{before}{plain}{after}" if plain else "")
+        return "".join(out)
+
     @functools.cache
     def row_codes(style: str) -> tuple[list[tuple[str, str]], str, str]:
         on, off = codes((style,))
@@ -342,7 +371,7 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
     for (cells, style), plain_cells in zip(rows, plains):
         said = []
         wrapped = False
-        simple = crop is None  # every cell one piece in its column's style: joined straight away
+        text_only = True  # every cell one piece in its column's style: joined straight away
         for c, (cell, plain) in enumerate(zip(cells[:count - gone], plain_cells)):
             width = inner[c]
             cell_style = (style, styles[c])
@@ -365,11 +394,11 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
             if isinstance(cell, str):
                 said.append([(_fit(cell, width, justify[c], length), cell_style)])
             else:
-                simple = False
+                text_only = False
                 pad = [(" " * (width - length), cell_style)] if width > length else []
                 pieces = [(piece, (*cell_style, piece_style)) for piece, piece_style in cell]
                 said.append(pad + pieces if justify[c] == "right" else pieces + pad)
-        if not wrapped and simple:
+        if not wrapped and text_only and crop is None:
             column_codes, between_cells, tail = row_codes(style)
             if color_system:
                 lines.append(between_cells.join([f"{on}{one[0][0]}{off}" for (on, off), one in zip(column_codes, said)]) + tail)
@@ -381,20 +410,26 @@ def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dic
                 "{1}{0}{2}".format(one[0][0], *cell_codes) if isinstance(cell, str)
                 else "".join(["{1}{0}{2}".format(plain, *codes(piece_style)) for plain, piece_style in one if plain])
                 for one, cell, cell_codes in zip(said, cells, column_codes)]) + tail)
+        elif not wrapped and text_only:
+            lines.append(cut_line([(one[0][0], cell_codes) for one, cell_codes in zip(said, row_codes(style)[0])], style))
         elif not wrapped:
             lines.append(line(said, (style,)))
         else:  # a cell on several lines: the lines of each cell side by side
             if any(not isinstance(cell, str) for cell, one in zip(cells, said) if one is None):
                 raise ValueError("a cell of styled pieces must fit on one line")
-            if simple:  # each line of each cell one piece in its column's style, as in a row of one line
+            if text_only:  # each line of each cell one piece in its column's style, as in a row of one line
                 column_codes, between_cells, tail = row_codes(style)
                 on, off = codes((style,))
                 stacks = [[one[0][0]] if one is not None else wrapped_lines(cell, c)
                           for c, (one, cell) in enumerate(zip(said, cells))]
                 for i in range(max(len(stack) for stack in stacks)):
-                    lines.append(between_cells.join([
-                        "{1}{0}{2}".format(stack[i], *cell_codes) if i < len(stack) else f"{on}{' ' * width}{off}"
-                        for stack, width, cell_codes in zip(stacks, inner, column_codes)]) + tail)
+                    if crop is None:
+                        lines.append(between_cells.join([
+                            "{1}{0}{2}".format(stack[i], *cell_codes) if i < len(stack) else f"{on}{' ' * width}{off}"
+                            for stack, width, cell_codes in zip(stacks, inner, column_codes)]) + tail)
+                    else:
+                        lines.append(cut_line([(stack[i], cell_codes) if i < len(stack) else (" " * width, (on, off))
+                                               for stack, width, cell_codes in zip(stacks, inner, column_codes)], style))
             else:
                 stacks = [[one] if one is not None else [[(piece, (style, styles[c]))] for piece in wrapped_lines(cell, c)]
                           for c, (one, cell) in enumerate(zip(said, cells))]
