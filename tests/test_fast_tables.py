@@ -324,3 +324,120 @@ def test_a_line_is_said_as_rich_prints_it(system, monkeypatch):
                 assert line.spans or len(line.plain) > 40, line
                 table.say(said, line, style)
             assert said.file.getvalue() == printed.file.getvalue(), (system, no_color, line, style)
+
+
+def test_a_layout_kept_for_one_table_is_not_taken_for_another():
+    """The same cells in tables that differ only in their box, in showing their header, or in a
+    header's words are laid out afresh, each as rich lays it out. In 40 columns, a box takes a cell
+    between columns from the text; in 80, a shown header wider than its cells widens its column."""
+    long_rows = [(["市交通运输委", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "")]
+    short_rows = [(["市交通运输委", "5月底前", "在某某地方"], "")]
+    kinds: list[dict] = [{}, {}, {}]
+    base = {"box": box.SIMPLE_HEAD, "show_header": True, "header": "完成时限"}
+    for width, rows, other in ((40, long_rows, {"box": None}), (80, short_rows, {"show_header": False}),
+                               (80, short_rows, {"header": "完成时限完成时限"})):
+        drawn = []
+        for variant in (base, {**base, **other}):  # the first lays out and keeps; the second must not take it
+            def columns() -> Table:
+                t = Table(box=variant["box"], show_edge=False, pad_edge=False, show_header=variant["show_header"])
+                t.add_column("单位", no_wrap=True)
+                t.add_column(variant["header"])
+                t.add_column("措施")
+                return t
+
+            expected, written = console(width, False), console(width, False)
+            rich_rows(columns(), rows, kinds, expected)
+            table.write_rows(columns(), rows, kinds, written)
+            assert written.file.getvalue() == expected.file.getvalue(), (width, variant)
+            drawn.append(expected.file.getvalue().splitlines()[-1])
+        assert drawn[0] != drawn[1], (width, other)  # rich lays the row itself out otherwise
+
+
+@pytest.mark.parametrize("width", [18, 19, 20])
+def test_a_row_of_styled_pieces_beside_a_column_squeezed_to_nothing(width, monkeypatch):
+    """An id of 17 cells and the text after it: in 19 columns the text's column has no width at all.
+    A row whose id is styled pieces is joined piece by piece and still ends with the padding before
+    the squeezed column, as rich draws it (in 18 the id itself is cut: rich draws it all)."""
+    def columns() -> Table:
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        t.add_column("编号", justify="right", no_wrap=True)
+        t.add_column("措施", overflow="ellipsis", max_width=20)
+        return t
+
+    kinds = [{}, {"no_wrap": True, "overflow": "ellipsis"}]
+    rows = [([[("2031-上海", "bold"), ("1000:100", "green")], "在某某地方做某事情"], "red"),
+            (["2031-上海1000:99", "a b"], "")]
+    for terminal in (False, True):
+        expected, written = console(width, terminal), console(width, terminal)
+        rich_rows(columns(), rows, kinds, expected)
+        with monkeypatch.context() as patched:
+            added = counting_rows(patched)
+            table.write_rows(columns(), rows, kinds, written)
+        assert len(added) <= (1 if width > 18 else 3)  # the stand-ins at most, unless rich draws it all
+        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_title_of_two_lines_is_drawn_as_rich_draws_it(terminal):
+    """A title holding a line break, though it fits the table's width, is laid out by rich (above the
+    header, each line centred), the rows still line by line."""
+    rows = [(["市交通运输委", "5月底前", "在某某地方做某事情"], "")]
+    for width in (40, 80):
+        expected, written = console(width, terminal), console(width, terminal)
+        for out, draw in ((expected, rich_rows), (written, table.write_rows)):
+            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位\n完成情况")
+            for header in ("单位", "完成时限", "措施"):
+                t.add_column(header)
+            draw(t, rows, [{}, {}, {}], out)
+        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), width
+
+
+def test_a_bar_in_a_column_too_narrow_for_it_is_cut_as_rich_cuts_it():
+    """A cell of styled pieces (the report's bar) wider than its column is not written line by line:
+    rich draws the table and cuts the bar to its column, rather than write_rows refusing the cell."""
+    rows = [(["天津海关", [("██████", "green"), ("████", "red"), ("░░░░░░", "dim")], "16"], ""),
+            (["海事局", [("██", "green"), ("░░", "dim")], "4"], "")]
+    kinds: list[dict] = [{"no_wrap": True}, {}, {}]
+    for width in (20, 24):
+        for terminal in (False, True):
+            expected, written = console(width, terminal), console(width, terminal)
+            for out, draw in ((expected, rich_rows), (written, table.write_rows)):
+                t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+                t.add_column("单位", no_wrap=True)
+                t.add_column("进度")
+                t.add_column("项", justify="right")
+                draw(t, rows, kinds, out)
+            assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+            assert "█…" in expected.file.getvalue()  # the bar does not fit: rich cuts it
+
+
+def test_a_table_without_a_header_whose_last_column_has_no_room():
+    """Two columns, no header, in terminals about as wide as the first column's id (17 cells): rich
+    leaves the second column nothing (19), or its padding alone (20), drawn as rich draws it; a row
+    whose id is on two lines stacks them beside a cell with no room."""
+    rows = [(["2031-上海1000:100", "在某某地方做某事情"], ""), (["9\n10", "ab"], "red"), (["11", "甲乙丙 丁"], "")]
+    for width in (10, 17, 18, 19, 20, 21):
+        for terminal in (False, True):
+            expected, written = console(width, terminal), console(width, terminal)
+            for out, draw in ((expected, rich_rows), (written, table.write_rows)):
+                t = Table(box=None, show_header=False, pad_edge=False)
+                t.add_column(justify="right", no_wrap=True)
+                t.add_column(overflow="ellipsis")
+                draw(t, rows, [{}, {"no_wrap": True, "overflow": "ellipsis"}], out)
+            assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+
+
+def test_a_right_justified_cell_with_spaces_around_it_is_aligned_as_rich_aligns_it():
+    """rich right-justifies a cell without its trailing spaces: "12  " stands at the column's right
+    edge, as "7" does, whatever its length was counted with."""
+    rows = [(["  7", "天津海关  "], ""), (["12  ", " 海事局 "], "red"), (["3", "ab"], "")]
+    for terminal in (False, True):
+        expected, written = console(40, terminal), console(40, terminal)
+        for out, draw in ((expected, rich_rows), (written, table.write_rows)):
+            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            t.add_column("N", justify="right", no_wrap=True)
+            t.add_column("Unit", justify="right")
+            draw(t, rows, [{}, {}], out)
+        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), terminal
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", expected.file.getvalue()).splitlines()
+    assert [line[:4] for line in lines[2:]] == ["   7", "  12", "   3"]  # 4 cells: "12  " with its spaces
