@@ -38,21 +38,6 @@ def status_key(text: str) -> str | None:
     return STATUS_BY_LABEL.get(text)
 
 
-class _kept:
-    """A value worked out on first use and kept in the instance, as functools.cached_property keeps it
-    (outside the fields, so outside equality), without the lock Python 3.11's takes on every first
-    use: 100,000 measures each take it once in any report."""
-
-    def __init__(self, compute):
-        self.compute, self.name = compute, compute.__name__
-
-    def __get__(self, instance, owner=None):
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value
-
-
 @dataclass(frozen=True)
 class Deadline:
     """A 完成时限 phrase and what it means: a kind, and for most kinds a due date."""
@@ -179,7 +164,7 @@ class Measure:
     def due_source(self) -> str | None:
         return self._due_and_source[1]
 
-    @_kept  # asked for again and again by every report; a pure function of the fields
+    @cached_property  # asked for again and again by every report; a pure function of the fields
     def _due_and_source(self) -> tuple[date | None, str | None]:
         if self.extensions:
             return self.extensions[-1].to, "extension"
