@@ -239,6 +239,17 @@ def counting_rows(monkeypatch) -> list:
     return added
 
 
+def drawings(columns, rows, kinds, width: int, terminal: bool, monkeypatch) -> tuple[str, str, int]:
+    """`rows` in a table from `columns()` in a terminal `width` wide: as rich draws them, as write_rows
+    draws them, and how many rows write_rows handed to rich (the row of stand-ins, or all of them)."""
+    expected, written = console(width, terminal), console(width, terminal)
+    rich_rows(columns(), rows, kinds, expected)
+    with monkeypatch.context() as patched:
+        added = counting_rows(patched)
+        table.write_rows(columns(), rows, kinds, written)
+    return expected.file.getvalue(), written.file.getvalue(), len(added)
+
+
 @pytest.mark.parametrize("width", [21, 22, 24])
 def test_a_column_squeezed_to_nothing_is_drawn_as_rich_draws_it(width, monkeypatch):
     """Long plan-qualified ids in a narrow terminal leave the last column no width at all (21: rich
@@ -254,16 +265,12 @@ def test_a_column_squeezed_to_nothing_is_drawn_as_rich_draws_it(width, monkeypat
     rows = [(["2031-上海1000:100", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "red"),
             (["2031-上海1000:99", "5月底前", "a b"], "")]
     for terminal in (False, True):
-        expected, written = console(width, terminal), console(width, terminal)
-        rich_rows(columns(), rows, kinds, expected)
-        with monkeypatch.context() as patched:
-            added = counting_rows(patched)
-            table.write_rows(columns(), rows, kinds, written)
-        assert len(added) <= 1  # the stand-ins at most: the rows were written here
-        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+        expected, written, handed = drawings(columns, rows, kinds, width, terminal, monkeypatch)
+        assert handed <= 1  # the stand-ins at most: the rows were written here
+        assert shown(written) == shown(expected), (width, terminal)
 
 
-def test_a_layout_is_kept_only_for_tables_alike():
+def test_a_layout_is_kept_only_for_tables_alike(monkeypatch):
     """Column widths are kept by all they depend on: the same cells in a column of other bounds or
     wrapping, or on a narrower terminal, are laid out afresh, as rich lays them out."""
     rows = [(["市交通运输委", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "")]
@@ -279,26 +286,22 @@ def test_a_layout_is_kept_only_for_tables_alike():
                 t.add_column("措施")
                 return t
 
-            expected, written = console(width, False), console(width, False)
-            rich_rows(columns(), rows, kinds, expected)
-            table.write_rows(columns(), rows, kinds, written)
-            assert written.file.getvalue() == expected.file.getvalue(), (width, variant)
+            expected, written, _handed = drawings(columns, rows, kinds, width, False, monkeypatch)
+            assert written == expected, (width, variant)
 
 
-def test_a_table_with_a_header_of_styled_text_is_laid_out_each_time():
+def test_a_table_with_a_header_of_styled_text_is_laid_out_each_time(monkeypatch):
     """A header given as a rich Text (not one of ours today) cannot be a key: laid out afresh, as rich does."""
-    from rich.text import Text
-
     rows = [(["市交通运输委", "5月底前"], "")]
     for header in ("单位", "单位与部门"):
-        t, expected_t = (Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False) for _ in range(2))
-        for each in (t, expected_t):
-            each.add_column(Text(header, style="bold"), no_wrap=True)
-            each.add_column("完成时限")
-        expected, written = console(80, True), console(80, True)
-        rich_rows(expected_t, rows, [{}, {}], expected)
-        table.write_rows(t, rows, [{}, {}], written)
-        assert written.file.getvalue() == expected.file.getvalue(), header
+        def columns() -> Table:
+            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            t.add_column(Text(header, style="bold"), no_wrap=True)
+            t.add_column("完成时限")
+            return t
+
+        expected, written, _handed = drawings(columns, rows, [{}, {}], 80, True, monkeypatch)
+        assert written == expected, header
 
 
 @pytest.mark.parametrize("system", [None, "standard", "256", "truecolor"])
@@ -326,7 +329,7 @@ def test_a_line_is_said_as_rich_prints_it(system, monkeypatch):
             assert said.file.getvalue() == printed.file.getvalue(), (system, no_color, line, style)
 
 
-def test_a_layout_kept_for_one_table_is_not_taken_for_another():
+def test_a_layout_kept_for_one_table_is_not_taken_for_another(monkeypatch):
     """The same cells in tables that differ only in their box, in showing their header, or in a
     header's words are laid out afresh, each as rich lays it out. In 40 columns, a box takes a cell
     between columns from the text; in 80, a shown header wider than its cells widens its column."""
@@ -345,11 +348,9 @@ def test_a_layout_kept_for_one_table_is_not_taken_for_another():
                 t.add_column("措施")
                 return t
 
-            expected, written = console(width, False), console(width, False)
-            rich_rows(columns(), rows, kinds, expected)
-            table.write_rows(columns(), rows, kinds, written)
-            assert written.file.getvalue() == expected.file.getvalue(), (width, variant)
-            drawn.append(expected.file.getvalue().splitlines()[-1])
+            expected, written, _handed = drawings(columns, rows, kinds, width, False, monkeypatch)
+            assert written == expected, (width, variant)
+            drawn.append(expected.splitlines()[-1])
         assert drawn[0] != drawn[1], (width, other)  # rich lays the row itself out otherwise
 
 
@@ -368,76 +369,78 @@ def test_a_row_of_styled_pieces_beside_a_column_squeezed_to_nothing(width, monke
     rows = [([[("2031-上海", "bold"), ("1000:100", "green")], "在某某地方做某事情"], "red"),
             (["2031-上海1000:99", "a b"], "")]
     for terminal in (False, True):
-        expected, written = console(width, terminal), console(width, terminal)
-        rich_rows(columns(), rows, kinds, expected)
-        with monkeypatch.context() as patched:
-            added = counting_rows(patched)
-            table.write_rows(columns(), rows, kinds, written)
-        assert len(added) <= (1 if width > 18 else 3)  # the stand-ins at most, unless rich draws it all
-        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+        expected, written, handed = drawings(columns, rows, kinds, width, terminal, monkeypatch)
+        assert handed <= (1 if width > 18 else 3)  # the stand-ins at most, unless rich draws it all
+        assert shown(written) == shown(expected), (width, terminal)
 
 
 @pytest.mark.parametrize("terminal", [False, True])
-def test_a_title_of_two_lines_is_drawn_as_rich_draws_it(terminal):
+def test_a_title_of_two_lines_is_drawn_as_rich_draws_it(terminal, monkeypatch):
     """A title holding a line break, though it fits the table's width, is laid out by rich (above the
     header, each line centred), the rows still line by line."""
+    def columns() -> Table:
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位\n完成情况")
+        for header in ("单位", "完成时限", "措施"):
+            t.add_column(header)
+        return t
+
     rows = [(["市交通运输委", "5月底前", "在某某地方做某事情"], "")]
     for width in (40, 80):
-        expected, written = console(width, terminal), console(width, terminal)
-        for out, draw in ((expected, rich_rows), (written, table.write_rows)):
-            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="各单位\n完成情况")
-            for header in ("单位", "完成时限", "措施"):
-                t.add_column(header)
-            draw(t, rows, [{}, {}, {}], out)
-        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), width
+        expected, written, _handed = drawings(columns, rows, [{}, {}, {}], width, terminal, monkeypatch)
+        assert shown(written) == shown(expected), width
 
 
-def test_a_bar_in_a_column_too_narrow_for_it_is_cut_as_rich_cuts_it():
+def test_a_bar_in_a_column_too_narrow_for_it_is_cut_as_rich_cuts_it(monkeypatch):
     """A cell of styled pieces (the report's bar) wider than its column is not written line by line:
     rich draws the table and cuts the bar to its column, rather than write_rows refusing the cell."""
     rows = [(["天津海关", [("██████", "green"), ("████", "red"), ("░░░░░░", "dim")], "16"], ""),
             (["海事局", [("██", "green"), ("░░", "dim")], "4"], "")]
     kinds: list[dict] = [{"no_wrap": True}, {}, {}]
+
+    def columns() -> Table:
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        t.add_column("单位", no_wrap=True)
+        t.add_column("进度")
+        t.add_column("项", justify="right")
+        return t
+
     for width in (20, 24):
         for terminal in (False, True):
-            expected, written = console(width, terminal), console(width, terminal)
-            for out, draw in ((expected, rich_rows), (written, table.write_rows)):
-                t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-                t.add_column("单位", no_wrap=True)
-                t.add_column("进度")
-                t.add_column("项", justify="right")
-                draw(t, rows, kinds, out)
-            assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
-            assert "█…" in expected.file.getvalue()  # the bar does not fit: rich cuts it
+            expected, written, _handed = drawings(columns, rows, kinds, width, terminal, monkeypatch)
+            assert shown(written) == shown(expected), (width, terminal)
+            assert "█…" in expected  # the bar does not fit: rich cuts it
 
 
-def test_a_table_without_a_header_whose_last_column_has_no_room():
+def test_a_table_without_a_header_whose_last_column_has_no_room(monkeypatch):
     """Two columns, no header, in terminals about as wide as the first column's id (17 cells): rich
     leaves the second column nothing (19), or its padding alone (20), drawn as rich draws it; a row
     whose id is on two lines stacks them beside a cell with no room."""
     rows = [(["2031-上海1000:100", "在某某地方做某事情"], ""), (["9\n10", "ab"], "red"), (["11", "甲乙丙 丁"], "")]
+    def columns() -> Table:
+        t = Table(box=None, show_header=False, pad_edge=False)
+        t.add_column(justify="right", no_wrap=True)
+        t.add_column(overflow="ellipsis")
+        return t
+
     for width in (10, 17, 18, 19, 20, 21):
         for terminal in (False, True):
-            expected, written = console(width, terminal), console(width, terminal)
-            for out, draw in ((expected, rich_rows), (written, table.write_rows)):
-                t = Table(box=None, show_header=False, pad_edge=False)
-                t.add_column(justify="right", no_wrap=True)
-                t.add_column(overflow="ellipsis")
-                draw(t, rows, [{}, {"no_wrap": True, "overflow": "ellipsis"}], out)
-            assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, terminal)
+            expected, written, _handed = drawings(columns, rows, [{}, {"no_wrap": True, "overflow": "ellipsis"}],
+                                                  width, terminal, monkeypatch)
+            assert shown(written) == shown(expected), (width, terminal)
 
 
-def test_a_right_justified_cell_with_spaces_around_it_is_aligned_as_rich_aligns_it():
+def test_a_right_justified_cell_with_spaces_around_it_is_aligned_as_rich_aligns_it(monkeypatch):
     """rich right-justifies a cell without its trailing spaces: "12  " stands at the column's right
     edge, as "7" does, whatever its length was counted with."""
     rows = [(["  7", "天津海关  "], ""), (["12  ", " 海事局 "], "red"), (["3", "ab"], "")]
+    def columns() -> Table:
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        t.add_column("N", justify="right", no_wrap=True)
+        t.add_column("Unit", justify="right")
+        return t
+
     for terminal in (False, True):
-        expected, written = console(40, terminal), console(40, terminal)
-        for out, draw in ((expected, rich_rows), (written, table.write_rows)):
-            t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-            t.add_column("N", justify="right", no_wrap=True)
-            t.add_column("Unit", justify="right")
-            draw(t, rows, [{}, {}], out)
-        assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), terminal
-    lines = re.sub(r"\x1b\[[0-9;]*m", "", expected.file.getvalue()).splitlines()
+        expected, written, _handed = drawings(columns, rows, [{}, {}], 40, terminal, monkeypatch)
+        assert shown(written) == shown(expected), terminal
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", expected).splitlines()
     assert [line[:4] for line in lines[2:]] == ["   7", "  12", "   3"]  # 4 cells: "12  " with its spaces
