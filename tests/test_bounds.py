@@ -95,7 +95,7 @@ def test_the_due_soon_sum_cannot_overflow_whatever_the_dates(edge_folder):
     """query is where the date sum happens: a due date of 9999-12-31 (no file may hold it now, but
     query does not rely on that), as of 9999-12-30 and with any window, is a difference of dates,
     never today + N past date.max."""
-    from dataclasses import replace
+    from portcli.values import replace
 
     from portcli import query
     from portcli.load import load

@@ -317,13 +317,9 @@ def test_the_codec_covers_every_field_of_the_model():
     assert cache.CODEC_MATCHES_MODEL
 
 
-@pytest.mark.parametrize("plain", [True, False])
-def test_a_cached_measure_is_made_as_its_constructor_makes_it(tmp_path, later, monkeypatch, reads, plain):
-    """The decoder sets a Measure's and each Progress's attributes itself (not through the constructors'
-    keyword arguments): the same attributes in the same order as the constructors give, with or without
-    that shortcut."""
-    assert cache._PLAIN  # the shortcut is on for the model as it is
-    monkeypatch.setattr(cache, "_PLAIN", plain)
+def test_a_cached_measure_is_made_as_a_read_makes_it(tmp_path, later, monkeypatch, reads):
+    """The decoder calls the constructors with positional arguments: the same attributes in the same
+    order as a read of the file gives, nothing more (no cached due date carried along)."""
     folder = generate.generate(200, tmp_path / "m200", seed=9)
     fresh = uncached(folder, monkeypatch).measures
     loading.load(folder)

@@ -174,7 +174,7 @@ def test_other_files_problems_are_warnings_and_the_extension_is_written(run, mea
 def test_a_due_date_worked_out_once_stays_out_of_equality_and_copies():
     """A measure keeps its due date once asked (every report asks 100,000 times), but the kept value is
     no field: a measure asked equals one never asked, and a copy with an extension has the new date."""
-    from dataclasses import replace
+    from portcli.values import replace
     from datetime import date
 
     from portcli.model import Deadline, Extension, Measure

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from .model import Measure, Plan
 from .plans import Plans, plan_of
 from .query import (DEFAULT_DUE_SOON_DAYS, DEFAULT_STALE_DAYS, days_overdue, days_since_progress, is_due_soon,
                     is_overdue, is_stale)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 KINDS = ("overdue", "due_soon", "stale")
 

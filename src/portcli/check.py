@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
-from typing import Any
 
 from .deadline import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, DeadlineError, parse_date, parse_deadline
 from .files import PLAN_FILE
 from .model import MAX_ID, fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 from .i18n import Message
 from .problem import Problem, did_you_mean, shown
-from .yamlread import KeyPath, compose, line_of
+from .yamlread import compose, line_of
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .yamlread import KeyPath
 
 MEASURE_KEYS = ("id", "task", "national", "local", "units", "units_note", "deadline", "due",
                 "status", "progress", "extensions")

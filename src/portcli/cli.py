@@ -891,7 +891,7 @@ def _written(written, today: date, format: Format, plan: str | None = None) -> N
     from .render import printable
 
     if plan is not None:  # the measure as a folder of several plans names it: PLAN:ID, and `plan` in JSON
-        from dataclasses import replace
+        from .values import replace
 
         written.measure = replace(written.measure, plan=plan)
     report_problems(written.warnings)

@@ -14,7 +14,6 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Iterator, NoReturn
 
 from . import files, query
 from .i18n import N_, _
@@ -22,7 +21,9 @@ from .load import Loaded, UnknownPlan, load_tree
 from .model import STATUSES, status_key
 from .problem import did_you_mean
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
+    from typing import IO, Iterator, NoReturn
     from .model import Plan
     from .plans import Plans
 

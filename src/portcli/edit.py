@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Iterable
 
 from .i18n import _
 from .render import escape
 from .yamlread import pyyaml
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 # Marks are character offsets into the str parsed, with libyaml (which counts characters, CR LF as
 # two, as Python indexes a str) as with the pure-Python loader; libyaml is ten times faster.

@@ -14,7 +14,10 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any
 
 UNSURE: Any = type("Unsure", (), {"__repr__": lambda self: "UNSURE", "__slots__": ()})()
 

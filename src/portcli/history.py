@@ -17,12 +17,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from .files import decode
 from .i18n import _
 from .model import status_key
 from .yamlread import read_yaml
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class HistoryError(Exception):

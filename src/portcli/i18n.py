@@ -17,9 +17,10 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
+    from typing import Any, Mapping
     import gettext as _gettext
 
 DOMAIN = "portcli"

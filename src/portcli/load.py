@@ -9,10 +9,8 @@ from __future__ import annotations
 import gc
 import operator
 import os
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from . import cache
 from .check import build_measure, build_plan, is_int
@@ -22,21 +20,28 @@ from .model import Measure, Plan
 from .plans import Plans
 from .i18n import Message
 from .problem import Problem
+from .values import Value
 from .yamlread import compose, line_of, read_yaml
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
-class Loaded:
+
+class Loaded(Value):
     """What loading a measures folder gave: the plan, the valid measures, the problems."""
 
-    plan: Plan | None
-    measures: list[Measure] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    directory: Path = Path("measures")
-    duplicates: dict[int, list[str]] = field(default_factory=dict)  # an id in several files: the files
-    # A folder of several plans: each plan by its folder's name (None when its _plan.yaml is broken);
-    # empty for a one-plan folder, whose plan is `plan`.
-    plans: Plans = field(default_factory=Plans)
+    def __init__(self, plan: Plan | None, measures: list[Measure] | None = None, problems: list[Problem] | None = None,
+                 directory: Path = Path("measures"), duplicates: dict[int, list[str]] | None = None,
+                 plans: Plans | None = None) -> None:
+        self.plan = plan
+        self.measures = [] if measures is None else measures
+        self.problems = [] if problems is None else problems
+        self.directory = directory
+        self.duplicates = {} if duplicates is None else duplicates  # an id in several files: the files
+        # A folder of several plans: each plan by its folder's name (None when its _plan.yaml is broken);
+        # empty for a one-plan folder, whose plan is `plan`.
+        self.plans = Plans() if plans is None else plans
 
     @property
     def several(self) -> bool:

@@ -6,9 +6,10 @@ questions that depend on "today" live in ``query``.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+
+from .values import Frozen
 
 STATUSES: dict[str, str] = {
     "not_started": "未启动",
@@ -38,49 +39,42 @@ def status_key(text: str) -> str | None:
     return STATUS_BY_LABEL.get(text)
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Frozen):
     """A 完成时限 phrase and what it means: a kind, and for most kinds a due date."""
 
-    phrase: str
-    kind: str  # one of DEADLINE_KINDS
-    due: date | None = None
-    authority: str | None = None  # for `external`: whose schedule the measure follows
+    def __init__(self, phrase: str, kind: str, due: date | None = None, authority: str | None = None) -> None:
+        # kind: one of DEADLINE_KINDS; authority: for `external`, whose schedule the measure follows
+        self.__dict__.update(phrase=phrase, kind=kind, due=due, authority=authority)
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(Frozen):
     """A responsible unit (责任单位) as the plan registers it, with every name it goes by."""
 
-    name: str  # short name, as the document writes it
-    full_name: str
-    english: str
-    aliases: tuple[str, ...] = ()
+    def __init__(self, name: str, full_name: str, english: str, aliases: tuple[str, ...] = ()) -> None:
+        # name: the short name, as the document writes it
+        self.__dict__.update(name=name, full_name=full_name, english=english, aliases=aliases)
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, self.full_name, self.english, *self.aliases)
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(Frozen):
     """A key task (重点任务) of the plan."""
 
-    id: int
-    numeral: str
-    title: str
+    def __init__(self, id: int, numeral: str, title: str) -> None:
+        self.__dict__.update(id=id, numeral=numeral, title=title)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Frozen):
     """What _plan.yaml holds: the document's title and year, its key tasks and units."""
 
-    title: str
-    year: int
-    tasks: dict[int, Task] = field(default_factory=dict)
-    units: tuple[Unit, ...] = ()
-    start: date | None = None  # when the plan began: the day a measure with no progress was last heard of
-    yellow_days: int | None = None  # `lights: {yellow_days: N}`: days before the due date a light turns yellow
+    def __init__(self, title: str, year: int, tasks: dict[int, Task] | None = None, units: tuple[Unit, ...] = (),
+                 start: date | None = None, yellow_days: int | None = None) -> None:
+        # start: when the plan began, the day a measure with no progress was last heard of;
+        # yellow_days: `lights: {yellow_days: N}`, days before the due date a light turns yellow
+        self.__dict__.update(title=title, year=year, tasks={} if tasks is None else tasks, units=units, start=start,
+                             yellow_days=yellow_days)
 
     @property
     def started(self) -> date:
@@ -109,47 +103,34 @@ class Plan:
         return list(dict.fromkeys(owner[n] for n in close))[:3]
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Frozen):
     """One progress report on a measure: when, its status from then on, by whom, what."""
 
-    date: date
-    status: str
-    by: str | None = None
-    note: str | None = None
+    def __init__(self, date: date, status: str, by: str | None = None, note: str | None = None) -> None:
+        self.__dict__.update(date=date, status=status, by=by, note=note)
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(Frozen):
     """An approved extension (延期): from which due date to which, why, approved by whom."""
 
-    date: date
-    to: date
-    reason: str
-    from_: date | None = None
-    by: str | None = None
+    def __init__(self, date: date, to: date, reason: str, from_: date | None = None, by: str | None = None) -> None:
+        self.__dict__.update(date=date, to=to, reason=reason, from_=from_, by=by)
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(Frozen):
     """One measure file: the document's row, its status, progress log and extensions."""
 
-    id: int
-    task: int
-    national: str | None
-    local: tuple[str, ...]
-    units: tuple[str, ...]
-    units_note: str | None
-    deadline: Deadline
-    status: str
-    due_override: date | None = None  # the file's explicit `due:`
-    progress: tuple[Progress, ...] = ()
-    extensions: tuple[Extension, ...] = ()
-    file: str = ""
-    line: int = 1  # where the measure starts in its file, for messages about it
-    # The plan folder's name when the measures folder holds several plans, else None: the plan is
-    # where the file is, so load.load_tree gives it (a field, so that equality and copies see it).
-    plan: str | None = None
+    def __init__(self, id: int, task: int, national: str | None, local: tuple[str, ...], units: tuple[str, ...],
+                 units_note: str | None, deadline: Deadline, status: str, due_override: date | None = None,
+                 progress: tuple[Progress, ...] = (), extensions: tuple[Extension, ...] = (), file: str = "",
+                 line: int = 1, plan: str | None = None) -> None:
+        # due_override: the file's explicit `due:`; line: where the measure starts in its file, for
+        # messages about it; plan: the plan folder's name when the measures folder holds several
+        # plans, else None (the plan is where the file is, so load.load_tree gives it; a field, so
+        # that equality and copies see it)
+        self.__dict__.update(id=id, task=task, national=national, local=local, units=units, units_note=units_note,
+                             deadline=deadline, status=status, due_override=due_override, progress=progress,
+                             extensions=extensions, file=file, line=line, plan=plan)
 
     @property
     def lead(self) -> str:

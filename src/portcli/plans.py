@@ -7,10 +7,10 @@ is named by its id alone, as it always was.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 from .i18n import _
 from .model import MAX_ID, Measure, Plan, Unit
+from .values import replace
 
 SEPARATOR = ":"
 

@@ -5,10 +5,13 @@ Every reader and checker returns these rather than raising, so one pass collects
 from __future__ import annotations
 
 import reprlib
-from dataclasses import dataclass
-from typing import Any
 
 from .i18n import Message
+from .values import Frozen
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 # Every kind of problem, by its code: stable across versions and languages, for programs (JSON, the
@@ -29,14 +32,13 @@ CODES = (
 )
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """Something wrong with a file, where it is: printed as FILE:LINE: message."""
 
-    file: str
-    line: int | None
-    code: str  # what kind of problem, stable across versions and languages (SPEC §5 lists them)
-    message: Message  # said in the language of each output
+    def __init__(self, file: str, line: int | None, code: str, message: Message) -> None:
+        # code: what kind of problem, stable across versions and languages (SPEC §5 lists them);
+        # message: said in the language of each output
+        self.__dict__.update(file=file, line=line, code=code, message=message)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Iterable
 
 from .i18n import Message
 from .model import STATUSES, Measure, Plan, Unit, fold
 from .plans import Plans, plan_of
 from .problem import did_you_mean
+from .values import Frozen, Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 DEFAULT_DUE_SOON_DAYS = 14  # when neither --due-soon nor the plan's `lights: {yellow_days}` says
 DEFAULT_STALE_DAYS = 14
@@ -106,15 +109,12 @@ def finished_on(m: Measure) -> date | None:
     return day
 
 
-@dataclass
-class Figures:
+class Figures(Value):
     """How a unit stands on the measures it leads, or on those it co-operates on."""
 
-    measures: int = 0
-    due: int = 0  # due on or before as_of
-    on_time: int = 0  # of those, done on or before their due date
-    overdue: int = 0
-    stale: int = 0
+    def __init__(self, measures: int = 0, due: int = 0, on_time: int = 0, overdue: int = 0, stale: int = 0) -> None:
+        # due: due on or before as_of; on_time: of those, done on or before their due date
+        self.measures, self.due, self.on_time, self.overdue, self.stale = measures, due, on_time, overdue, stale
 
     @property
     def on_time_rate(self) -> float | None:
@@ -210,20 +210,18 @@ def _squash(text: str) -> str:
     return _SPACES.sub("", text).casefold()
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(Frozen, uncompared=("plans",)):
     """What `list` selects by; an empty field selects everything."""
 
-    units: tuple[str, ...] = ()  # short names; any of them
-    lead_only: bool = False
-    statuses: tuple[str, ...] = ()  # keys; any of them
-    tasks: tuple[int, ...] = ()  # any of them
-    due_before: date | None = None
-    due_after: date | None = None
-    overdue: bool = False
-    due_soon: int | None = None  # days ahead; PLAN_DAYS: each measure's plan's window (days_for)
-    search: tuple[str, ...] = ()  # all of them
-    plans: object = field(default=None, compare=False)  # the Plan or Plans that PLAN_DAYS looks up
+    def __init__(self, units: tuple[str, ...] = (), lead_only: bool = False, statuses: tuple[str, ...] = (),
+                 tasks: tuple[int, ...] = (), due_before: date | None = None, due_after: date | None = None,
+                 overdue: bool = False, due_soon: int | None = None, search: tuple[str, ...] = (),
+                 plans: object = None) -> None:
+        # units (short names), statuses (keys) and tasks: any of them; search: all of them;
+        # due_soon: days ahead, PLAN_DAYS for each measure's plan's window (days_for);
+        # plans: the Plan or Plans that PLAN_DAYS looks up
+        self.__dict__.update(units=units, lead_only=lead_only, statuses=statuses, tasks=tasks, due_before=due_before,
+                             due_after=due_after, overdue=overdue, due_soon=due_soon, search=search, plans=plans)
 
     @cached_property
     def _units(self) -> frozenset[str]:
@@ -285,18 +283,15 @@ def unit_registry(plan: Plan, measures: Iterable[Measure]) -> list[dict]:
              "lead": lead[u.name], "involved": involved[u.name]} for u in plan.units]
 
 
-@dataclass
-class UnitRow:
+class UnitRow(Value):
     """One unit's line of the report."""
 
-    unit: str
-    lead: int = 0
-    involved: int = 0
-    overdue: int = 0
-    extended: int = 0
-    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-    led: Figures = field(default_factory=Figures)  # the measures it leads (牵头)
-    co: Figures = field(default_factory=Figures)  # the measures it co-operates on (配合)
+    def __init__(self, unit: str, lead: int = 0, involved: int = 0, overdue: int = 0, extended: int = 0,
+                 by_status: dict[str, int] | None = None, led: Figures | None = None, co: Figures | None = None) -> None:
+        self.unit, self.lead, self.involved, self.overdue, self.extended = unit, lead, involved, overdue, extended
+        self.by_status = dict.fromkeys(STATUSES, 0) if by_status is None else by_status
+        self.led = Figures() if led is None else led  # the measures it leads (牵头)
+        self.co = Figures() if co is None else co  # the measures it co-operates on (配合)
 
     @property
     def done(self) -> int:
@@ -307,27 +302,28 @@ class UnitRow:
         return self.done / self.involved if self.involved else 0.0
 
 
-@dataclass
-class Report:
+class Report(Value):
     """Where the plan stands as of a date."""
 
-    as_of: date
-    total: int
-    by_status: dict[str, int]
-    overdue: list[Measure]
-    due_soon: list[Measure]
-    units: list[UnitRow] = field(default_factory=list)
-    extended: list[Measure] = field(default_factory=list)
-    unit: str | None = None  # set when the report is one unit's
-    measures: list[Measure] = field(default_factory=list)  # every measure the report covers
-    due_soon_days: int | None = None  # --due-soon DAYS; None: each measure's plan's window
-    plan: object = None  # the Plan or Plans the measures come from, whose lights say when they are yellow
-    stale: list[Measure] = field(default_factory=list)  # the measures to chase (催办), in id order
-    stale_days: int = DEFAULT_STALE_DAYS  # what "stale" means in it
-    # Per unit (registry order), the stale measures it leads and those it co-operates on.
-    stale_units: list[tuple[str, list[Measure], list[Measure]]] = field(default_factory=list)
-    ranked: bool = False  # units worst first (--rank), else in registry order
-    changes: object = None  # week.Changes of the period, with `report --since`
+    def __init__(self, as_of: date, total: int, by_status: dict[str, int], overdue: list[Measure],
+                 due_soon: list[Measure], units: list[UnitRow] | None = None, extended: list[Measure] | None = None,
+                 unit: str | None = None, measures: list[Measure] | None = None, due_soon_days: int | None = None,
+                 plan: object = None, stale: list[Measure] | None = None, stale_days: int = DEFAULT_STALE_DAYS,
+                 stale_units: list[tuple[str, list[Measure], list[Measure]]] | None = None, ranked: bool = False,
+                 changes: object = None) -> None:
+        self.as_of, self.total, self.by_status, self.overdue, self.due_soon = as_of, total, by_status, overdue, due_soon
+        self.units = [] if units is None else units
+        self.extended = [] if extended is None else extended
+        self.unit = unit  # set when the report is one unit's
+        self.measures = [] if measures is None else measures  # every measure the report covers
+        self.due_soon_days = due_soon_days  # --due-soon DAYS; None: each measure's plan's window
+        self.plan = plan  # the Plan or Plans the measures come from, whose lights say when they are yellow
+        self.stale = [] if stale is None else stale  # the measures to chase (催办), in id order
+        self.stale_days = stale_days  # what "stale" means in it
+        # Per unit (registry order), the stale measures it leads and those it co-operates on.
+        self.stale_units = [] if stale_units is None else stale_units
+        self.ranked = ranked  # units worst first (--rank), else in registry order
+        self.changes = changes  # week.Changes of the period, with `report --since`
 
     def days_for(self, m: Measure) -> int:
         """What "due soon" means for `m` in this report: the due-soon list and the lights agree."""

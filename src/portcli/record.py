@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
 
 from . import edit, query, write
 from .check import MEASURE_KEYS, build_measure
@@ -28,6 +27,10 @@ from .i18n import _, status_word
 from .problem import Problem
 from .write import Source, WriteError
 from .yamlread import parse_yaml
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 HELP_PREFIX = "#:"  # template lines that explain; dropped when the measure is written
 

@@ -14,7 +14,6 @@ import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
 
 from .check import build_measure
 from .files import decode, read_bytes
@@ -22,6 +21,10 @@ from .model import Measure, Plan
 from .i18n import _
 from .problem import Problem
 from .yamlread import read_yaml
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 LOCK_FILE = ".portcli.lock"  # in the measures folder: every process writing the folder sees it
 TEMP_SUFFIX = ".portcli-tmp"  # not .yaml, so a temp file is never read as a measure

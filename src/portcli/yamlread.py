@@ -10,12 +10,15 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
 
 from .i18n import N_, Message
 from .problem import Problem, shown
 
-KeyPath = tuple[Any, ...]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Any
+
+    KeyPath = tuple[Any, ...]  # the keys and indices down to a node
 
 
 def pyyaml():

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ..i18n import _, ngettext
 from ..query import Report
@@ -16,6 +15,10 @@ from ..load import id_line
 from ..plans import label
 from ..problem import Problem
 from . import summary
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator
 
 ERROR, WARNING = "error", "warning"
 # The check a finding belongs to: Code Quality's check_name, the annotation's title and the key of

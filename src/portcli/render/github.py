@@ -11,12 +11,15 @@ and one notice says how many more there are and where the whole list is.
 from __future__ import annotations
 
 from itertools import chain, islice
-from typing import IO, Iterable
 
 from ..i18n import _, ngettext
 from ..query import Report
 from ..problem import Problem
 from .findings import ERROR, WARNING, Finding, of_overdue, of_problems
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import IO, Iterable
 
 # Per level, per step: docs.github.com "Workflow commands" / annotation limits.
 SHOWN_PER_LEVEL = 10

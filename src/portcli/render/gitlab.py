@@ -10,12 +10,15 @@ number or the days overdue.
 from __future__ import annotations
 
 import hashlib
-from typing import IO, Any, Iterable, Iterator
 
 from ..query import Report
 from ..problem import Problem
 from . import json
 from .findings import ERROR, Finding, of_problems, of_report
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import IO, Any, Iterable, Iterator
 
 # GitLab's scale: info, minor, major, critical, blocker. A broken file fails the build.
 SEVERITY = {ERROR: "critical", "warning": "major"}

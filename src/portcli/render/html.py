@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import IO, Iterable, Iterator, Sequence
 
 from .. import i18n
 from ..i18n import _, ngettext, status_word
@@ -27,6 +26,10 @@ from . import (LIGHT_WORDS, changes_heading, changes_rows, ids, joined, labelled
                overdue_by, ranking_cells, ranking_headers, ranking_heading, report_scope, report_title, stale_heading,
                units_line)
 from .html_charts import bars, legend, none, original_due, task_rows, timeline, unit_rows
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import IO, Iterable, Iterator, Sequence
 
 # The page's lang: it picks the browser's font for the Chinese data (zh-CN), and its hyphenation.
 PAGE_LANGUAGES = {"zh": "zh-CN", "en": "en"}

@@ -19,13 +19,16 @@ from __future__ import annotations
 import hashlib
 import io
 from datetime import date, datetime, time, timedelta, timezone
-from typing import IO, Iterable, Iterator
 
 from icalendar import Alarm, Calendar, Event
 
 from ..model import Measure, Plan
 from ..plans import Plans, label, plan_of
 from . import printable, summary
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import IO, Iterable, Iterator
 
 PRODID = "-//portcli//measures//ZH"
 ALARM_BEFORE = timedelta(days=3)

@@ -6,12 +6,15 @@ import json
 import re
 from datetime import date
 from json.encoder import encode_basestring  # a str as JSON, as the one-line encoder writes it
-from typing import IO, Any, Iterable, Iterator
 
 from ..model import Measure, Plan
 from ..plans import key, plan_of
 from ..query import Report, days_overdue, days_since_progress, last_progress
 from . import UNSAFE_ABOVE_C0
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import IO, Any, Iterable, Iterator
 
 
 def _iso(d: date | None) -> str | None:

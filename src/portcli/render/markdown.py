@@ -7,7 +7,6 @@ line break, which would otherwise end the table row. A note therefore shows exac
 from __future__ import annotations
 
 import re
-from typing import IO, Iterable, Iterator, Sequence
 
 from ..i18n import _, status_word
 from ..model import STATUSES, Measure, Plan
@@ -15,6 +14,10 @@ from ..plans import label
 from ..query import Report
 from . import (_UNSAFE, changes_heading, changes_rows, ids, labelled, latest_progress, printable, ranking_cells, ranking_headers,
                ranking_heading, report_scope, report_title, stale_heading, summary, summary_line)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import IO, Iterable, Iterator, Sequence
 
 # ASCII punctuation that means something to GFM inside a table cell; CommonMark lets any ASCII
 # punctuation be backslash-escaped, and GFM's table parser treats `\|` as a literal pipe.

@@ -3,13 +3,16 @@ what the CSV and the Excel export both write."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable
 
 from ..i18n import N_, _, status_word
 from ..model import Measure, Plan
 from ..plans import key, plan_of
 from ..query import days_overdue
 from . import latest_progress, local_text, units_line
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 # The document's own columns (序号, 重点任务, 编号, 具体举措, 天津市细化落实措施, 责任单位, 完成时限), then the
 # tracking ones; said in the language of the run by `headers()`.

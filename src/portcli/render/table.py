@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import functools
 from datetime import date
-from typing import Iterable
 
 from rich import box
 from rich.console import Console
@@ -26,6 +25,10 @@ from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, 
                printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
                summary, summary_line)
 from .widths import is_simple, wide_characters
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 # The kind's words differ from every status label: 持续推进 is a status, 长期任务 a kind of deadline.
 KIND_LABELS = {"date": N_("fixed date"), "milestone": N_("milestone"), "ongoing": N_("long-term task"),

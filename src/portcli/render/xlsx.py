@@ -12,7 +12,6 @@ import math
 import unicodedata
 from datetime import date
 from itertools import groupby
-from typing import Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -28,6 +27,10 @@ from ..model import Measure, Plan
 from ..query import days_for
 from . import as_of as as_of_line, light, printable, sheet
 from .widths import simple_width
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the

@@ -1,0 +1,127 @@
+"""The value classes behave as the dataclasses they replaced: each is checked against a real
+@dataclass with the same fields, built here from the standard library."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+import pickle
+from datetime import date
+
+import pytest
+
+from portcli.load import Loaded
+from portcli.model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
+from portcli.problem import Problem
+from portcli.query import Figures, Filters, Report, UnitRow
+from portcli.values import replace
+
+UNCOMPARED = {Filters: {"plans"}}  # fields the dataclass declared with compare=False
+FROZEN = (Deadline, Unit, Task, Plan, Progress, Extension, Measure, Problem, Filters)
+MUTABLE = (Figures, UnitRow, Report, Loaded)
+
+
+def twin(cls, frozen: bool):
+    """A dataclass with `cls`'s constructor parameters as its fields, and their defaults."""
+    params = list(inspect.signature(cls).parameters.values())
+    spec = [(p.name, object, dataclasses.field(compare=p.name not in UNCOMPARED.get(cls, ()),
+                                               **({} if p.default is p.empty else {"default": p.default})))
+            for p in params]
+    return dataclasses.make_dataclass(cls.__name__, spec, frozen=frozen)
+
+
+def examples():
+    """Pairs of values that differ in one field, and equal copies, for every class."""
+    d = Deadline("2022年5月底前", "date", date(2022, 5, 31))
+    m = Measure(4, 2, "国家措施", ("本地",), ("天津海关", "市商务局"), None, d, "in_progress",
+                progress=(Progress(date(2022, 5, 1), "in_progress", "张三", "已开始"),))
+    return {
+        Deadline: (d, Deadline("2022年5月底前", "date", date(2022, 5, 30))),
+        Unit: (Unit("天津海关", "天津海关全称", "Tianjin Customs", ("津关",)), Unit("天津海关", "天津海关全称", "Tianjin Customs")),
+        Task: (Task(1, "一", "优化"), Task(1, "二", "优化")),
+        Plan: (Plan("计划", 2022, {1: Task(1, "一", "优化")}), Plan("计划", 2023, {1: Task(1, "一", "优化")})),
+        Progress: (Progress(date(2022, 5, 1), "done"), Progress(date(2022, 5, 1), "done", by="李四")),
+        Extension: (Extension(date(2022, 5, 1), date(2022, 9, 30), "疫情"),
+                    Extension(date(2022, 5, 1), date(2022, 9, 30), "疫情", date(2022, 5, 31))),
+        Measure: (m, replace(m, plan="港口")),
+        Problem: (Problem("a.yaml", 3, "bad-date", "x"), Problem("a.yaml", 4, "bad-date", "x")),
+        Filters: (Filters(units=("天津海关",)), Filters(units=("天津海关",), lead_only=True)),
+        Figures: (Figures(3, 2, 1), Figures(3, 2, 0)),
+        UnitRow: (UnitRow("天津海关", lead=2), UnitRow("天津海关", lead=3)),
+        Report: (Report(date(2022, 6, 15), 1, {"done": 1}, [], []), Report(date(2022, 6, 16), 1, {"done": 1}, [], [])),
+        Loaded: (Loaded(None, [m]), Loaded(None, [])),
+    }
+
+
+@pytest.mark.parametrize("cls", FROZEN + MUTABLE, ids=lambda c: c.__name__)
+def test_equality_repr_and_hash_are_the_dataclasses(cls):
+    reference = twin(cls, frozen=cls in FROZEN)
+    one, other = examples()[cls]
+    as_reference = [reference(**{name: getattr(v, name) for name in cls._fields}) for v in (one, other)]
+    again = copy.copy(one)
+    assert again is not one
+    assert (one == again, one == other, one != other) == (True, False, True)
+    assert (as_reference[0] == as_reference[0], as_reference[0] == as_reference[1]) == (True, False)
+    assert repr(one) == repr(as_reference[0])
+    assert one != as_reference[0] and one != tuple(as_reference[0].__dict__.values())  # another class is never equal
+    if cls in FROZEN and cls is not Plan:  # a Plan holds a dict of tasks: unhashable, as its dataclass was
+        assert hash(one) == hash(again) == hash(as_reference[0])
+    else:
+        with pytest.raises(TypeError):
+            hash(one)
+
+
+@pytest.mark.parametrize("cls", FROZEN + MUTABLE, ids=lambda c: c.__name__)
+def test_the_constructor_stores_every_field_and_only_them_in_order(cls):
+    value = examples()[cls][0]
+    assert list(vars(value)) == list(cls._fields) == list(inspect.signature(cls).parameters)
+
+
+@pytest.mark.parametrize("cls", FROZEN, ids=lambda c: c.__name__)
+def test_a_frozen_value_refuses_assignment_and_deletion(cls):
+    value = examples()[cls][0]
+    name = cls._fields[0]
+    before = getattr(value, name)
+    with pytest.raises(AttributeError, match="frozen"):
+        setattr(value, name, "changed")
+    with pytest.raises(AttributeError, match="frozen"):
+        delattr(value, name)
+    assert getattr(value, name) == before
+
+
+def test_defaults_that_hold_a_container_are_fresh_for_each_value():
+    a, b = Plan("计划", 2022), Plan("计划", 2022)
+    a.tasks[1] = Task(1, "一", "优化")
+    assert b.tasks == {} and a != b
+    rows = UnitRow("甲"), UnitRow("乙")
+    rows[0].by_status["done"] += 1
+    rows[0].led.add(True, True, False, False)
+    assert rows[1].by_status["done"] == 0 and rows[1].led == Figures()
+    loaded = Loaded(None), Loaded(None)
+    loaded[0].measures.append(1)
+    assert loaded[1].measures == []
+
+
+def test_replace_changes_only_the_named_fields_and_forgets_what_was_worked_out():
+    m = Measure(1, 1, None, (), ("天津海关",), None, Deadline("2022年5月底前", "date", date(2022, 5, 31)), "not_started")
+    assert m.due == date(2022, 5, 31)  # worked out and kept on the instance
+    later = replace(m, due_override=date(2022, 7, 1))
+    assert later.due == date(2022, 7, 1) and later.due_source == "due"
+    assert [name for name in Measure._fields if getattr(later, name) != getattr(m, name)] == ["due_override"]
+    assert m.due == date(2022, 5, 31)
+    with pytest.raises(TypeError, match="no field colour"):
+        replace(m, colour="red")
+
+
+def test_filters_are_equal_whatever_plans_they_look_up():
+    """`plans` is what PLAN_DAYS looks up, not what the filter selects: equality ignores it, as the
+    dataclass field did with compare=False."""
+    assert Filters(units=("甲",), plans=Plan("a", 2022)) == Filters(units=("甲",), plans=None)
+    assert hash(Filters(units=("甲",), plans=Plan("a", 2022))) == hash(Filters(units=("甲",)))
+    assert "plans=None" in repr(Filters())
+
+
+def test_values_survive_pickling():
+    for one, _ in examples().values():
+        if not isinstance(one, (Report, Loaded)):
+            assert pickle.loads(pickle.dumps(one)) == one
