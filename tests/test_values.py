@@ -6,19 +6,28 @@ import copy
 import dataclasses
 import inspect
 import pickle
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
+from portcli.chase import Chased, Notice
+from portcli.history import Change
 from portcli.load import Loaded
 from portcli.model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
 from portcli.problem import Problem
 from portcli.query import Figures, Filters, Report, UnitRow
+from portcli.record import Written
+from portcli.render.findings import Finding
 from portcli.values import replace
+from portcli.week import Changes
+from portcli.write import Source
 
 UNCOMPARED = {Filters: {"plans"}}  # fields the dataclass declared with compare=False
-FROZEN = (Deadline, Unit, Task, Plan, Progress, Extension, Measure, Problem, Filters)
-MUTABLE = (Figures, UnitRow, Report, Loaded)
+FROZEN = (Deadline, Unit, Task, Plan, Progress, Extension, Measure, Problem, Filters, Chased, Notice, Change, Source,
+          Finding)
+MUTABLE = (Figures, UnitRow, Report, Loaded, Written, Changes)
+HOLDS_A_DICT = (Plan, Source)  # unhashable, as their dataclasses were
 
 
 def twin(cls, frozen: bool):
@@ -50,6 +59,16 @@ def examples():
         UnitRow: (UnitRow("天津海关", lead=2), UnitRow("天津海关", lead=3)),
         Report: (Report(date(2022, 6, 15), 1, {"done": 1}, [], []), Report(date(2022, 6, 16), 1, {"done": 1}, [], [])),
         Loaded: (Loaded(None, [m]), Loaded(None, [])),
+        Chased: (Chased(m, "overdue", 3, 5, False), Chased(m, "overdue", 4, 5, False)),
+        Notice: (Notice("天津海关", date(2022, 6, 15), (), (), 14, (14,)),
+                 Notice("天津海关", date(2022, 6, 15), (), (), 7, (14,))),
+        Change: (Change("abc1", datetime(2022, 6, 1, 9), "张三", "进展", "measures/04.yaml", None, "done", (), (), True),
+                 Change("abc1", datetime(2022, 6, 1, 9), "张三", "进展", "measures/04.yaml", None, "done", (), (), False)),
+        Source: (Source(Path("04.yaml"), "id: 4\n", {"id": 4}, m, False), Source(Path("04.yaml"), "id: 4\n", {"id": 4}, m, True)),
+        Finding: (Finding("ERROR", "bad-date", "measures/04.yaml", 3, "坏日期"),
+                  Finding("ERROR", "bad-date", "measures/04.yaml", 4, "坏日期")),
+        Written: (Written(m, Plan("计划", 2022), ["状态"]), Written(m, Plan("计划", 2022), ["进展"])),
+        Changes: (Changes(date(2022, 6, 1), date(2022, 6, 8)), Changes(date(2022, 6, 1), date(2022, 6, 15))),
     }
 
 
@@ -64,7 +83,7 @@ def test_equality_repr_and_hash_are_the_dataclasses(cls):
     assert (as_reference[0] == as_reference[0], as_reference[0] == as_reference[1]) == (True, False)
     assert repr(one) == repr(as_reference[0])
     assert one != as_reference[0] and one != tuple(as_reference[0].__dict__.values())  # another class is never equal
-    if cls in FROZEN and cls is not Plan:  # a Plan holds a dict of tasks: unhashable, as its dataclass was
+    if cls in FROZEN and cls not in HOLDS_A_DICT:
         assert hash(one) == hash(again) == hash(as_reference[0])
     else:
         with pytest.raises(TypeError):
@@ -123,5 +142,22 @@ def test_filters_are_equal_whatever_plans_they_look_up():
 
 def test_values_survive_pickling():
     for one, _ in examples().values():
-        if not isinstance(one, (Report, Loaded)):
+        if not isinstance(one, (Report, Loaded, Written)):
             assert pickle.loads(pickle.dumps(one)) == one
+
+
+def test_a_lazy_pattern_answers_as_the_compiled_one_and_compiles_once(monkeypatch):
+    import re
+
+    from portcli.patterns import Lazy
+
+    compiled = []
+    real = re.compile
+    monkeypatch.setattr(re, "compile", lambda *a: compiled.append(a) or real(*a))
+    lazy = Lazy(r"(?P<month>\d{1,2})月(?:底|末)前?", re.ASCII)
+    assert compiled == []
+    text = "5月底前，１２月末"
+    assert lazy.sub("#", text) == "#，１２月末" == real(r"(?P<month>\d{1,2})月(?:底|末)前?", re.ASCII).sub("#", text)
+    assert lazy.fullmatch("12月末")["month"] == "12" and lazy.search("一月") is None
+    assert lazy.findall("1月底 2月末") == ["1", "2"]
+    assert compiled == [(r"(?P<month>\d{1,2})月(?:底|末)前?", re.ASCII)]

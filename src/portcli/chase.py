@@ -8,13 +8,13 @@ first, the due-soon ones soonest first, the stale ones longest silent first, tie
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from .model import Measure, Plan
 from .plans import Plans, plan_of
 from .query import (DEFAULT_DUE_SOON_DAYS, DEFAULT_STALE_DAYS, days_overdue, days_since_progress, is_due_soon,
                     is_overdue, is_stale)
+from .values import Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -23,27 +23,24 @@ if TYPE_CHECKING:
 KINDS = ("overdue", "due_soon", "stale")
 
 
-@dataclass(frozen=True)
-class Chased:
+class Chased(Frozen):
     """One measure a unit is chased about, and why."""
 
-    measure: Measure
-    kind: str  # one of KINDS
-    days: int  # overdue: days overdue; due_soon: days left (0 = today); stale: days silent
-    silent: int | None  # days since the last progress (or the plan's start); None when unknown
-    stale: bool  # silent for more than the stale window (an overdue measure may be too)
+    def __init__(self, measure: Measure, kind: str, days: int, silent: int | None, stale: bool) -> None:
+        # kind: one of KINDS; days: overdue, days overdue; due_soon, days left (0 = today); stale, days
+        # silent; silent: days since the last progress (or the plan's start), None when unknown;
+        # stale: silent for more than the stale window (an overdue measure may be too)
+        self.__dict__.update(measure=measure, kind=kind, days=days, silent=silent, stale=stale)
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(Frozen):
     """What a unit is chased about as of a date."""
 
-    unit: str
-    as_of: date
-    lead: tuple[Chased, ...]
-    cooperating: tuple[Chased, ...]
-    stale_days: int
-    due_soon_days: tuple[int, ...]  # the due-soon windows used (one per plan, when each plan sets its own)
+    def __init__(self, unit: str, as_of: date, lead: tuple[Chased, ...], cooperating: tuple[Chased, ...],
+                 stale_days: int, due_soon_days: tuple[int, ...]) -> None:
+        # due_soon_days: the due-soon windows used (one per plan, when each plan sets its own)
+        self.__dict__.update(unit=unit, as_of=as_of, lead=lead, cooperating=cooperating, stale_days=stale_days,
+                             due_soon_days=due_soon_days)
 
     @property
     def items(self) -> tuple[Chased, ...]:

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from .files import decode
 from .i18n import _
 from .model import status_key
 from .yamlread import read_yaml
+from .values import Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -32,21 +32,19 @@ class HistoryError(Exception):
     """No history can be read: git is missing, or the file is not in a git repository."""
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Frozen):
     """One commit that touched a measure file, and what it changed there."""
 
-    commit: str
-    when: datetime
-    author: str
-    subject: str
-    path: str  # the file's path in the repository at this commit (renames are followed)
-    status_before: str | None  # a status key; None when the file was new or unreadable then
-    status_after: str | None
-    progress: tuple[dict[str, Any], ...]  # entries this commit added, as the file has them
-    extensions: tuple[dict[str, Any], ...]
-    created: bool
-    readable: bool = True  # False: the file as this commit left it does not read as YAML
+    def __init__(self, commit: str, when: datetime, author: str, subject: str, path: str, status_before: str | None,
+                 status_after: str | None, progress: tuple[dict[str, Any], ...],
+                 extensions: tuple[dict[str, Any], ...], created: bool, readable: bool = True) -> None:
+        # path: the file's path in the repository at this commit (renames are followed);
+        # status_before: a status key, None when the file was new or unreadable then;
+        # progress: entries this commit added, as the file has them;
+        # readable: False when the file as this commit left it does not read as YAML
+        self.__dict__.update(commit=commit, when=when, author=author, subject=subject, path=path,
+                             status_before=status_before, status_after=status_after, progress=progress,
+                             extensions=extensions, created=created, readable=readable)
 
 
 def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:

@@ -14,7 +14,6 @@ import copy
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from .i18n import _, status_word
 from .problem import Problem
 from .write import Source, WriteError
 from .yamlread import parse_yaml
+from .values import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -43,14 +43,13 @@ class Refused(Exception):
         self.problems = list(problems)
 
 
-@dataclass
-class Written:
+class Written(Value):
     """What a write command did: the measure as written, its plan, what changed, other files' problems."""
 
-    measure: Measure
-    plan: Plan
-    changes: list[str]  # what changed, for people
-    warnings: list[Problem] = field(default_factory=list)  # other files' problems
+    def __init__(self, measure: Measure, plan: Plan, changes: list[str], warnings: list[Problem] | None = None) -> None:
+        self.measure, self.plan = measure, plan
+        self.changes = changes  # what changed, for people
+        self.warnings = [] if warnings is None else warnings  # other files' problems
 
 
 def text_option(value: str | None, option: str) -> str | None:

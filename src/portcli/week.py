@@ -8,11 +8,11 @@ The period of a 通报 is (since, as_of]: an entry dated on `since` itself belon
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from .model import Measure
 from .query import in_id_order, is_overdue
+from .values import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -40,16 +40,17 @@ def became_overdue(m: Measure, since: date, as_of: date) -> bool:
     return is_overdue(m, as_of) and m.due >= since
 
 
-@dataclass
-class Changes:
+class Changes(Value):
     """What changed in the period (since, as_of]; each list in id order."""
 
-    since: date
-    as_of: date
-    done: list[Measure] = field(default_factory=list)
-    newly_overdue: list[Measure] = field(default_factory=list)
-    progress: list[Measure] = field(default_factory=list)
-    extended: list[Measure] = field(default_factory=list)
+    def __init__(self, since: date, as_of: date, done: list[Measure] | None = None,
+                 newly_overdue: list[Measure] | None = None, progress: list[Measure] | None = None,
+                 extended: list[Measure] | None = None) -> None:
+        self.since, self.as_of = since, as_of
+        self.done = [] if done is None else done
+        self.newly_overdue = [] if newly_overdue is None else newly_overdue
+        self.progress = [] if progress is None else progress
+        self.extended = [] if extended is None else extended
 
     def lists(self) -> dict[str, list[Measure]]:
         return {"done": self.done, "newly_overdue": self.newly_overdue, "progress": self.progress,

@@ -12,7 +12,6 @@ import os
 import stat
 import time
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 from .check import build_measure
@@ -21,6 +20,7 @@ from .model import Measure, Plan
 from .i18n import _
 from .problem import Problem
 from .yamlread import read_yaml
+from .values import Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -129,17 +129,13 @@ def _fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Frozen):
     """A measure file as read for editing, all from the same bytes: its text (without a BOM), the
     parsed data, the measure it is, and whether it had a BOM. A write decides from this, never from
     a measure read earlier or through the cache."""
 
-    path: Path
-    text: str
-    data: Any
-    measure: Measure
-    bom: bool
+    def __init__(self, path: Path, text: str, data: Any, measure: Measure, bom: bool) -> None:
+        self.__dict__.update(path=path, text=text, data=data, measure=measure, bom=bom)
 
 
 def read_source(path: Path, plan: Plan) -> tuple[Source | None, list[Problem]]:

@@ -6,7 +6,6 @@ findings, so the two forges say the same thing about the same lines.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..i18n import _, ngettext
@@ -15,6 +14,7 @@ from ..load import id_line
 from ..plans import label
 from ..problem import Problem
 from . import summary
+from ..values import Frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -26,17 +26,15 @@ ERROR, WARNING = "error", "warning"
 OVERDUE = "overdue"
 
 
-@dataclass(frozen=True)
-class Finding:
-    level: str  # ERROR or WARNING
-    check: str
-    path: str  # relative to the checkout when inside it, as both forges want
-    line: int | None
-    message: str
-    title: str | None = None
-    # What names the same finding on another day or after lines moved: a measure's id, a problem's
-    # message. Never the line number or the days overdue, which change without anything being fixed.
-    identity: str = ""
+class Finding(Frozen):
+    def __init__(self, level: str, check: str, path: str, line: int | None, message: str, title: str | None = None,
+                 identity: str = "") -> None:
+        # level: ERROR or WARNING; path: relative to the checkout when inside it, as both forges want;
+        # identity: what names the same finding on another day or after lines moved (a measure's id, a
+        # problem's message), never the line number or the days overdue, which change without
+        # anything being fixed
+        self.__dict__.update(level=level, check=check, path=path, line=line, message=message, title=title,
+                             identity=identity)
 
 
 def workspace_path(file: str) -> str:
