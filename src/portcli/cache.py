@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import signal
 import stat
 import sys
 import time
@@ -397,6 +396,8 @@ def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Calla
 
     The child sends its encodings, as the cache stores them; they are decoded here as a cached
     run decodes them, so they give what checking the files here would give."""
+    import signal  # here: a cached run starts no child
+
     try:
         reading, writing = os.pipe()
     except OSError:

@@ -12,38 +12,24 @@ from datetime import date
 
 from .i18n import Message
 from .model import Deadline
+from .patterns import Lazy
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 _WHITESPACE = re.compile(r"\s+")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
-class _Lazy:
-    """A pattern compiled when first used: a cached run reads no deadline phrase (the cache holds what
-    they mean), and compiling these at every start cost a millisecond of a 25-measure query."""
-
-    __slots__ = ("source", "compiled")
-
-    def __init__(self, source: str) -> None:
-        self.source, self.compiled = source, None
-
-    def fullmatch(self, text: str) -> re.Match | None:
-        if self.compiled is None:
-            self.compiled = re.compile(self.source)
-        return self.compiled.fullmatch(text)
-
-
 _YEAR = r"(?:(?P<year>\d{4})年)?"
-_MONTH_END = _Lazy(_YEAR + r"(?P<month>\d{1,2})月(?:底|末)前?")
+_MONTH_END = Lazy(_YEAR + r"(?P<month>\d{1,2})月(?:底|末)前?")
 _DAY = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:前|之前)?")
 _NUMERIC = re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:前|之前)?")
-_YEAR_END = _Lazy(r"(?:(?P<year>\d{4})年?)?(?:年底前?|年末前?|年内|全年)")  # 2022年底前 has one 年
-_HALF = _Lazy(_YEAR + r"(?P<half>[上下])半年(?:底前|末前|前|内|底|末)?")
-_QUARTER = _Lazy(_YEAR + r"(?:第)?(?P<q>[一二三四1-4])季度(?:末前|底前|末|底|前|内)?")
+_YEAR_END = Lazy(r"(?:(?P<year>\d{4})年?)?(?:年底前?|年末前?|年内|全年)")  # 2022年底前 has one 年
+_HALF = Lazy(_YEAR + r"(?P<half>[上下])半年(?:底前|末前|前|内|底|末)?")
+_QUARTER = Lazy(_YEAR + r"(?:第)?(?P<q>[一二三四1-4])季度(?:末前|底前|末|底|前|内)?")
 
-_ONGOING = _Lazy(r"(?:持续推动|长期坚持|持续推进|常态化推进)")
-_MILESTONE = _Lazy(r"(?P<when>.+?)(?:前)?取得阶段性(?:进展|成效|成果)[，,；;]?(?:并)?(?:持续推动|长期坚持|持续推进)?")
-_EXTERNAL = _Lazy(r"(?:按照|按|根据)(?P<authority>.+?)(?:统一)?部署(?:要求)?(?:推动实施|推进实施|实施|推动|执行)?")
+_ONGOING = Lazy(r"(?:持续推动|长期坚持|持续推进|常态化推进)")
+_MILESTONE = Lazy(r"(?P<when>.+?)(?:前)?取得阶段性(?:进展|成效|成果)[，,；;]?(?:并)?(?:持续推动|长期坚持|持续推进)?")
+_EXTERNAL = Lazy(r"(?:按照|按|根据)(?P<authority>.+?)(?:统一)?部署(?:要求)?(?:推动实施|推进实施|实施|推动|执行)?")
 
 
 # The years a date may fall in: those a plan's year may be (store checks _plan.yaml's `year` by the

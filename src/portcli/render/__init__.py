@@ -1,11 +1,11 @@
 """One module per output format; each is imported only when its format is asked for."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Plan
+from ..patterns import Lazy
 from ..query import Report, is_due_soon, is_overdue
 
 # What data must never send to a terminal: C0 and C1 controls and DEL (newline and tab aside),
@@ -14,8 +14,8 @@ from ..query import Report, is_due_soon, is_overdue
 # JSON escapes C0 controls itself; the rest (UNSAFE_ABOVE_C0) render.json escapes too.
 UNSAFE_ABOVE_C0 = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE = "\x00-\x08\x0b-\x1f" + UNSAFE_ABOVE_C0
-_CONTROLS = re.compile(f"[{_UNSAFE}]")
-_CONTROLS_AND_BREAKS = re.compile(f"[{_UNSAFE}\n\t\u2028\u2029]")
+_CONTROLS = Lazy(f"[{_UNSAFE}]")
+_CONTROLS_AND_BREAKS = Lazy(f"[{_UNSAFE}\n\t\u2028\u2029]")
 
 def escape(char: str) -> str:
     code = ord(char)
