@@ -150,12 +150,15 @@ PLAN_KEY = "_plan.yaml"  # the plan's entry among the files' (no measure file's 
 
 class PlanSeen:
     """The folder's _plan.yaml as cached_plan found it: its signature, taken after `started`, before
-    the plan was read; and the cache as read, for check_files not to read it again."""
+    the plan was read; and the cache as read, for check_files not to read it again. When the plan
+    came from the cache, `plan` is it and `stamp` its stamp: check_files does not work it out again
+    (repr of a plan, and the folder's real path, cost ~0.2 ms a folder, 0.2 s for 1,000 plans)."""
 
-    __slots__ = ("signature", "started", "where", "raw")
+    __slots__ = ("signature", "started", "where", "raw", "resolved", "plan", "stamp")
 
-    def __init__(self, signature, started, where, raw):
-        self.signature, self.started, self.where, self.raw = signature, started, where, raw
+    def __init__(self, signature, started, where, raw, resolved):
+        self.signature, self.started, self.where, self.raw, self.resolved = signature, started, where, raw, resolved
+        self.plan = self.stamp = None
 
 
 def cached_plan(directory: Path, code: tuple | None = None) -> tuple[Plan | None, PlanSeen | None]:
@@ -175,7 +178,7 @@ def cached_plan(directory: Path, code: tuple | None = None) -> tuple[Plan | None
     resolved = os.path.realpath(directory)
     where = _cache_file(resolved, root)
     raw = _read_raw(where)
-    seen = PlanSeen(signature, started, where, raw)
+    seen = PlanSeen(signature, started, where, raw, resolved)
     if raw is None or signature is None:
         return None, seen
     entry = raw[1].get(PLAN_KEY)
@@ -186,7 +189,11 @@ def cached_plan(directory: Path, code: tuple | None = None) -> tuple[Plan | None
     except Exception:
         return None, seen
     # the entry was stored with the files' stamp: the same portcli, folder, and this very plan
-    return (plan, seen) if raw[0] == _stamp(directory, plan, code, resolved) else (None, seen)
+    stamp = _stamp(directory, plan, code, resolved)
+    if raw[0] != stamp:
+        return None, seen
+    seen.plan, seen.stamp = plan, stamp
+    return plan, seen
 
 
 def _encode_plan(plan: Plan) -> tuple:
@@ -215,9 +222,12 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
     if root is None or plan is None or not CODEC_MATCHES_MODEL or not _private_folder(root):
         return [check(Path(prefix + name), plan) for name in names]
     started = clock() if plan_seen is None else plan_seen.started
-    resolved = os.path.realpath(directory)
-    where = _cache_file(resolved, root)
-    stamp = _stamp(directory, plan, code, resolved)
+    if plan_seen is not None and plan_seen.plan is plan:
+        where, stamp, resolved = plan_seen.where, plan_seen.stamp, plan_seen.resolved
+    else:
+        resolved = os.path.realpath(directory)
+        where = _cache_file(resolved, root)
+        stamp = _stamp(directory, plan, code, resolved)
     if plan_seen is not None and plan_seen.where == where:
         found = _found(plan_seen.raw, stamp)
     else:
