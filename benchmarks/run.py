@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
             floor = sizes[n]["python -c pass"].median()
             stdlib = sizes[n].get(STDLIB)
             alone = (f"; `{STDLIB}` alone {stdlib.median():.3f} s, {stdlib.median() / floor:.2f}×"
-                     if stdlib and n in SMALL else "")
+                     if stdlib and "python -c pass" in goal else "")
             missed_why[goal] = (f"median {pair.median():.3f} s, peak {pair.peak_mib():.0f} MiB (`python -c pass` "
                                 f"{floor:.3f} s at this N{alone}); one run profiled: "
                                 + profile(pair.ours, env, sys.executable))
