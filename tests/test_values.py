@@ -161,3 +161,28 @@ def test_a_lazy_pattern_answers_as_the_compiled_one_and_compiles_once(monkeypatc
     assert lazy.fullmatch("12月末")["month"] == "12" and lazy.search("一月") is None
     assert lazy.findall("1月底 2月末") == ["1", "2"]
     assert compiled == [(r"(?P<month>\d{1,2})月(?:底|末)前?", re.ASCII)]
+
+
+def allocated(make, count: int = 2000) -> int:
+    """Bytes the `count` values `make()` returns hold, as tracemalloc counts them."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        kept = [make() for _ in range(count)]
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return held
+
+
+@pytest.mark.parametrize("cls", FROZEN, ids=lambda c: c.__name__)
+def test_a_frozen_value_takes_no_more_memory_than_its_dataclass(cls):
+    """Fields stored one attribute at a time, as a dataclass stores them, let a class's instances
+    keep their values without a dict of their own; filled at once (a dict update), each Measure took
+    560 bytes, not 240: 50 MB more at 100,000 measures."""
+    one = examples()[cls][0]
+    reference = twin(cls, frozen=True)
+    fields = {name: getattr(one, name) for name in cls._fields}
+    assert allocated(lambda: cls(**fields)) <= allocated(lambda: reference(**fields)) * 1.05

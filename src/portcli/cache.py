@@ -761,7 +761,6 @@ class _Decoder:
         if found is None:
             phrase, kind, due, authority = deadline
             found = self.deadlines[deadline] = Deadline(phrase, kind, day(due), authority)
-        # Positional arguments: the constructor stores its fields in one dict update, 0.6 µs a measure.
         return Measure(id_, task, national, local, units, units_note, found, status, day(due_override),
                        tuple([Progress(day(when), state, by, note) for when, state, by, note in progress]),
                        tuple([Extension(day(when), day(to), reason, day(from_), by)

@@ -30,7 +30,7 @@ class Chased(Frozen):
         # kind: one of KINDS; days: overdue, days overdue; due_soon, days left (0 = today); stale, days
         # silent; silent: days since the last progress (or the plan's start), None when unknown;
         # stale: silent for more than the stale window (an overdue measure may be too)
-        self.__dict__.update(measure=measure, kind=kind, days=days, silent=silent, stale=stale)
+        self._set_fields(measure, kind, days, silent, stale)
 
 
 class Notice(Frozen):
@@ -39,8 +39,7 @@ class Notice(Frozen):
     def __init__(self, unit: str, as_of: date, lead: tuple[Chased, ...], cooperating: tuple[Chased, ...],
                  stale_days: int, due_soon_days: tuple[int, ...]) -> None:
         # due_soon_days: the due-soon windows used (one per plan, when each plan sets its own)
-        self.__dict__.update(unit=unit, as_of=as_of, lead=lead, cooperating=cooperating, stale_days=stale_days,
-                             due_soon_days=due_soon_days)
+        self._set_fields(unit, as_of, lead, cooperating, stale_days, due_soon_days)
 
     @property
     def items(self) -> tuple[Chased, ...]:

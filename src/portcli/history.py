@@ -42,9 +42,8 @@ class Change(Frozen):
         # status_before: a status key, None when the file was new or unreadable then;
         # progress: entries this commit added, as the file has them;
         # readable: False when the file as this commit left it does not read as YAML
-        self.__dict__.update(commit=commit, when=when, author=author, subject=subject, path=path,
-                             status_before=status_before, status_after=status_after, progress=progress,
-                             extensions=extensions, created=created, readable=readable)
+        self._set_fields(commit, when, author, subject, path, status_before, status_after, progress, extensions,
+                         created, readable)
 
 
 def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:

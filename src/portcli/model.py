@@ -44,7 +44,7 @@ class Deadline(Frozen):
 
     def __init__(self, phrase: str, kind: str, due: date | None = None, authority: str | None = None) -> None:
         # kind: one of DEADLINE_KINDS; authority: for `external`, whose schedule the measure follows
-        self.__dict__.update(phrase=phrase, kind=kind, due=due, authority=authority)
+        self._set_fields(phrase, kind, due, authority)
 
 
 class Unit(Frozen):
@@ -52,7 +52,7 @@ class Unit(Frozen):
 
     def __init__(self, name: str, full_name: str, english: str, aliases: tuple[str, ...] = ()) -> None:
         # name: the short name, as the document writes it
-        self.__dict__.update(name=name, full_name=full_name, english=english, aliases=aliases)
+        self._set_fields(name, full_name, english, aliases)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -63,7 +63,7 @@ class Task(Frozen):
     """A key task (重点任务) of the plan."""
 
     def __init__(self, id: int, numeral: str, title: str) -> None:
-        self.__dict__.update(id=id, numeral=numeral, title=title)
+        self._set_fields(id, numeral, title)
 
 
 class Plan(Frozen):
@@ -73,8 +73,7 @@ class Plan(Frozen):
                  start: date | None = None, yellow_days: int | None = None) -> None:
         # start: when the plan began, the day a measure with no progress was last heard of;
         # yellow_days: `lights: {yellow_days: N}`, days before the due date a light turns yellow
-        self.__dict__.update(title=title, year=year, tasks={} if tasks is None else tasks, units=units, start=start,
-                             yellow_days=yellow_days)
+        self._set_fields(title, year, {} if tasks is None else tasks, units, start, yellow_days)
 
     @property
     def started(self) -> date:
@@ -107,14 +106,14 @@ class Progress(Frozen):
     """One progress report on a measure: when, its status from then on, by whom, what."""
 
     def __init__(self, date: date, status: str, by: str | None = None, note: str | None = None) -> None:
-        self.__dict__.update(date=date, status=status, by=by, note=note)
+        self._set_fields(date, status, by, note)
 
 
 class Extension(Frozen):
     """An approved extension (延期): from which due date to which, why, approved by whom."""
 
     def __init__(self, date: date, to: date, reason: str, from_: date | None = None, by: str | None = None) -> None:
-        self.__dict__.update(date=date, to=to, reason=reason, from_=from_, by=by)
+        self._set_fields(date, to, reason, from_, by)
 
 
 class Measure(Frozen):
@@ -128,9 +127,8 @@ class Measure(Frozen):
         # messages about it; plan: the plan folder's name when the measures folder holds several
         # plans, else None (the plan is where the file is, so load.load_tree gives it; a field, so
         # that equality and copies see it)
-        self.__dict__.update(id=id, task=task, national=national, local=local, units=units, units_note=units_note,
-                             deadline=deadline, status=status, due_override=due_override, progress=progress,
-                             extensions=extensions, file=file, line=line, plan=plan)
+        self._set_fields(id, task, national, local, units, units_note, deadline, status, due_override, progress,
+                         extensions, file, line, plan)
 
     @property
     def lead(self) -> str:

@@ -38,7 +38,7 @@ class Problem(Frozen):
     def __init__(self, file: str, line: int | None, code: str, message: Message) -> None:
         # code: what kind of problem, stable across versions and languages (SPEC §5 lists them);
         # message: said in the language of each output
-        self.__dict__.update(file=file, line=line, code=code, message=message)
+        self._set_fields(file, line, code, message)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"

@@ -220,8 +220,7 @@ class Filters(Frozen, uncompared=("plans",)):
         # units (short names), statuses (keys) and tasks: any of them; search: all of them;
         # due_soon: days ahead, PLAN_DAYS for each measure's plan's window (days_for);
         # plans: the Plan or Plans that PLAN_DAYS looks up
-        self.__dict__.update(units=units, lead_only=lead_only, statuses=statuses, tasks=tasks, due_before=due_before,
-                             due_after=due_after, overdue=overdue, due_soon=due_soon, search=search, plans=plans)
+        self._set_fields(units, lead_only, statuses, tasks, due_before, due_after, overdue, due_soon, search, plans)
 
     @cached_property
     def _units(self) -> frozenset[str]:

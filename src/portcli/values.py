@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+_assign = object.__setattr__
+
 
 class Value:
     """Fields compared in order, like @dataclass(eq=True): a mutable value, never hashed."""
@@ -41,7 +43,14 @@ class Value:
 
 class Frozen(Value):
     """A value no one changes once built, like @dataclass(frozen=True): hashable, assignment refused.
-    A subclass's ``__init__`` stores its fields through ``self.__dict__``."""
+    A subclass's ``__init__`` stores its fields with ``_set_fields``."""
+
+    def _set_fields(self, *values: object) -> None:
+        """Stores the fields, given in the constructor's order, past the refusal below. One attribute
+        store each, as a dataclass does: the instances of a class then share one table of keys, where a
+        dict filled at once (``__dict__.update``) took 560 bytes a Measure instead of 240."""
+        for name, value in zip(self._fields, values):
+            _assign(self, name, value)
 
     def __hash__(self) -> int:
         return hash(self._compared(self))

@@ -135,7 +135,7 @@ class Source(Frozen):
     a measure read earlier or through the cache."""
 
     def __init__(self, path: Path, text: str, data: Any, measure: Measure, bom: bool) -> None:
-        self.__dict__.update(path=path, text=text, data=data, measure=measure, bom=bom)
+        self._set_fields(path, text, data, measure, bom)
 
 
 def read_source(path: Path, plan: Plan) -> tuple[Source | None, list[Problem]]:

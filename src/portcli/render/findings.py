@@ -33,8 +33,7 @@ class Finding(Frozen):
         # identity: what names the same finding on another day or after lines moved (a measure's id, a
         # problem's message), never the line number or the days overdue, which change without
         # anything being fixed
-        self.__dict__.update(level=level, check=check, path=path, line=line, message=message, title=title,
-                             identity=identity)
+        self._set_fields(level, check, path, line, message, title, identity)
 
 
 def workspace_path(file: str) -> str:
