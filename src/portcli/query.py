@@ -124,13 +124,13 @@ class Figures(Value):
     def overdue_share(self) -> float | None:
         return self.overdue / self.measures if self.measures else None
 
-    def add(self, due: bool, on_time: bool, overdue: bool, silent: bool) -> None:
-        """One more measure: `due` on or before as_of, done `on_time`, `overdue`, `silent` (stale)."""
-        self.measures += 1
-        self.due += due
-        self.on_time += on_time
-        self.overdue += overdue
-        self.stale += silent
+    def add(self, due: bool, on_time: bool, overdue: bool, silent: bool, count: int = 1) -> None:
+        """`count` more measures: `due` on or before as_of, done `on_time`, `overdue`, `silent` (stale)."""
+        self.measures += count
+        self.due += due * count
+        self.on_time += on_time * count
+        self.overdue += overdue * count
+        self.stale += silent * count
 
 
 def _low_first(rate: float | None) -> float:
@@ -158,6 +158,10 @@ def stale(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date,
           days: int = DEFAULT_STALE_DAYS) -> list[Measure]:
     """The measures to chase (催办), in id order: not done and silent for more than `days` days."""
     return in_id_order(m for m in measures if is_stale(m, as_of, plan_of(plan, m), days))
+
+
+def _by_due(m: Measure) -> tuple:
+    return m.due, m.id  # the order of the overdue and due-soon lists: soonest due first, then by id
 
 
 def stale_by_unit(stale_measures: list[Measure], units: Iterable[str]) -> list[tuple[str, list[Measure], list[Measure]]]:
@@ -260,14 +264,12 @@ def select(measures: Iterable[Measure], filters: Filters, as_of: date) -> list[M
 
 def overdue(measures: Iterable[Measure], as_of: date) -> list[Measure]:
     """Overdue measures, most overdue first (then by id)."""
-    late = [m for m in measures if is_overdue(m, as_of)]
-    return sorted(late, key=lambda m: (m.due, m.id))
+    return sorted([m for m in measures if is_overdue(m, as_of)], key=_by_due)
 
 
 def due_soon(measures: Iterable[Measure], as_of: date, plan=None, asked: int | None = None) -> list[Measure]:
     """Measures due soon, soonest first (then by id): each in its own plan's window unless `asked`."""
-    return sorted((m for m in measures if is_due_soon(m, as_of, days_for(m, plan, asked))),
-                  key=lambda m: (m.due, m.id))
+    return sorted([m for m in measures if is_due_soon(m, as_of, days_for(m, plan, asked))], key=_by_due)
 
 
 def unit_registry(plan: Plan, measures: Iterable[Measure]) -> list[dict]:
@@ -343,31 +345,48 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
     if unit is not None:
         measures = [m for m in measures if unit in m.units]
     by_status = dict.fromkeys(STATUSES, 0)
-    order = [u.name for u in plan.units] if plan else []
-    rows: dict[str, UnitRow] = {name: UnitRow(name) for name in order}
-    late = overdue(measures, as_of)
-    late_ids = {id(m) for m in late}  # the objects, not the ids: several plans may share an id
-    silent = stale(measures, plan, as_of, stale_days)
-    silent_ids = {id(m) for m in silent}
+    late, silent, soon, extended_ms = [], [], [], []
+    # One pass over the measures (at 100,000 a report of 1,000 plans made 2,001 passes, 1.7 s); a
+    # unit's figures are counted by what a measure is, then added up per unit: a measure's units
+    # cost a dict increment each, not a dozen attribute updates.
+    counts: dict[tuple, int] = {}
     for m in measures:
         status = m.status
         by_status[status] += 1
-        is_late, is_silent, extended = id(m) in late_ids, id(m) in silent_ids, bool(m.extensions)
+        is_late = is_overdue(m, as_of)
+        is_silent = is_stale(m, as_of, plan_of(plan, m), stale_days)
+        extended = bool(m.extensions)
+        if is_late:
+            late.append(m)
+        if is_silent:
+            silent.append(m)
+        if extended:
+            extended_ms.append(m)
+        if is_due_soon(m, as_of, days_for(m, plan, days)):
+            soon.append(m)
         due = m.due
         was_due = due is not None and due <= as_of
         on_time = was_due and is_finished(m) and ((day := finished_on(m)) is None or day <= due)
+        what = (status, is_late, is_silent, extended, was_due, on_time)
         for i, name in enumerate(m.units):
-            row = rows.get(name) or rows.setdefault(name, UnitRow(name))
-            row.involved += 1
-            row.lead += i == 0
-            row.by_status[status] += 1
-            row.overdue += is_late
-            row.extended += extended
-            (row.co if i else row.led).add(was_due, on_time, is_late, is_silent)
+            key = (name, i == 0, what)
+            counts[key] = counts.get(key, 0) + 1
+    rows: dict[str, UnitRow] = {u.name: UnitRow(u.name) for u in plan.units} if plan else {}
+    for (name, leads, (status, is_late, is_silent, extended, was_due, on_time)), count in counts.items():
+        row = rows.get(name) or rows.setdefault(name, UnitRow(name))  # unregistered: as first met
+        row.involved += count
+        row.lead += leads * count
+        row.by_status[status] += count
+        row.overdue += is_late * count
+        row.extended += extended * count
+        (row.led if leads else row.co).add(was_due, on_time, is_late, is_silent, count)
+    late.sort(key=_by_due)
+    soon.sort(key=_by_due)
+    silent = in_id_order(silent)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     groups = stale_by_unit(silent, [r.unit for r in unit_rows])
     if rank:  # sorted() is stable: ties keep the registry's order
         unit_rows = sorted(unit_rows, key=lambda r: worst_first_key(r.led, r.co))
-    return Report(as_of, len(measures), by_status, late, due_soon(measures, as_of, plan, days), unit_rows,
-                  [m for m in measures if m.extensions], unit, list(measures), due_soon_days=days, plan=plan,
-                  stale=silent, stale_days=stale_days, stale_units=groups, ranked=rank)
+    return Report(as_of, len(measures), by_status, late, soon, unit_rows, extended_ms, unit, list(measures),
+                  due_soon_days=days, plan=plan, stale=silent, stale_days=stale_days, stale_units=groups,
+                  ranked=rank)
