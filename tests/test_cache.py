@@ -41,9 +41,9 @@ def reads(monkeypatch):
     count = {"files": 0}
     real = loading.load_measure_file
 
-    def counted(path, plan):
+    def counted(path, plan, plan_name=None):
         count["files"] += 1
-        return real(path, plan)
+        return real(path, plan, plan_name)
 
     monkeypatch.setattr(loading, "load_measure_file", counted)
     return count
@@ -504,12 +504,16 @@ def test_json_lines_from_the_cache_are_those_of_a_fresh_read(tmp_path, later, mo
 
 
 @pytest.mark.parametrize("spelling", ["relative", "absolute", "dot"])
-def test_file_names_are_spelled_as_the_folder_was_given(measures_dir, later, monkeypatch, run, spelling):
+def test_file_names_are_spelled_as_the_folder_was_given(measures_dir, later, monkeypatch, run, reads, spelling):
+    """... and the second run takes every file from the cache, whatever the spelling (`--dir .` too)."""
     monkeypatch.chdir(measures_dir.parent if spelling != "dot" else measures_dir)
     folder = {"relative": "measures", "absolute": str(measures_dir), "dot": "."}[spelling]
-    for _ in range(2):  # cold, then from the cache
+    names = measure_names(Path(folder))
+    for read in (len(names), 0):  # cold, then from the cache
+        reads["files"] = 0
         files = [m["file"] for m in json.loads(run("list", "--dir", folder, "--format", "json").stdout)]
-        assert files == [str(Path(folder) / name) for name in measure_names(Path(folder))]
+        assert files == [str(Path(folder) / name) for name in names]
+        assert reads["files"] == read == (25 if read else 0)
 
 
 def test_a_random_sequence_of_changes_always_loads_as_a_fresh_read(measures_dir, later, monkeypatch):
@@ -818,3 +822,121 @@ def test_a_load_that_takes_every_file_from_the_cache_imports_no_reader(tmp_path,
     forget()
     assert loading.load_tree(folder) == first
     assert [name for name in readers if name in sys.modules] == []
+
+
+# --- what the plan's look at the cache hands on to the files' -----------------------------------
+
+def test_measures_from_the_cache_carry_their_plan_folders_name(measures_dir, later, reads):
+    """In a folder of several plans a measure is PLAN:ID, by its plan folder's name: whether read,
+    or taken from the cache on the next run."""
+    for read in (25, 0):
+        reads["files"] = 0
+        loaded = loading.load(measures_dir, plan_name="港口计划")
+        assert reads["files"] == read and len(loaded.measures) == 25
+        assert {m.plan for m in loaded.measures} == {"港口计划"}
+
+
+def test_measures_a_child_read_carry_their_plan_folders_name(tmp_path, later, parallel, reads):
+    folder = generate.generate(30, tmp_path / "m30", seed=5)
+    loaded = loading.load(folder, plan_name="港口计划")  # read in part by a forked child
+    assert no_child_left()
+    assert reads["files"] < 30 and len(loaded.measures) == 30  # the child read the rest
+    assert {m.plan for m in loaded.measures} == {"港口计划"}
+
+
+def test_a_load_from_the_cache_reads_it_once_and_works_its_stamp_out_once(measures_dir, later, monkeypatch, reads):
+    """The plan's look at the cache hands the files' what it read and the stamp it checked: one read
+    of the cache file and one stamp a load (commit bd2b009: ~0.2 ms a plan folder)."""
+    calls = {"_read_raw": 0, "_stamp": 0}
+
+    def counted(name):
+        real = getattr(cache, name)
+
+        def count(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        monkeypatch.setattr(cache, name, count)
+
+    loading.load(measures_dir)  # the cache written
+    counted("_read_raw"), counted("_stamp")
+    for _ in range(2):
+        calls.update(_read_raw=0, _stamp=0)
+        assert len(load(measures_dir, reads).measures) == 25 and reads["files"] == 0
+        assert calls == {"_read_raw": 1, "_stamp": 1}
+
+
+def test_a_plan_touched_but_unchanged_is_stored_again(measures_dir, later, plan_reads):
+    """A plan saved again with the same text keeps its files' entries (the same plan, the same stamp)
+    and is stored under its new signature: read on the run after the touch, not on the next."""
+    loading.load(measures_dir)
+    loading.load(measures_dir)
+    assert plan_reads["plans"] == 1
+    path = measures_dir / "_plan.yaml"
+    path.write_bytes(path.read_bytes())  # a new ctime (and mtime), the same text
+    for reads_so_far in (2, 2):
+        loading.load(measures_dir)
+        assert plan_reads["plans"] == reads_so_far
+
+
+def test_the_racy_window_is_counted_from_the_start_of_the_load(measures_dir, monkeypatch, plan_reads, reads):
+    """A load that starts while the files are a moment old stores none of them, however long it
+    then takes: here each reading of the clock is 10 s after the one before, so the plan's look at
+    the cache starts at once (the files under RACY_NS old) and anything after it is 10 s later."""
+    start = time.time_ns()
+    ticks = iter(range(start, start + 1000 * 10_000_000_000, 10_000_000_000))
+    monkeypatch.setattr(cache, "clock", lambda: next(ticks))
+    load(measures_dir, reads)
+    assert (plan_reads["plans"], reads["files"]) == (1, 25)
+    monkeypatch.setattr(cache, "clock", time.time_ns)
+    load(measures_dir, reads)  # nothing was stored: all read again
+    assert (plan_reads["plans"], reads["files"]) == (2, 25)
+
+
+@pytest.mark.parametrize("newest", ["ctime", "mtime ahead of ctime"])
+def test_the_plan_is_trusted_only_when_mtime_and_ctime_are_old_enough(measures_dir, monkeypatch, plan_reads, newest):
+    """As a measure file (above): at RACY_NS after the newer of its mtime and ctime the plan is not
+    stored yet, a nanosecond later it is. An mtime can be ahead of the ctime (set by hand, or by an
+    archive from a clock ahead of this one)."""
+    path = measures_dir / "_plan.yaml"
+    if newest != "ctime":
+        os.utime(path, ns=(os.stat(path).st_atime_ns, time.time_ns() + 60_000_000_000))
+    st = os.stat(path)
+    latest = max(st.st_mtime_ns, st.st_ctime_ns)
+    assert (latest == st.st_mtime_ns > st.st_ctime_ns) == (newest != "ctime")
+    monkeypatch.setattr(cache, "clock", lambda: latest + cache.RACY_NS)  # exactly at the edge: not yet
+    loading.load(measures_dir)
+    loading.load(measures_dir)
+    assert plan_reads["plans"] == 2
+    monkeypatch.setattr(cache, "clock", lambda: latest + cache.RACY_NS + 1)
+    loading.load(measures_dir)  # read, and stored
+    loading.load(measures_dir)
+    assert plan_reads["plans"] == 3
+
+
+def test_a_file_with_its_mtime_ahead_of_its_ctime_is_trusted_only_after_its_mtime(measures_dir, monkeypatch):
+    path = measures_dir / "02.yaml"
+    os.utime(path, ns=(os.stat(path).st_atime_ns, time.time_ns() + 60_000_000_000))
+    st = os.stat(path)
+    assert st.st_mtime_ns > st.st_ctime_ns
+    monkeypatch.setattr(cache, "clock", lambda: st.st_mtime_ns + cache.RACY_NS)  # exactly at the edge: not yet
+    load(measures_dir)
+    assert "02.yaml" not in stored_entries(measures_dir)
+    monkeypatch.setattr(cache, "clock", lambda: st.st_mtime_ns + cache.RACY_NS + 1)
+    load(measures_dir)
+    assert "02.yaml" in stored_entries(measures_dir)
+
+
+def test_a_cache_folder_others_came_to_be_able_to_write_is_no_longer_read(measures_dir, private_cache, later,
+                                                                          plan_reads, reads):
+    """A cache written in a private folder that others can then write (made group- or world-writable)
+    is not read: anyone could have put a plan or measures there. Neither the plan nor a file comes from it."""
+    loading.load(measures_dir)
+    assert len(load(measures_dir, reads).measures) == 25 and (plan_reads["plans"], reads["files"]) == (1, 0)
+    for mode in (0o770, 0o707):
+        private_cache.chmod(mode)
+        assert len(load(measures_dir, reads).measures) == 25
+        assert reads["files"] == 25
+    assert plan_reads["plans"] == 3
+    private_cache.chmod(0o700)
+    load(measures_dir, reads)
+    assert (plan_reads["plans"], reads["files"]) == (3, 0)  # the cache itself was left as it was

@@ -19,7 +19,7 @@ from portcli.problem import Problem
 from portcli.query import Figures, Filters, Report, UnitRow
 from portcli.record import Written
 from portcli.render.findings import Finding
-from portcli.values import replace
+from portcli.values import Frozen, Value, replace
 from portcli.week import Changes
 from portcli.write import Source
 
@@ -186,3 +186,81 @@ def test_a_frozen_value_takes_no_more_memory_than_its_dataclass(cls):
     reference = twin(cls, frozen=True)
     fields = {name: getattr(one, name) for name in cls._fields}
     assert allocated(lambda: cls(**fields)) <= allocated(lambda: reference(**fields)) * 1.05
+
+
+def test_a_class_defined_later_takes_its_fields_from_its_constructor():
+    """Value works a class's fields out when the class is defined (model's classes were defined at
+    import): classes defined here, each against the dataclass with the fields written out by hand.
+    No field, one, two, keyword-only ones, a local variable of the constructor that is no field, a field
+    left out of equality and hashing, and classes that add only methods and inherit their fields."""
+
+    class Sized(Frozen):  # only methods: no constructor, no fields of its own
+        def size(self) -> int:
+            return len(self._fields)
+
+    class One(Sized):
+        def __init__(self, a):
+            self._set_fields(a)
+
+    class Two(Sized):
+        def __init__(self, a, b=0):
+            doubled = 2 * b  # a local variable, not a field
+            self._set_fields(a, doubled // 2)
+
+    class Wider(Two):  # only methods again: Two's fields
+        def total(self) -> int:
+            return self.a + self.b
+
+    class Keywords(Value):
+        def __init__(self, a, *, b, c=3):
+            self.a, self.b, self.c = a, b, c
+
+    class Empty(Frozen):
+        def __init__(self):
+            pass
+
+    class Labelled(Frozen, uncompared=("label",)):
+        def __init__(self, a, label=""):
+            self._set_fields(a, label)
+
+    assert (One._fields, Two._fields, Wider._fields, Keywords._fields, Labelled._fields) == (
+        ("a",), ("a", "b"), ("a", "b"), ("a", "b", "c"), ("a", "label"))
+    assert (One(1).size(), Two(1).size(), Wider(1, 2).total()) == (1, 2, 3)
+
+    OneRef = dataclasses.make_dataclass("One", [("a", int)], frozen=True)
+    TwoRef = dataclasses.make_dataclass("Two", [("a", int), ("b", int)], frozen=True)
+    KeywordsRef = dataclasses.make_dataclass("Keywords", [("a", int), ("b", int), ("c", int)])
+    LabelledRef = dataclasses.make_dataclass(
+        "Labelled", [("a", int), ("label", str, dataclasses.field(compare=False))], frozen=True)
+
+    assert (One(1) == One(1), One(1) == One(2)) == (True, False)
+    assert hash(One(1)) == hash(OneRef(1)) == hash((1,))
+    assert (Two(1, 2) == Two(1, 2), Two(1, 2) == Two(1, 3), Two(1, 2) == Two(0, 2)) == (True, False, False)
+    assert hash(Two(1, 2)) == hash(TwoRef(1, 2)) == hash((1, 2))
+    assert (Wider(1, 2) == Wider(1, 2), Wider(1, 2) == Wider(1, 3), Wider(1, 2) == Two(1, 2)) == (True, False, False)
+    assert [Keywords(1, b=2) == other for other in (Keywords(1, b=2), Keywords(1, b=5), Keywords(1, b=2, c=4))] \
+        == [KeywordsRef(1, 2, 3) == other for other in (KeywordsRef(1, 2, 3), KeywordsRef(1, 5, 3), KeywordsRef(1, 2, 4))] \
+        == [True, False, False]
+    assert (Labelled(1, "x") == Labelled(1, "y"), Labelled(1, "x") == Labelled(2, "x")) \
+        == (LabelledRef(1, "x") == LabelledRef(1, "y"), LabelledRef(1, "x") == LabelledRef(2, "x")) == (True, False)
+    assert hash(Labelled(1, "x")) == hash(Labelled(1, "y")) == hash(LabelledRef(1, "x")) == hash((1,))
+    EmptyRef = dataclasses.make_dataclass("Empty", [], frozen=True)
+    assert (Empty() == Empty(), Empty._fields, hash(Empty())) == (EmptyRef() == EmptyRef(), (), hash(EmptyRef()))
+
+    local = One.__qualname__.removesuffix("One")  # the test's own `<locals>.` prefix, as a dataclass shows it
+    assert [repr(One(1)), repr(Wider(1, 2)), repr(Keywords(1, b=2)), repr(Labelled(1, "x")), repr(Empty())] == [
+        f"{local}One(a=1)", f"{local}Wider(a=1, b=2)", f"{local}Keywords(a=1, b=2, c=3)", f"{local}Labelled(a=1, label='x')", f"{local}Empty()"]
+    assert replace(Keywords(1, b=2), c=9) == Keywords(1, b=2, c=9)
+
+
+def test_refusals_name_the_class_and_the_fields():
+    m = Measure(1, 1, None, (), ("天津海关",), None, Deadline("2022年5月底前", "date", date(2022, 5, 31)), "not_started")
+    with pytest.raises(TypeError) as refused:
+        replace(m, colour="red", age=3)
+    assert str(refused.value) == "Measure has no field age, colour"
+    with pytest.raises(AttributeError) as refused:
+        m.status = "done"
+    assert str(refused.value) == "cannot assign to field 'status' of a frozen Measure"
+    with pytest.raises(AttributeError) as refused:
+        del m.status
+    assert str(refused.value) == "cannot delete field 'status' of a frozen Measure"

@@ -29,7 +29,10 @@ class Value:
         code = cls.__init__.__code__
         cls._fields = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
         compared = [name for name in cls._fields if name not in uncompared]
-        cls._compared = attrgetter(*compared) if len(compared) > 1 else lambda value: (getattr(value, compared[0]),)
+        if len(compared) > 1:
+            cls._compared = attrgetter(*compared)  # the tuple of the fields, as a dataclass compares
+        else:  # one field or none: a staticmethod, as a plain function would be bound to the value
+            cls._compared = staticmethod(lambda value: tuple([getattr(value, name) for name in compared]))
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
