@@ -26,7 +26,9 @@ class Value:
         if "__init__" not in cls.__dict__:
             return  # a base (Frozen) or a class adding only methods: its parent's fields
         # The fields are read from the constructor, so the two cannot disagree.
-        code = cls.__init__.__code__
+        # Under mutmut, __init__ is a trampoline (*args, **kwargs); @wraps leaves the real one in __wrapped__.
+        init = cls.__init__
+        code = getattr(init, "__wrapped__", init).__code__
         cls._fields = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
         compared = [name for name in cls._fields if name not in uncompared]
         if len(compared) > 1:
