@@ -59,8 +59,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the eve
 if TYPE_CHECKING:
     from typing import Callable
 
-    Check = Callable[[Path, Plan | None], Result]  # what load.load_measure_file is
-
 FORMAT = 6
 # An entry is trusted only when its file's timestamps are older than the scan's start by this much:
 # more than the coarsest common timestamp step (2 s on FAT) and any clock skew on a local disk.
@@ -69,6 +67,8 @@ RACY_NS = 3_000_000_000
 clock: Callable[[], int] = time.time_ns  # the clock racy entries are judged by; tests move it on
 
 Result = tuple[Measure | None, list[Problem]]  # what load.load_measure_file returns
+if TYPE_CHECKING:
+    Check = Callable[[Path, Plan | None], Result]  # what load.load_measure_file is
 
 # The codec below writes these fields, in this order; if the model gains a field, the cache turns
 # itself off (and tests/test_cache.py fails) until the codec is taught the new field.
