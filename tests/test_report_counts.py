@@ -52,10 +52,8 @@ import shutil
 
 import pytest
 
+from test_rank import AS_OF, NONE, A, B, C, D, E, G, figures
 from week_data import SHIPPED, entry, extension, rewrite, start_plan
-
-AS_OF = "2022-06-15"
-A, B, C, D, E, G = "市商务局", "天津海关", "空港经济区管委会", "天津滨海国际机场", "天津港集团", "市外办"
 MILESTONE = "5月底前取得阶段性进展，持续推动"
 
 
@@ -83,12 +81,6 @@ def folder(tmp_path):
     return target
 
 
-def figures(measures, due, on_time, rate, overdue, share, stale):
-    return {"measures": measures, "due": due, "on_time": on_time, "on_time_rate": rate, "overdue": overdue,
-            "overdue_share": share, "stale": stale}
-
-
-NONE = figures(0, 0, 0, None, 0, None, 0)
 # unit: (lead, involved, done, overdue, extended, as lead, as co-operating unit)
 ROWS = {
     A: (2, 7, 1, 4, 0, figures(2, 2, 0, 0.0, 1, 0.5, 0), figures(5, 4, 1, 0.25, 3, 0.6, 4)),
