@@ -766,4 +766,3 @@ class _Decoder:
                        tuple([Extension(day(when), day(to), reason, day(from_), by)
                               for when, to, reason, from_, by in extensions]),
                        file, line, self.plan_name), []
-
