@@ -204,3 +204,37 @@ def test_every_date_form_works_on_the_command_line(run, measures_dir):
                for text in ("2022-06-15", "2022/6/15", "2022年6月15日", "15 June 2022")}
     assert len(outputs) == 1
     assert '"days_overdue": 15' in outputs.pop()
+
+
+# Text an --as-of may be: the ISO form the command line reads without deadline's patterns, and
+# its near misses (a day that is none, a year out of range, a digit that is no ASCII one, a slash).
+_DATE_LIKE = st.text(st.sampled_from("0123456789-/ ０２９٣"), min_size=8, max_size=12) | st.builds(
+    "{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+
+
+@given(_DATE_LIKE)
+def test_a_date_option_is_read_as_deadline_reads_it(text):
+    """commands.date_option reads 2022-06-15 itself (a query's start-up): for any text, the same day
+    or the same refusal as deadline's own reading and range."""
+    from portcli.commands import date_option
+    from portcli.deadline import in_range
+
+    try:
+        expected = in_range(parse_date(text), text)
+    except ValueError as refusal:
+        with pytest.raises(ValueError) as refused:
+            date_option(text)
+        assert str(refused.value) == str(refusal)
+    else:
+        assert date_option(text) == expected
+
+
+def test_a_date_option_on_the_edges_of_its_range():
+    from portcli.commands import date_option
+
+    assert date_option("1901-01-01") == date(1901, 1, 1) and date_option("2999-12-31") == date(2999, 12, 31)
+    for text in ("1900-12-31", "3000-01-01", "0001-01-01"):
+        with pytest.raises(ValueError, match="out of range"):
+            date_option(text)
+    with pytest.raises(ValueError, match="not a real date"):
+        date_option("2022-02-29")

@@ -227,14 +227,19 @@ def test_overdue_on_the_fast_path_answers_from_the_data(folders):
     assert [m["id"] for m in json.loads(result.stdout)] == [4, 1, 10]
 
 
-def loaded_modules(args: list[str], env: dict[str, str]) -> set[str]:
-    """The top-level modules a run of `portcli ARGS` through the entry point had imported at its end."""
-    code = ("import sys\nfrom portcli.entry import main\n"
+def loaded_modules(args: list[str], env: dict[str, str], whole_names: bool = False, settled: bool = False) -> set[str]:
+    """The top-level modules (or, with `whole_names`, every module and submodule) a run of
+    `portcli ARGS` through the entry point had imported at its end. `settled`: the run happens 10 s
+    after the files were written (the cache's clock moved on), so that it caches them and the next
+    such run reads them from the cache."""
+    settle = "import time, portcli.cache\nportcli.cache.clock = lambda: time.time_ns() + 10**10\n"
+    code = ((settle if settled else "") + "import sys\nfrom portcli.entry import main\n"
             "try:\n    main(sys.argv[1:])\nfinally:\n"
-            "    sys.stderr.write('\\nMODULES ' + ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n")
+            "    sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n")
     result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=120, env=env)
     assert result.stdout, result.stderr
-    return set(result.stderr.decode().rpartition("\nMODULES ")[2].split())
+    names = set(result.stderr.decode().rpartition("\nMODULES ")[2].split())
+    return names if whole_names else {name.split(".")[0] for name in names}
 
 
 def test_the_everyday_queries_import_neither_typer_nor_click(folders):
@@ -251,6 +256,36 @@ def test_the_everyday_queries_import_neither_typer_nor_click(folders):
     # and the switch that the comparisons above rely on really sends a run to typer
     assert {"typer", "click"} <= loaded_modules(["list", "--dir", ship, "-f", "json"],
                                                environment({"PORTCLI_NO_FAST_PATH": "1"}))
+
+
+def test_a_cached_query_imports_only_what_it_uses(folders):
+    """What a JSON query on cached measures leaves out, each ~0.5-2 ms of a ~30 ms run (issue 16):
+    datetime.py (the C type is the date), json's package and decoder (its C encoder writes),
+    contextlib, importlib.util, the readers of files, and deadline's patterns for an ISO --as-of."""
+    ship = str(folders["ship"])
+    # What finding the package imports (an editable install's finder imports importlib.util and
+    # contextlib) is no query's doing.
+    found = subprocess.run([sys.executable, "-c", "import sys, portcli; print(' '.join(sys.modules))"],
+                           capture_output=True, text=True, env=environment()).stdout.split()
+    assert "portcli" in found
+    for args in (["overdue", "--as-of", AS_OF, "--format", "json", "--dir", ship],
+                 ["list", "--unit", "天津海关", "--format", "json", "--dir", ship, "--due-before", "2022-12-31"]):
+        loaded_modules(args, environment(), settled=True)  # the first run reads the files and fills the cache
+        modules = loaded_modules(args, environment(), whole_names=True, settled=True) - set(found)
+        assert "portcli.render.json" in modules, args
+        assert not modules & {"datetime", "json", "contextlib", "importlib.util", "portcli.deadline",
+                              "portcli.yamlread", "portcli.check"}, args
+    # the same run with an --as-of that is no ISO date reads it with deadline, and answers the same
+    iso = subprocess.run([str(SCRIPT), "overdue", "--as-of", AS_OF, "--format", "json", "--dir", ship],
+                         capture_output=True, env=environment())
+    year, month, day = AS_OF.split("-")
+    spelled = f"{year}年{int(month)}月{int(day)}日"
+    assert "portcli.deadline" in loaded_modules(["overdue", "--as-of", spelled, "--format", "json", "--dir", ship],
+                                                environment(), whole_names=True)
+    chinese = subprocess.run([str(SCRIPT), "overdue", "--as-of", spelled, "--format", "json", "--dir", ship],
+                             capture_output=True, env=environment())
+    assert iso.returncode == chinese.returncode == 0 and json.loads(iso.stdout) == json.loads(chinese.stdout)
+    assert json.loads(iso.stdout), "the shipped measures are overdue on AS_OF: an empty answer proves nothing"
 
 
 def test_a_command_line_the_fast_path_fails_to_read_goes_to_typer(monkeypatch, folders, capsys):

@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from portcli.load import load
 from portcli.render.json import measure_dict
 
@@ -55,3 +57,28 @@ def test_a_table_imports_rich_but_not_dateutil(measures_dir):
     modules = imported("list", "--dir", str(measures_dir), "--as-of", "2022-06-15")
     assert "rich.table" in modules
     assert not {m for m in modules if m.split(".")[0] == "dateutil"}
+
+
+def test_json_without_the_c_encoder_writes_the_same_bytes(tmp_path, run, monkeypatch):
+    """render/json takes json's C encoder from _json, not through `import json`; a Python without it
+    falls back to json.JSONEncoder, and the output must not change. The varied plan has progress,
+    extensions, several units and a missing deadline: every kind of field is written."""
+    import varied
+    from portcli.render import json as render_json
+
+    folder = str(varied.write(tmp_path / "varied"))
+    args = ("list", "--dir", folder, "--format", "json", "--as-of", varied.AS_OF)
+    with_c = run(*args)
+    assert with_c.exit_code == 0 and len(json.loads(with_c.stdout)) > 5
+    render_json._one_line_encoder.cache_clear()
+    monkeypatch.setattr(render_json, "make_encoder", None)
+    try:
+        without = run(*args)
+        with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
+            render_json._one_line_encoder()({"a": object()})
+    finally:
+        render_json._one_line_encoder.cache_clear()
+    assert without.stdout == with_c.stdout
+    # with the C encoder, what is no JSON is refused in the same words
+    with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
+        render_json._one_line_encoder()({"a": object()})

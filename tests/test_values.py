@@ -287,3 +287,11 @@ def test_refusals_name_the_class_and_the_fields():
     with pytest.raises(AttributeError) as refused:
         del m.status
     assert str(refused.value) == "cannot delete field 'status' of a frozen Measure"
+
+
+def test_the_date_of_the_value_classes_is_datetimes_own():
+    """values.date is the C type itself, not a look-alike: pickles, isinstance and comparisons
+    with the dates of yaml, dateutil and openpyxl all hold."""
+    from portcli import values
+
+    assert values.date is date

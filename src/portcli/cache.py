@@ -47,13 +47,13 @@ import stat
 import sys
 import time
 import zlib
-from datetime import date
 from pathlib import Path
 
 from . import __version__
 from .i18n import Message
 from .model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
 from .problem import Problem
+from .values import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -130,11 +130,14 @@ def _stamp(directory: Path, plan: Plan, code: tuple | None = None, resolved: str
 
 
 def _pyyaml_signature() -> tuple | None:
-    """Which PyYAML reads the unusual files, without importing it (a cached run needs none)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("yaml")
-    return _signature(spec.origin) if spec and spec.origin else None
+    """Which PyYAML reads the unusual files, without importing it (a cached run needs none). Asked of
+    the import system's finders, as importlib.util.find_spec asks them, without importing importlib."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = find("yaml", None) if find else None
+        if spec is not None:
+            return _signature(spec.origin) if spec.origin else None
+    return None
 
 
 def _signature(path: Path | str) -> tuple[int, int, int, int] | None:

@@ -8,13 +8,12 @@ first, the due-soon ones soonest first, the stale ones longest silent first, tie
 """
 from __future__ import annotations
 
-from datetime import date
 
 from .model import Measure, Plan
 from .plans import Plans, plan_of
 from .query import (DEFAULT_DUE_SOON_DAYS, DEFAULT_STALE_DAYS, days_overdue, days_since_progress, is_due_soon,
                     is_overdue, is_stale)
-from .values import Frozen
+from .values import Frozen, date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from .deadline import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, DeadlineError, parse_date, parse_deadline
+from .deadline import DeadlineError, parse_date, parse_deadline
 from .files import PLAN_FILE
-from .model import MAX_ID, fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
+from .model import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, MAX_ID, fold, STATUSES, Deadline, Extension, Measure, Plan, Progress, Task, Unit, status_key
 from .i18n import Message
 from .problem import Problem, did_you_mean, shown
 from .yamlread import compose, line_of

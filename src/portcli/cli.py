@@ -9,7 +9,6 @@ import copy
 import os
 import sys
 from contextlib import contextmanager
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional
@@ -25,6 +24,7 @@ from .i18n import Message, N_, _, ngettext
 from .load import Loaded, plan_folders
 from .plans import BadReference, label, parse_reference
 from .model import MAX_ID, Plan, STATUSES
+from .values import date
 
 class PortcliGroup(typer.core.TyperGroup):
     """typer's group, ending with click's exit code when a command (in commands.py, which knows no

@@ -11,19 +11,18 @@ import errno
 import gc
 import os
 import sys
-from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from . import files, query
 from .i18n import N_, _
 from .load import Loaded, UnknownPlan, load_tree
-from .model import STATUSES, status_key
+from .model import FIRST_YEAR, LAST_YEAR, STATUSES, status_key
 from .problem import did_you_mean
+from .values import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
-    from typing import IO, Iterator, NoReturn
+    from typing import IO, NoReturn
     from .model import Plan
     from .plans import Plans
 
@@ -39,6 +38,14 @@ class Exit(Exception):
 def date_option(value: str) -> date:
     """A date as a command line gives it (--as-of, --due-before…); ValueError, said for the user, when it
     is none or out of range."""
+    if value.isascii() and len(value) == 10 and value[4] == value[7] == "-":  # 2022-06-15, as people
+        try:  # and scripts mostly write it: read without compiling deadline's patterns (issue 16)
+            day = date.fromisoformat(value)
+        except ValueError:  # 2022-02-30: deadline words why
+            pass
+        else:
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                return day
     from .deadline import in_range, parse_date
 
     return in_range(parse_date(value), value)
@@ -147,28 +154,51 @@ MIN_WIDTH = 80
 READER_GONE = 128 + 13
 
 
-@contextmanager
-def _output(path: Path | None, binary: bool = False, written: str | None = None) -> Iterator[IO]:
+class _output:
     """Where the output goes: FILE from --output, else stdout. A FILE or a stdout that cannot be
     written (a full disk) is one line and exit 2, saying which file was `written` all the same; a reader that
-    went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE."""
-    if path is None:
-        if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
-            _stdout_failed(OSError(errno.EBADF, _("stdout is closed")), written)
-        stream = sys.stdout.buffer if binary else sys.stdout
+    went away (a closed pipe, as after `| head -1`) ends portcli quietly with READER_GONE.
+    (A class, not @contextmanager: contextlib is 1 ms of an everyday query's start, issue 16.)"""
+
+    def __init__(self, path: Path | None, binary: bool = False, written: str | None = None) -> None:
+        self.path, self.binary, self.written = path, binary, written
+
+    def __enter__(self) -> IO:
+        if self.path is None:
+            if sys.stdout is None:  # started with stdout closed (>&-): Python then has none
+                _stdout_failed(OSError(errno.EBADF, _("stdout is closed")), self.written)
+            self.stream = sys.stdout.buffer if self.binary else sys.stdout
+            return self.stream
         try:
-            yield stream
-            stream.flush()  # here, while a failure can still be told, not at exit
-            if _reader_gone(stream):
-                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+            self.stream = open(self.path, "wb") if self.binary else open(self.path, "w", encoding="utf-8")
         except OSError as exc:
-            _stdout_failed(exc, written)
-        return
-    try:
-        with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as out:
-            yield out
-    except OSError as exc:
-        fail(_("cannot write {path}: {reason}").format(path=path, reason=reason(exc)))
+            self._file_failed(exc)
+        return self.stream
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        """An OSError met writing is told; any other exception goes on as it came."""
+        failure = exc if isinstance(exc, OSError) else None
+        if self.path is None:
+            if exc is None:
+                try:
+                    self.stream.flush()  # here, while a failure can still be told, not at exit
+                    if _reader_gone(self.stream):
+                        failure = BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+                except OSError as flushing:
+                    failure = flushing
+            if failure is not None:
+                _stdout_failed(failure, self.written)
+            return False
+        try:
+            self.stream.close()
+        except OSError as closing:  # the last of the file reaches the disk, or does not
+            failure = closing
+        if failure is not None:
+            self._file_failed(failure)
+        return False
+
+    def _file_failed(self, exc: OSError) -> NoReturn:
+        fail(_("cannot write {path}: {reason}").format(path=self.path, reason=reason(exc)))
 
 
 def _stdout_failed(exc: OSError, written: str | None = None) -> NoReturn:
@@ -348,26 +378,29 @@ def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, 
 
 # --- the last guard, around any command --------------------------------------------------------
 
-@contextmanager
-def guarded() -> Iterator[None]:
+class guarded:
     """A command's end (Exit) as the process's exit code, and a last guard so that no traceback
     reaches the user."""
-    try:
-        yield
-    except Exit as exc:
-        sys.exit(exc.exit_code)
-    except OSError as exc:
-        if exc.errno not in _NO_ROOM:
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if isinstance(exc, Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, OSError):
+            if exc.errno not in _NO_ROOM:
+                _internal_error(exc)
+            # Typer's own output (--help) on a full disk: commands' output is told in _output.
+            _discard_stdout()
+            say(_("cannot write the output: {reason}").format(reason=reason(exc)))
+            sys.exit(2)
+        if isinstance(exc, KeyboardInterrupt):
+            _to_stderr("portcli: " + _("interrupted") + "\n")
+            sys.exit(130)
+        if isinstance(exc, Exception):  # a bug in portcli, not in the input: say so plainly
             _internal_error(exc)
-        # Typer's own output (--help) on a full disk: commands' output is told in _output.
-        _discard_stdout()
-        say(_("cannot write the output: {reason}").format(reason=reason(exc)))
-        sys.exit(2)
-    except KeyboardInterrupt:
-        _to_stderr("portcli: " + _("interrupted") + "\n")
-        sys.exit(130)
-    except Exception as exc:  # a bug in portcli, not in the input: say so plainly
-        _internal_error(exc)
+        return False  # SystemExit (typer's own ending) goes on
 
 
 # Write errors that only output can meet (reading never gives them): on stdout they are told

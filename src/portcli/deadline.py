@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
 
 from .i18n import Message
-from .model import Deadline
+from .model import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, Deadline
 from .patterns import Lazy
+from .values import date
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 _WHITESPACE = re.compile(r"\s+")
@@ -30,13 +30,6 @@ _QUARTER = Lazy(_YEAR + r"(?:第)?(?P<q>[一二三四1-4])季度(?:末前|底前
 _ONGOING = Lazy(r"(?:持续推动|长期坚持|持续推进|常态化推进)")
 _MILESTONE = Lazy(r"(?P<when>.+?)(?:前)?取得阶段性(?:进展|成效|成果)[，,；;]?(?:并)?(?:持续推动|长期坚持|持续推进)?")
 _EXTERNAL = Lazy(r"(?:按照|按|根据)(?P<authority>.+?)(?:统一)?部署(?:要求)?(?:推动实施|推进实施|实施|推动|执行)?")
-
-
-# The years a date may fall in: those a plan's year may be (store checks _plan.yaml's `year` by the
-# same rule). A date outside them is a typo (202-05-31 for 2022-05-31), and dates this far from
-# date.min and date.max keep every date window inside what `datetime` can count.
-FIRST_YEAR, LAST_YEAR = 1901, 2999
-FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 class DeadlineError(ValueError):

@@ -17,10 +17,10 @@ so a case these rules get wrong ends in a refusal, never in a damaged file.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from .i18n import _
 from .render import escape
+from .values import date
 from .yamlread import pyyaml
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)

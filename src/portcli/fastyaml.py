@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
+
+from .values import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import cache
 from .files import PLAN_FILE, measure_names, read_text
-from .model import Measure, Plan
+from .model import FIRST_YEAR, LAST_YEAR, Measure, Plan
 from .plans import Plans
 from .i18n import Message
 from .problem import Problem
@@ -171,7 +171,6 @@ def _year_of_broken_plan(directory: Path) -> Plan | None:
     is the one message about them).
     """
     from .check import is_int
-    from .deadline import FIRST_YEAR, LAST_YEAR
 
     path = directory / PLAN_FILE
     data = read_document(path)[0] if path.is_file() else None

@@ -6,10 +6,9 @@ questions that depend on "today" live in ``query``.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 from functools import cached_property
 
-from .values import Frozen
+from .values import Frozen, date
 
 STATUSES: dict[str, str] = {
     "not_started": "未启动",
@@ -24,6 +23,12 @@ DEADLINE_KINDS = ("date", "milestone", "ongoing", "external")
 
 # The largest id: nine digits are more than any plan needs, and a file name or an option stays short.
 MAX_ID = 999_999_999
+
+# The years a date may fall in: those a plan's year may be (check.py checks _plan.yaml's `year` by the
+# same rule). A date outside them is a typo (202-05-31 for 2022-05-31), and dates this far from
+# date.min and date.max keep every date window inside what `datetime` can count.
+FIRST_YEAR, LAST_YEAR = 1901, 2999
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 def fold(name: str) -> str:

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import cached_property
 
 from .i18n import Message
 from .model import STATUSES, Measure, Plan, Unit, fold
 from .plans import Plans, plan_of
 from .problem import did_you_mean
-from .values import Frozen, Value
+from .values import Frozen, Value, date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

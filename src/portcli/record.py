@@ -14,7 +14,6 @@ import copy
 import os
 import re
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from . import edit, query, write
@@ -26,7 +25,7 @@ from .i18n import _, status_word
 from .problem import Problem
 from .write import Source, WriteError
 from .yamlread import parse_yaml
-from .values import Value
+from .values import Value, date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

@@ -6,11 +6,11 @@ push. Nothing existing is ever written over: every path is checked before the fi
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from . import edit, write
 from .files import PLAN_FILE
+from .values import date
 
 GITIGNORE = """\
 # portcli's write lock, and the temp file a killed writer leaves (the next write removes it)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 
-from .model import STATUSES
+from .model import FIRST_YEAR, LAST_YEAR, STATUSES
 from .check import (EXTENSION_KEYS, LIGHTS_KEYS, MAX_YELLOW_DAYS, MEASURE_KEYS, OPTIONAL_PLAN_KEYS, PLAN_KEYS,
                     PROGRESS_KEYS, REQUIRED_KEYS, TASK_KEYS, UNIT_KEYS)
-from .deadline import FIRST_YEAR, LAST_YEAR
 from .files import PLAN_FILE
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)

@@ -8,11 +8,10 @@ The period of a 通报 is (since, as_of]: an entry dated on `since` itself belon
 """
 from __future__ import annotations
 
-from datetime import date
 
 from .model import Measure
 from .query import in_id_order, is_overdue
-from .values import Value
+from .values import Value, date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

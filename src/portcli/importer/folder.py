@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..load import Loaded, load
 from ..model import Plan
 from ..problem import Problem as FileProblem
 from ..record import _measure_text
+from ..values import date
 from ..yamlread import parse_yaml
 from .table import Document, Measure, Problem
 

@@ -1,12 +1,12 @@
 """One module per output format; each is imported only when its format is asked for."""
 from __future__ import annotations
 
-from datetime import date
 
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Plan
 from ..patterns import Lazy
 from ..query import Report, is_due_soon, is_overdue
+from ..values import date
 
 # What data must never send to a terminal: C0 and C1 controls and DEL (newline and tab aside),
 # the bidirectional embeddings, overrides and isolates that reorder what is shown ("Trojan

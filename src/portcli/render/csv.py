@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import date
 
 from ..model import Measure, Plan
 from . import sheet
+from ..values import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
-from datetime import date
-from json.encoder import encode_basestring  # a str as JSON, as the one-line encoder writes it
+
+try:  # json's C encoder, without `import json`: that loads its decoder too (1.5 ms of a 30 ms query, issue 16)
+    from _json import encode_basestring, make_encoder  # a str as JSON, as the one-line encoder writes it
+except ImportError:  # a Python without the accelerator
+    from json.encoder import encode_basestring
+    make_encoder = None
 
 from ..model import Measure, Plan
 from ..plans import key, plan_of
 from ..query import Report, days_overdue, days_since_progress, last_progress
 from . import UNSAFE_ABOVE_C0
+from ..values import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -81,8 +85,14 @@ def dump_items(items: Iterable[Any], out: IO[str]) -> None:
     out.write("[]\n" if separator == "[\n  " else "\n]\n")
 
 
-# What json.dumps(..., ensure_ascii=False, indent=2) uses, whose pieces can be written as they come.
-_INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2)
+@functools.cache
+def _indented():
+    """What json.dumps(..., ensure_ascii=False, indent=2) uses, whose pieces can be written as they come."""
+    import json
+
+    return json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
 _PIECES = 4096  # json's pieces joined and written at a time: a few tens of KB
 
 
@@ -93,7 +103,7 @@ def _write(value: Any, out: IO[str], level: int = 0) -> None:
     so each one takes the level's indent."""
     newline = "\n" + "  " * level
     batch: list[str] = []
-    for piece in _INDENTED.iterencode(value):
+    for piece in _indented().iterencode(value):
         batch.append(piece)
         if len(batch) == _PIECES:
             out.write(_nested_text("".join(batch), newline, level))
@@ -108,14 +118,18 @@ def _nested_text(text: str, newline: str, level: int) -> str:
 @functools.cache
 def _one_line_encoder():
     """obj -> its JSON on one line, UTF-8 unescaped; the C encoder built once, not once a call."""
-    encoder = json.JSONEncoder(ensure_ascii=False)
     try:
-        from json.encoder import c_make_encoder
+        encode = make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
+    except TypeError:  # a Python without the C accelerator (None is not callable), or another signature
+        import json
 
-        encode = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True)
-    except (ImportError, TypeError):  # a Python without the C accelerator, or another signature
-        return encoder.encode
+        return json.JSONEncoder(ensure_ascii=False).encode
     return lambda obj: "".join(encode(obj, 0))
+
+
+def _not_json(value: Any):
+    """What json.JSONEncoder.default does: refuse. A measure's fields are all JSON's own types."""
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
 def static_json(m: Measure, plan: Plan | None) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import functools
-from datetime import date
 
 from rich import box
 from rich.console import Console
@@ -24,6 +23,7 @@ from ..query import Report, days_for, days_overdue, days_since_progress, is_due_
 from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, light,
                printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
                summary, summary_line)
+from ..values import date
 from .widths import is_simple, wide_characters
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)

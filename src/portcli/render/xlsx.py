@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
-from datetime import date
 from itertools import groupby
 
 from openpyxl import Workbook
@@ -26,6 +25,7 @@ from ..i18n import N_, _
 from ..model import Measure, Plan
 from ..query import days_for
 from . import as_of as as_of_line, light, printable, sheet
+from ..values import date
 from .widths import simple_width
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
