@@ -64,7 +64,7 @@ def uncached(folder: Path, monkeypatch) -> loading.Loaded:
 def stored_entries(folder: Path) -> dict:
     """What the cache holds for `folder`'s measure files under the current plan and portcli."""
     plan = loading.load_plan(folder)[0]
-    entries = cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
+    entries = cache._read(Path(cache.cache_file(folder, cache.cache_dir())), cache._stamp(folder, plan))
     return {name: entry for name, entry in entries.items() if name != cache.PLAN_KEY}
 
 
@@ -239,7 +239,7 @@ def test_an_edit_to_portcli_itself_starts_afresh(measures_dir, later, reads, mon
                                     "wrong entries"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monkeypatch, damage):
     good = load(measures_dir, reads)
-    where = cache.cache_file(measures_dir, cache.cache_dir())
+    where = Path(cache.cache_file(measures_dir, cache.cache_dir()))
     data = where.read_bytes()
     stamp, entries = stored(where)
     where.write_bytes({
@@ -258,7 +258,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(measures_dir, later, reads, monk
 
 def test_an_entry_of_the_right_signature_but_a_wrong_shape_is_read_again(measures_dir, later, reads):
     load(measures_dir, reads)
-    where = cache.cache_file(measures_dir, cache.cache_dir())
+    where = Path(cache.cache_file(measures_dir, cache.cache_dir()))
     stamp, entries = stored(where)
     entries["02.yaml"] = (entries["02.yaml"][0], ("not", "a", "record"))
     where.write_bytes(framed((stamp, 7, entries)))
@@ -357,7 +357,7 @@ def test_a_cached_measure_pickles_and_copies_as_a_fresh_one(measures_dir, later,
 
 
 def test_a_fifo_in_the_caches_place_does_not_hang_a_run(measures_dir, later, run):
-    where = cache.cache_file(measures_dir, cache.cache_dir())
+    where = Path(cache.cache_file(measures_dir, cache.cache_dir()))
     where.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(where)
     result = run("list", "--format", "json", "--dir", measures_dir)
@@ -682,14 +682,14 @@ def test_the_cache_of_a_folder_that_is_gone_is_removed(tmp_path, private_cache, 
     for folder in folders:
         loading.load(folder)
     assert len(cache_files(private_cache)) == 3
-    gone = cache.cache_file(folders[1], private_cache)
+    gone = Path(cache.cache_file(folders[1], private_cache))
     shutil_rmtree(folders[1])
     (private_cache / "leftover.cache.00000000000000aa.journal").write_bytes(b"x")  # a journal no base owns
     monkeypatch.setattr(cache, "_bounded", set())  # a new run
     new = generate.generate(5, tmp_path / "m3", seed=3)
     loading.load(new)
     assert gone not in cache_files(private_cache)
-    assert cache_files(private_cache) == sorted(cache.cache_file(f, private_cache) for f in [folders[0], folders[2], new])
+    assert cache_files(private_cache) == sorted(Path(cache.cache_file(f, private_cache)) for f in [folders[0], folders[2], new])
     assert journal_of(private_cache) == []
 
 
@@ -704,7 +704,7 @@ def test_the_least_recently_used_caches_go_first_beyond_the_bound(tmp_path, priv
     folders = [generate.generate(40, tmp_path / f"m{k}", seed=k) for k in range(4)]
     for folder in folders:
         loading.load(folder)
-    bases = {folder: cache.cache_file(folder, private_cache) for folder in folders}
+    bases = {folder: Path(cache.cache_file(folder, private_cache)) for folder in folders}
     size = max(p.stat().st_size for p in bases.values())
     hour = 3600 * 10**9
     now = time.time_ns()
@@ -719,7 +719,7 @@ def test_the_least_recently_used_caches_go_first_beyond_the_bound(tmp_path, priv
     new = generate.generate(40, tmp_path / "m4", seed=4)
     loading.load(new)
     assert cache_files(private_cache) == sorted([bases[folders[0]], bases[folders[1]],
-                                                 cache.cache_file(new, private_cache)])
+                                                 Path(cache.cache_file(new, private_cache))])
     for folder in folders:  # whatever was removed, every folder still reads as it is
         assert loading.load(folder).measures == uncached(folder, monkeypatch).measures
 

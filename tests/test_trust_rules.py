@@ -86,7 +86,7 @@ def test_a_cache_file_that_is_a_link_is_replaced_not_followed(run, measures_dir,
 
     outside = tmp_path / "outside.bin"
     outside.write_bytes(b"not yours")
-    cache.cache_file(measures_dir, private_cache).symlink_to(outside)
+    Path(cache.cache_file(measures_dir, private_cache)).symlink_to(outside)
     for _ in range(2):
         assert run("list", "--format", "json", "--dir", measures_dir).exit_code == 0
     assert outside.read_bytes() == b"not yours"

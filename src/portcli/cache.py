@@ -47,9 +47,9 @@ import stat
 import sys
 import time
 import zlib
-from pathlib import Path
 
 from . import __version__
+from .files import spelled
 from .i18n import Message
 from .model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
 from .problem import Problem
@@ -68,7 +68,7 @@ clock: Callable[[], int] = time.time_ns  # the clock racy entries are judged by;
 
 Result = tuple[Measure | None, list[Problem]]  # what load.load_measure_file returns
 if TYPE_CHECKING:
-    Check = Callable[[Path, Plan | None], Result]  # what load.load_measure_file is
+    Check = Callable[[str, Plan | None], Result]  # what load.load_measure_file is
 
 # The codec below writes these fields, in this order; if the model gains a field, the cache turns
 # itself off (and tests/test_cache.py fails) until the codec is taught the new field.
@@ -85,7 +85,7 @@ _CODEC_FIELDS = {
 CODEC_MATCHES_MODEL = all(cls._fields == names for cls, names in _CODEC_FIELDS.items())
 
 
-def cache_dir() -> Path | None:
+def cache_dir() -> str | None:
     """Where caches live, or None when caching is turned off (or there is no safe place for it)."""
     if os.environ.get("PORTCLI_NO_CACHE", "") not in ("", "0"):
         return None
@@ -96,19 +96,19 @@ def cache_dir() -> Path | None:
         root = os.path.join(base, "portcli")
     # Without HOME, expanduser can leave a literal "~": a relative path would put the cache in
     # whatever folder the command runs in (a repository, CI's checkout).
-    return Path(root) if os.path.isabs(root) else None
+    return spelled(root) if os.path.isabs(root) else None
 
 
-def cache_file(directory: Path, root: Path) -> Path:
+def cache_file(directory: str, root: str) -> str:
     """The base file of `directory`'s cache: named after the folder as resolved (links followed, `..`
     and `.` gone), so that every spelling of one folder shares one cache."""
     return _cache_file(os.path.realpath(directory), root)
 
 
-def _cache_file(resolved: str, root: Path) -> Path:
+def _cache_file(resolved: str, root: str) -> str:
     key = zlib.crc32(resolved.encode("utf-8", "surrogateescape"))
     name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in os.path.basename(resolved))[:40]
-    return root / f"{name}-{key:08x}{SUFFIX}"
+    return os.path.join(root, f"{name}-{key:08x}{SUFFIX}")
 
 
 SUFFIX = ".cache"
@@ -117,12 +117,12 @@ JOURNAL = ".journal"  # the journal of base X.cache whose token is T: X.cache.T.
 
 def code_stamp() -> tuple:
     """What checking depends on in portcli itself: its version and source, PyYAML, Python."""
-    here = Path(__file__).parent
-    source = tuple(_signature(here / name) for name in sorted(os.listdir(here)) if name.endswith(".py"))
+    here = os.path.dirname(__file__)
+    source = tuple(_signature(os.path.join(here, name)) for name in sorted(os.listdir(here)) if name.endswith(".py"))
     return FORMAT, __version__, source, _pyyaml_signature(), sys.version_info[:2]
 
 
-def _stamp(directory: Path, plan: Plan, code: tuple | None = None, resolved: str | None = None) -> tuple:
+def _stamp(directory: str, plan: Plan, code: tuple | None = None, resolved: str | None = None) -> tuple:
     """Everything a checked file depends on besides its own bytes. Not how the folder is spelled:
     a measure's file name is given it when it is decoded, and a problem's message, which may quote
     the spelling, is kept with the folder as it was spelled and trusted only under that spelling."""
@@ -140,7 +140,7 @@ def _pyyaml_signature() -> tuple | None:
     return None
 
 
-def _signature(path: Path | str) -> tuple[int, int, int, int] | None:
+def _signature(path: str) -> tuple[int, int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -164,7 +164,7 @@ class PlanSeen:
         self.plan = self.stamp = None
 
 
-def cached_plan(directory: Path, code: tuple | None = None) -> tuple[Plan | None, PlanSeen | None]:
+def cached_plan(directory: str, code: tuple | None = None) -> tuple[Plan | None, PlanSeen | None]:
     """The folder's plan from its cache when _plan.yaml is unchanged (else None: read it), and what
     check_files needs to store it. A plan is cached only when it read without a problem, and only
     from an ordinary file (a link's target is read afresh, by read_text's rules, every run)."""
@@ -212,7 +212,7 @@ def _decode_plan(stored: tuple) -> Plan:
                 None if start is None else date.fromordinal(start), yellow_days)
 
 
-def check_files(directory: Path, plan: Plan | None, names: list[str], check: Check, *,
+def check_files(directory: str, plan: Plan | None, names: list[str], check: Check, *,
                 plan_name: str | None = None, code: tuple | None = None,
                 plan_seen: PlanSeen | None = None) -> list[Result]:
     """check(path, plan) for each of the folder's files `names`, in order, taking unchanged files'
@@ -223,7 +223,7 @@ def check_files(directory: Path, plan: Plan | None, names: list[str], check: Che
     prefix = "" if base == "." else os.path.join(base, "")  # file names as `directory / name` spells them
     root = cache_dir()
     if root is None or plan is None or not CODEC_MATCHES_MODEL or not _private_folder(root):
-        return [check(Path(prefix + name), plan) for name in names]
+        return [check(prefix + name, plan) for name in names]
     started = clock() if plan_seen is None else plan_seen.started
     if plan_seen is not None and plan_seen.plan is plan:
         where, stamp, resolved = plan_seen.where, plan_seen.stamp, plan_seen.resolved
@@ -300,7 +300,7 @@ JOURNAL_AT_LEAST = 64 * 1024
 JOURNAL_SHARE = 4
 
 
-def _record(where: Path, found: _Found, stamp: tuple, changes: dict[str, tuple | None], resolved: str) -> None:
+def _record(where: str, found: _Found, stamp: tuple, changes: dict[str, tuple | None], resolved: str) -> None:
     """Append `changes` to the journal of the base as read, or fold everything into a new base when
     the journal has grown too big."""
     record = marshal.dumps((found.token, changes))
@@ -333,8 +333,8 @@ def _record(where: Path, found: _Found, stamp: tuple, changes: dict[str, tuple |
         os.close(fd)
 
 
-def _journal_of(where: Path, token: int) -> Path:
-    return where.with_name(f"{where.name}.{token:016x}{JOURNAL}")
+def _journal_of(where: str, token: int) -> str:
+    return f"{where}.{token:016x}{JOURNAL}"
 
 
 class _suppressed:
@@ -345,7 +345,7 @@ class _suppressed:
         return kind is not None and issubclass(kind, OSError)
 
 
-def _private_folder(root: Path) -> bool:
+def _private_folder(root: str) -> bool:
     """Whether `root` is (or could be made as) a folder of this user's that no one else can write;
     never a link. Anything else turns the cache off for this run."""
     try:
@@ -383,7 +383,7 @@ def _check_all(files: list[str], plan: Plan, check: Check, plan_name: str | None
 def _check_each(files: list[str], plan: Plan, check: Check) -> list[tuple[Result, tuple | None]]:
     pairs = []
     for file in files:
-        result = check(Path(file), plan)
+        result = check(file, plan)
         pairs.append((result, _encode(result, file)))
     return pairs
 
@@ -485,12 +485,12 @@ def _header(header: bytes) -> tuple[int, int, int, int] | None:
 TOUCH_NS = 3600 * 1_000_000_000  # a cache's mtime says when it was last used, to the hour
 
 
-def _read(where: Path, stamp: tuple) -> dict[str, tuple]:
+def _read(where: str, stamp: tuple) -> dict[str, tuple]:
     """The cache's entries, base and journal merged; empty when there is none for `stamp`."""
     return _read_cache(where, stamp).entries
 
 
-def _open_regular(path: Path):
+def _open_regular(path: str):
     """`path` opened for reading when it is an ordinary file (not following a link, not blocking on
     a FIFO), with its stat; or None."""
     try:
@@ -508,7 +508,7 @@ def _open_regular(path: Path):
     return file, info
 
 
-def _read_cache(where: Path, stamp: tuple) -> _Found:
+def _read_cache(where: str, stamp: tuple) -> _Found:
     return _found(_read_raw(where), stamp)
 
 
@@ -519,7 +519,7 @@ def _found(raw: tuple | None, stamp: tuple) -> _Found:
     return _Found(*raw[1:])
 
 
-def _read_raw(where: Path) -> tuple | None:
+def _read_raw(where: str) -> tuple | None:
     """(stamp, entries, token, base size, journal size) of the cache at `where`, base and journal
     merged, whatever its stamp; None when there is none that reads."""
     try:
@@ -546,7 +546,7 @@ def _read_raw(where: Path) -> tuple | None:
     return None
 
 
-def _apply_journal(where: Path, token: int, entries: dict[str, tuple]) -> int:
+def _apply_journal(where: str, token: int, entries: dict[str, tuple]) -> int:
     """Apply the whole records of the base's journal to `entries`, in order, up to the first that is
     not whole; the journal's size (as good as infinite when part of it could not be applied)."""
     opened = _open_regular(_journal_of(where, token))
@@ -580,13 +580,13 @@ def _apply_journal(where: Path, token: int, entries: dict[str, tuple]) -> int:
     return at if at == len(content) else 1 << 62
 
 
-def _write(where: Path, stamp: tuple, entries: dict[str, tuple], resolved: str = "") -> None:
+def _write(where: str, stamp: tuple, entries: dict[str, tuple], resolved: str = "") -> None:
     """Replace the cache's base as a whole, with a new token (so no journal applies to it yet); a
     cache that cannot be written is simply not kept."""
     token = int.from_bytes(os.urandom(8), "little")
     index = marshal.dumps((stamp, token, entries))
     folder = resolved.encode("utf-8", "surrogateescape")
-    temporary = where.with_name(f"{where.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    temporary = f"{where}.{os.getpid()}.{time.monotonic_ns()}.tmp"
     try:
         # O_EXCL: never through a link or over another's file; the rename then replaces whatever
         # name is in the way, never writing where it points.
@@ -602,7 +602,7 @@ def _write(where: Path, stamp: tuple, entries: dict[str, tuple], resolved: str =
         except OSError:
             pass
         return
-    _bound(where.parent, where)
+    _bound(os.path.dirname(where), os.path.basename(where))
 
 
 _bounded: set[str] = set()  # the cache folders bounded by this process already: once a run is enough
@@ -618,12 +618,12 @@ def max_bytes() -> int:
 MAX_BYTES = 1024 << 20
 
 
-def _bound(root: Path, keep: Path) -> None:
+def _bound(root: str, keep: str) -> None:
     """Remove the caches of folders that are gone, journals and temporary files no base owns, then
-    the least recently used caches until the rest hold at most max_bytes(); never `keep`."""
-    if os.fspath(root) in _bounded:
+    the least recently used caches until the rest hold at most max_bytes(); never the base named `keep`."""
+    if root in _bounded:
         return
-    _bounded.add(os.fspath(root))
+    _bounded.add(root)
     now = time.time_ns()
     try:
         names = os.listdir(root)
@@ -632,7 +632,7 @@ def _bound(root: Path, keep: Path) -> None:
     bases: dict[str, tuple[int, int]] = {}  # base name: (mtime, bytes with its journal)
     journals: list[str] = []
     for name in names:
-        path = root / name
+        path = os.path.join(root, name)
         try:
             info = os.lstat(path)
         except OSError:
@@ -640,7 +640,7 @@ def _bound(root: Path, keep: Path) -> None:
         if not stat.S_ISREG(info.st_mode):
             continue
         if name.endswith(SUFFIX):
-            if name != keep.name and _folder_gone(path):
+            if name != keep and _folder_gone(path):
                 _remove(path)
             else:
                 bases[name] = (info.st_mtime_ns, info.st_size)
@@ -650,27 +650,27 @@ def _bound(root: Path, keep: Path) -> None:
             _remove(path)
     for name in journals:
         base = name[:-len(JOURNAL)].rpartition(".")[0]
-        if base not in bases or not _owns(root / base, name):
-            _remove(root / name)
+        if base not in bases or not _owns(os.path.join(root, base), name):
+            _remove(os.path.join(root, name))
         else:
             with _suppressed():
                 mtime, size = bases[base]
-                bases[base] = mtime, size + os.lstat(root / name).st_size
+                bases[base] = mtime, size + os.lstat(os.path.join(root, name)).st_size
     total = sum(size for _, size in bases.values())
     limit = max_bytes()
     for name in sorted(bases, key=lambda n: bases[n][0]):  # least recently used first
         if total <= limit:
             break
-        if name == keep.name:
+        if name == keep:
             continue
         total -= bases[name][1]
-        _remove(root / name)
+        _remove(os.path.join(root, name))
         for journal in journals:
             if journal.startswith(name + "."):
-                _remove(root / journal)
+                _remove(os.path.join(root, journal))
 
 
-def _base_header(path: Path) -> tuple[int, str] | None:
+def _base_header(path: str) -> tuple[int, str] | None:
     """A base's token and the folder it caches, from its header; None when it is no base."""
     opened = _open_regular(path)
     if opened is None:
@@ -684,7 +684,7 @@ def _base_header(path: Path) -> tuple[int, str] | None:
     return header[2], folder.decode("utf-8", "surrogateescape")
 
 
-def _folder_gone(path: Path) -> bool:
+def _folder_gone(path: str) -> bool:
     """Whether the folder a base caches no longer exists (as its header names it); a file that is
     no base this portcli reads is worth nothing either."""
     try:
@@ -694,16 +694,16 @@ def _folder_gone(path: Path) -> bool:
     return found is None or not found[1] or not os.path.isdir(found[1])
 
 
-def _owns(base: Path, journal: str) -> bool:
+def _owns(base: str, journal: str) -> bool:
     """Whether `journal` is the journal of `base` as it is now (its token's)."""
     try:
         found = _base_header(base)
     except (OSError, ValueError):
         return False
-    return found is not None and journal == f"{base.name}.{found[0]:016x}{JOURNAL}"
+    return found is not None and journal == f"{os.path.basename(base)}.{found[0]:016x}{JOURNAL}"
 
 
-def _remove(path: Path) -> None:
+def _remove(path: str) -> None:
     with _suppressed():
         os.unlink(path)
 

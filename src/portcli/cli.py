@@ -872,7 +872,7 @@ def _target(directory: Path | None, reference: tuple[str | None, int],
             plans: list[str] | None) -> tuple[Path, int, str | None]:
     """The folder a write goes to (the plan's, in a folder of several), the measure's id, the plan's name.
     A bare id in a folder of several plans is looked for in every plan (or those --plan names)."""
-    folder = _directory(directory)
+    folder = Path(_directory(directory))
     plan, measure_id = reference
     names = plan_folders(folder)
     if not names:
@@ -1017,7 +1017,7 @@ def new(
 
 def _new_folder(directory: Path | None, plans: list[str] | None) -> tuple[Path, str | None]:
     """Where a new measure goes: the measures folder, or in a folder of several plans the one --plan names."""
-    folder = _directory(directory)
+    folder = Path(_directory(directory))
     names = plan_folders(folder)
     if not names:
         if plans:

@@ -11,7 +11,6 @@ import errno
 import gc
 import os
 import sys
-from pathlib import Path
 
 from . import files, query
 from .i18n import N_, _
@@ -22,6 +21,7 @@ from .values import date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import IO, NoReturn
     from .model import Plan
     from .plans import Plans
@@ -104,14 +104,14 @@ def reason(exc: OSError) -> str:
     return _(known) if known else (getattr(exc, "strerror", None) or str(exc))
 
 
-def _directory(directory: Path | None) -> Path:
+def _directory(directory: str | Path | None) -> str:
     try:
         return files.find_directory(directory)
     except files.DirectoryNotFound as exc:
         fail(str(exc))
 
 
-def _load(directory: Path | None, plans: list[str] | None = None) -> Loaded:
+def _load(directory: str | Path | None, plans: list[str] | None = None) -> Loaded:
     try:
         loaded = load_tree(_directory(directory), plans)
     except UnknownPlan as exc:

@@ -11,10 +11,13 @@ import errno
 import os
 import re
 import stat
-from pathlib import Path
 
 from .i18n import Message
 from .problem import Problem
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PLAN_FILE = "_plan.yaml"
 
@@ -23,27 +26,53 @@ class DirectoryNotFound(Exception):
     pass
 
 
-def find_directory(explicit: Path | None = None, start: Path | None = None) -> Path:
-    """--dir, else $PORTCLI_DIR, else measures/ in the current folder or its nearest parent."""
+# A folder is spelled as pathlib spells it, in messages and in the names of its files, on every
+# path through portcli; but as a str: the everyday queries do without pathlib, whose import
+# (with urllib.parse and ipaddress) was 5 ms of a 35 ms cached query (issue 16).
+
+def spelled(folder: str | os.PathLike) -> str:
+    """`folder` as str(Path(folder)) spells it: on POSIX, repeated slashes and `.` parts gone, no
+    trailing slash, "." for nothing; `..` kept, and a leading "//" (which POSIX leaves to the system)."""
+    if not isinstance(folder, str):
+        return os.fspath(folder)  # a Path spells itself
+    if os.sep != "/":
+        from pathlib import Path
+
+        return str(Path(folder))
+    root = "//" if folder.startswith("//") and not folder.startswith("///") else "/" if folder.startswith("/") else ""
+    return root + "/".join([part for part in folder.split("/") if part and part != "."]) or "."
+
+
+def join(folder: str, name: str) -> str:
+    """A name in a spelled folder, as Path(folder) / name spells it: "x", not "./x", in "."."""
+    return name if folder == "." else os.path.join(folder, name)
+
+
+def find_directory(explicit: str | os.PathLike | None = None, start: str | None = None) -> str:
+    """--dir, else $PORTCLI_DIR, else measures/ in the current folder or its nearest parent; spelled."""
     if explicit is None and os.environ.get("PORTCLI_DIR"):
-        explicit = Path(os.environ["PORTCLI_DIR"])
+        explicit = os.environ["PORTCLI_DIR"]
     if explicit is not None:
-        if not explicit.is_dir():
-            raise DirectoryNotFound(Message("{folder}: no such measures folder", folder=str(explicit)))
+        explicit = spelled(explicit)
+        if not os.path.isdir(explicit):
+            raise DirectoryNotFound(Message("{folder}: no such measures folder", folder=explicit))
         return explicit
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "measures").is_dir():
-            found = folder / "measures"
-            try:
-                return found.relative_to(Path.cwd())
-            except ValueError:
-                return found
+    here = os.path.realpath(start or os.getcwd())
+    while True:
+        found = os.path.join(here, "measures")
+        if os.path.isdir(found):
+            # relative to the current folder as it is spelled (Path.relative_to): when links make the
+            # real path another spelling, the real path itself
+            current = os.path.join(os.getcwd(), "")
+            return found[len(current):] if found.startswith(current) else found
+        if os.path.dirname(here) == here:
+            break
+        here = os.path.dirname(here)
     raise DirectoryNotFound(Message("no measures/ folder here or in any parent folder; pass --dir PATH or set "
                                     "PORTCLI_DIR"))
 
 
-def measure_names(directory: Path) -> list[str]:
+def measure_names(directory: str) -> list[str]:
     """The names of the measure files, and of the files meant as one but misnamed (26.yml,
     26.YAML), so that they are reported, not silently skipped; sorted as text. Hidden files
     (.#26.yaml, an Emacs lock; ._26.yaml, macOS metadata) are editors' and systems' own, not
@@ -141,6 +170,8 @@ def _link_problem(path: Path) -> Trouble | None:
         os.stat(path)
     except OSError as exc:
         return _os_problem(path, exc)
+    from pathlib import Path  # here: only a link needs it
+
     target = Path(os.path.realpath(path))
     if not target.is_relative_to(Path(os.path.realpath(path.parent))):
         return "link-outside", Message("is a symbolic link to {target}, outside its folder {folder}; portcli reads only files "

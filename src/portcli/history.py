@@ -181,7 +181,7 @@ def _identity(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def done_in_commits(folder: Path, files: list[str], since: date, as_of: date) -> set[str]:
+def done_in_commits(folder: str, files: list[str], since: date, as_of: date) -> set[str]:
     """Of `files` (measure files under `folder`, as portcli names them), those whose `status:` a
     commit authored in (since, as_of] changed to done. One `git log` over the whole folder, the
     commits limited to those whose diff adds or removes a `status:` line; its author date's day, in

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     import gettext as _gettext
 
 DOMAIN = "portcli"
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
 LANGUAGES = ("zh", "en")
 CATALOGS = {"zh": "zh_CN", "en": "en"}
 DEFAULT = "zh"

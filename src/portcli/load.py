@@ -10,10 +10,9 @@ import gc
 import operator
 import os
 from functools import partial
-from pathlib import Path
 
 from . import cache
-from .files import PLAN_FILE, measure_names, read_text
+from .files import PLAN_FILE, join, measure_names, read_text, spelled
 from .model import FIRST_YEAR, LAST_YEAR, Measure, Plan
 from .plans import Plans
 from .i18n import Message
@@ -22,6 +21,7 @@ from .values import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 
@@ -29,12 +29,12 @@ class Loaded(Value):
     """What loading a measures folder gave: the plan, the valid measures, the problems."""
 
     def __init__(self, plan: Plan | None, measures: list[Measure] | None = None, problems: list[Problem] | None = None,
-                 directory: Path = Path("measures"), duplicates: dict[int, list[str]] | None = None,
+                 directory: str = "measures", duplicates: dict[int, list[str]] | None = None,
                  plans: Plans | None = None) -> None:
         self.plan = plan
         self.measures = [] if measures is None else measures
         self.problems = [] if problems is None else problems
-        self.directory = directory
+        self.directory = directory  # as files.spelled spells it
         self.duplicates = {} if duplicates is None else duplicates  # an id in several files: the files
         # A folder of several plans: each plan by its folder's name (None when its _plan.yaml is broken);
         # empty for a one-plan folder, whose plan is `plan`.
@@ -45,8 +45,9 @@ class Loaded(Value):
         return bool(self.plans)
 
 
-# The reading and checking modules (yamlread, check, deadline) are imported by the functions that
-# read a file: a run that takes every file from the cache reads none, and skips their ~3 ms of imports.
+# The reading and checking modules (yamlread, check, deadline, and pathlib for the readers) are
+# imported by the functions that read a file: a run that takes every file from the cache reads
+# none, and skips their ~8 ms of imports.
 
 def read_document(path: Path) -> tuple[Any, str | None, Problem | None]:
     """The file's YAML document and text, or the problem that stops it being read."""
@@ -59,10 +60,12 @@ def read_document(path: Path) -> tuple[Any, str | None, Problem | None]:
     return data, text, problem
 
 
-def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
-    path = directory / PLAN_FILE
+def load_plan(directory: str) -> tuple[Plan | None, list[Problem]]:
+    from pathlib import Path
+
+    path = Path(directory, PLAN_FILE)
     if not path.exists() and not path.is_symlink():  # a broken link is reported by read_text
-        inner = directory / "measures"
+        inner = Path(directory, "measures")
         hint = (Message("; is the measures folder {folder}? (--dir {folder})", folder=str(inner))
                 if (inner / PLAN_FILE).is_file() else Message.verbatim(""))
         return None, [Problem(str(path), None, "missing-plan", Message("missing: every measures folder needs a {plan}{hint}",
@@ -75,7 +78,10 @@ def load_plan(directory: Path) -> tuple[Plan | None, list[Problem]]:
     return build_plan(data, str(path), text)
 
 
-def load_measure_file(path: Path, plan: Plan | None, plan_name: str | None = None) -> tuple[Measure | None, list[Problem]]:
+def load_measure_file(file: str | Path, plan: Plan | None, plan_name: str | None = None) -> tuple[Measure | None, list[Problem]]:
+    from pathlib import Path
+
+    path = Path(file)
     if path.suffix != ".yaml":
         return None, [Problem(str(path), 1, "misnamed-file", Message("not read: measure files end in .yaml; rename it to {name}",
                                                     name=path.with_suffix(".yaml").name))]
@@ -87,12 +93,12 @@ def load_measure_file(path: Path, plan: Plan | None, plan_name: str | None = Non
     return build_measure(data, plan, str(path), text, plan_name)
 
 
-def load(directory: Path, plan_name: str | None = None, code: tuple | None = None) -> Loaded:
+def load(directory: str | Path, plan_name: str | None = None, code: tuple | None = None) -> Loaded:
     """Every valid measure in `directory`, sorted by id, and every problem found on the way.
     `plan_name` names the folder's plan among several; `code` is cache.code_stamp(), when the
     caller loads many folders in one run and has it already."""
     with _no_cyclic_collection():
-        return _load(directory, plan_name, code)
+        return _load(spelled(directory), plan_name, code)
 
 
 class _no_cyclic_collection:
@@ -109,7 +115,7 @@ class _no_cyclic_collection:
             gc.enable()
 
 
-def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
+def _load(directory: str, plan_name: str | None, code: tuple | None) -> Loaded:
     plan, seen = cache.cached_plan(directory, code)
     problems: list[Problem] = []
     if plan is None:
@@ -117,7 +123,7 @@ def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
     names = measure_names(directory)
     if plan is None:  # nothing to key a cache on: the plan is what every file is checked against
         context = _year_of_broken_plan(directory)
-        results = [load_measure_file(directory / name, context, plan_name) for name in names]
+        results = [load_measure_file(join(directory, name), context, plan_name) for name in names]
     else:
         check = load_measure_file if plan_name is None else partial(load_measure_file, plan_name=plan_name)
         results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code, plan_seen=seen)
@@ -137,7 +143,7 @@ def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
             if m.id in shared:
                 groups.setdefault(m.id, []).append(m)
         for group in groups.values():  # in the order of the files, as every other problem
-            same = [(m, id_line(Path(m.file))) for m in group]
+            same = [(m, id_line(m.file)) for m in group]
             for m, line in same:
                 # Three names at most: 10,000 copies of a file must not make 10,000 lines of 10,000 names.
                 named = ", ".join([f"{o.file}:{at}" for o, at in same[:4] if o is not m][:3])
@@ -163,33 +169,37 @@ def _load(directory: Path, plan_name: str | None, code: tuple | None) -> Loaded:
 _by_id = operator.attrgetter("id")
 
 
-def _year_of_broken_plan(directory: Path) -> Plan | None:
+def _year_of_broken_plan(directory: str) -> Plan | None:
     """A plan with only the year a broken _plan.yaml still states, or None.
 
     Measures are read against it so that their phrases' due dates fall in the plan's year,
     not in today's; its empty units and tasks leave those unchecked (the plan's own problem
     is the one message about them).
     """
+    from pathlib import Path
+
     from .check import is_int
 
-    path = directory / PLAN_FILE
+    path = Path(directory, PLAN_FILE)
     data = read_document(path)[0] if path.is_file() else None
     year = data.get("year") if isinstance(data, dict) else None
     return Plan("", year) if is_int(year) and FIRST_YEAR <= year <= LAST_YEAR else None
 
 
-def id_line(path: Path) -> int:
+def id_line(file: str) -> int:
+    from pathlib import Path
+
     from .yamlread import compose, line_of
 
-    text, _ = read_text(path)
+    text, _ = read_text(Path(file))
     return line_of(compose(text or ""), ("id",))
 
 
 
-def plan_folders(directory: Path) -> list[str]:
+def plan_folders(directory: str) -> list[str]:
     """The names of `directory`'s plan folders (each holding a _plan.yaml), sorted; none when the
     folder is itself one plan (it has a _plan.yaml)."""
-    if (directory / PLAN_FILE).exists() or (directory / PLAN_FILE).is_symlink():
+    if os.path.lexists(os.path.join(directory, PLAN_FILE)):
         return []
     try:
         names = sorted(os.listdir(directory))
@@ -197,22 +207,22 @@ def plan_folders(directory: Path) -> list[str]:
         return []
     # measures/ itself is no plan folder: --dir pointed at the repository holding it is a mistake, told as one
     return [name for name in names if not name.startswith((".", "_")) and name != "measures"
-            and (directory / name / PLAN_FILE).is_file()]
+            and os.path.isfile(os.path.join(directory, name, PLAN_FILE))]
 
 
 class UnknownPlan(ValueError):
     pass
 
 
-def load_tree(directory: Path, plans: list[str] | None = None) -> Loaded:
+def load_tree(directory: str | Path, plans: list[str] | None = None) -> Loaded:
     """A measures folder of one plan (as `load` gives it) or of several plan folders: every plan's
     measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
     narrows to those plan folders; a name the folder lacks raises UnknownPlan."""
     with _no_cyclic_collection():
-        return _load_tree(directory, plans)
+        return _load_tree(spelled(directory), plans)
 
 
-def _load_tree(directory: Path, plans: list[str] | None) -> Loaded:
+def _load_tree(directory: str, plans: list[str] | None) -> Loaded:
     names = plan_folders(directory)
     if not names:
         if plans:
@@ -227,23 +237,23 @@ def _load_tree(directory: Path, plans: list[str] | None) -> Loaded:
     tree = Loaded(None, [], _strays(directory) if not plans else [], directory, plans=Plans())
     code = cache.code_stamp()  # the same for every plan folder: worked out once, not once a folder
     for name in chosen:
-        one = load(directory / name, name, code)
+        one = load(join(directory, name), name, code)
         tree.plans[name] = one.plan
         tree.measures.extend(one.measures)
         tree.problems.extend(one.problems)
     return tree
 
 
-def _strays(directory: Path) -> list[Problem]:
+def _strays(directory: str) -> list[Problem]:
     """Measure files beside the plan folders, and folders of measure files without a plan: neither has a
     plan to be checked against, and both are easily forgotten."""
-    found = [Problem(str(directory / name), 1, "outside-plan",
+    found = [Problem(join(directory, name), 1, "outside-plan",
                      Message("not read: in a folder of several plans every measure file belongs in a plan folder; "
                              "move it into one"))
              for name in measure_names(directory)]
     for name in sorted(os.listdir(directory)):
-        folder = directory / name
-        if not name.startswith((".", "_")) and folder.is_dir() and not (folder / PLAN_FILE).exists() \
+        folder = join(directory, name)
+        if not name.startswith((".", "_")) and os.path.isdir(folder) and not os.path.exists(os.path.join(folder, PLAN_FILE)) \
                 and measure_names(folder):
             found += load_plan(folder)[1]  # its measures are not read: the plan they belong to is missing
     return found

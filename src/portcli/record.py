@@ -384,7 +384,7 @@ def _create(loaded: Loaded, plan: Plan, text: str, label: str | None) -> Written
     if measure.id in taken:
         raise Refused(_("id {id} is taken by {file}; the next free id is {next}").format(
             id=measure.id, file=taken[measure.id], next=next_id(loaded)))
-    path = loaded.directory / file_name(loaded, measure.id)
+    path = Path(loaded.directory, file_name(loaded, measure.id))
     if path.exists():
         raise Refused(_("{path} already exists; the next free id is {next}").format(path=path, next=next_id(loaded)))
     written = write.write_measure(path, text, plan, data)
