@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portcli.load import load
 from portcli.render.json import measure_dict
@@ -82,3 +84,17 @@ def test_json_without_the_c_encoder_writes_the_same_bytes(tmp_path, run, monkeyp
     # with the C encoder, what is no JSON is refused in the same words
     with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
         render_json._one_line_encoder()({"a": object()})
+
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\u2028\u2029]")
+
+
+@given(st.text(st.sampled_from("a 1\"\\中文，\u3000\u00a0\u200b\ufeff\x7f\x85\x9f\xa0\u2028\u2029\u202a\u202e\u2066\u2069"
+                               "\ud800\udc80\udfff\U0001f600")))
+def test_a_json_line_escapes_exactly_the_unsafe_characters(text):
+    """render/json's _safe skips the search on a printable line: for any text (full-width and
+    no-break spaces, a zero-width space and a BOM, which are not printable but safe, among the
+    unsafe ones), the same as escaping each unsafe character, and nothing else."""
+    from portcli.render.json import _safe
+
+    assert _safe(text) == _UNSAFE_IN_JSON.sub(lambda found: "\\u%04x" % ord(found.group()), text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import stat
 import sys
 
 from . import files, query
@@ -216,12 +217,15 @@ def _reader_gone(stream: IO) -> bool:
     """Whether `stream` is a pipe whose reader has closed it. A big write that the reader's going
     cuts short raises nothing: Python returns the bytes written so far, and the text layer drops
     the count. So the pipe is asked."""
-    import select
-
     try:
         descriptor = stream.fileno()
+        kind = os.fstat(descriptor).st_mode
     except (OSError, ValueError, AttributeError):  # not a file (a test's capture)
         return False
+    if not (stat.S_ISFIFO(kind) or stat.S_ISSOCK(kind)):  # a terminal or a file has no reader to lose
+        return False
+    import select  # here: a run on a terminal or into a file needs none
+
     if not hasattr(select, "poll"):  # Windows: a closed pipe there raises on the write itself
         return False
     poller = select.poll()
