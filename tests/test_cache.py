@@ -64,7 +64,7 @@ def uncached(folder: Path, monkeypatch) -> loading.Loaded:
 def stored_entries(folder: Path) -> dict:
     """What the cache holds for `folder`'s measure files under the current plan and portcli."""
     plan = loading.load_plan(folder)[0]
-    entries = cache._read(Path(cache.cache_file(folder, cache.cache_dir())), cache._stamp(folder, plan))
+    entries = cache._read(cache.cache_file(folder, cache.cache_dir()), cache._stamp(folder, plan))
     return {name: entry for name, entry in entries.items() if name != cache.PLAN_KEY}
 
 

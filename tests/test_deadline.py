@@ -217,7 +217,7 @@ def test_a_date_option_is_read_as_deadline_reads_it(text):
     """commands.date_option reads 2022-06-15 itself (a query's start-up): for any text, the same day
     or the same refusal as deadline's own reading and range."""
     from portcli.commands import date_option
-    from portcli.deadline import in_range
+    from portcli.model import in_range
 
     try:
         expected = in_range(parse_date(text), text)

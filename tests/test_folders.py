@@ -10,6 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from portcli import files
+from portcli.load import load
 
 posix_only = pytest.mark.skipif(os.sep != "/", reason="elsewhere files.spelled asks pathlib itself")
 
@@ -26,15 +27,27 @@ _SPELLINGS = st.lists(st.sampled_from(["/", "//", "///", ".", "..", "a", "b.c", 
 def test_a_folder_is_spelled_as_pathlib_spells_it(spelling, name):
     assert files.spelled(spelling) == str(PurePosixPath(spelling))
     assert files.join(files.spelled(spelling), name) == str(PurePosixPath(spelling) / name)
-    assert files.spelled(Path(spelling)) == str(Path(spelling))
+    assert files.spelled(_Spelled(spelling)) == str(PurePosixPath(spelling))  # a DirEntry's path is not normal
 
 
-def test_a_problem_names_its_file_as_pathlib_would(run, measures_dir):
-    """The folder spelled with a doubled slash and `.`: the file is named in the folder's plain spelling."""
+class _Spelled:
+    """An os.PathLike that hands its spelling back as given, as os.DirEntry does."""
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
+
+    def __fspath__(self) -> str:
+        return self.spelling
+
+
+def test_a_problem_names_its_file_as_pathlib_would(measures_dir):
+    """The folder spelled with a doubled slash and `.`, as the fast path hands it on (a str): the
+    files and the folder are named in its plain spelling."""
     (measures_dir / "07.yaml").write_text("id: 7\ntask: [unclosed\n", encoding="utf-8")
-    result = run("list", "--dir", f"{measures_dir}//./", "-f", "json")
-    assert result.exit_code == 2
-    assert f"{measures_dir}/07.yaml:" in result.stderr and "//" not in result.stderr.replace("://", "")
+    loaded = load(f"{measures_dir}//./")
+    assert loaded.directory == str(measures_dir)
+    assert [p.file for p in loaded.problems] == [f"{measures_dir}/07.yaml"]
+    assert loaded.measures[0].file == f"{measures_dir}/01.yaml"
 
 
 def _found(start: Path | None = None) -> str:
@@ -66,3 +79,15 @@ def test_an_explicit_folder_is_spelled_and_checked(tmp_path, monkeypatch):
     assert files.find_directory() == f"{tmp_path}/m"
     with pytest.raises(files.DirectoryNotFound, match=r"^nowhere: no such measures folder"):
         files.find_directory("./nowhere/")
+    (tmp_path / "m" / "01.yaml").write_text("id: 1\n", encoding="utf-8")
+    with pytest.raises(files.DirectoryNotFound, match=r"^m/01.yaml: no such measures folder"):
+        files.find_directory("m/01.yaml")  # a file, not a folder
+
+
+def test_a_folder_that_cannot_be_opened_is_told_as_such(run, tmp_path):
+    """A name too long for the system (or a folder one may not enter) is no missing folder: the
+    reason is given, and it is one line and exit 2, not a traceback."""
+    long = "x" * 300
+    result = run("list", "--dir", str(tmp_path / long))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert f"{long}: cannot open the measures folder: File name too long" in result.stderr

@@ -73,15 +73,18 @@ def test_json_without_the_c_encoder_writes_the_same_bytes(tmp_path, run, monkeyp
     with_c = run(*args)
     assert with_c.exit_code == 0 and len(json.loads(with_c.stdout)) > 5
     render_json._one_line_encoder.cache_clear()
-    monkeypatch.setattr(render_json, "make_encoder", None)
     try:
-        without = run(*args)
-        with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
-            render_json._one_line_encoder()({"a": object()})
+        with monkeypatch.context() as without_c:
+            without_c.setattr(render_json, "make_encoder", None)
+            assert hasattr(render_json._one_line_encoder(), "__self__")  # json.JSONEncoder(...).encode
+            without = run(*args)
+            with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
+                render_json._one_line_encoder()({"a": object()})
     finally:
         render_json._one_line_encoder.cache_clear()
     assert without.stdout == with_c.stdout
-    # with the C encoder, what is no JSON is refused in the same words
+    # with the C encoder again, what is no JSON is refused in the same words
+    assert not hasattr(render_json._one_line_encoder(), "__self__")
     with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
         render_json._one_line_encoder()({"a": object()})
 
@@ -98,3 +101,17 @@ def test_a_json_line_escapes_exactly_the_unsafe_characters(text):
     from portcli.render.json import _safe
 
     assert _safe(text) == _UNSAFE_IN_JSON.sub(lambda found: "\\u%04x" % ord(found.group()), text)
+
+
+def test_no_character_render_json_escapes_is_printable():
+    """What lets _safe skip a printable line: every character its own pattern escapes (whatever is
+    added to it later) is one str.isprintable() refuses, checked over all of Unicode; and each is
+    escaped when it stands alone."""
+    from portcli.render import UNSAFE_ABOVE_C0
+    from portcli.render.json import _safe
+
+    escaped = re.compile(f"[{UNSAFE_ABOVE_C0}\u2028\u2029]")
+    found = [chr(code) for code in range(0x110000) if escaped.match(chr(code))]
+    assert len(found) == 33 + 5 + 4 + 2048 + 2  # C1 and DEL, the embeddings, the isolates, surrogates, U+2028/9
+    assert not [char for char in found if char.isprintable()]
+    assert all(_safe(char) == "\\u%04x" % ord(char) for char in found)

@@ -49,7 +49,7 @@ import time
 import zlib
 
 from . import __version__
-from .files import spelled
+from .files import join, spelled
 from .i18n import Message
 from .model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
 from .problem import Problem
@@ -131,7 +131,7 @@ def _stamp(directory: str, plan: Plan, code: tuple | None = None, resolved: str 
 
 def _pyyaml_signature() -> tuple | None:
     """Which PyYAML reads the unusual files, without importing it (a cached run needs none). Asked of
-    the import system's finders, as importlib.util.find_spec asks them, without importing importlib."""
+    the import system's finders themselves: importlib.util.find_spec would cost the import of importlib."""
     for finder in sys.meta_path:
         find = getattr(finder, "find_spec", None)
         spec = find("yaml", None) if find else None
@@ -219,8 +219,7 @@ def check_files(directory: str, plan: Plan | None, names: list[str], check: Chec
     results from the cache. `plan_name` is the plan folder's name its measures carry (check gives
     it them too); `code` is code_stamp(), when the caller has it already; `plan_seen` is what
     cached_plan found, so that the plan is stored with the files (and the cache read once)."""
-    base = os.fspath(directory)
-    prefix = "" if base == "." else os.path.join(base, "")  # file names as `directory / name` spells them
+    prefix = join(directory, "")  # each file's name is prefix + name: no call a file at 100,000 files
     root = cache_dir()
     if root is None or plan is None or not CODEC_MATCHES_MODEL or not _private_folder(root):
         return [check(prefix + name, plan) for name in names]

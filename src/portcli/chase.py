@@ -8,7 +8,6 @@ first, the due-soon ones soonest first, the stale ones longest silent first, tie
 """
 from __future__ import annotations
 
-
 from .model import Measure, Plan
 from .plans import Plans, plan_of
 from .query import (DEFAULT_DUE_SOON_DAYS, DEFAULT_STALE_DAYS, days_overdue, days_since_progress, is_due_soon,

@@ -16,7 +16,7 @@ import sys
 from . import files, query
 from .i18n import N_, _
 from .load import Loaded, UnknownPlan, load_tree
-from .model import FIRST_YEAR, LAST_YEAR, STATUSES, status_key
+from .model import STATUSES, in_range, status_key
 from .problem import did_you_mean
 from .values import date
 
@@ -41,13 +41,10 @@ def date_option(value: str) -> date:
     is none or out of range."""
     if value.isascii() and len(value) == 10 and value[4] == value[7] == "-":  # 2022-06-15, as people
         try:  # and scripts mostly write it: read without compiling deadline's patterns (issue 16)
-            day = date.fromisoformat(value)
-        except ValueError:  # 2022-02-30: deadline words why
+            return in_range(date.fromisoformat(value), value)
+        except ValueError:  # 2022-02-30: deadline words why (and the range again, in the same words)
             pass
-        else:
-            if FIRST_YEAR <= day.year <= LAST_YEAR:
-                return day
-    from .deadline import in_range, parse_date
+    from .deadline import parse_date
 
     return in_range(parse_date(value), value)
 
@@ -333,7 +330,7 @@ def complete_args(args: list[str]) -> list[str]:
 def list_measures(*, unit: list[str] | None, lead: bool, status: list[str] | None, task: list[int] | None,
                   due_before: date | None, due_after: date | None, overdue: bool, due_soon: int | None,
                   stale: int | None, search: list[str] | None, as_of: date | None, limit: int,
-                  directory: Path | None, plan: list[str] | None, format: str) -> NoReturn:
+                  directory: str | Path | None, plan: list[str] | None, format: str) -> NoReturn:
     """`portcli list`: measures, filtered (cli.list_ declares the options and their defaults)."""
     statuses = _statuses(status)
     loaded = _load(directory, plan)
@@ -360,7 +357,7 @@ def list_measures(*, unit: list[str] | None, lead: bool, status: list[str] | Non
     _finish(loaded)
 
 
-def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, directory: Path | None,
+def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, directory: str | Path | None,
                      plan: list[str] | None, format: str) -> NoReturn:
     """`portcli overdue`: overdue measures as of --as-of, most overdue first."""
     loaded = _load(directory, plan)

@@ -10,7 +10,7 @@ import functools
 import re
 
 from .i18n import Message
-from .model import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, Deadline
+from .model import FIRST_YEAR, LAST_YEAR, Deadline
 from .patterns import Lazy
 from .values import date
 
@@ -40,14 +40,6 @@ class DeadlineError(ValueError):
 # The phrases an unrecognised deadline is told to look like: data in the plan's language, never translated.
 EXAMPLES = ("5月底前", "2022年6月30日前", "年底前", "三季度末", "5月底前取得阶段性进展，持续推动", "持续推动",
             "按照海关总署统一部署推动实施")
-
-
-def in_range(day: date, text: str) -> date:
-    """`day`, read from `text`, when it falls in FIRST_YEAR…LAST_YEAR; else ValueError."""
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(Message("{text} is out of range: dates go from {first} to {last}", text=repr(text),
-                                 first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
-    return day
 
 
 def normalize(text: str) -> str:

@@ -33,8 +33,7 @@ class DirectoryNotFound(Exception):
 def spelled(folder: str | os.PathLike) -> str:
     """`folder` as str(Path(folder)) spells it: on POSIX, repeated slashes and `.` parts gone, no
     trailing slash, "." for nothing; `..` kept, and a leading "//" (which POSIX leaves to the system)."""
-    if not isinstance(folder, str):
-        return os.fspath(folder)  # a Path spells itself
+    folder = os.fspath(folder)  # a Path spells itself already; a DirEntry's path need not
     if os.sep != "/":
         from pathlib import Path
 
@@ -54,7 +53,16 @@ def find_directory(explicit: str | os.PathLike | None = None, start: str | None 
         explicit = os.environ["PORTCLI_DIR"]
     if explicit is not None:
         explicit = spelled(explicit)
-        if not os.path.isdir(explicit):
+        try:
+            is_folder = stat.S_ISDIR(os.stat(explicit).st_mode)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # there, or not, but not to be opened
+                raise DirectoryNotFound(Message("{folder}: cannot open the measures folder: {reason}", folder=explicit,
+                                                reason=exc.strerror or str(exc))) from None
+            is_folder = False
+        except ValueError:  # a NUL in the name: no folder has it
+            is_folder = False
+        if not is_folder:
             raise DirectoryNotFound(Message("{folder}: no such measures folder", folder=explicit))
         return explicit
     here = os.path.realpath(start or os.getcwd())
@@ -64,7 +72,8 @@ def find_directory(explicit: str | os.PathLike | None = None, start: str | None 
             # relative to the current folder as it is spelled (Path.relative_to): when links make the
             # real path another spelling, the real path itself
             current = os.path.join(os.getcwd(), "")
-            return found[len(current):] if found.startswith(current) else found
+            inside = os.path.normcase(found).startswith(os.path.normcase(current))  # Windows: whatever the case
+            return found[len(current):] if inside else found
         if os.path.dirname(here) == here:
             break
         here = os.path.dirname(here)
@@ -72,7 +81,7 @@ def find_directory(explicit: str | os.PathLike | None = None, start: str | None 
                                     "PORTCLI_DIR"))
 
 
-def measure_names(directory: str) -> list[str]:
+def measure_names(directory: str | Path) -> list[str]:
     """The names of the measure files, and of the files meant as one but misnamed (26.yml,
     26.YAML), so that they are reported, not silently skipped; sorted as text. Hidden files
     (.#26.yaml, an Emacs lock; ._26.yaml, macOS metadata) are editors' and systems' own, not

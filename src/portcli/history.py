@@ -46,7 +46,7 @@ class Change(Frozen):
                          created, readable)
 
 
-def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:
+def _git(args: list[str], cwd: str | Path, input: bytes | None = None) -> bytes:
     try:
         # git's own messages in English, whatever the locale: portcli reads them
         environment = {**os.environ, "LC_ALL": "C", "LANGUAGE": ""}

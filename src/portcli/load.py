@@ -196,7 +196,7 @@ def id_line(file: str) -> int:
 
 
 
-def plan_folders(directory: str) -> list[str]:
+def plan_folders(directory: str | Path) -> list[str]:
     """The names of `directory`'s plan folders (each holding a _plan.yaml), sorted; none when the
     folder is itself one plan (it has a _plan.yaml)."""
     if os.path.lexists(os.path.join(directory, PLAN_FILE)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cached_property
 
+from .i18n import Message
 from .values import Frozen, date
 
 STATUSES: dict[str, str] = {
@@ -29,6 +30,14 @@ MAX_ID = 999_999_999
 # date.min and date.max keep every date window inside what `datetime` can count.
 FIRST_YEAR, LAST_YEAR = 1901, 2999
 FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+
+
+def in_range(day: date, text: str) -> date:
+    """`day`, read from `text`, when it falls in FIRST_YEAR…LAST_YEAR; else ValueError."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(Message("{text} is out of range: dates go from {first} to {last}", text=repr(text),
+                                 first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+    return day
 
 
 def fold(name: str) -> str:

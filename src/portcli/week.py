@@ -8,7 +8,6 @@ The period of a 通报 is (since, as_of]: an entry dated on `since` itself belon
 """
 from __future__ import annotations
 
-
 from .model import Measure
 from .query import in_id_order, is_overdue
 from .values import Value, date

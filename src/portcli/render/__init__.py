@@ -1,7 +1,6 @@
 """One module per output format; each is imported only when its format is asked for."""
 from __future__ import annotations
 
-
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Plan
 from ..patterns import Lazy
@@ -16,6 +15,7 @@ UNSAFE_ABOVE_C0 = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE = "\x00-\x08\x0b-\x1f" + UNSAFE_ABOVE_C0
 _CONTROLS = Lazy(f"[{_UNSAFE}]")
 _CONTROLS_AND_BREAKS = Lazy(f"[{_UNSAFE}\n\t\u2028\u2029]")
+
 
 def escape(char: str) -> str:
     code = ord(char)

@@ -7,8 +7,8 @@ import csv
 import io
 
 from ..model import Measure, Plan
-from . import sheet
 from ..values import date
+from . import sheet
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

@@ -70,5 +70,5 @@ def of_overdue(r: Report) -> Iterator[Finding]:
                          days).format(id=label(m), count=days)
         message = _("{title} (due {due}, lead unit {lead}): {summary}").format(
             title=title, due=m.due.isoformat(), lead=m.lead, summary=summary(m))
-        yield Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(Path(m.file)), message,
+        yield Finding(WARNING, OVERDUE, workspace_path(m.file), id_line(m.file), message,
                       title=title, identity=f"measure {label(m)}")

@@ -122,13 +122,15 @@ def _nested_text(text: str, newline: str, level: int) -> str:
 @functools.cache
 def _one_line_encoder():
     """obj -> its JSON on one line, UTF-8 unescaped; the C encoder built once, not once a call."""
-    try:
-        encode = make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
-    except TypeError:  # a Python without the C accelerator (None is not callable), or another signature
-        import json
+    if make_encoder is not None:
+        try:
+            encode = make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
+            return lambda obj: "".join(encode(obj, 0))
+        except TypeError:  # another Python's signature
+            pass
+    import json  # a Python without the C accelerator
 
-        return json.JSONEncoder(ensure_ascii=False).encode
-    return lambda obj: "".join(encode(obj, 0))
+    return json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _not_json(value: Any):

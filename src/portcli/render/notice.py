@@ -7,13 +7,12 @@ or a note cannot forge markup or a terminal sequence.
 """
 from __future__ import annotations
 
-
 from ..chase import Chased, Notice
 from ..i18n import _, ngettext
 from ..model import Measure
 from ..plans import label
-from . import labelled, overdue_by, printable, progress_line, summary
 from ..values import date
+from . import labelled, overdue_by, printable, progress_line, summary
 from .markdown import escape, table
 
 

@@ -2,13 +2,12 @@
 what the CSV and the Excel export both write."""
 from __future__ import annotations
 
-
 from ..i18n import N_, _, status_word
 from ..model import Measure, Plan
 from ..plans import key, plan_of
 from ..query import days_overdue
-from . import latest_progress, local_text, units_line
 from ..values import date
+from . import latest_progress, local_text, units_line
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:

@@ -20,10 +20,10 @@ from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
 from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
+from ..values import date
 from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, light,
                printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
                summary, summary_line)
-from ..values import date
 from .widths import is_simple, wide_characters
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)

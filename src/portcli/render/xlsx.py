@@ -24,8 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import N_, _
 from ..model import Measure, Plan
 from ..query import days_for
-from . import as_of as as_of_line, light, printable, sheet
 from ..values import date
+from . import as_of as as_of_line, light, printable, sheet
 from .widths import simple_width
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
