@@ -66,6 +66,8 @@ def test_stdout_that_fails_is_one_line_naming_the_written_file(capsys, monkeypat
     assert _end(capsys, plain) == (141, "")  # 128 + SIGPIPE, quietly, as `| head -1` leaves it
     monkeypatch.setattr(sys, "stdout", None)  # started with >&-
     assert _end(capsys, plain) == (2, "portcli: cannot write the output: stdout is closed\n")
+    assert _end(capsys, after_a_write) == (
+        2, "portcli: measures/07.yaml is written, but cannot write the output: stdout is closed\n")
 
 
 def test_stdout_written_whole_ends_with_no_word_and_text_or_bytes_as_asked(capsys, monkeypatch):
