@@ -133,3 +133,44 @@ def test_guarded_turns_each_ending_into_its_exit_code_and_one_line(capsys, monke
     with commands.guarded() as nothing:
         pass
     assert nothing is None and capsys.readouterr().err == ""
+
+
+def test_a_pipe_whose_reader_left_ends_quietly_even_with_nothing_left_to_flush(capsys, monkeypatch):
+    """Nothing buffered, so the flush succeeds: only asking the pipe tells that its reader is gone."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    with os.fdopen(writer, "w") as stream:
+        monkeypatch.setattr(sys, "stdout", stream)
+
+        def nothing_to_say():
+            with commands._output(None):
+                pass
+
+        assert _end(capsys, nothing_to_say) == (141, "")
+
+
+def test_an_ending_inside_the_output_goes_on_as_it_came(capsys, monkeypatch, tmp_path):
+    """A command that fails (Exit) while its output is open ends with its own code and its own
+    words, not as a failure to write."""
+    monkeypatch.setattr(sys, "stdout", _Stdout())
+    target = tmp_path / "out.csv"
+
+    def failing_command(path):
+        def body():
+            with commands._output(path) as out:
+                out.write("x")
+                raise commands.Exit(3)
+        return body
+
+    assert _end(capsys, failing_command(None)) == (3, "")
+    assert _end(capsys, failing_command(target)) == (3, "")
+    assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_a_file_whose_last_bytes_cannot_reach_the_disk_is_told(capsys):
+    """/dev/full takes the open and the buffered write; the close, which flushes, fails."""
+    def into_full_disk():
+        with commands._output("/dev/full") as out:
+            out.write("措施\n")
+
+    assert _end(capsys, into_full_disk) == (2, "portcli: cannot write /dev/full: No space left on device\n")
