@@ -131,3 +131,12 @@ def test_the_code_stamp_is_the_version_and_every_source_file(monkeypatch):
         st = os.stat(here / name)
         expected.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     assert stamp[2] == tuple(expected) and len(stamp) == 5
+
+
+def test_a_folder_whose_name_is_not_utf8_has_its_cache_too(run, tmp_path, private_cache):
+    """A name with bytes no UTF-8 decodes (0xff 0xfe, then "plan"): the key is the CRC of its bytes."""
+    folder = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"\xff\xfeplan"))
+    shutil.copytree(SHIPPED, folder)
+    assert run("list", "--dir", folder).exit_code == 0
+    key = f"{zlib.crc32(os.fsencode(os.path.realpath(folder))):08x}"
+    assert _names(private_cache) == [f"__plan-{key}.cache"]  # each undecodable byte a _

@@ -66,3 +66,11 @@ def test_an_explicit_folder_is_spelled_and_checked(tmp_path, monkeypatch):
     assert files.find_directory() == f"{tmp_path}/m"
     with pytest.raises(files.DirectoryNotFound, match=r"^nowhere: no such measures folder"):
         files.find_directory("./nowhere/")
+
+
+def test_no_measures_folder_anywhere_is_said_with_what_to_do(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("list")
+    assert result.exit_code == 2
+    assert result.stderr == ("portcli: no measures/ folder here or in any parent folder; pass --dir PATH or set "
+                             "PORTCLI_DIR\n")

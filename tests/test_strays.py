@@ -27,3 +27,25 @@ def test_every_stray_file_and_planless_folder_is_told_with_its_code(run, tree, m
     monkeypatch.chdir(tree / OLD)
     result = run("validate", "--format", "json", "--dir", "..")
     assert _problems(result) == [(file.replace("measures/", "../"), code) for file, code in expected]
+
+
+def test_hidden_and_underscore_folders_are_no_plans(run, tree):  # noqa: F811
+    """A plan folder copied to .backup or _old is not a third plan."""
+    for hidden in (".backup", "_old"):
+        (tree / hidden).mkdir()
+        (tree / hidden / "_plan.yaml").write_text((tree / OLD / "_plan.yaml").read_text(encoding="utf-8"),
+                                                  encoding="utf-8")
+        (tree / hidden / "9.yaml").write_text(MEASURES[(OLD, 2)], encoding="utf-8")
+    result = run("list", "--format", "json", "--as-of", "2023-06-20")
+    assert result.exit_code == 0, result.stderr
+    assert sorted((m["plan"], m["id"]) for m in json.loads(result.stdout)) == \
+        [("2022-跨境贸易", 1), ("2022-跨境贸易", 2), ("2023-跨境贸易", 1), ("2023-跨境贸易", 5)]
+
+
+def test_a_folder_holding_measures_is_the_repository_not_a_folder_of_plans(run, measures_dir):
+    """--dir pointed at the repository (measures/, one plan, inside it): told, with the folder to pass."""
+    repo = measures_dir.parent
+    result = run("list", "--format", "json", "--dir", repo)
+    assert result.exit_code == 2 and json.loads(result.stdout) == []
+    assert result.stderr == f"{repo}/_plan.yaml: missing: every measures folder needs a _plan.yaml; is the " \
+                            f"measures folder {repo}/measures? (--dir {repo}/measures)\n"
