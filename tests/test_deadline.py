@@ -238,3 +238,30 @@ def test_a_date_option_on_the_edges_of_its_range():
             date_option(text)
     with pytest.raises(ValueError, match="not a real date"):
         date_option("2022-02-29")
+
+
+@pytest.mark.parametrize("text", ["x", "", "6/1", "5月底前", "2022-W24-3"])
+def test_a_date_option_refuses_what_deadline_refuses_short_or_iso_only(text):
+    """Short text (shorter than the ISO form the fast path looks at) and forms only ISO 8601 knows
+    (a week date, which date.fromisoformat reads as 2022-06-15) are refused in deadline's words."""
+    from portcli.commands import date_option
+
+    with pytest.raises(ValueError) as refused:
+        date_option(text)
+    assert f"'{text}'" in str(refused.value)
+
+
+def test_iso_dates_in_range_are_read_without_deadlines_parser(monkeypatch):
+    """Issue 16: `--as-of 2022-06-15` is read by date.fromisoformat, not by deadline's patterns, on
+    the first and last day of the range too; a near miss still goes to deadline's parser."""
+    from portcli import deadline
+    from portcli.commands import date_option
+
+    def not_here(text):
+        raise AssertionError(f"deadline's parser asked about {text!r}")
+
+    monkeypatch.setattr(deadline, "parse_date", not_here)
+    assert [date_option(text) for text in ("2022-06-15", "1901-01-01", "2999-12-31", "2024-02-29")] == \
+        [date(2022, 6, 15), date(1901, 1, 1), date(2999, 12, 31), date(2024, 2, 29)]
+    with pytest.raises(AssertionError, match="2022/06/15"):
+        date_option("2022/06/15")

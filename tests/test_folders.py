@@ -91,3 +91,11 @@ def test_a_folder_that_cannot_be_opened_is_told_as_such(run, tmp_path):
     result = run("list", "--dir", str(tmp_path / long))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert f"{long}: cannot open the measures folder: File name too long" in result.stderr
+
+
+def test_no_measures_folder_anywhere_is_said_with_what_to_do(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("list")
+    assert result.exit_code == 2
+    assert result.stderr == ("portcli: no measures/ folder here or in any parent folder; pass --dir PATH or set "
+                             "PORTCLI_DIR\n")
