@@ -116,9 +116,7 @@ def _convert(kind: str, detail, value: str):
         else:
             if not os.access(value, os.R_OK):  # click says it is not readable
                 return _REFUSED
-        from .files import spelled
-
-        return spelled(value)  # as typer's Path spells it, without importing pathlib
+        return value  # files.find_directory spells it as typer's Path would
     if kind == "choice":
         return value if value in detail else _REFUSED
     if kind == "lang":  # read below, as speak_for reads it

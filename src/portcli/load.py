@@ -236,8 +236,8 @@ def _load_tree(directory: str, plans: list[str] | None) -> Loaded:
     chosen = [n for n in names if n in plans] if plans else names
     tree = Loaded(None, [], _strays(directory) if not plans else [], directory, plans=Plans())
     code = cache.code_stamp()  # the same for every plan folder: worked out once, not once a folder
-    for name in chosen:
-        one = load(join(directory, name), name, code)
+    for name in chosen:  # already spelled, and collection already off: load's two jobs are done
+        one = _load(join(directory, name), name, code)
         tree.plans[name] = one.plan
         tree.measures.extend(one.measures)
         tree.problems.extend(one.problems)
