@@ -91,6 +91,9 @@ def test_a_folder_that_cannot_be_opened_is_told_as_such(run, tmp_path):
     result = run("list", "--dir", str(tmp_path / long))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert f"{long}: cannot open the measures folder: File name too long" in result.stderr
+    # the system's reason in the user's language too, as every other OS error portcli tells
+    chinese = run("list", "--dir", str(tmp_path / long), env={"PORTCLI_LANG": "zh"})
+    assert chinese.exit_code == 2 and f"{long}：无法打开措施文件夹：文件名过长" in chinese.stderr
 
 
 def test_no_measures_folder_anywhere_is_said_with_what_to_do(run, tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ import stat
 import sys
 
 from . import files, query
-from .i18n import N_, _
+from .i18n import _, os_reason
 from .load import Loaded, UnknownPlan, load_tree
 from .model import STATUSES, in_range, status_key
 from .problem import did_you_mean
@@ -85,21 +85,9 @@ def report_problems(problems) -> None:
         _to_stderr(printable(str(problem), one_line=True) + "\n")
 
 
-# The OS words its errors in English (strerror): the ones portcli's users meet, in their language.
-_OS_REASONS = {
-    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
-    errno.EPERM: N_("Operation not permitted"), errno.ENOSPC: N_("No space left on device"),
-    errno.EDQUOT: N_("Disk quota exceeded"), errno.EFBIG: N_("File too large"),
-    errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"),
-    errno.EROFS: N_("Read-only file system"), errno.EEXIST: N_("File exists"),
-    errno.ENAMETOOLONG: N_("File name too long"), errno.EIO: N_("Input/output error"),
-}
-
-
 def reason(exc: OSError) -> str:
     """Why an OS call failed, in the language spoken where portcli knows the words."""
-    known = _OS_REASONS.get(getattr(exc, "errno", None))
-    return _(known) if known else (getattr(exc, "strerror", None) or str(exc))
+    return str(os_reason(exc))
 
 
 def _directory(directory: str | Path | None) -> str:

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 
-from .i18n import Message
+from .i18n import Message, os_reason
 from .problem import Problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
@@ -58,7 +58,7 @@ def find_directory(explicit: str | os.PathLike | None = None, start: str | None 
         except OSError as exc:
             if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # there, or not, but not to be opened
                 raise DirectoryNotFound(Message("{folder}: cannot open the measures folder: {reason}", folder=explicit,
-                                                reason=exc.strerror or str(exc))) from None
+                                                reason=os_reason(exc))) from None
             is_folder = False
         except ValueError:  # a NUL in the name: no folder has it
             is_folder = False

@@ -13,6 +13,7 @@ English, the language the messages are written in (gettext's own fallback).
 """
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -204,3 +205,20 @@ class Message:
 
     def __repr__(self) -> str:
         return f"Message({self.in_english()!r})"
+
+
+# The OS words its errors in English (strerror): the ones portcli's users meet, in their language.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"), errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"), errno.EFBIG: N_("File too large"),
+    errno.EISDIR: N_("Is a directory"), errno.ENOTDIR: N_("Not a directory"),
+    errno.EROFS: N_("Read-only file system"), errno.EEXIST: N_("File exists"),
+    errno.ENAMETOOLONG: N_("File name too long"), errno.EIO: N_("Input/output error"),
+}
+
+
+def os_reason(exc: OSError) -> Message:
+    """Why an OS call failed, said in the message's language where portcli knows the words."""
+    known = _OS_REASONS.get(getattr(exc, "errno", None))
+    return Message(known) if known else Message.verbatim(getattr(exc, "strerror", None) or str(exc))
