@@ -7,21 +7,16 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 import zlib
 from pathlib import Path
 
 import pytest
 
 from portcli import cache
+from test_cache import later  # noqa: F401  (the fixture: the cache's clock 10 s ahead, files settled and stored)
+from varied import SHIPPED
 
-SHIPPED = Path(__file__).resolve().parents[1] / "measures"
-
-
-@pytest.fixture(autouse=True)
-def later(monkeypatch):
-    """The cache's clock 10 s ahead: the freshly copied files are settled, and stored."""
-    monkeypatch.setattr(cache, "clock", lambda: time.time_ns() + 10_000_000_000)
+pytestmark = pytest.mark.usefixtures("later")
 
 
 def _names(folder: Path) -> list[str]:
