@@ -618,6 +618,8 @@ def test_a_write_appends_a_record_and_leaves_the_base_alone(measures_dir, privat
         assert f"第{number}次" in [p.note for p in measure(loaded, measure_id).progress]
         [journal] = journal_of(private_cache)
         sizes.append(journal.stat().st_size)
+    # measure 2 was updated twice, a cached read between: both entries, in the order written (same date)
+    assert [p.note for p in measure(loading.load(measures_dir), 2).progress] == ["第0次", "第2次"]
     assert (base.read_bytes(), os.stat(base).st_ino) == before  # never rewritten
     steps = [b - a for a, b in zip([0, *sizes], sizes)]
     assert all(0 < step < 2000 for step in steps), steps  # one file's entry a write, whatever the folder's size
