@@ -83,6 +83,12 @@ def test_equality_repr_and_hash_are_the_dataclasses(cls):
     assert (as_reference[0] == as_reference[0], as_reference[0] == as_reference[1]) == (True, False)
     assert repr(one) == repr(as_reference[0])
     assert one != as_reference[0] and one != tuple(as_reference[0].__dict__.values())  # another class is never equal
+    if cls in FROZEN:  # a frozen value is a tuple underneath: still never equal to one, from either side, nor ordered
+        items = tuple(one)
+        assert (one == items, items == one, one != items, items != one) == (False, False, True, True)
+        assert one not in [items] and items not in [one]
+        with pytest.raises(TypeError, match="not supported"):
+            one < again  # noqa: B015
     if cls in FROZEN and cls not in HOLDS_A_DICT:
         assert hash(one) == hash(again) == hash(as_reference[0])
     else:
@@ -90,10 +96,30 @@ def test_equality_repr_and_hash_are_the_dataclasses(cls):
             hash(one)
 
 
-@pytest.mark.parametrize("cls", FROZEN + MUTABLE, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", MUTABLE, ids=lambda c: c.__name__)
 def test_the_constructor_stores_every_field_and_only_them_in_order(cls):
     value = examples()[cls][0]
     assert list(vars(value)) == list(cls._fields) == list(inspect.signature(cls).parameters)
+
+
+DERIVED = {Measure: ("due", "due_source")}  # kept after the fields, worked out from them
+
+
+@pytest.mark.parametrize("cls", FROZEN, ids=lambda c: c.__name__)
+def test_a_frozen_value_is_the_tuple_of_its_fields_in_order(cls):
+    """Each field is read from its own place, given by the constructor's parameters; nothing is kept
+    but the fields and what is worked out from them."""
+    parameters = list(inspect.signature(cls).parameters)
+    assert list(cls._fields) == parameters
+    # every parameter given a value of its own: each name must read back the very object it was given
+    given = {name: object() for name in parameters}
+    if cls is Measure:
+        given["deadline"] = examples()[Deadline][0]
+        given["extensions"] = given["due_override"] = None
+    value = cls(**given)
+    assert [getattr(value, name) for name in parameters] == list(value)[:len(parameters)] == list(given.values())
+    assert len(value) == len(parameters) + len(DERIVED.get(cls, ()))
+    assert not hasattr(value, "__dict__") or cls in (Plan, Filters)  # only those keep a cached_property
 
 
 @pytest.mark.parametrize("cls", FROZEN, ids=lambda c: c.__name__)
@@ -222,13 +248,13 @@ def test_a_class_defined_later_takes_its_fields_from_its_constructor():
             return len(self._fields)
 
     class One(Sized):
-        def __init__(self, a):
-            self._set_fields(a)
+        def __new__(cls, a):
+            return tuple.__new__(cls, (a,))
 
     class Two(Sized):
-        def __init__(self, a, b=0):
+        def __new__(cls, a, b=0):
             doubled = 2 * b  # a local variable, not a field
-            self._set_fields(a, doubled // 2)
+            return tuple.__new__(cls, (a, doubled // 2))
 
     class Wider(Two):  # only methods again: Two's fields
         def total(self) -> int:
@@ -239,12 +265,16 @@ def test_a_class_defined_later_takes_its_fields_from_its_constructor():
             self.a, self.b, self.c = a, b, c
 
     class Empty(Frozen):
-        def __init__(self):
-            pass
+        def __new__(cls):
+            return tuple.__new__(cls)
 
     class Labelled(Frozen, uncompared=("label",)):
-        def __init__(self, a, label=""):
-            self._set_fields(a, label)
+        def __new__(cls, a, label=""):
+            return tuple.__new__(cls, (a, label))
+
+    class Halved(Frozen, derived=("half",)):  # keeps, after its field, what it works out from it
+        def __new__(cls, a):
+            return tuple.__new__(cls, (a, a / 2))
 
     assert (One._fields, Two._fields, Wider._fields, Keywords._fields, Labelled._fields) == (
         ("a",), ("a", "b"), ("a", "b"), ("a", "b", "c"), ("a", "label"))
@@ -267,6 +297,9 @@ def test_a_class_defined_later_takes_its_fields_from_its_constructor():
     assert (Labelled(1, "x") == Labelled(1, "y"), Labelled(1, "x") == Labelled(2, "x")) \
         == (LabelledRef(1, "x") == LabelledRef(1, "y"), LabelledRef(1, "x") == LabelledRef(2, "x")) == (True, False)
     assert hash(Labelled(1, "x")) == hash(Labelled(1, "y")) == hash(LabelledRef(1, "x")) == hash((1,))
+    assert (Halved._fields, Halved(3).half, Halved(3) == Halved(3), Halved(3) == Halved(4), repr(Halved(3))) \
+        == (("a",), 1.5, True, False, f"{One.__qualname__.removesuffix('One')}Halved(a=3)")
+    assert hash(Halved(3)) == hash((3,)) and replace(Halved(3), a=5).half == 2.5
     EmptyRef = dataclasses.make_dataclass("Empty", [], frozen=True)
     assert (Empty() == Empty(), Empty._fields, hash(Empty())) == (EmptyRef() == EmptyRef(), (), hash(EmptyRef()))
 

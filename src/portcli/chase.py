@@ -24,20 +24,24 @@ KINDS = ("overdue", "due_soon", "stale")
 class Chased(Frozen):
     """One measure a unit is chased about, and why."""
 
-    def __init__(self, measure: Measure, kind: str, days: int, silent: int | None, stale: bool) -> None:
+    __slots__ = ()
+
+    def __new__(cls, measure: Measure, kind: str, days: int, silent: int | None, stale: bool):
         # kind: one of KINDS; days: overdue, days overdue; due_soon, days left (0 = today); stale, days
         # silent; silent: days since the last progress (or the plan's start), None when unknown;
         # stale: silent for more than the stale window (an overdue measure may be too)
-        self._set_fields(measure, kind, days, silent, stale)
+        return tuple.__new__(cls, (measure, kind, days, silent, stale))
 
 
 class Notice(Frozen):
     """What a unit is chased about as of a date."""
 
-    def __init__(self, unit: str, as_of: date, lead: tuple[Chased, ...], cooperating: tuple[Chased, ...],
-                 stale_days: int, due_soon_days: tuple[int, ...]) -> None:
+    __slots__ = ()
+
+    def __new__(cls, unit: str, as_of: date, lead: tuple[Chased, ...], cooperating: tuple[Chased, ...],
+                stale_days: int, due_soon_days: tuple[int, ...]):
         # due_soon_days: the due-soon windows used (one per plan, when each plan sets its own)
-        self._set_fields(unit, as_of, lead, cooperating, stale_days, due_soon_days)
+        return tuple.__new__(cls, (unit, as_of, lead, cooperating, stale_days, due_soon_days))
 
     @property
     def items(self) -> tuple[Chased, ...]:

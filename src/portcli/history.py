@@ -35,15 +35,17 @@ class HistoryError(Exception):
 class Change(Frozen):
     """One commit that touched a measure file, and what it changed there."""
 
-    def __init__(self, commit: str, when: datetime, author: str, subject: str, path: str, status_before: str | None,
-                 status_after: str | None, progress: tuple[dict[str, Any], ...],
-                 extensions: tuple[dict[str, Any], ...], created: bool, readable: bool = True) -> None:
+    __slots__ = ()
+
+    def __new__(cls, commit: str, when: datetime, author: str, subject: str, path: str, status_before: str | None,
+                status_after: str | None, progress: tuple[dict[str, Any], ...],
+                extensions: tuple[dict[str, Any], ...], created: bool, readable: bool = True):
         # path: the file's path in the repository at this commit (renames are followed);
         # status_before: a status key, None when the file was new or unreadable then;
         # progress: entries this commit added, as the file has them;
         # readable: False when the file as this commit left it does not read as YAML
-        self._set_fields(commit, when, author, subject, path, status_before, status_after, progress, extensions,
-                         created, readable)
+        return tuple.__new__(cls, (commit, when, author, subject, path, status_before, status_after, progress, extensions,
+                               created, readable))
 
 
 def _git(args: list[str], cwd: str | Path, input: bytes | None = None) -> bytes:

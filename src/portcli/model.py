@@ -56,17 +56,21 @@ def status_key(text: str) -> str | None:
 class Deadline(Frozen):
     """A 完成时限 phrase and what it means: a kind, and for most kinds a due date."""
 
-    def __init__(self, phrase: str, kind: str, due: date | None = None, authority: str | None = None) -> None:
+    __slots__ = ()
+
+    def __new__(cls, phrase: str, kind: str, due: date | None = None, authority: str | None = None):
         # kind: one of DEADLINE_KINDS; authority: for `external`, whose schedule the measure follows
-        self._set_fields(phrase, kind, due, authority)
+        return tuple.__new__(cls, (phrase, kind, due, authority))
 
 
 class Unit(Frozen):
     """A responsible unit (责任单位) as the plan registers it, with every name it goes by."""
 
-    def __init__(self, name: str, full_name: str, english: str, aliases: tuple[str, ...] = ()) -> None:
+    __slots__ = ()
+
+    def __new__(cls, name: str, full_name: str, english: str, aliases: tuple[str, ...] = ()):
         # name: the short name, as the document writes it
-        self._set_fields(name, full_name, english, aliases)
+        return tuple.__new__(cls, (name, full_name, english, aliases))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -76,18 +80,20 @@ class Unit(Frozen):
 class Task(Frozen):
     """A key task (重点任务) of the plan."""
 
-    def __init__(self, id: int, numeral: str, title: str) -> None:
-        self._set_fields(id, numeral, title)
+    __slots__ = ()
+
+    def __new__(cls, id: int, numeral: str, title: str):
+        return tuple.__new__(cls, (id, numeral, title))
 
 
 class Plan(Frozen):
     """What _plan.yaml holds: the document's title and year, its key tasks and units."""
 
-    def __init__(self, title: str, year: int, tasks: dict[int, Task] | None = None, units: tuple[Unit, ...] = (),
-                 start: date | None = None, yellow_days: int | None = None) -> None:
+    def __new__(cls, title: str, year: int, tasks: dict[int, Task] | None = None, units: tuple[Unit, ...] = (),
+                start: date | None = None, yellow_days: int | None = None):
         # start: when the plan began, the day a measure with no progress was last heard of;
         # yellow_days: `lights: {yellow_days: N}`, days before the due date a light turns yellow
-        self._set_fields(title, year, {} if tasks is None else tasks, units, start, yellow_days)
+        return tuple.__new__(cls, (title, year, {} if tasks is None else tasks, units, start, yellow_days))
 
     @property
     def started(self) -> date:
@@ -119,53 +125,51 @@ class Plan(Frozen):
 class Progress(Frozen):
     """One progress report on a measure: when, its status from then on, by whom, what."""
 
-    def __init__(self, date: date, status: str, by: str | None = None, note: str | None = None) -> None:
-        self._set_fields(date, status, by, note)
+    __slots__ = ()
+
+    def __new__(cls, date: date, status: str, by: str | None = None, note: str | None = None):
+        return tuple.__new__(cls, (date, status, by, note))
 
 
 class Extension(Frozen):
     """An approved extension (延期): from which due date to which, why, approved by whom."""
 
-    def __init__(self, date: date, to: date, reason: str, from_: date | None = None, by: str | None = None) -> None:
-        self._set_fields(date, to, reason, from_, by)
+    __slots__ = ()
+
+    def __new__(cls, date: date, to: date, reason: str, from_: date | None = None, by: str | None = None):
+        return tuple.__new__(cls, (date, to, reason, from_, by))
 
 
-class Measure(Frozen):
-    """One measure file: the document's row, its status, progress log and extensions."""
+class Measure(Frozen, derived=("due", "due_source")):
+    """One measure file: the document's row, its status, progress log and extensions. Besides its
+    fields it keeps what every report asks for again and again, worked out once from them: `due`, the
+    effective due date (the latest extension's, else `due:`, else the phrase's), and `due_source`,
+    which of the three it is ("extension", "due", "deadline"; None with no due date)."""
 
-    def __init__(self, id: int, task: int, national: str | None, local: tuple[str, ...], units: tuple[str, ...],
-                 units_note: str | None, deadline: Deadline, status: str, due_override: date | None = None,
-                 progress: tuple[Progress, ...] = (), extensions: tuple[Extension, ...] = (), file: str = "",
-                 line: int = 1, plan: str | None = None) -> None:
+    __slots__ = ()
+
+    def __new__(cls, id: int, task: int, national: str | None, local: tuple[str, ...], units: tuple[str, ...],
+                units_note: str | None, deadline: Deadline, status: str, due_override: date | None = None,
+                progress: tuple[Progress, ...] = (), extensions: tuple[Extension, ...] = (), file: str = "",
+                line: int = 1, plan: str | None = None):
         # due_override: the file's explicit `due:`; line: where the measure starts in its file, for
         # messages about it; plan: the plan folder's name when the measures folder holds several
         # plans, else None (the plan is where the file is, so load.load_tree gives it; a field, so
         # that equality and copies see it)
-        self._set_fields(id, task, national, local, units, units_note, deadline, status, due_override, progress,
-                         extensions, file, line, plan)
+        if extensions:
+            due, source = extensions[-1].to, "extension"
+        elif due_override is not None:
+            due, source = due_override, "due"
+        elif deadline.due is not None:
+            due, source = deadline.due, "deadline"
+        else:
+            due = source = None
+        return tuple.__new__(cls, (id, task, national, local, units, units_note, deadline, status, due_override, progress,
+                               extensions, file, line, plan, due, source))
 
     @property
     def lead(self) -> str:
         return self.units[0]
-
-    @property
-    def due(self) -> date | None:
-        """The effective due date: the latest extension, else `due:`, else the phrase's."""
-        return self._due_and_source[0]
-
-    @property
-    def due_source(self) -> str | None:
-        return self._due_and_source[1]
-
-    @cached_property  # asked for again and again by every report; a pure function of the fields
-    def _due_and_source(self) -> tuple[date | None, str | None]:
-        if self.extensions:
-            return self.extensions[-1].to, "extension"
-        if self.due_override is not None:
-            return self.due_override, "due"
-        if self.deadline.due is not None:
-            return self.deadline.due, "deadline"
-        return None, None
 
     @property
     def texts(self) -> tuple[str, ...]:

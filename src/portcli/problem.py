@@ -35,10 +35,12 @@ CODES = (
 class Problem(Frozen):
     """Something wrong with a file, where it is: printed as FILE:LINE: message."""
 
-    def __init__(self, file: str, line: int | None, code: str, message: Message) -> None:
+    __slots__ = ()
+
+    def __new__(cls, file: str, line: int | None, code: str, message: Message):
         # code: what kind of problem, stable across versions and languages (SPEC §5 lists them);
         # message: said in the language of each output
-        self._set_fields(file, line, code, message)
+        return tuple.__new__(cls, (file, line, code, message))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"

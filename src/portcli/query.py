@@ -216,14 +216,14 @@ def _squash(text: str) -> str:
 class Filters(Frozen, uncompared=("plans",)):
     """What `list` selects by; an empty field selects everything."""
 
-    def __init__(self, units: tuple[str, ...] = (), lead_only: bool = False, statuses: tuple[str, ...] = (),
-                 tasks: tuple[int, ...] = (), due_before: date | None = None, due_after: date | None = None,
-                 overdue: bool = False, due_soon: int | None = None, search: tuple[str, ...] = (),
-                 plans: object = None) -> None:
+    def __new__(cls, units: tuple[str, ...] = (), lead_only: bool = False, statuses: tuple[str, ...] = (),
+                tasks: tuple[int, ...] = (), due_before: date | None = None, due_after: date | None = None,
+                overdue: bool = False, due_soon: int | None = None, search: tuple[str, ...] = (),
+                plans: object = None):
         # units (short names), statuses (keys) and tasks: any of them; search: all of them;
         # due_soon: days ahead, PLAN_DAYS for each measure's plan's window (days_for);
         # plans: the Plan or Plans that PLAN_DAYS looks up
-        self._set_fields(units, lead_only, statuses, tasks, due_before, due_after, overdue, due_soon, search, plans)
+        return tuple.__new__(cls, (units, lead_only, statuses, tasks, due_before, due_after, overdue, due_soon, search, plans))
 
     @cached_property
     def _units(self) -> frozenset[str]:

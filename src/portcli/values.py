@@ -3,9 +3,10 @@
 Every run of an everyday query defines the model's classes before it reads a file. As dataclasses they
 cost about 25 ms of a 60 ms run on the 25 shipped measures: importing dataclasses imports inspect (ast,
 dis, tokenize), and each decorated class compiles its methods at run time (issue 16). Here a class's
-fields are the parameters of its own ``__init__``, which stores them; equality, ``repr``, ``replace``
-and, for a frozen value, hashing and refusing assignment come from the base class, and behave as the
-dataclass methods did.
+fields are the parameters of its own constructor: ``__init__``, which stores them, for a mutable Value;
+``__new__``, which makes the tuple of them, for a Frozen one. Equality, ``repr``, ``replace`` and, for
+a frozen value, hashing and refusing assignment come from the base class, and behave as the dataclass
+methods did.
 """
 from __future__ import annotations
 
@@ -18,7 +19,35 @@ except ImportError:  # a Python without the C module
 
 __all__ = ["Frozen", "Value", "date", "replace"]
 
-_assign = object.__setattr__
+try:  # the C descriptor collections.namedtuple gives each field: a field is read as fast as an attribute
+    from _collections import _tuplegetter
+except ImportError:  # a Python without it
+    from operator import itemgetter
+
+    def _tuplegetter(index: int, doc: str | None) -> property:
+        return property(itemgetter(index), doc=doc)
+
+
+def _fields_of(constructor) -> tuple[str, ...]:
+    """The parameters of a class's constructor (`__init__` or `__new__`), its fields, so the two cannot
+    disagree. Under mutmut the constructor is a trampoline (*args, **kwargs); @wraps leaves the real one
+    in __wrapped__."""
+    code = getattr(constructor, "__wrapped__", constructor).__code__
+    return code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
+
+
+def _comparison(fields: tuple[str, ...], uncompared: tuple[str, ...]):
+    """value -> the tuple of its compared fields, as a dataclass compares and hashes them."""
+    compared = [name for name in fields if name not in uncompared]
+    if len(compared) > 1:
+        return attrgetter(*compared)
+    # one field or none: a staticmethod, as a plain function would be bound to the value
+    return staticmethod(lambda value: tuple([getattr(value, name) for name in compared]))
+
+
+def _repr(value) -> str:
+    shown = ", ".join([f"{name}={getattr(value, name)!r}" for name in value._fields])
+    return f"{type(value).__qualname__}({shown})"
 
 
 class Value:
@@ -31,41 +60,68 @@ class Value:
     def __init_subclass__(cls, uncompared: tuple[str, ...] = (), **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
-            return  # a base (Frozen) or a class adding only methods: its parent's fields
-        # The fields are read from the constructor, so the two cannot disagree.
-        # Under mutmut, __init__ is a trampoline (*args, **kwargs); @wraps leaves the real one in __wrapped__.
-        init = cls.__init__
-        code = getattr(init, "__wrapped__", init).__code__
-        cls._fields = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
-        compared = [name for name in cls._fields if name not in uncompared]
-        if len(compared) > 1:
-            cls._compared = attrgetter(*compared)  # the tuple of the fields, as a dataclass compares
-        else:  # one field or none: a staticmethod, as a plain function would be bound to the value
-            cls._compared = staticmethod(lambda value: tuple([getattr(value, name) for name in compared]))
+            return  # a base or a class adding only methods: its parent's fields
+        cls._fields = _fields_of(cls.__init__)
+        cls._compared = _comparison(cls._fields, uncompared)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
             return self._compared(self) == self._compared(other)
         return NotImplemented
 
-    def __repr__(self) -> str:
-        shown = ", ".join([f"{name}={getattr(self, name)!r}" for name in self._fields])
-        return f"{type(self).__qualname__}({shown})"
+    __repr__ = _repr
 
 
-class Frozen(Value):
-    """A value no one changes once built, like @dataclass(frozen=True): hashable, assignment refused.
-    A subclass's ``__init__`` stores its fields with ``_set_fields``."""
+class Frozen(tuple):
+    """A value no one changes once built, like @dataclass(frozen=True): equal when its class and
+    fields are, hashable, assignment refused. A subclass's ``__new__`` takes the fields and hands them,
+    in its parameters' order, to ``tuple.__new__(cls, (...))``; a field is read by name.
 
-    def _set_fields(self, *values: object) -> None:
-        """Stores the fields, given in the constructor's order, past the refusal below. One attribute
-        store each, as a dataclass does: the instances of a class then share one table of keys, where a
-        dict filled at once (``__dict__.update``) took 560 bytes a Measure instead of 240."""
-        for name, value in zip(self._fields, values):
-            _assign(self, name, value)
+    A tuple, because a value is built faster as one (a Measure in 0.6 µs, not 2 µs: 100,000 of them on
+    every query, issue 16) and held in less memory (a Measure in 168 bytes, not 240). Nothing else
+    of the tuple is meant to be used: values of different classes, or a value and a tuple, are never
+    equal, and values are not ordered. A subclass declares ``__slots__ = ()`` unless it keeps a
+    ``cached_property`` (which needs a ``__dict__``).
+
+    A class may keep, after its fields, values its ``__new__`` works out from them, named by
+    ``derived``: they are read like fields, but are not fields (not compared, shown, or given to
+    ``replace``), since they follow from the fields."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    _compared = staticmethod(lambda value: ())
+
+    def __init_subclass__(cls, uncompared: tuple[str, ...] = (), derived: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__new__" not in cls.__dict__:
+            return  # a base or a class adding only methods: its parent's fields
+        cls._fields = _fields_of(cls.__new__)
+        cls._compared = _comparison(cls._fields, uncompared)
+        for index, name in enumerate((*cls._fields, *derived)):
+            setattr(cls, name, _tuplegetter(index, None))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._compared(self) == self._compared(other)
+        # a plain tuple would otherwise compare as tuples, item by item, from its own side
+        return False if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
         return hash(self._compared(self))
+
+    def _unordered(self, other: object):
+        return NotImplemented
+
+    __lt__ = __le__ = __gt__ = __ge__ = _unordered
+    __repr__ = _repr
+
+    def __getnewargs__(self) -> tuple:
+        """What pickle and copy rebuild the value from: its fields (a subclass may keep more)."""
+        return tuple(self[:len(self._fields)])
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r} of a frozen {type(self).__name__}")
@@ -74,7 +130,7 @@ class Frozen(Value):
         raise AttributeError(f"cannot delete field {name!r} of a frozen {type(self).__name__}")
 
 
-def replace(value: Value, **changes):
+def replace(value: Value | Frozen, **changes):
     """A copy of `value` with some fields changed, as dataclasses.replace makes it."""
     unknown = set(changes) - set(value._fields)
     if unknown:

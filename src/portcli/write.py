@@ -134,8 +134,10 @@ class Source(Frozen):
     parsed data, the measure it is, and whether it had a BOM. A write decides from this, never from
     a measure read earlier or through the cache."""
 
-    def __init__(self, path: Path, text: str, data: Any, measure: Measure, bom: bool) -> None:
-        self._set_fields(path, text, data, measure, bom)
+    __slots__ = ()
+
+    def __new__(cls, path: Path, text: str, data: Any, measure: Measure, bom: bool):
+        return tuple.__new__(cls, (path, text, data, measure, bom))
 
 
 def read_source(path: Path, plan: Plan) -> tuple[Source | None, list[Problem]]:

@@ -27,13 +27,15 @@ OVERDUE = "overdue"
 
 
 class Finding(Frozen):
-    def __init__(self, level: str, check: str, path: str, line: int | None, message: str, title: str | None = None,
-                 identity: str = "") -> None:
+    __slots__ = ()
+
+    def __new__(cls, level: str, check: str, path: str, line: int | None, message: str, title: str | None = None,
+                identity: str = ""):
         # level: ERROR or WARNING; path: relative to the checkout when inside it, as both forges want;
         # identity: what names the same finding on another day or after lines moved (a measure's id, a
         # problem's message), never the line number or the days overdue, which change without
         # anything being fixed
-        self._set_fields(level, check, path, line, message, title, identity)
+        return tuple.__new__(cls, (level, check, path, line, message, title, identity))
 
 
 def workspace_path(file: str) -> str:
