@@ -334,6 +334,29 @@ def test_a_cached_measure_is_made_as_a_read_makes_it(tmp_path, later, monkeypatc
         assert a == b and hash(a.deadline) == hash(b.deadline) and a.due == b.due
 
 
+def test_a_string_many_measures_repeat_is_stored_and_held_once(tmp_path, later, monkeypatch, reads):
+    """Notes and statuses repeat from measure to measure: the cache stores each string once,
+    and the measures it gives share it (at 100,000 measures, megabytes not held twice). A read of
+    the files gives equal, separate strings; the measures are equal either way."""
+    folder = generate.generate(200, tmp_path / "m200", seed=9)
+    fresh = uncached(folder, monkeypatch).measures
+    loading.load(folder)
+    cached = load(folder, reads).measures
+    assert reads["files"] == 0 and cached == fresh
+    def by_text(measures):
+        notes = {}
+        for m in measures:
+            for p in m.progress:
+                notes.setdefault(p.note, []).append(p.note)
+        return [same for same in notes.values() if len(same) > 1]
+
+    repeated = by_text(cached)
+    assert len(repeated) > 3 and all(note is same[0] for same in repeated for note in same)
+    statuses = [m.status for m in cached if m.status == "in_progress"]
+    assert len(statuses) > 1 and all(status is statuses[0] for status in statuses)
+    assert any(note is not same[0] for same in by_text(fresh) for note in same)  # a read does not share them
+
+
 def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     folder = generate.generate(300, tmp_path / "m300", seed=3)
     fresh = loading.load(folder)
