@@ -24,7 +24,7 @@ from ..values import date
 from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, light,
                printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
                summary, summary_line)
-from .widths import is_simple, wide_characters
+from .widths import is_simple, wide_count
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with
 def cell_width(text: str) -> int:
     """The cells `text` takes in a terminal: rich's cell_len."""
     # simple_width's rule written out: this runs for every piece of every line of a long table
-    return len(text) + len(wide_characters(text)) if is_simple(text) else cell_len(text)
+    return len(text) + wide_count(text) if is_simple(text) else cell_len(text)
 
 
 def cut_to(text: str, width: int) -> str:
