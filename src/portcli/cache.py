@@ -59,7 +59,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the eve
 if TYPE_CHECKING:
     from typing import Callable
 
-FORMAT = 6
+FORMAT = 7
 # An entry is trusted only when its file's timestamps are older than the scan's start by this much:
 # more than the coarsest common timestamp step (2 s on FAT) and any clock skew on a local disk.
 RACY_NS = 3_000_000_000
@@ -125,8 +125,10 @@ def code_stamp() -> tuple:
 def _stamp(directory: str, plan: Plan, code: tuple | None = None, resolved: str | None = None) -> tuple:
     """Everything a checked file depends on besides its own bytes. Not how the folder is spelled:
     a measure's file name is given it when it is decoded, and a problem's message, which may quote
-    the spelling, is kept with the folder as it was spelled and trusted only under that spelling."""
-    return (*(code or code_stamp()), resolved or os.path.realpath(directory), repr(plan))
+    the spelling, is kept with the folder as it was spelled and trusted only under that spelling.
+    The plan as the cache encodes it, every field of it (CODEC_MATCHES_MODEL): its repr said the same
+    in 15 times the time, 0.15 s for 1,000 plans."""
+    return (*(code or code_stamp()), resolved or os.path.realpath(directory), _encode_plan(plan))
 
 
 def _pyyaml_signature() -> tuple | None:
@@ -155,7 +157,7 @@ class PlanSeen:
     """The folder's _plan.yaml as cached_plan found it: its signature, taken after `started`, before
     the plan was read; and the cache as read, for check_files not to read it again. When the plan
     came from the cache, `plan` is it and `stamp` its stamp: check_files does not work it out again
-    (repr of a plan, and the folder's real path, cost ~0.2 ms a folder, 0.2 s for 1,000 plans)."""
+    (the folder's real path and the plan's encoding cost ~0.1 ms a folder, 0.1 s for 1,000 plans)."""
 
     __slots__ = ("signature", "started", "where", "raw", "resolved", "plan", "stamp")
 
