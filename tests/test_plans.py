@@ -416,3 +416,21 @@ def test_the_html_report_is_one_page_naming_plan_ids(run, tree):
     # the key tasks of each plan apart: task 1 of 2022 (甲任务) and task 1 of 2023 (乙任务一)
     assert f"{OLD}:一、甲任务" in page and f"{NEW}:一、乙任务一" in page
     assert f"{OLD}:1" in page and f"{NEW}:5" in page
+
+
+def test_plans_of_one_registry_share_its_unit_index_and_no_other_plan_does():
+    """1,000 plans of one registry fold its names once (issue 16): a plan whose registry is equal,
+    though read separately, looks names up in the same index; one with another registry of as many
+    units (an alias less) does not, and finds what its own registry says."""
+    from portcli.model import Plan, Unit
+
+    def registry(aliases):
+        return (Unit("天津海关", "中华人民共和国天津海关", "Tianjin Customs", aliases),
+                Unit("市商务局", "天津市商务局", "Tianjin Commerce Bureau"))
+
+    first, second = Plan("甲计划", 2022, units=registry(("津关",))), Plan("乙计划", 2023, units=registry(("津关",)))
+    other = Plan("丙计划", 2022, units=registry(()))
+    assert first.unit("津关") == second.unit("ＴＩＡＮＪＩＮ customs ") == Unit(
+        "天津海关", "中华人民共和国天津海关", "Tianjin Customs", ("津关",))
+    assert other.unit("津关") is None and other.unit("tianjin customs").aliases == ()
+    assert second._unit_by_name is first._unit_by_name and other._unit_by_name is not first._unit_by_name
