@@ -434,3 +434,49 @@ def test_plans_of_one_registry_share_its_unit_index_and_no_other_plan_does():
         "天津海关", "中华人民共和国天津海关", "Tianjin Customs", ("津关",))
     assert other.unit("津关") is None and other.unit("tianjin customs").aliases == ()
     assert second._unit_by_name is first._unit_by_name and other._unit_by_name is not first._unit_by_name
+
+
+def test_each_plans_section_of_the_report_is_that_plans_own_report(run, tmp_path):
+    """A report of several plans counts each measure once for its plan's section and once for the total,
+    and works out what it counts it by (overdue, stale, due soon, on time) only once (issue 16). Each
+    section must still be the report of that plan folder alone, read as a folder of one plan, where
+    nothing is shared: plans of other lights and another start (so that due soon and stale differ
+    from plan to plan), on a day when all of it happens."""
+    sys_path = str(Path(__file__).parents[1] / "benchmarks")
+    import sys
+
+    if sys_path not in sys.path:
+        sys.path.insert(0, sys_path)
+    import generate
+
+    root = generate.generate_plans(3, 40, tmp_path / "measures", seed=7)
+    names = sorted(p.name for p in root.iterdir())
+    first, second, _third = (root / name / "_plan.yaml" for name in names)
+    first.write_text(first.read_text(encoding="utf-8") + "lights: {yellow_days: 60}\n", encoding="utf-8")
+    second.write_text(second.read_text(encoding="utf-8") + "start: 2022-06-10\n", encoding="utf-8")
+    as_of = "2022-06-20"
+    whole = run("report", "--format", "json", "--as-of", as_of, "--dir", str(root))
+    assert whole.exit_code == 0, whole.stderr
+    sections = json.loads(whole.stdout)["plans"]
+    assert list(sections) == names
+
+    def named(name, value):  # a one-plan folder names measures by id; a folder of several, PLAN:ID
+        if isinstance(value, dict):
+            return {key: (f"{name}:{item}" if key == "id" else named(name, item)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [f"{name}:{item}" if isinstance(item, int) else named(name, item) for item in value]
+        return value
+
+    seen = {"due_soon": set(), "stale": set()}
+    for name in names:
+        alone = run("report", "--format", "json", "--as-of", as_of, "--dir", str(root / name))
+        assert alone.exit_code == 0, alone.stderr
+        own = json.loads(alone.stdout)
+        expected = {key: named(name, value) if key in ("overdue", "due_soon", "extended", "overdue_measures",
+                                                       "stale", "stale_by_unit") else value
+                    for key, value in own.items()}
+        assert sections[name] == expected, name
+        for key in seen:
+            seen[key].add(len(own[key]))
+    # the plans' lights and starts made their lists differ, so a section given another plan's facts shows
+    assert len(seen["due_soon"]) > 1 and len(seen["stale"]) > 1

@@ -185,17 +185,23 @@ Sections = Callable[[], Iterator[tuple[str, query.Report, Optional[Plan]]]]
 
 def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
                   rank: bool = False, add_changes: Callable[[query.Report], None] | None = None,
-                  ) -> Iterator[tuple[str, query.Report, Plan | None]]:
+                  known: list[tuple] | None = None) -> Iterator[tuple[str, query.Report, Plan | None]]:
     """Each plan's report (name, report, plan), in a folder of several plans (with a unit: the plans it
     takes part in); none for a one-plan folder, whose report is the total. Made one at a time as they
-    are asked for, so that a report of 1,000 plans holds one plan's report at a time, not all of them."""
+    are asked for, so that a report of 1,000 plans holds one plan's report at a time, not all of them.
+    `known`: query.facts of loaded.measures, as the total's report worked them out."""
     if not loaded.several:
         return
-    by_plan: dict[str, list] = {name: [] for name in loaded.plans}
-    for m in loaded.measures:
-        by_plan[m.plan].append(m)
+    by_plan: dict[str, tuple[list, list]] = {name: ([], []) for name in loaded.plans}
+    for i, m in enumerate(loaded.measures):
+        measures, facts = by_plan[m.plan]
+        measures.append(m)
+        if known is not None:
+            facts.append(known[i])
     for name in list(by_plan):
-        r = query.report(by_plan.pop(name), loaded.plans[name], today, days, unit, stale_days, rank)
+        measures, facts = by_plan.pop(name)
+        r = query.report(measures, loaded.plans[name], today, days, unit, stale_days, rank,
+                         facts if known is not None else None)
         if unit is None or r.total:
             if add_changes is not None:
                 add_changes(r)
@@ -488,13 +494,17 @@ def report(
     if due_soon == query.PLAN_DAYS:  # `--due-soon` without DAYS: as without it
         due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
-    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank)
+    # In a folder of several plans each measure is counted in its plan's report and in the total:
+    # what it is counted by is worked out once, for both.
+    known = query.facts(loaded.measures, _plans_of(loaded), today, due_soon, stale_days) \
+        if loaded.several and one_unit is None else None
+    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
     if add_changes is not None:
         add_changes(result)
 
     def sections():  # each plan's, made afresh where they are wanted: one is alive at a time
-        return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes)
+        return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes, known)
 
     with _output(output) as out:
         if format is ReportFormat.json:
