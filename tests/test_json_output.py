@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from portcli.load import load
@@ -121,12 +121,19 @@ _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_na
                      st.text(st.sampled_from("a \"\\\n\t中文\x7f\u2028\u202e\udc80\U0001f600")))
 _KEYS = st.one_of(st.text(st.sampled_from("ab\"中\n")), st.integers(), st.booleans(), st.none(),
                   st.floats(allow_nan=False))
+_NAMES = st.text(st.sampled_from("ab\"中\n"))
 _VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple), st.dictionaries(_KEYS, inner, max_size=4)),
-    max_leaves=25)
+    st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple), st.dictionaries(_KEYS, inner, max_size=4),
+    st.dictionaries(_NAMES, inner, max_size=4), st.lists(st.text(max_size=3), max_size=9)), max_leaves=25)
+# the shapes of a report: ids, rows of numbers and names, a row holding rows
+_REPORT_LIKE = {"overdue": ["甲:1", "乙\u202e:2"], "ids": [3, 14], "rows": [
+    {"id": "甲:1", "lead": "天津海关", "due": None, "days_overdue": 3, "rate": 0.5, "done": True,
+     "as_lead": {"measures": 2, "on_time_rate": None}}], "empty": {}, "none": []}
 
 
 @given(_VALUES, st.integers(0, 3), st.integers(1, 5))
+@example(_REPORT_LIKE, 0, 4096)
+@example(_REPORT_LIKE, 2, 1)
 def test_the_indented_writer_writes_what_json_dumps_does(value, level, pieces):
     """render/json writes indented JSON itself (json's indented encoder is pure Python, 60% of a report
     at 100,000 measures): for any JSON value (dict keys of every kind json takes, tuples, NaN and the
