@@ -357,14 +357,18 @@ def _due_html(m: Measure, r: Report) -> Safe:
 
 
 def _all_measures(r: Report, plan: Plan | None) -> Iterator[str]:
+    lights: dict[str, Safe] = {}  # a light's cell, translated and escaped once a colour, not once a row
+
     def rows():
         for m in r.measures:
             colour = light(m, r.as_of, r.days_for(m))
+            if colour not in lights:
+                lights[colour] = _light_html(colour)
             own = plan_of(plan, m)
             task = own.tasks.get(m.task) if own else None
             task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
                          if task else m.task)
-            yield ([(_light_html(colour), "nowrap"), (label(m), "num"), (task_html, "text task"),
+            yield ([(lights[colour], "nowrap"), (label(m), "num"), (task_html, "text task"),
                     (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
                     (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
                     (status_word(m.status), "nowrap"), (latest_progress(m), "text")], colour if colour != "green" else "")
