@@ -357,6 +357,49 @@ def test_a_string_many_measures_repeat_is_stored_and_held_once(tmp_path, later, 
     assert any(note is not same[0] for same in by_text(fresh) for note in same)  # a read does not share them
 
 
+def test_every_repeated_string_of_a_measure_comes_back_from_the_cache_as_one_object(tmp_path, later, monkeypatch, reads):
+    """Three measures written alike, each string of them (national text, local item, unit, units note,
+    deadline phrase and its authority, status, a progress entry's status, reporter and note, an
+    extension's reason and approver) repeated in all three files: from the cache, each is one object
+    held three times; from a read of the files, three objects (YAML makes a string per file). The
+    third measure words its deadline otherwise, with the same authority: two phrases, one authority."""
+    folder = tmp_path / "alike"
+    folder.mkdir()
+    (folder / "_plan.yaml").write_text((REPO / "measures" / "_plan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    for measure_id, phrase in ((1, "按照海关总署统一部署推动实施"), (2, "按照海关总署统一部署推动实施"), (3, "根据海关总署部署执行")):
+        (folder / f"{measure_id:02d}.yaml").write_text(
+            f"id: {measure_id}\ntask: 1\nnational: 国家措施同一条\nlocal: [本地细化措施同一条]\nunits: [天津海关, 市商务局]\n"
+            f"units_note: 牵头单位会同各区\ndeadline: {phrase}\nstatus: in_progress\n"
+            "progress:\n  - {date: 2022-04-10, status: in_progress, by: 天津海关, note: 已对接系统}\n"
+            "extensions:\n  - {date: 2022-05-25, to: 2022-06-30, by: 市商务局, reason: 等待机场系统升级}\n",
+            encoding="utf-8")
+
+    def strings(m):
+        d, p, e = m.deadline, m.progress[0], m.extensions[0]
+        return {"national": m.national, "local": m.local[0], "units": m.units[0], "units_note": m.units_note,
+                "phrase": d.phrase, "authority": d.authority, "status": m.status, "progress status": p.status,
+                "by": p.by, "note": p.note, "reason": e.reason, "approver": e.by}
+
+    fresh = uncached(folder, monkeypatch).measures
+    loading.load(folder)
+    cached = load(folder, reads).measures
+    assert reads["files"] == 0 and cached == fresh and len(cached) == 3
+    assert strings(cached[0]) == {"national": "国家措施同一条", "local": "本地细化措施同一条", "units": "天津海关",
+                                  "units_note": "牵头单位会同各区", "phrase": "按照海关总署统一部署推动实施",
+                                  "authority": "海关总署", "status": "in_progress", "progress status": "in_progress",
+                                  "by": "天津海关", "note": "已对接系统", "reason": "等待机场系统升级",
+                                  "approver": "市商务局"}
+    shared = {key: len({id(strings(m)[key]) for m in cached}) for key in strings(cached[0])}
+    assert shared == {**dict.fromkeys(strings(cached[0]), 1), "phrase": 2}
+    assert (cached[2].deadline.phrase, cached[2].deadline.authority) == ("根据海关总署部署执行", "海关总署")
+    # the status and the progress entry's status, equal strings of one measure, are one object too
+    assert cached[0].status is cached[0].progress[0].status
+    # (a read parses a phrase once and hands every measure of it the same Deadline: one authority per phrase)
+    separate = {key: len({id(strings(m)[key]) for m in fresh}) for key in ("national", "local", "units_note", "note",
+                                                                         "reason", "authority")}
+    assert separate == {**dict.fromkeys(separate, 3), "authority": 2}
+
+
 def test_measures_come_back_from_the_cache_equal(tmp_path, later, monkeypatch):
     folder = generate.generate(300, tmp_path / "m300", seed=3)
     fresh = loading.load(folder)

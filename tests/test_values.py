@@ -8,6 +8,7 @@ import inspect
 import pickle
 from datetime import date, datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -83,6 +84,9 @@ def test_equality_repr_and_hash_are_the_dataclasses(cls):
     assert (as_reference[0] == as_reference[0], as_reference[0] == as_reference[1]) == (True, False)
     assert repr(one) == repr(as_reference[0])
     assert one != as_reference[0] and one != tuple(as_reference[0].__dict__.values())  # another class is never equal
+    # ...unless the other class answers for itself: mock.ANY equals anything, a dataclass lets it say so
+    assert (one == mock.ANY, one != mock.ANY, as_reference[0] == mock.ANY, as_reference[0] != mock.ANY) \
+        == (True, False, True, False)
     if cls in FROZEN:  # a frozen value is a tuple underneath: still never equal to one, from either side, nor ordered
         items = tuple(one)
         assert (one == items, items == one, one != items, items != one) == (False, False, True, True)
@@ -307,6 +311,34 @@ def test_a_class_defined_later_takes_its_fields_from_its_constructor():
     assert [repr(One(1)), repr(Wider(1, 2)), repr(Keywords(1, b=2)), repr(Labelled(1, "x")), repr(Empty())] == [
         f"{local}One(a=1)", f"{local}Wider(a=1, b=2)", f"{local}Keywords(a=1, b=2, c=3)", f"{local}Labelled(a=1, label='x')", f"{local}Empty()"]
     assert replace(Keywords(1, b=2), c=9) == Keywords(1, b=2, c=9)
+
+
+def test_a_constructor_behind_a_wrapper_gives_the_wrapped_ones_parameters_as_fields():
+    """mutmut runs every constructor through a trampoline taking (*args, **kwargs), made with
+    functools.wraps, which keeps the real one in __wrapped__: the fields are the real one's parameters,
+    or under mutmut every value class would have none (and all values of a class be equal)."""
+    import functools
+
+    def trampoline(function):
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            return function(*args, **kwargs)
+        return call
+
+    class Pair(Frozen):
+        @trampoline
+        def __new__(cls, a, b=0):
+            return tuple.__new__(cls, (a, b))
+
+    class Box(Value):
+        @trampoline
+        def __init__(self, width, *, height):
+            self.width, self.height = width, height
+
+    assert (Pair._fields, Box._fields) == (("a", "b"), ("width", "height"))
+    assert (Pair(1, 2).b, Pair(1, 2) == Pair(1, 3), Box(1, height=2) == Box(1, height=3)) == (2, False, False)
+    local = Pair.__qualname__.removesuffix("Pair")
+    assert (repr(Pair(1)), repr(Box(4, height=5))) == (f"{local}Pair(a=1, b=0)", f"{local}Box(width=4, height=5)")
 
 
 def test_refusals_name_the_class_and_the_fields():
