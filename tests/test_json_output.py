@@ -167,3 +167,16 @@ def test_the_indented_writer_refuses_what_json_refuses():
         assert str(refused.value) == message
         with pytest.raises(TypeError, match=re.escape(message)):
             render_json._write(value, io.StringIO())
+
+
+def test_dump_writes_a_document_from_the_margin():
+    """dump (show, units, validate, history in JSON) starts the document at no indent: each level two
+    spaces deeper, the closing bracket back at the margin, then a newline. Written out by hand."""
+    import io
+
+    from portcli.render import json as render_json
+
+    out = io.StringIO()
+    render_json.dump({"ids": [1, 2], "row": {"a": None}, "mixed": ["x", 3]}, out)
+    assert out.getvalue() == ('{\n  "ids": [\n    1,\n    2\n  ],\n  "row": {\n    "a": null\n  },\n'
+                              '  "mixed": [\n    "x",\n    3\n  ]\n}\n')

@@ -181,6 +181,21 @@ def test_report_of_one_unit_leaves_out_plans_it_is_not_in(run, tree):
     assert list(out["plans"]) == [OLD] and out["total"]["total"] == 2
 
 
+def test_report_of_one_unit_counts_due_soon_by_the_days_asked_for_in_each_plans_section(run, tree):
+    """With --unit each plan's section works out what it counts afresh (its unit's measures only): by
+    --due-soon's days too, not the plan's own. 天津港集团 is in the 2023 plan only; its measure 5 is due
+    on 2023-06-30, 10 days after AS_OF: due soon by the plan's 14 days, not by 5."""
+    def due_soon(*days):
+        result = run("report", "--unit", "天津港集团", *days, "-f", "json", "--as-of", AS_OF)
+        assert result.exit_code == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert list(out["plans"]) == [NEW]
+        return out["plans"][NEW]["due_soon"], out["total"]["due_soon"]
+
+    assert due_soon() == ([f"{NEW}:5"], [f"{NEW}:5"])
+    assert due_soon("--due-soon", "5") == ([], [])
+
+
 def test_report_markdown_has_a_heading_per_plan_and_the_total(run, tree):
     out = run("report", "--format", "markdown", "--as-of", AS_OF).stdout
     headings = [line for line in out.splitlines() if line.startswith("## ")]
