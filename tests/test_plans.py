@@ -495,3 +495,25 @@ def test_each_plans_section_of_the_report_is_that_plans_own_report(run, tmp_path
             seen[key].add(len(own[key]))
     # the plans' lights and starts made their lists differ, so a section given another plan's facts shows
     assert len(seen["due_soon"]) > 1 and len(seen["stale"]) > 1
+
+
+def test_a_report_handed_every_measures_facts_and_a_unit_counts_the_units_measures_by_their_own(tree):
+    """query.report(known=facts of all the measures, unit=...) keeps each of the unit's measures with
+    its own facts. 天津海关 takes part in 2022's measure 1 (in progress, due 2022-05-31) and 2023's
+    measure 1 (not started, due 2023-03-31): both overdue on AS_OF; the measures it is not in (2022's 2,
+    done; 2023's 5, due soon) count for nothing, though their facts come first or between."""
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.plans import key
+    from portcli.values import date
+
+    loaded = load_tree("measures", None)
+    as_of = date(2023, 6, 20)
+    assert [key(m) for m in loaded.measures] == [f"{OLD}:1", f"{OLD}:2", f"{NEW}:1", f"{NEW}:5"]
+    known = query.facts(loaded.measures, loaded.plans, as_of)
+    r = query.report(loaded.measures, loaded.plans, as_of, None, "天津海关", known=known)
+    assert r.total == 2 and r.unit == "天津海关"
+    assert {status: n for status, n in r.by_status.items() if n} == {"in_progress": 1, "not_started": 1}
+    assert [key(m) for m in r.overdue] == [f"{OLD}:1", f"{NEW}:1"] and r.due_soon == [] and r.extended == []
+    row = next(u for u in r.units if u.unit == "天津海关")
+    assert (row.involved, row.lead, row.done, row.overdue) == (2, 1, 0, 2)
