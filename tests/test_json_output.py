@@ -134,6 +134,8 @@ _REPORT_LIKE = {"overdue": ["甲:1", "乙\u202e:2"], "ids": [3, 14], "rows": [
 @given(_VALUES, st.integers(0, 3), st.integers(1, 5))
 @example(_REPORT_LIKE, 0, 4096)
 @example(_REPORT_LIKE, 2, 1)
+@example([float("nan"), float("inf"), -float("inf"), 0.5], 1, 2)  # a list of floats: NaN, not nan
+@example({"rate": float("nan"), "top": float("inf")}, 0, 3)
 def test_the_indented_writer_writes_what_json_dumps_does(value, level, pieces):
     """render/json writes indented JSON itself (json's indented encoder is pure Python, 60% of a report
     at 100,000 measures): for any JSON value (dict keys of every kind json takes, tuples, NaN and the

@@ -517,3 +517,15 @@ def test_a_report_handed_every_measures_facts_and_a_unit_counts_the_units_measur
     assert [key(m) for m in r.overdue] == [f"{OLD}:1", f"{NEW}:1"] and r.due_soon == [] and r.extended == []
     row = next(u for u in r.units if u.unit == "天津海关")
     assert (row.involved, row.lead, row.done, row.overdue) == (2, 1, 0, 2)
+
+
+def test_a_name_two_units_of_a_registry_use_is_the_first_ones():
+    """The registry's order settles a name two units share (as check finds the first): the alias 海关
+    of 天津海关, listed first, and of 东疆海关; the index shared with an equal registry says the same."""
+    from portcli.model import Plan, Unit
+
+    first = Unit("天津海关", "中华人民共和国天津海关", "Tianjin Customs", ("海关",))
+    second = Unit("东疆海关", "中华人民共和国东疆海关", "Dongjiang Customs", ("海关",))
+    assert Plan("甲计划", 2022, units=(first, second)).unit("海关") is first
+    assert Plan("乙计划", 2023, units=(first, second)).unit("海关") is first
+    assert Plan("丙计划", 2023, units=(second, first)).unit("海关") is second
