@@ -134,6 +134,8 @@ _REPORT_LIKE = {"overdue": ["甲:1", "乙\u202e:2"], "ids": [3, 14], "rows": [
 @given(_VALUES, st.integers(0, 3), st.integers(1, 5))
 @example(_REPORT_LIKE, 0, 4096)
 @example(_REPORT_LIKE, 2, 1)
+@example([float("nan"), float("inf"), -float("inf"), 0.5], 1, 2)  # a list of floats: NaN, not nan
+@example({"rate": float("nan"), "top": float("inf")}, 0, 3)
 def test_the_indented_writer_writes_what_json_dumps_does(value, level, pieces):
     """render/json writes indented JSON itself (json's indented encoder is pure Python, 60% of a report
     at 100,000 measures): for any JSON value (dict keys of every kind json takes, tuples, NaN and the
@@ -167,3 +169,16 @@ def test_the_indented_writer_refuses_what_json_refuses():
         assert str(refused.value) == message
         with pytest.raises(TypeError, match=re.escape(message)):
             render_json._write(value, io.StringIO())
+
+
+def test_dump_writes_a_document_from_the_margin():
+    """dump (show, units, validate, history in JSON) starts the document at no indent: each level two
+    spaces deeper, the closing bracket back at the margin, then a newline. Written out by hand."""
+    import io
+
+    from portcli.render import json as render_json
+
+    out = io.StringIO()
+    render_json.dump({"ids": [1, 2], "row": {"a": None}, "mixed": ["x", 3]}, out)
+    assert out.getvalue() == ('{\n  "ids": [\n    1,\n    2\n  ],\n  "row": {\n    "a": null\n  },\n'
+                              '  "mixed": [\n    "x",\n    3\n  ]\n}\n')

@@ -181,6 +181,21 @@ def test_report_of_one_unit_leaves_out_plans_it_is_not_in(run, tree):
     assert list(out["plans"]) == [OLD] and out["total"]["total"] == 2
 
 
+def test_report_of_one_unit_counts_due_soon_by_the_days_asked_for_in_each_plans_section(run, tree):
+    """With --unit each plan's section works out what it counts afresh (its unit's measures only): by
+    --due-soon's days too, not the plan's own. 天津港集团 is in the 2023 plan only; its measure 5 is due
+    on 2023-06-30, 10 days after AS_OF: due soon by the plan's 14 days, not by 5."""
+    def due_soon(*days):
+        result = run("report", "--unit", "天津港集团", *days, "-f", "json", "--as-of", AS_OF)
+        assert result.exit_code == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert list(out["plans"]) == [NEW]
+        return out["plans"][NEW]["due_soon"], out["total"]["due_soon"]
+
+    assert due_soon() == ([f"{NEW}:5"], [f"{NEW}:5"])
+    assert due_soon("--due-soon", "5") == ([], [])
+
+
 def test_report_markdown_has_a_heading_per_plan_and_the_total(run, tree):
     out = run("report", "--format", "markdown", "--as-of", AS_OF).stdout
     headings = [line for line in out.splitlines() if line.startswith("## ")]
@@ -480,3 +495,37 @@ def test_each_plans_section_of_the_report_is_that_plans_own_report(run, tmp_path
             seen[key].add(len(own[key]))
     # the plans' lights and starts made their lists differ, so a section given another plan's facts shows
     assert len(seen["due_soon"]) > 1 and len(seen["stale"]) > 1
+
+
+def test_a_report_handed_every_measures_facts_and_a_unit_counts_the_units_measures_by_their_own(tree):
+    """query.report(known=facts of all the measures, unit=...) keeps each of the unit's measures with
+    its own facts. 天津海关 takes part in 2022's measure 1 (in progress, due 2022-05-31) and 2023's
+    measure 1 (not started, due 2023-03-31): both overdue on AS_OF; the measures it is not in (2022's 2,
+    done; 2023's 5, due soon) count for nothing, though their facts come first or between."""
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.plans import key
+    from portcli.values import date
+
+    loaded = load_tree("measures", None)
+    as_of = date(2023, 6, 20)
+    assert [key(m) for m in loaded.measures] == [f"{OLD}:1", f"{OLD}:2", f"{NEW}:1", f"{NEW}:5"]
+    known = query.facts(loaded.measures, loaded.plans, as_of)
+    r = query.report(loaded.measures, loaded.plans, as_of, None, "天津海关", known=known)
+    assert r.total == 2 and r.unit == "天津海关"
+    assert {status: n for status, n in r.by_status.items() if n} == {"in_progress": 1, "not_started": 1}
+    assert [key(m) for m in r.overdue] == [f"{OLD}:1", f"{NEW}:1"] and r.due_soon == [] and r.extended == []
+    row = next(u for u in r.units if u.unit == "天津海关")
+    assert (row.involved, row.lead, row.done, row.overdue) == (2, 1, 0, 2)
+
+
+def test_a_name_two_units_of_a_registry_use_is_the_first_ones():
+    """The registry's order settles a name two units share (as check finds the first): the alias 海关
+    of 天津海关, listed first, and of 东疆海关; the index shared with an equal registry says the same."""
+    from portcli.model import Plan, Unit
+
+    first = Unit("天津海关", "中华人民共和国天津海关", "Tianjin Customs", ("海关",))
+    second = Unit("东疆海关", "中华人民共和国东疆海关", "Dongjiang Customs", ("海关",))
+    assert Plan("甲计划", 2022, units=(first, second)).unit("海关") is first
+    assert Plan("乙计划", 2023, units=(first, second)).unit("海关") is first
+    assert Plan("丙计划", 2023, units=(second, first)).unit("海关") is second
