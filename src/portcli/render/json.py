@@ -98,7 +98,7 @@ def _write(value: Any, out: IO[str], level: int = 0) -> None:
     held whole as text."""
     batch: list[str] = []
     _indented(value, "\n" + "  " * level, batch, out)
-    out.write(_safe("".join(batch)))
+    _flush(batch, out)
 
 
 def _indented(value: Any, newline: str, batch: list[str], out: IO[str]) -> None:
@@ -135,8 +135,7 @@ def _indented(value: Any, newline: str, batch: list[str], out: IO[str]) -> None:
                 batch.append(separator + ("," + inner).join(map(write, value[start:start + _PIECES])))
                 separator = "," + inner
                 if len(batch) >= _PIECES:
-                    out.write(_safe("".join(batch)))
-                    batch.clear()
+                    _flush(batch, out)
             batch.append(newline + "]")
         else:
             separator = "[" + inner
@@ -150,8 +149,13 @@ def _indented(value: Any, newline: str, batch: list[str], out: IO[str]) -> None:
     else:
         batch.append(_one_line_encoder()(value))
     if len(batch) >= _PIECES:
-        out.write(_safe("".join(batch)))
-        batch.clear()
+        _flush(batch, out)
+
+
+def _flush(batch: list[str], out: IO[str]) -> None:
+    """The pieces so far, written as one text, unsafe characters escaped; the batch emptied."""
+    out.write(_safe("".join(batch)))
+    batch.clear()
 
 
 # The values that are no container, by their exact type, and how json writes each (a subclass, a
