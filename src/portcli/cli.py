@@ -495,9 +495,8 @@ def report(
         due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
     # In a folder of several plans each measure is counted in its plan's report and in the total:
-    # what it is counted by is worked out once, for both.
-    known = query.facts(loaded.measures, _plans_of(loaded), today, due_soon, stale_days) \
-        if loaded.several and one_unit is None else None
+    # what it is counted by is worked out once, for both (with --unit, each report keeps its unit's).
+    known = query.facts(loaded.measures, _plans_of(loaded), today, due_soon, stale_days) if loaded.several else None
     result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
     if add_changes is not None:
