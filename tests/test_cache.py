@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from portcli import cache
+from portcli import cache, child
 from portcli import load as loading
 from portcli.files import measure_names
 
@@ -437,7 +437,7 @@ def test_a_fifo_in_the_caches_place_does_not_hang_a_run(measures_dir, later, run
 def parallel(monkeypatch):
     """The forked child's part, from 2 files to read on, on any machine."""
     monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(cache, "_cpus", lambda: 2)
+    monkeypatch.setattr(child, "cpus", lambda: 2)
 
 
 def broken_folder(tmp_path: Path) -> Path:

@@ -3,7 +3,7 @@
 The cache accelerates reads and nothing else: what it gives for a file equals what reading and
 checking the file gives (the same Measure, compared field by field, or the same problems), and no
 write ever decides from it. Its only caller is `load`; it imports nothing of portcli's but the
-values it stores.
+values it stores, and `child` to share a first read of many files with a forked child.
 
 For every measure file the cache keeps what checking it gave under the file's (size, mtime_ns,
 ctime_ns, inode). A file whose four values are unchanged is taken from the cache; any other file
@@ -48,7 +48,7 @@ import sys
 import time
 import zlib
 
-from . import __version__
+from . import __version__, child
 from .files import join, spelled
 from .i18n import Message
 from .model import Deadline, Extension, Measure, Plan, Progress, Task, Unit
@@ -372,12 +372,14 @@ _CHILDS_SHARE = 0.45  # a little under half: the child also sends what it found
 def _check_all(files: list[str], plan: Plan, check: Check, plan_name: str | None = None
                ) -> list[tuple[Result, tuple | None]]:
     """(check(file, plan), its encoding for the cache or None) for each file, in order."""
-    if len(files) >= PARALLEL_FROM and _may_fork() and _cpus() > 1:
+    if len(files) >= PARALLEL_FROM and child.can_fork():
         split = len(files) - int(len(files) * _CHILDS_SHARE)
-        checked = _check_in_child(files[split:], plan, check, lambda: _check_each(files[:split], plan, check),
-                                  plan_name)
-        if checked is not None:
-            return checked
+        theirs = files[split:]
+        done = child.shared(lambda out: marshal.dump([encoded for _, encoded in _check_each(theirs, plan, check)], out),
+                            lambda: _check_each(files[:split], plan, check))
+        if done is not None:
+            mine, sent = done
+            return mine + _checked_by_child(theirs, sent, plan, check, plan_name)
     return _check_each(files, plan, check)
 
 
@@ -396,73 +398,17 @@ def _sharing() -> Callable[[str], str]:
     return lambda text: strings.setdefault(text, text)
 
 
-def _may_fork() -> bool:
-    """Only where fork exists and this process runs one thread: a child forked while another thread
-    holds a lock (the import lock, a logging lock) would wait for it forever."""
-    threading = sys.modules.get("threading")
-    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
-
-
-def _cpus() -> int:
+def _checked_by_child(files: list[str], sent: bytes | None, plan: Plan, check: Check,
+                      plan_name: str | None = None) -> list[tuple[Result, tuple | None]]:
+    """The pairs of `files` from the encodings a child `sent`, as the cache stores them: decoded here as
+    a cached run decodes them, so they give what checking the files here would give. What the child
+    did not send, or sent wrong, is checked here."""
     try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Callable[[], list],
-                    plan_name: str | None = None) -> list | None:
-    """meanwhile() + the pairs of `files`, these checked by a forked child while this process does
-    meanwhile(); None when no child can be started. What the child fails to do is done here.
-
-    The child sends its encodings, as the cache stores them; they are decoded here as a cached
-    run decodes them, so they give what checking the files here would give."""
-    import signal  # here: a cached run starts no child
-
-    try:
-        reading, writing = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(reading)
-        os.close(writing)
-        return None
-    if pid == 0:  # the child: never return into the parent's code, never flush its buffers
-        code = 1
-        try:
-            os.close(reading)
-            with open(writing, "wb") as out:
-                marshal.dump([encoded for _, encoded in _check_each(files, plan, check)], out)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writing)
-    encodings = None
-    with open(reading, "rb") as pipe:
-        try:
-            mine = meanwhile()
-            try:
-                data = pipe.read()
-                try:
-                    status = os.waitpid(pid, 0)[1]
-                except ChildProcessError:  # SIGCHLD ignored: reaped already; what it sent speaks for it
-                    status = 0
-                pid = 0
-                encodings = marshal.loads(data) if status == 0 else None
-            except Exception:  # a child that died, or sent something else
-                pass
-        finally:
-            if pid:  # this process is leaving early: the child must not run on
-                try:
-                    if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running, so the pid is still its
-                        os.kill(pid, signal.SIGKILL)
-                        os.waitpid(pid, 0)
-                except OSError:
-                    pass
+        encodings = marshal.loads(sent) if sent is not None else None
+    except Exception:  # not marshal
+        encodings = None
     if type(encodings) is not list or len(encodings) != len(files):  # nothing, or not encodings
-        return mine + _check_each(files, plan, check)
+        return _check_each(files, plan, check)
     decode = _Decoder(plan_name).result
     theirs = []
     for file, encoded in zip(files, encodings):
@@ -472,7 +418,7 @@ def _check_in_child(files: list[str], plan: Plan, check: Check, meanwhile: Calla
             theirs.append((decode(encoded, file), encoded))
         except Exception:  # not an encoding (or one this file could not have): check it here
             theirs.extend(_check_each([file], plan, check))
-    return mine + theirs
+    return theirs
 
 
 # The base: a header (magic, CRC-32 and length of the index, the token, the length of the folder's

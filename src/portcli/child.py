@@ -1,0 +1,98 @@
+"""Work shared with a forked child: on a machine of two CPUs or more, a child does part of a big job
+(the first read of many files, the measures of half the plans of a big tree) while this process
+does the rest.
+
+The child only saves time. Whatever it fails to do (it cannot be started, it dies, it sends
+something else) the caller does itself, so no result depends on it; it never writes to the
+terminal, and it never outlives the process that started it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
+if TYPE_CHECKING:
+    from typing import BinaryIO, Callable, TypeVar
+
+    T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """Whether a child can take part of the work: fork exists, this process runs one thread (a child
+    forked while another thread holds a lock, the import lock or a logging lock, would wait for it
+    forever), and there is a second CPU for it to run on."""
+    threading = sys.modules.get("threading")
+    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1) and cpus() > 1
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T]) -> tuple[T, bytes | None] | None:
+    """mine() run here while a forked child runs theirs(out): (what mine() gave, the bytes theirs wrote
+    to `out`, or None when the child failed). None when no child can be started; then neither ran.
+    When mine() raises, the child is stopped before the exception goes on."""
+    import signal  # here: a run that starts no child needs none
+
+    try:
+        reading, writing = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        return None
+    if pid == 0:  # the child: never return into the caller's code, never flush the parent's buffers
+        code = 1
+        try:
+            os.close(reading)
+            _quiet()
+            with open(writing, "wb") as out:
+                theirs(out)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writing)
+    sent = None
+    with open(reading, "rb") as pipe:
+        try:
+            done = mine()
+            try:
+                data = pipe.read()
+                try:
+                    status = os.waitpid(pid, 0)[1]
+                except ChildProcessError:  # SIGCHLD ignored: reaped already; what it sent speaks for it
+                    status = 0
+                pid = 0
+                sent = data if status == 0 else None
+            except Exception:  # a child that died, or a pipe that broke
+                pass
+        finally:
+            if pid:  # this process is leaving early: the child must not run on
+                try:
+                    if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running, so the pid is still its
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                except OSError:
+                    pass
+    return done, sent
+
+
+def _quiet() -> None:
+    """The child's stdout and stderr go nowhere: what it has to say, it sends; the parent's output
+    is the parent's alone."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
