@@ -115,12 +115,13 @@ class _no_cyclic_collection:
             gc.enable()
 
 
-def _load(directory: str, plan_name: str | None, code: tuple | None) -> Loaded:
+def _load(directory: str, plan_name: str | None, code: tuple | None, names: list[str] | None = None) -> Loaded:
     plan, seen = cache.cached_plan(directory, code)
     problems: list[Problem] = []
     if plan is None:
         plan, problems = load_plan(directory)
-    names = measure_names(directory)
+    if names is None:
+        names = measure_names(directory)
     if plan is None:  # nothing to key a cache on: the plan is what every file is checked against
         context = _year_of_broken_plan(directory)
         results = [load_measure_file(join(directory, name), context, plan_name) for name in names]
@@ -219,25 +220,43 @@ def load_tree(directory: str | Path, plans: list[str] | None = None) -> Loaded:
     measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
     narrows to those plan folders; a name the folder lacks raises UnknownPlan."""
     with _no_cyclic_collection():
-        return _load_tree(spelled(directory), plans)
+        directory = spelled(directory)
+        names = chosen_plans(directory, plans)
+        if names is None:
+            return load(directory)
+        return _load_plans(directory, names, not plans)
 
 
-def _load_tree(directory: str, plans: list[str] | None) -> Loaded:
+def chosen_plans(directory: str, plans: list[str] | None = None) -> list[str] | None:
+    """The plan folders load_tree reads: all of them, or those `plans` names (UnknownPlan for a name the
+    folder lacks); None when the folder is itself one plan."""
     names = plan_folders(directory)
     if not names:
         if plans:
             raise UnknownPlan(Message("--plan: {folder} holds one plan, not several plan folders",
                                       folder=str(directory)))
-        return load(directory)
+        return None
     for name in plans or ():
         if name not in names:
             raise UnknownPlan(Message("no plan {name} in {folder}: its plans are {names}", name=name,
                                       folder=str(directory), names=", ".join(names)))
-    chosen = [n for n in names if n in plans] if plans else names
-    tree = Loaded(None, [], _strays(directory) if not plans else [], directory, plans=Plans())
+    return [n for n in names if n in plans] if plans else names
+
+
+def load_plans(directory: str, names: list[str], strays: bool = False,
+               listed: dict[str, list[str]] | None = None) -> Loaded:
+    """The plan folders `names` of the tree `directory` (as chosen_plans gives them), as load_tree gives
+    them; with `strays`, and the files that belong to no plan. `listed`: each plan folder's
+    measure_names, when the caller has them already."""
+    with _no_cyclic_collection():
+        return _load_plans(spelled(directory), names, strays, listed)
+
+
+def _load_plans(directory: str, names: list[str], strays: bool, listed: dict[str, list[str]] | None = None) -> Loaded:
+    tree = Loaded(None, [], _strays(directory) if strays else [], directory, plans=Plans())
     code = cache.code_stamp()  # the same for every plan folder: worked out once, not once a folder
-    for name in chosen:  # already spelled, and collection already off: load's two jobs are done
-        one = _load(join(directory, name), name, code)
+    for name in names:  # already spelled, and collection already off: load's two jobs are done
+        one = _load(join(directory, name), name, code, listed and listed[name])
         tree.plans[name] = one.plan
         tree.measures.extend(one.measures)
         tree.problems.extend(one.problems)

@@ -159,7 +159,7 @@ def stale(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date,
     return in_id_order(m for m in measures if is_stale(m, as_of, plan_of(plan, m), days))
 
 
-def _by_due(m: Measure) -> tuple:
+def by_due(m: Measure) -> tuple:
     return m.due, m.id  # the order of the overdue and due-soon lists: soonest due first, then by id
 
 
@@ -263,12 +263,12 @@ def select(measures: Iterable[Measure], filters: Filters, as_of: date) -> list[M
 
 def overdue(measures: Iterable[Measure], as_of: date) -> list[Measure]:
     """Overdue measures, most overdue first (then by id)."""
-    return sorted([m for m in measures if is_overdue(m, as_of)], key=_by_due)
+    return sorted([m for m in measures if is_overdue(m, as_of)], key=by_due)
 
 
 def due_soon(measures: Iterable[Measure], as_of: date, plan=None, asked: int | None = None) -> list[Measure]:
     """Measures due soon, soonest first (then by id): each in its own plan's window unless `asked`."""
-    return sorted([m for m in measures if is_due_soon(m, as_of, days_for(m, plan, asked))], key=_by_due)
+    return sorted([m for m in measures if is_due_soon(m, as_of, days_for(m, plan, asked))], key=by_due)
 
 
 def unit_registry(plan: Plan, measures: Iterable[Measure]) -> list[dict]:
@@ -396,8 +396,8 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
         row.overdue += is_late * count
         row.extended += extended * count
         (row.led if leads else row.co).add(was_due, on_time, is_late, is_silent, count)
-    late.sort(key=_by_due)
-    soon.sort(key=_by_due)
+    late.sort(key=by_due)
+    soon.sort(key=by_due)
     silent = in_id_order(silent)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
     groups = stale_by_unit(silent, [r.unit for r in unit_rows])

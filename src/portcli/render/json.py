@@ -207,18 +207,29 @@ def static_json(m: Measure, plan: Plan | None) -> str:
 def measures(ms: Iterable[Measure], plan: Plan | None, as_of: date, out: IO[str]) -> None:
     """A JSON array with one measure a line, written as it goes: 10,000 measures print in a blink,
     and the lines suit grep, diff and `jq -c`."""
-    out.write("[")
-    separator = "\n"
+    array_of_lines(measure_lines(ms, plan, as_of), out)
+
+
+def measure_lines(ms: Iterable[Measure], plan: Plan | None, as_of: date) -> Iterator[str]:
+    """Each measure's line of `measures`, made as it is asked for."""
     for m in ms:
         late = days_overdue(m, as_of)
         heard = last_progress(m, as_of)
         heard = "null" if heard is None else f'"{heard.isoformat()}"'  # an ISO date needs no escaping
         silent = days_since_progress(m, as_of, plan_of(plan, m))
-        out.write(f'{separator}{static_json(m, plan)}, '
-                  f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
-                  f'"last_progress": {heard}, '
-                  f'"days_since_progress": {"null" if silent is None else silent}, '
-                  f'"file": {_safe(encode_basestring(m.file))}}}')
+        yield (f'{static_json(m, plan)}, '
+               f'"overdue": {"false" if late is None else "true"}, "days_overdue": {"null" if late is None else late}, '
+               f'"last_progress": {heard}, '
+               f'"days_since_progress": {"null" if silent is None else silent}, '
+               f'"file": {_safe(encode_basestring(m.file))}}}')
+
+
+def array_of_lines(items: Iterable[str], out: IO[str]) -> None:
+    """The JSON array of `items`, each already JSON, one a line."""
+    out.write("[")
+    separator = "\n"
+    for item in items:
+        out.write(separator + item)
         separator = ",\n"
     out.write("]\n" if separator == "\n" else "\n]\n")
 
