@@ -1,6 +1,7 @@
 """list/overdue JSON: one measure a line, valid as a whole, and a JSON run never loads the table machinery."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -182,3 +183,20 @@ def test_dump_writes_a_document_from_the_margin():
     render_json.dump({"ids": [1, 2], "row": {"a": None}, "mixed": ["x", 3]}, out)
     assert out.getvalue() == ('{\n  "ids": [\n    1,\n    2\n  ],\n  "row": {\n    "a": null\n  },\n'
                               '  "mixed": [\n    "x",\n    3\n  ]\n}\n')
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 999, 1000, 1001, 2000, 2001])
+def test_an_array_of_lines_is_one_item_a_line_across_its_batches(count):
+    """json.measures writes its lines a thousand at a time: the array reads the same on either side of
+    a batch's end, and parses as the items it was given."""
+    from portcli.render.json import array_of_lines
+
+    items = [f'{{"n": {n}}}' for n in range(count)]
+    out = io.StringIO()
+    array_of_lines(iter(items), out)
+    lines = out.getvalue().split("\n")
+    assert json.loads(out.getvalue()) == [{"n": n} for n in range(count)]
+    if count:
+        assert lines == ["["] + [f'{{"n": {n}}},' for n in range(count - 1)] + [f'{{"n": {count - 1}}}', "]", ""]
+    else:
+        assert lines == ["[]", ""]

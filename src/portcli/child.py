@@ -40,40 +40,52 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T]) -> tuple[T
     When mine() raises, the child is stopped before the exception goes on."""
     import signal  # here: a run that starts no child needs none
 
+    # What the child sends waits in a file in memory where there is one: a pipe holds 64 KB, and a
+    # child with more to send (28 MB of JSON at 100,000 measures) would wait for this process to be
+    # done before it could finish.
     try:
-        reading, writing = os.pipe()
-    except OSError:
-        return None
+        reading = writing = os.memfd_create("portcli-child", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        try:
+            reading, writing = os.pipe()
+        except OSError:
+            return None
     try:
         pid = os.fork()
     except OSError:
         os.close(reading)
-        os.close(writing)
+        if writing != reading:
+            os.close(writing)
         return None
     if pid == 0:  # the child: never return into the caller's code, never flush the parent's buffers
         code = 1
         try:
-            os.close(reading)
+            if writing != reading:
+                os.close(reading)
             _quiet()
             with open(writing, "wb") as out:
                 theirs(out)
             code = 0
         finally:
             os._exit(code)
-    os.close(writing)
+    if writing != reading:
+        os.close(writing)
     sent = None
-    with open(reading, "rb") as pipe:
+    with open(reading, "rb") as channel:
         try:
             done = mine()
             try:
-                data = pipe.read()
-                try:
-                    status = os.waitpid(pid, 0)[1]
-                except ChildProcessError:  # SIGCHLD ignored: reaped already; what it sent speaks for it
-                    status = 0
-                pid = 0
+                if writing == reading:  # a file: read from its start once the child is done with it
+                    status = _ended(pid)
+                    pid = 0
+                    channel.seek(0)
+                    data = channel.read()
+                else:  # a pipe: read until the child closes it, or it could not finish
+                    data = channel.read()
+                    status = _ended(pid)
+                    pid = 0
                 sent = data if status == 0 else None
-            except Exception:  # a child that died, or a pipe that broke
+            except Exception:  # a child that died, or a channel that broke
                 pass
         finally:
             if pid:  # this process is leaving early: the child must not run on
@@ -84,6 +96,14 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T]) -> tuple[T
                 except OSError:
                     pass
     return done, sent
+
+
+def _ended(pid: int) -> int:
+    """The child's exit status, once it has ended."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:  # SIGCHLD ignored: reaped already; what it sent speaks for it
+        return 0
 
 
 def _quiet() -> None:

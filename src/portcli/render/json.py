@@ -225,13 +225,19 @@ def measure_lines(ms: Iterable[Measure], plan: Plan | None, as_of: date) -> Iter
 
 
 def array_of_lines(items: Iterable[str], out: IO[str]) -> None:
-    """The JSON array of `items`, each already JSON, one a line."""
-    out.write("[")
-    separator = "\n"
+    """The JSON array of `items`, each already JSON, one a line; written a thousand lines at a time."""
+    batch: list[str] = []
+    separator = "[\n"
     for item in items:
-        out.write(separator + item)
-        separator = ",\n"
-    out.write("]\n" if separator == "\n" else "\n]\n")
+        batch.append(item)
+        if len(batch) == 1000:
+            out.write(separator + ",\n".join(batch))
+            batch.clear()
+            separator = ",\n"
+    if batch:
+        out.write(separator + ",\n".join(batch) + "\n]\n")
+    else:
+        out.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
 def measure(m: Measure, plan: Plan | None, as_of: date, out: IO[str]) -> None:
