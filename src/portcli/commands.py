@@ -384,8 +384,8 @@ def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, 
 # --- a JSON query, shared with a child in a big tree of plans ----------------------------------
 
 # From this many measure files on, in a folder of several plans, a forked child loads, picks and
-# writes the second half of the plans while this process does the first (child.py): at 100,000
-# measures in 1,000 plans a JSON query takes about half the time on two CPUs (issue 16).
+# writes the last plans (some 45% of the files) while this process does the others (child.py): at
+# 100,000 measures in 1,000 plans a JSON query takes about half the time on two CPUs (issue 16).
 SHARED_FROM = 5000
 _CHILDS_SHARE = 0.45  # a little under half: the child also sends its lines, and they are read here
 
@@ -397,7 +397,7 @@ def _json_query(directory: str | Path | None, plans: list[str] | None, unit: lis
     command line against the folder (failing as the command fails) and gives the units `unit` means
     there; `order` is the key pick's measures are sorted by, when not the order they are loaded in.
 
-    In a big tree of plans a child does half the plans (_halves). Each half is picked with the units
+    In a big tree of plans a child does the last plans (_halves). Each half is picked with the units
     its own plans give `unit`; the whole tree's are a superset of them, and a half whose measures
     name none of the extra units is picked the same by both. Any other half is picked again here."""
     from .render import json
