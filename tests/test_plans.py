@@ -137,6 +137,13 @@ def test_overdue_across_plans_most_overdue_first(run, tree):
     assert [(row[0], row[-2]) for row in rows] == [(f"{OLD}:1", "385"), (f"{NEW}:1", "81")]
 
 
+def test_overdue_as_a_table_narrows_to_the_plan_asked_for(run, tree):
+    # the table is loaded apart from JSON's query: --plan must reach it too (only 2023:1 is late in NEW)
+    table = run("overdue", "--plan", NEW, "--as-of", AS_OF)
+    rows = [line.split() for line in table.stdout.splitlines() if ":" in line and "as of" not in line]
+    assert [(row[0], row[-2]) for row in rows] == [(f"{NEW}:1", "81")]
+
+
 def test_report_json_has_each_plan_and_the_total(run, tree):
     result = run("report", "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
