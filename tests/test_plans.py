@@ -536,3 +536,12 @@ def test_a_name_two_units_of_a_registry_use_is_the_first_ones():
     assert Plan("甲计划", 2022, units=(first, second)).unit("海关") is first
     assert Plan("乙计划", 2023, units=(first, second)).unit("海关") is first
     assert Plan("丙计划", 2023, units=(second, first)).unit("海关") is second
+
+
+def test_a_plan_the_tree_lacks_is_told_with_the_trees_own_folder(run, tree):
+    # the folder named is the one asked about, not the default ./measures
+    moved = tree.rename(tree.parent / "计划")
+    result = run("show", "2024-跨境贸易:1", "--dir", "计划")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"portcli: no plan 2024-跨境贸易 in 计划: its plans are {OLD}, {NEW}\n"
+    assert moved.is_dir()
