@@ -137,6 +137,13 @@ def test_overdue_across_plans_most_overdue_first(run, tree):
     assert [(row[0], row[-2]) for row in rows] == [(f"{OLD}:1", "385"), (f"{NEW}:1", "81")]
 
 
+def test_overdue_as_a_table_narrows_to_the_plan_asked_for(run, tree):
+    # the table is loaded apart from JSON's query: --plan must reach it too (only 2023:1 is late in NEW)
+    table = run("overdue", "--plan", NEW, "--as-of", AS_OF)
+    rows = [line.split() for line in table.stdout.splitlines() if ":" in line and "as of" not in line]
+    assert [(row[0], row[-2]) for row in rows] == [(f"{NEW}:1", "81")]
+
+
 def test_report_json_has_each_plan_and_the_total(run, tree):
     result = run("report", "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
@@ -529,3 +536,12 @@ def test_a_name_two_units_of_a_registry_use_is_the_first_ones():
     assert Plan("甲计划", 2022, units=(first, second)).unit("海关") is first
     assert Plan("乙计划", 2023, units=(first, second)).unit("海关") is first
     assert Plan("丙计划", 2023, units=(second, first)).unit("海关") is second
+
+
+def test_a_plan_the_tree_lacks_is_told_with_the_trees_own_folder(run, tree):
+    # the folder named is the one asked about, not the default ./measures
+    moved = tree.rename(tree.parent / "计划")
+    result = run("show", "2024-跨境贸易:1", "--dir", "计划")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"portcli: no plan 2024-跨境贸易 in 计划: its plans are {OLD}, {NEW}\n"
+    assert moved.is_dir()

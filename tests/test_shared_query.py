@@ -142,6 +142,18 @@ def test_a_unit_is_what_the_whole_tree_calls_it_in_either_half(tree, run, monkey
     assert ids(two) == expected
 
 
+@pytest.mark.parametrize("unit, expected", [
+    # overdue on 2023-06-20, most overdue first: A 1, C 1 (3月底前, by plan), D 4 (4月底前); 关区 is A's only
+    ("关区", [("A", 1), ("C", 1), ("D", 4)]),
+    # 港务 is D's only: B 1, D 1 (3月底前), A 2 (5月底前)
+    ("港务", [("B", 1), ("D", 1), ("A", 2)]),
+])
+def test_overdue_of_a_unit_is_picked_by_the_unit_in_both_halves(tree, run, monkeypatch, children, unit, expected):
+    one, two = run_both(run, monkeypatch, children, "overdue", "--unit", unit, "--format", "json")
+    same(one, two)
+    assert ids(two) == expected
+
+
 def test_a_half_whose_plans_do_not_know_the_unit_has_none_of_its_measures(tree, run, monkeypatch, children):
     one, two = run_both(run, monkeypatch, children, "list", "--unit", "港务", "--plan", "C", "--plan", "D",
                         "--format", "json")

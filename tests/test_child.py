@@ -1,0 +1,189 @@
+"""child.shared on its own: what the parent gets back, through a file in memory or a pipe, and what
+it leaves behind: no child running or unreaped, no descriptor open, nothing on the parent's stdout
+or stderr. The callers' tests (test_shared_query.py, test_cache.py) compare whole commands; these
+pin the contract they rest on, with values that tell each part apart."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from portcli import child
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+CHANNELS = ["memfd", "pipe"]
+
+
+@pytest.fixture(params=CHANNELS)
+def channel(request, monkeypatch) -> str:
+    if request.param == "pipe":
+        monkeypatch.delattr(os, "memfd_create", raising=False)
+    elif not hasattr(os, "memfd_create"):
+        pytest.skip("no os.memfd_create")
+    return request.param
+
+
+@pytest.fixture
+def forked(monkeypatch) -> list[int]:
+    """The pid of each child forked, as the parent saw it."""
+    pids: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
+
+
+def no_child_left() -> bool:
+    """No child of this process, running or ended and not yet reaped."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts descriptors in /proc")
+
+
+@needs_proc
+def test_the_parent_gets_what_mine_gave_and_every_byte_the_child_wrote(channel, forked):
+    sent = bytes(range(256)) * 1024  # 256 KB: more than a pipe holds, with every byte value
+    before = descriptors()
+    done = child.shared(lambda out: (out.write(b"head:"), out.write(sent)), lambda: ("mine", 41 + 1))
+    assert done == (("mine", 42), b"head:" + sent)
+    assert len(forked) == 1 and no_child_left()
+    assert descriptors() == before
+
+
+@needs_proc
+def test_a_child_that_wrote_nothing_sent_empty_bytes_not_a_failure(channel, forked):
+    before = descriptors()
+    assert child.shared(lambda out: None, lambda: []) == ([], b"")
+    assert no_child_left() and descriptors() == before
+
+
+@needs_proc
+def test_a_child_that_fails_after_writing_sends_nothing(channel, forked):
+    def theirs(out):
+        out.write(b"half of it")
+        out.flush()
+        raise ValueError("the child fails")
+
+    before = descriptors()
+    me = os.getpid()
+    try:
+        done = child.shared(theirs, lambda: "mine")
+    finally:
+        if os.getpid() != me:  # a child that got back into the caller's code must not run on (in pytest)
+            os._exit(0)
+    assert done == ("mine", None)
+    assert len(forked) == 1 and no_child_left() and descriptors() == before
+
+
+@needs_proc
+def test_when_mine_raises_the_child_is_stopped_and_reaped_and_the_exception_goes_on(channel, forked):
+    def theirs(out):
+        out.write(b"started")
+        out.flush()
+        time.sleep(600)  # would run on long after the parent gave up
+
+    def mine():
+        raise KeyError("mine fails")
+
+    before = descriptors()
+    with pytest.raises(KeyError, match="mine fails"):
+        child.shared(theirs, mine)
+    assert len(forked) == 1
+    with pytest.raises(ProcessLookupError):  # reaped: its pid names no process of ours any more
+        os.kill(forked[0], 0)
+    assert no_child_left() and descriptors() == before
+
+
+def test_the_child_says_nothing_on_the_parents_stdout_or_stderr(channel, capfd):
+    def theirs(out):
+        os.write(1, b"child on stdout\n")
+        os.write(2, b"child on stderr\n")
+        out.write(b"sent")
+
+    assert child.shared(theirs, lambda: 7) == (7, b"sent")
+    assert capfd.readouterr() == ("", "")
+
+
+def test_the_child_does_not_flush_what_the_parent_left_buffered(channel, capfd, tmp_path):
+    """The child leaves by os._exit: a buffer the parent had not flushed when it forked is written
+    once, by the parent, not a second time by the child."""
+    path = tmp_path / "buffered"
+    with open(path, "w", encoding="utf-8") as buffered:
+        buffered.write("once\n")  # held in the buffer across the fork
+        assert child.shared(lambda out: out.write(b"x"), lambda: None) == (None, b"x")
+    assert path.read_text(encoding="utf-8") == "once\n"
+
+
+@needs_proc
+def test_no_channel_and_no_fork_mean_no_child_and_nothing_left_open(monkeypatch, forked):
+    ran = []
+    before = descriptors()
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "fork", no_fork)
+        for memfd in (True, False):
+            if not memfd:
+                m.delattr(os, "memfd_create", raising=False)
+            assert child.shared(lambda out: ran.append("theirs"), lambda: ran.append("mine")) is None
+            assert descriptors() == before
+    with monkeypatch.context() as m:
+        m.delattr(os, "memfd_create", raising=False)
+        m.setattr(os, "pipe", lambda: (_ for _ in ()).throw(OSError(24, "Too many open files")))
+        assert child.shared(lambda out: ran.append("theirs"), lambda: ran.append("mine")) is None
+    assert ran == [] and forked == [] and descriptors() == before
+
+
+def test_sigchld_ignored_still_takes_what_the_child_sent(channel):
+    import signal
+
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert child.shared(lambda out: out.write(b"sent anyway"), lambda: 1) == (1, b"sent anyway")
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_cpus_and_can_fork(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert child.cpus() == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: (_ for _ in ()).throw(OSError(22, "no")), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert child.cpus() == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert child.cpus() == 1
+    assert child.can_fork() is False  # one CPU
+    monkeypatch.setattr(child, "cpus", lambda: 2)
+    assert child.can_fork() is True
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert child.can_fork() is False  # another thread
+    finally:
+        release.set()
+        other.join()
+    monkeypatch.delattr(os, "fork")
+    assert child.can_fork() is False
