@@ -187,3 +187,31 @@ def test_cpus_and_can_fork(monkeypatch):
         other.join()
     monkeypatch.delattr(os, "fork")
     assert child.can_fork() is False
+
+
+@needs_proc
+def test_take_reads_the_channel_itself_and_what_it_makes_is_sent_back(channel, forked):
+    """With `take`, the parent gets what take() made of the channel; take() may stop before its end
+    (the rest of a pipe is drained, so the child is not left waiting to write it)."""
+    before = descriptors()
+    tail = b"x" * (256 * 1024)  # more than a pipe holds, after what take() reads
+
+    def theirs(out):
+        out.write(b"0123456789")
+        out.write(tail)
+
+    done = child.shared(theirs, lambda: "mine", take=lambda channel: channel.read(4).decode())
+    assert done == ("mine", "0123")
+    assert len(forked) == 1 and no_child_left() and descriptors() == before
+
+
+@needs_proc
+def test_a_take_that_raises_gives_none_and_leaves_no_child(channel, forked):
+    def take(channel):
+        channel.read(3)
+        raise ValueError("not what the child sends")
+
+    before = descriptors()
+    done = child.shared(lambda out: out.write(b"y" * (256 * 1024)), lambda: 5, take=take)
+    assert done == (5, None)
+    assert no_child_left() and descriptors() == before

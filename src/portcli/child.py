@@ -34,10 +34,13 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T]) -> tuple[T, bytes | None] | None:
-    """mine() run here while a forked child runs theirs(out): (what mine() gave, the bytes theirs wrote
-    to `out`, or None when the child failed). None when no child can be started; then neither ran.
-    When mine() raises, the child is stopped before the exception goes on."""
+def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T],
+           take: Callable[[BinaryIO], object] = lambda sent: sent.read()) -> tuple[T, object] | None:
+    """mine() run here while a forked child runs theirs(out): (what mine() gave, what take() makes of
+    what theirs wrote to `out` (its bytes, by default), or None when the child failed or take() raised).
+    None when no child can be started; then neither ran. When mine() raises, the child is stopped before
+    the exception goes on. (take() reads the channel itself: 25 MB of a child's lines are not held as
+    bytes beside what is made of them.)"""
     import signal  # here: a run that starts no child needs none
 
     # What the child sends waits in a file in memory where there is one: a pipe holds 64 KB, and a
@@ -79,9 +82,10 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T]) -> tuple[T
                     status = _ended(pid)
                     pid = 0
                     channel.seek(0)
-                    data = channel.read()
+                    data = take(channel) if status == 0 else None
                 else:  # a pipe: read until the child closes it, or it could not finish
-                    data = channel.read()
+                    data = take(channel)
+                    channel.read()  # what take() left: the child must not wait on a full pipe
                     status = _ended(pid)
                     pid = 0
                 sent = data if status == 0 else None

@@ -471,14 +471,10 @@ def _in_two(folder: str, plans: list[str] | None, halves: tuple, unit: list[str]
         gc.freeze()
         return _Half(loaded, unit, today, pick, order)
 
-    done = child.shared(theirs, mine)
+    done = child.shared(theirs, mine, pickle.load)
     if done is None:
         return None
-    own, sent = done
-    try:
-        their_half = pickle.loads(sent) if sent is not None else None
-    except Exception:  # not what a child sends
-        their_half = None
+    own, their_half = done  # None when the child failed, or sent no pickle
     if type(their_half) is not _Half:
         their_half = _Half(load.load_plans(folder, their_names, listed=listed), unit, today, pick, order)
     return own, their_half
