@@ -208,6 +208,20 @@ def test_a_failing_child_changes_nothing_but_the_time(tree, run, monkeypatch, ch
     assert ids(two) == [("A", 2), ("B", 1), ("D", 1)]
 
 
+def test_a_fork_that_fails_leaves_the_whole_query_to_this_process(tree, run, monkeypatch, children):
+    """No child to be had (fork refused: too many processes): shared() gives None and this process
+    loads both halves, with what one process prints."""
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    one, two = run_both(run, monkeypatch, children, "overdue", "--format", "json")
+    same(one, two)
+    assert children[-1] is None
+    # as in the overdue list across the halves above: the same measures, most overdue first
+    assert ids(two) == [("A", 1), ("B", 1), ("C", 1), ("D", 1), ("D", 4), ("A", 2)]
+
+
 def test_a_small_tree_and_a_table_are_done_by_one_process(tree, run, monkeypatch, children):
     monkeypatch.setattr(commands, "SHARED_FROM", 11)  # the tree has 10 measure files
     assert run("overdue", "--format", "json", "--as-of", AS_OF).exit_code == 2
@@ -232,6 +246,21 @@ def test_the_halves_hold_about_as_many_files_each(tmp_path, children):
     assert commands._halves(str(root), ["f", "g", "h"])[:2] == (["f", "g"], ["h"])
     assert commands._halves(str(root), None)[2] == {name: [f"{i}.yaml" for i in range(count)] for name, count in
                                                     {"a": 10, "b": 1, "c": 2, "d": 6, "e": 1, "f": 2, "g": 5, "h": 3}.items()}
+
+
+def test_each_half_keeps_a_plan_at_the_edges(tmp_path, children):
+    """The child takes 45%: of 10 files, this process keeps 5.5. Plans of 2, 7 and 1 files: 2 + 7/2 is
+    5.5, no more than this process's share, so the plan of 7 is not mostly on this side and goes to the
+    child (2 against 8). Plans of 1 and 10: the plan of 10 is more than the child's share, but this
+    process keeps its plan of 1 and the child still gets one plan (1 against 10), never none."""
+    for tree_, sizes in (("x", {"p": 2, "q": 7, "r": 1}), ("y", {"s": 1, "t": 10})):
+        for name, count in sizes.items():
+            (tmp_path / tree_ / name).mkdir(parents=True)
+            (tmp_path / tree_ / name / "_plan.yaml").write_text("", encoding="utf-8")
+            for i in range(count):
+                (tmp_path / tree_ / name / f"{i}.yaml").write_text("", encoding="utf-8")
+    assert commands._halves(str(tmp_path / "x"), None)[:2] == (["p"], ["q", "r"])
+    assert commands._halves(str(tmp_path / "y"), None)[:2] == (["s"], ["t"])
 
 
 def test_a_real_tree_of_plans_prints_the_same_on_one_cpu_and_on_two(tmp_path):
