@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     T = TypeVar("T")
 
 
+# The part of the work a child takes: a little under half, as it also sends what it did, and the
+# parent reads that in.
+SHARE = 0.45
+
+
 def can_fork() -> bool:
     """Whether a child can take part of the work: fork exists, this process runs one thread (a child
     forked while another thread holds a lock, the import lock or a logging lock, would wait for it

@@ -387,7 +387,6 @@ def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, 
 # writes the last plans (some 45% of the files) while this process does the others (child.py): at
 # 100,000 measures in 1,000 plans a JSON query takes about half the time on two CPUs (issue 16).
 SHARED_FROM = 5000
-_CHILDS_SHARE = 0.45  # a little under half: the child also sends its lines, and they are read here
 
 
 def _json_query(directory: str | Path | None, plans: list[str] | None, unit: list[str] | None, today: date,
@@ -443,7 +442,7 @@ def _halves(folder: str, plans: list[str] | None) -> tuple[list[str], list[str],
     sizes = [len(listed[name]) for name in names or ()]
     if len(sizes) < 2 or sum(sizes) < SHARED_FROM:
         return None
-    taken, mine = 0, sum(sizes) * (1 - _CHILDS_SHARE)
+    taken, mine = 0, sum(sizes) * (1 - child.SHARE)
     split = 0
     while split < len(sizes) - 1 and taken + sizes[split] / 2 < mine:  # a plan across the line: where most of it is
         taken += sizes[split]
