@@ -297,3 +297,24 @@ def test_a_child_with_more_to_send_than_a_pipe_holds_sends_it_all(tmp_path, run,
     assert len(children) == 1 and len(json.loads(two.stdout)) == 600
     sent = children[0]  # the child's half, as it came through the pipe
     assert type(sent) is commands._Half and sum(len(line.encode()) for line in sent.lines) > 256 * 1024
+
+
+def test_a_tree_too_small_to_share_is_listed_once(tree, run, monkeypatch, children):
+    """Below SHARED_FROM the one process loads the plan folders _halves listed, without listing them again."""
+    from portcli import load
+
+    monkeypatch.setattr(commands, "SHARED_FROM", 11)  # the tree has 10 measure files
+    listings: list[str] = []
+    real = load.measure_names
+
+    def counted(folder):
+        listings.append(Path(folder).name)
+        return real(folder)
+
+    monkeypatch.setattr(load, "measure_names", counted)
+    monkeypatch.setattr(commands, "measure_names", counted)
+    assert commands._halves("measures", None)[:2] == (["A", "B", "C", "D"], [])
+    listings.clear()
+    result = run("overdue", "--format", "json", "--as-of", AS_OF)
+    assert ids(result) == [("A", 1), ("B", 1), ("C", 1), ("D", 1), ("D", 4), ("A", 2)] and children == []
+    assert sorted(listings) == ["A", "B", "C", "D", "measures"]  # each plan once; the tree's own folder for strays

@@ -102,9 +102,9 @@ def _load(directory: str | Path | None, plans: list[str] | None = None) -> Loade
     return _load_folder(_directory(directory), plans)
 
 
-def _load_folder(folder: str, plans: list[str] | None = None) -> Loaded:
+def _load_folder(folder: str, plans: list[str] | None = None, listed: dict[str, list[str]] | None = None) -> Loaded:
     try:
-        loaded = load_tree(folder, plans)
+        loaded = load_tree(folder, plans, listed)
     except UnknownPlan as exc:
         fail(str(exc))
     # The measures live until the command ends: leaving them out of the cyclic garbage collector's
@@ -403,9 +403,9 @@ def _json_query(directory: str | Path | None, plans: list[str] | None, unit: lis
 
     folder = _directory(directory)
     halves = _halves(folder, plans)
-    done = halves and _in_two(folder, plans, halves, unit, today, pick, order)
-    if not done:
-        loaded = _load_folder(folder, plans)
+    done = halves and halves[1] and _in_two(folder, plans, halves, unit, today, pick, order)
+    if not done:  # the plan folders _halves listed are not listed again
+        loaded = _load_folder(folder, plans, halves and halves[2])
         lines = json.measure_lines(pick(loaded, decide(loaded)), _plans_of(loaded), today)
     else:
         mine, theirs = done
@@ -430,18 +430,21 @@ def _json_query(directory: str | Path | None, plans: list[str] | None, unit: lis
 
 
 def _halves(folder: str, plans: list[str] | None) -> tuple[list[str], list[str], dict[str, list[str]]] | None:
-    """The plan folders this process loads, those a child loads, and each one's measure files; None
-    when one process is to do it all: one plan, too few files, or no child to be had."""
+    """The plan folders this process loads, those a child loads (none when the tree has too few files
+    to share), and each one's measure files; None when there is no tree of plans to share: one plan,
+    or no child to be had."""
     if not child.can_fork():
         return None
     try:
         names = load.chosen_plans(folder, plans)
-        listed = {name: measure_names(files.join(folder, name)) for name in names or ()}
+        if names is None:
+            return None
+        listed = {name: measure_names(files.join(folder, name)) for name in names}
     except (UnknownPlan, OSError):  # said as the command says it, by the load of one process
         return None
-    sizes = [len(listed[name]) for name in names or ()]
+    sizes = [len(listed[name]) for name in names]
     if len(sizes) < 2 or sum(sizes) < SHARED_FROM:
-        return None
+        return names, [], listed
     taken, mine = 0, sum(sizes) * (1 - child.SHARE)
     split = 0
     while split < len(sizes) - 1 and taken + sizes[split] / 2 < mine:  # a plan across the line: where most of it is

@@ -215,16 +215,17 @@ class UnknownPlan(ValueError):
     pass
 
 
-def load_tree(directory: str | Path, plans: list[str] | None = None) -> Loaded:
+def load_tree(directory: str | Path, plans: list[str] | None = None, listed: dict[str, list[str]] | None = None) -> Loaded:
     """A measures folder of one plan (as `load` gives it) or of several plan folders: every plan's
     measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
-    narrows to those plan folders; a name the folder lacks raises UnknownPlan."""
+    narrows to those plan folders; a name the folder lacks raises UnknownPlan. `listed`: plan folders'
+    measure_names, when the caller has them already."""
     with _no_cyclic_collection():
         directory = spelled(directory)
         names = chosen_plans(directory, plans)
         if names is None:
             return load(directory)
-        return _load_plans(directory, names, not plans)
+        return _load_plans(directory, names, not plans, listed)
 
 
 def chosen_plans(directory: str, plans: list[str] | None = None) -> list[str] | None:
@@ -256,7 +257,7 @@ def _load_plans(directory: str, names: list[str], strays: bool, listed: dict[str
     tree = Loaded(None, [], _strays(directory) if strays else [], directory, plans=Plans())
     code = cache.code_stamp()  # the same for every plan folder: worked out once, not once a folder
     for name in names:  # already spelled, and collection already off: load's two jobs are done
-        one = _load(join(directory, name), name, code, listed and listed[name])
+        one = _load(join(directory, name), name, code, listed and listed.get(name))  # a folder new since: listed now
         tree.plans[name] = one.plan
         tree.measures.extend(one.measures)
         tree.problems.extend(one.problems)
