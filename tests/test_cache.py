@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from forks import no_child_left
 from portcli import cache, child
 from portcli import load as loading
 from portcli.files import measure_names
@@ -448,14 +449,6 @@ def broken_folder(tmp_path: Path) -> Path:
     (folder / "299.yaml").write_bytes("id: 299\nnational: 天津".encode("gbk"))
     (folder / "301.yml").write_text("id: 301\n", encoding="utf-8")
     return folder
-
-
-def no_child_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 
 def test_files_read_by_a_child_load_as_a_read_in_one_process(tmp_path, later, monkeypatch, parallel):

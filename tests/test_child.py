@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from forks import no_child_left
 from portcli import child
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -40,15 +41,6 @@ def forked(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(os, "fork", fork)
     return pids
-
-
-def no_child_left() -> bool:
-    """No child of this process, running or ended and not yet reaped."""
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 
 def descriptors() -> set[str]:
