@@ -58,17 +58,18 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T],
             reading, writing = os.pipe()
         except OSError:
             return None
+    pipe = reading != writing
     try:
         pid = os.fork()
     except OSError:
         os.close(reading)
-        if writing != reading:
+        if pipe:
             os.close(writing)
         return None
     if pid == 0:  # the child: never return into the caller's code, never flush the parent's buffers
         code = 1
         try:
-            if writing != reading:
+            if pipe:
                 os.close(reading)
             _quiet()
             with open(writing, "wb") as out:
@@ -76,23 +77,23 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T],
             code = 0
         finally:
             os._exit(code)
-    if writing != reading:
+    if pipe:
         os.close(writing)
     sent = None
     with open(reading, "rb") as channel:
         try:
             done = mine()
             try:
-                if writing == reading:  # a file: read from its start once the child is done with it
-                    status = _ended(pid)
-                    pid = 0
-                    channel.seek(0)
-                    data = take(channel) if status == 0 else None
-                else:  # a pipe: read until the child closes it, or it could not finish
+                if pipe:  # read until the child closes it, or it could not finish
                     data = take(channel)
                     channel.read()  # what take() left: the child must not wait on a full pipe
                     status = _ended(pid)
                     pid = 0
+                else:  # a file: read from its start once the child is done with it
+                    status = _ended(pid)
+                    pid = 0
+                    channel.seek(0)
+                    data = take(channel) if status == 0 else None
                 sent = data if status == 0 else None
             except Exception:  # a child that died, or a channel that broke
                 pass

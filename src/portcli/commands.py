@@ -235,10 +235,9 @@ def _discard_stdout() -> None:
 def _resolve_units(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
     if not names:
         return ()
-    if loaded.several:  # a unit is named the same in every plan that has it
+    if loaded.several:
         try:
-            return tuple(dict.fromkeys(n for name in names
-                                       for n in query.resolve_unit_in(loaded.plans.values(), name)))
+            return _units_in(loaded.plans, names)
         except query.LookupProblem as exc:
             _finish_with_failure(loaded, str(exc))
     if loaded.plan is None:
@@ -492,7 +491,7 @@ class _Half:
         from .render import json
 
         self.loaded, self.plans, self.problems = loaded, loaded.plans, loaded.problems
-        self.units = _units_of_plans(loaded, unit) if units is None else units
+        self.units = _units_in(loaded.plans, unit, known_only=True) if units is None else units
         self.named = {name for m in loaded.measures for name in m.units} if unit else set()
         # Units asked for that these plans do not know: none of their measures is the unit's (with no units, pick would take all)
         picked = pick(loaded, self.units) if self.units or not unit else []
@@ -504,15 +503,17 @@ class _Half:
         return set(units).difference(self.units).isdisjoint(self.named)
 
 
-def _units_of_plans(loaded: Loaded, names: list[str] | None) -> tuple[str, ...]:
-    """The units `names` mean in these plans, as _resolve_units gives them, but without failing: a name
-    none of them knows means none (whether the whole tree knows it is for `decide` to say)."""
+def _units_in(plans: Plans, names: list[str] | None, known_only: bool = False) -> tuple[str, ...]:
+    """The units `names` mean in any of `plans`, each once, in order (a unit is named the same in every
+    plan that has it). A name none of them knows raises query.LookupProblem; with `known_only` it means
+    none (half a tree's plans: whether the whole tree knows it is for `decide` to say)."""
     found: list[str] = []
     for name in names or ():
         try:
-            found += query.resolve_unit_in(loaded.plans.values(), name)
+            found += query.resolve_unit_in(plans.values(), name)
         except query.LookupProblem:
-            pass
+            if not known_only:
+                raise
     return tuple(dict.fromkeys(found))
 
 
