@@ -11,7 +11,7 @@ from click.testing import CliRunner  # the translated click command, not the Typ
 from portcli import i18n
 from portcli.cli import command_for, complete_args, speak_for
 from portcli.deadline import parse_deadline
-from portcli.render import table as terminal_tables
+from portcli.render import grid
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
@@ -54,10 +54,10 @@ def deadlines_read_afresh():
 
 @pytest.fixture(autouse=True)
 def tables_laid_out_afresh():
-    """write_rows keeps rich's column widths by table (render.table._LAYOUTS): each test lays its tables
+    """write_rows keeps rich's column widths by table (render.grid._LAYOUTS): each test lays its tables
     out afresh, so none passes on widths an earlier test kept. A mutation run forks every mutant's tests
     from a process that has already laid them all out, which hid a mutant that widened every layout."""
-    terminal_tables._LAYOUTS.clear()
+    grid._LAYOUTS.clear()
 
 
 @pytest.fixture

@@ -340,12 +340,12 @@ def test_the_html_rows_wrap_texts_and_keep_lights_dates_and_statuses_whole(run, 
 # --- the terminal listing's edges, which the mutation run found unchecked ------------------------
 
 def test_an_overdue_listing_in_blocks_keeps_its_days_overdue_column(run, tmp_path, monkeypatch):
-    from portcli.render import table
+    from portcli.render import grid
 
     path = write_plan(tmp_path / "measures", 3)
     later = "2022-08-01"  # 1…6 and 9 overdue: 59, 58, 57, 32, 31, 30 and 62 days
     whole = ok(run("overdue", "--dir", path, "--as-of", later))
-    monkeypatch.setattr(table, "ROWS_PER_BLOCK", 2)
+    monkeypatch.setattr(grid, "ROWS_PER_BLOCK", 2)
     blocks = ok(run("overdue", "--dir", path, "--as-of", later))
     assert blocks == whole  # the same table, drawn two rows at a time with the whole listing's widths
     rows = [line.split() for line in blocks.splitlines() if re.match(r"\s*\d+\s+\d+\s", line)]
@@ -360,13 +360,14 @@ def test_the_terminal_colours_red_and_yellow_rows_and_dims_the_footer(tmp_path):
     from rich.console import Console
 
     from portcli.load import load
-    from portcli.render import table
+    from portcli.render import listing
+    from portcli.render.terminal import Terminal
 
     loaded = load(write_plan(tmp_path / "measures", 3))
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, color_system="standard", width=200, highlight=False,
                       markup=False, emoji=False)
-    table.measures(loaded.measures, loaded.plan, AS_OF, console)
+    listing.measures(loaded.measures, loaded.plan, AS_OF, Terminal.of(console))
     lines = out.getvalue().splitlines()
     plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
     by_id = {text.split()[0]: line for text, line in zip(plain, lines) if re.match(r"\s*\d+\s", text)}
@@ -397,13 +398,14 @@ def test_a_shortened_listing_says_how_many_more_dimmed_and_cuts_texts_at_a_third
     from rich.console import Console
 
     from portcli.load import load
-    from portcli.render import table
+    from portcli.render import listing
+    from portcli.render.terminal import Terminal
 
     loaded = load(write_plan(tmp_path / "lit", 3))
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, color_system="standard", width=200, highlight=False,
                       markup=False, emoji=False)
-    table.measures(loaded.measures, loaded.plan, AS_OF, console, limit=2)
+    listing.measures(loaded.measures, loaded.plan, AS_OF, Terminal.of(console), limit=2)
     more = [line for line in out.getvalue().splitlines() if "more, use --limit 0" in line]
     assert len(more) == 1 and more[0].startswith("\x1b[2m") and "… 8 more" in more[0]
     # the measure's text takes at most a third of the terminal (200 // 3 = 66 cells), cut with …

@@ -12,7 +12,8 @@ from rich.console import Console
 
 from measure_files import insert_before, measure_data, plan_data, replace_line
 from portcli.load import load
-from portcli.render import table
+from portcli.render import listing
+from portcli.render.terminal import Terminal
 
 
 @pytest.fixture
@@ -350,7 +351,7 @@ def test_overdue_rows_red_and_due_soon_rows_yellow(measures_dir):
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, color_system="standard", width=200,
                       highlight=False, markup=False, emoji=False)
-    table.measures(loaded.measures, loaded.plan, date(2022, 5, 25), console)
+    listing.measures(loaded.measures, loaded.plan, date(2022, 5, 25), Terminal.of(console))
     lines = {}
     for line in out.getvalue().splitlines():
         plain = re.sub(r"\x1b\[[0-9;]*m", "", line).split()

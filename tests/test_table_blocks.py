@@ -7,7 +7,7 @@ import pytest
 
 from rich.cells import cell_len
 
-from portcli.render import table
+from portcli.render import grid
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def run(run_in_chinese):
 
 def test_a_listing_longer_than_a_block_reads_as_one_table(measures_dir, run, monkeypatch):
     whole = run("list", "--dir", measures_dir, "--as-of", "2022-06-15", "--limit", "0")
-    monkeypatch.setattr(table, "ROWS_PER_BLOCK", 4)
+    monkeypatch.setattr(grid, "ROWS_PER_BLOCK", 4)
     blocks = run("list", "--dir", measures_dir, "--as-of", "2022-06-15", "--limit", "0")
     assert blocks.exit_code == whole.exit_code == 0
     lines = blocks.stdout.splitlines()

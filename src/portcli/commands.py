@@ -140,6 +140,13 @@ def _console(file: IO[str] | None = None):
 MIN_WIDTH = 80
 
 
+def _terminal(file: IO[str] | None = None):
+    """The Terminal `_console(file)` would draw on, without importing rich until something needs it."""
+    from .render.terminal import detect
+
+    return detect(sys.stdout if file is None else file, MIN_WIDTH, lambda: _console(file))
+
+
 # The exit status of a program whose reader went away: a shell shows 128 + SIGPIPE (141) for a
 # program SIGPIPE ended, as `yes | head -1` ends `yes`. Not 1: a closed pipe is no finding.
 READER_GONE = 128 + 13
@@ -349,9 +356,9 @@ def list_measures(*, unit: list[str] | None, lead: bool, status: list[str] | Non
     loaded = _load(directory, plan)
     found = pick(loaded, decide(loaded))
     with _output(None) as out:
-        from .render import table
+        from .render import listing
 
-        table.measures(found, _plans_of(loaded), today, _console(out), limit=limit,
+        listing.measures(found, _plans_of(loaded), today, _terminal(out), limit=limit,
                        due_soon=None if due_soon == query.PLAN_DAYS else due_soon,
                        show_silent_days=stale is not None)
     _finish(loaded)
@@ -374,9 +381,9 @@ def overdue_measures(*, unit: list[str] | None, as_of: date | None, limit: int, 
     loaded = _load(directory, plan)
     late = pick(loaded, decide(loaded))
     with _output(None) as out:
-        from .render import table
+        from .render import listing
 
-        table.measures(late, _plans_of(loaded), today, _console(out), limit=limit, show_overdue_days=True)
+        listing.measures(late, _plans_of(loaded), today, _terminal(out), limit=limit, show_overdue_days=True)
     _finish(loaded)
 
 

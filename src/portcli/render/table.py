@@ -1,17 +1,12 @@
-"""Rich tables for people at a terminal.
+"""Rich tables for people at a terminal: the report, a measure, the units, a measure's history.
 
 Every piece of data goes in as a `Text`, never as a markup string, so a note holding
-`[red]` or `[/]` prints as written. Rows are red when overdue and yellow when due soon,
-the traffic lights (红黄绿灯) supervision offices use.
+`[red]` or `[/]` prints as written. (The listing of `list` and `overdue` is listing.py.)
 """
 from __future__ import annotations
 
-import copy
-import functools
-
 from rich import box
 from rich.console import Console
-from rich.style import Style
 from rich.table import Table
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,12 +14,13 @@ from rich.text import Text
 from ..i18n import N_, _, ngettext, status_word
 from ..model import STATUSES, Measure, Plan
 from ..plans import label, plan_of
-from ..query import Report, days_for, days_overdue, days_since_progress, is_due_soon
+from ..query import Report, days_for, days_overdue, is_due_soon
 from ..values import date
-from . import (LIGHT_WORDS, as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, light,
-               printable, progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading,
-               summary, summary_line)
-from .widths import is_simple, wide_count
+from . import (as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, printable,
+               progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary,
+               summary_line)
+from .grid import Column, Grid, cell_width, write_rows
+from .terminal import Terminal
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -45,445 +41,11 @@ def text(value: object, style: str = "") -> Text:
 
 
 def say(console: Console, line: Text, style: str = "") -> None:
-    """console.print(line, style=style), written at once when it is one plain line that fits: rich
-    prints a line in some 0.3 ms, and a report of 1,000 plans prints 8 of them a plan."""
-    plain = line.plain
-    if (line._spans or line.end != "\n" or line.justify not in (None, "default") or not plain.isprintable()
-            or cell_width(plain) > console.width or console.record or console.legacy_windows or console.is_jupyter):
+    """console.print(line, style=style): a line of one style is said by the Terminal (Terminal.say)."""
+    if line._spans or line.end != "\n" or line.justify not in (None, "default") or not isinstance(line.style, str):
         console.print(line, style=style)
         return
-    said = Style.combine([console.get_style(style or "none"), console.get_style(line.style or "none")])
-    if console.no_color:
-        said = said.without_color
-    color_system = console._color_system
-    console.file.write((said.render(plain, color_system=color_system) if color_system and said else plain) + "\n")
-
-
-def row_style(colour: str) -> str:
-    return colour if colour in ("red", "yellow") else ""  # the terminal colours only what needs action
-
-
-def units_text(m: Measure) -> Text:
-    """The lead unit, and how many co-operate: a row stays one line; `show` lists them all."""
-    out = Text(printable(m.lead), style="bold")
-    if len(m.units) > 1:
-        out.append(f" +{len(m.units) - 1}")
-    return out
-
-
-def gist(m: Measure) -> Text:
-    """The measure's summary on one line, cut with … to fit.
-
-    The cell, not its column, refuses to wrap: rich may then narrow the column to fit the
-    terminal, instead of squeezing every other column (ids, dates) down to "…".
-    """
-    line = text(summary(m))
-    line.no_wrap, line.overflow = True, "ellipsis"
-    return line
-
-
-# The listing is written a block of this many rows at a time: the output starts at once and memory
-# stays flat.
-ROWS_PER_BLOCK = 1000
-
-
-def measures(ms: list[Measure], plan: Plan | None, as_of: date, console: Console,
-             limit: int = 0, show_overdue_days: bool = False, due_soon: int | None = None,
-             show_silent_days: bool = False) -> None:
-    """The listing, each row's light (红灯 黄灯 绿灯 待定) after its status: yellow within `due_soon` days when
-    given, else within the measure's own plan's `lights: {yellow_days}` (query.days_for). With
-    `show_overdue_days` (every row red) the days overdue take the light's place."""
-    def colour(m: Measure) -> str:
-        return light(m, as_of, days_for(m, plan, due_soon))
-
-    shown = ms[:limit] if limit else ms
-    summary_width = max(20, console.width // 3)
-    silent = (lambda m: days_since_progress(m, as_of, plan_of(plan, m))) if show_silent_days else None
-    table = _measures_table(show_overdue_days, summary_width, show_silent_days)
-    if shown:
-        rows = []
-        for m in shown:
-            lit = colour(m)
-            rows.append((_plains(m, as_of, show_overdue_days, lit, silent), row_style(lit)))
-        write_rows(table, rows, _cell_kinds(show_silent_days), console)
-    else:
-        console.print(table)
-    if len(shown) < len(ms):
-        more = len(ms) - len(shown)
-        say(console, text(ngettext("… {count} more, use --limit 0 to show all",
-                                   "… {count} more, use --limit 0 to show all", more).format(count=more)), "dim")
-    say(console, text(ngettext("{count} measure, as of {date}", "{count} measures, as of {date}", len(ms))
-                      .format(count=len(ms), date=as_of.isoformat())), "dim")
-
-
-_HEADERS = (N_("ID"), N_("Task"), N_("Lead unit"), N_("Deadline"), N_("Due"), N_("Status"), N_("Light"), N_("Measure"))
-# (the light's column holds the days overdue in the overdue listing)
-
-
-def _plains(m: Measure, as_of: date, show_overdue_days: bool, colour: str, silent=None) -> list[str]:
-    """A listing row's cells as the words they show (text(), units_text() and gist() without the Text)."""
-    lead = printable(m.lead) + (f" +{len(m.units) - 1}" if len(m.units) > 1 else "")
-    cells = [printable(label(m)), str(m.task), lead, printable(m.deadline.phrase), str(m.due or "—"),
-             status_word(m.status)]
-    if show_overdue_days:
-        late = days_overdue(m, as_of)
-        cells.append("" if late is None else str(late))
-    else:
-        cells.append(_(LIGHT_WORDS[colour]))
-    if silent is not None:
-        days = silent(m)
-        cells.append("—" if days is None else str(days))
-    cells.append(printable(summary(m)))
-    return cells
-
-
-def _cell_kinds(show_silent_days: bool = False) -> list[dict]:
-    """How each column's cells are made as Text (see units_text and gist): the light's column (or the
-    days overdue in its place) and the days silent are plain."""
-    plain: dict = {}
-    return [plain, plain, {"style": "bold"}, plain, plain, plain, plain] + [plain] * show_silent_days + [
-        {"no_wrap": True, "overflow": "ellipsis"}]
-
-
-def _measures_table(show_overdue_days: bool, summary_width: int, show_silent_days: bool = False) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    columns = [(_("ID"), dict(justify="right", no_wrap=True)), (_("Task"), dict(justify="right", no_wrap=True)),
-               (_("Lead unit"), dict(no_wrap=True)), (_("Deadline"), dict(min_width=8, overflow="fold")),
-               (_("Due"), dict(no_wrap=True)), (_("Status"), dict(no_wrap=True)),
-               (_("Days overdue"), dict(justify="right", no_wrap=True)) if show_overdue_days
-               else (_("Light"), dict(no_wrap=True))]
-    if show_silent_days:
-        columns.append((_("Days silent"), dict(justify="right", no_wrap=True)))
-    columns.append((_("Measure"), dict(overflow="ellipsis", max_width=summary_width)))
-    for name, options in columns:
-        table.add_column(name, **options)
-    return table
-
-
-Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
-
-def cell_width(text: str) -> int:
-    """The cells `text` takes in a terminal: rich's cell_len."""
-    # simple_width's rule written out: this runs for every piece of every line of a long table
-    return len(text) + wide_count(text) if is_simple(text) else cell_len(text)
-
-
-def cut_to(text: str, width: int) -> str:
-    """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
-    if not is_simple(text):
-        from rich.cells import set_cell_size
-
-        return set_cell_size(text, width)
-    used = 0
-    for i, character in enumerate(text):
-        step = 2 if character >= "\u3000" else 1
-        if used + step > width:
-            return text[:i] + " " * (width - used)
-        used += step
-    return text + " " * (width - used)
-
-
-
-
-# rich's column widths by all they depend on (the terminal's width, the box and padding, each column's
-# header, wrapping and bounds, and the stand-ins' measures; not justify or overflow): a report of 1,000
-# plans lays out the same few tables, with the same longest words, again and again (0.7 ms each time).
-_LAYOUTS: dict[tuple, list[int]] = {}
-
-
-def write_rows(table: Table, rows: list[tuple[list[Cell], str]], kinds: list[dict], console: Console) -> None:
-    """`rows` (each its cells and the row's style) in `table` (its columns and title, no rows), drawn as
-    rich draws them, line for line and colour for colour, without rich's layout of every cell of every
-    row (~0.7 ms and 4,000 calls a row: 27 s for a report at 100,000 measures). `kinds` says how each
-    column's cells are made as Text (style, no_wrap, overflow).
-
-    rich lays out the columns from each column's widest cell and its longest word, so a table of
-    those few cells gets the same widths as the whole; a cell that fits its width on one line is
-    then padded here, and any other is wrapped by rich's own Text.wrap in that width."""
-    cell_len, set_cell_size = cell_width, cut_to
-    columns = table.columns
-    count = len(columns)
-    caps = [(column.max_width or console.width) + 2 for column in columns]
-    plains = [[cell if isinstance(cell, str) else "".join(piece for piece, _style in cell) for cell in cells]
-              for cells, _style in rows]
-
-    def as_text(cell: Cell, kind: dict) -> Text:
-        return Text(cell, **kind) if isinstance(cell, str) else Text.assemble(*cell, **kind)
-
-    known_len = functools.lru_cache(maxsize=4096)(cell_len)  # units, deadlines, statuses, dates: the same words
-
-    def measured(plain: str, cap: int) -> int:
-        # Enough of the text to tell its width up to the column's cap (a character is at least one
-        # cell wide, and rich never makes a column wider than its max_width).
-        return known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * cap])
-
-    def measurement(plain: str, cap: int) -> tuple[int, int]:
-        """rich's measurement of a Text of `plain` (Text.__rich_measure__): its longest word and its
-        widest line, each exact up to `cap`."""
-        widest = max((measured(piece, cap) for piece in plain.splitlines()), default=0)
-        return max((measured(word, cap) for word in plain.split()), default=widest), widest
-
-    short_measurement = functools.lru_cache(maxsize=4096)(measurement)  # units, dates, statuses: the same words
-
-    # rich lays out a column from the longest word and the widest line of its cells, so one row of
-    # stand-ins with each column's longest word and widest line gets the widths of the whole table,
-    # without rich measuring every long text character by character.
-    least, most = [0] * count, [0] * count
-    for cells in plains:
-        for c, plain in enumerate(cells):
-            # A cell no wider than the column's longest word so far (a character is at most two cells),
-            # or a column already at its cap, changes nothing: a long measure text is measured once.
-            if least[c] >= min(len(plain) if plain.isascii() else 2 * len(plain), caps[c]):
-                continue
-            word, widest = (short_measurement if len(plain) <= 64 else measurement)(plain, caps[c])
-            least[c], most[c] = max(least[c], word), max(most[c], widest)
-    options = console.options  # as Table.__rich_console__ takes them: the width less the borders between columns
-    layout = (options.max_width, table.box, table.show_edge, table.pad_edge, table.show_header, tuple(least), tuple(most),
-              *((column.header, column.no_wrap, column.min_width, column.max_width) for column in columns))
-    kept = all(isinstance(column.header, str) for column in columns)  # a Text header is not a key
-    widths = _LAYOUTS.get(layout) if kept else None
-    if widths is None:
-        sample = _copy_columns(table, show_header=table.show_header)
-        sample.add_row(*(Text(_stand_in(word, widest)) for word, widest in zip(least, most)))
-        widths = sample._calculate_column_widths(console, options.update_width(options.max_width - sample._extra_width))
-        if kept:
-            if len(_LAYOUTS) >= 4096:
-                _LAYOUTS.clear()
-            _LAYOUTS[layout] = widths
-    # Each column's padding (pad_edge=False: none outside the first and last), and the text between.
-    inner = [w - (0 if c == 0 else 1) - (0 if c == count - 1 else 1) for c, w in enumerate(widths)]
-    color_system = console._color_system
-    no_color = console.no_color
-
-    @functools.cache
-    def codes(styles: tuple[str, ...]) -> tuple[str, str]:
-        said = Style.null()
-        for style in styles:  # each over the one before, as rich adds them up
-            if style:
-                said += console.get_style(style)
-        if no_color:
-            said = said.without_color
-        if not color_system or not said:
-            return "", ""
-        before, after = said.render("\0", color_system=color_system, legacy_windows=console.legacy_windows).split("\0")
-        return before, after
-
-    divider = " " if table.box else ""  # SIMPLE_HEAD's line between columns is a space; no box, none
-    full_width = sum(widths) + len(divider) * (count - 1)
-    # A table wider than the terminal (columns that cannot narrow further) is cut at its edge, as rich cuts it.
-    crop = options.max_width if full_width > options.max_width else None
-
-    def line(cells: list[list[tuple[str, tuple]]], pad_style: tuple) -> str:
-        pieces = []
-        for c, cell in enumerate(cells):
-            if c:
-                pieces += [(" ", pad_style), (divider, ()), (" ", pad_style)]
-            pieces += cell
-        if gone:
-            pieces += [(" ", pad_style), (divider, ())]
-        if crop is not None:
-            pieces = _cropped(pieces, crop)
-        return "".join("{1}{0}{2}".format(plain, *codes(style)) if plain else "" for plain, style in pieces)
-
-    header_style = (table.header_style,)
-    justify = [column.justify for column in columns]
-    heads = [str(column.header).split("\n") for column in columns]
-    title = str(table.title) if table.title else ""
-    folds = (table.show_header and any(cell_len(h) > w for head, w in zip(heads, inner) for h in head)
-             or cell_len(title) > min(full_width, options.max_width) or "\n" in title)
-    squeezed = any(most[c] > inner[c] and any(not isinstance(cells[c], str) for cells, _ in rows) for c in range(count))
-    # A last column squeezed to nothing (a narrow terminal, long ids) shows nothing of it but the line before it.
-    gone = int(count > 1 and widths[-1] == 0)
-    if (folds and min(inner[:count - gone], default=0) < 0 or gone and not folds or squeezed
-            or console.legacy_windows or console.record or console.is_jupyter):
-        # a console that is not a stream of text, a header to fold in columns squeezed to nothing, or a
-        # cell of styled pieces to wrap (a bar): rich draws it all
-        for cells, style in rows:
-            table.add_row(*(as_text(cell, kind) for cell, kind in zip(cells, kinds)), style=style)
-        console.print(table)
-        return
-    lines = []
-    if folds:  # a header or title cut or folded to the columns (a narrow terminal): rich draws it in these widths
-        heading = copy.copy(table)
-        heading._calculate_column_widths = lambda *_: widths
-        console.print(heading)
-    elif title:  # above the table, as wide as it
-        lines.append(line([[(_fit(title, min(full_width, options.max_width), table.title_justify), ("table.title",))]], ()))
-    if table.show_header and not folds:  # a header of several lines stands on the rule, as rich aligns it
-        height = max(len(head) for head in heads)
-        for i in range(height):
-            lines.append(line([[(_fit(head[i - height + len(head)] if i >= height - len(head) else "", w, j), header_style)]
-                               for head, w, j in zip(heads, inner, justify)], header_style))
-        if table.box:
-            rule = "─" * full_width  # SIMPLE_HEAD's rule under the header, no edges
-            lines.append(rule if crop is None else set_cell_size(rule, crop))
-    file = console.file
-    styles = [kind.get("style", "") for kind in kinds]
-    ellipsis = [kind.get("no_wrap") and kind.get("overflow") == "ellipsis" for kind in kinds]
-
-    def flush() -> None:
-        if lines:
-            file.write("\n".join(lines) + "\n")
-            lines.clear()
-
-    @functools.lru_cache(maxsize=1024)
-    def wrapped_lines(cell: str, c: int) -> list[str]:
-        """A cell on several lines, wrapped as rich wraps it."""
-        kind, width, column = kinds[c], inner[c], columns[c]
-        pieces = cell.split("\n")
-        if all(piece.isprintable() and cell_len(piece) <= width for piece in pieces):  # lines that fit, as they are
-            return [_fit(piece, width, column.justify) for piece in pieces]
-        return [_fit(piece.plain, width, "left") for piece in as_text(cell, kind).wrap(
-            console, width, justify=column.justify, overflow=kind.get("overflow") or column.overflow,
-            no_wrap=kind.get("no_wrap", column.no_wrap))]
-
-    # In a table wider than the terminal, every line of one-piece cells has its pieces (cells, the
-    # padding and line between them) at the same places, so the edge falls in the same piece of each.
-    edge = 0, 0  # that piece's index in `placed`, and how many cells of it show
-    placed: list[tuple[int | str, int]] = []  # each piece: its column (or "pad", "divider") and width
-    if crop is not None:
-        for c in range(count - gone):
-            placed += [("pad", 1), ("divider", len(divider)), ("pad", 1)] if c else []
-            placed.append((c, inner[c]))
-        placed += [("pad", 1), ("divider", len(divider))] if gone else []
-        used = 0
-        for k, (_what, length) in enumerate(placed):
-            if used + length >= crop:  # as _cropped: the piece that reaches the edge is cut to it
-                edge = k, crop - used
-                break
-            used += length
-
-    def cut_line(cells: list[tuple[str, tuple[str, str]]], style: str) -> str:
-        """A line of one-piece cells (each its text and codes) cut at the terminal's edge, as line() cuts it."""
-        on, off = codes((style,))
-        last, room = edge
-        out = []
-        for k, (what, _length) in enumerate(placed[:last + 1]):
-            plain, (before, after) = (" ", (on, off)) if what == "pad" else (divider, ("", "")) if what == "divider" \
-                else cells[what]
-            if k == last:
-                plain = set_cell_size(plain, room)
-            out.append(f"{before}{plain}{after}" if plain else "")
-        return "".join(out)
-
-    @functools.cache
-    def row_codes(style: str) -> tuple[list[tuple[str, str]], str, str]:
-        on, off = codes((style,))
-        return [codes((style, s)) for s in styles], f"{on} {off}{divider}{on} {off}", f"{on} {off}{divider}" * gone
-
-    for (cells, style), plain_cells in zip(rows, plains):
-        said = []
-        wrapped = False
-        text_only = True  # every cell one piece in its column's style: joined straight away
-        for c, (cell, plain) in enumerate(zip(cells[:count - gone], plain_cells)):
-            width = inner[c]
-            cell_style = (style, styles[c])
-            if not width:  # a column squeezed to its padding shows nothing of its cells
-                said.append([("", cell_style)])
-                continue
-            if plain.isascii() and plain.isprintable() and len(plain) <= width:  # one cell a character
-                length = len(plain)
-            elif len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
-                length = known_len(plain)
-            else:
-                length = cell_len(plain[:2 * width + 2])
-                if "\n" in plain or "\t" in plain or (length > width and not (ellipsis[c] and isinstance(cell, str))):
-                    said.append(None)
-                    wrapped = True
-                    continue
-                if length > width:
-                    said.append([(set_cell_size(plain[:2 * width + 2], width - 1) + "…", cell_style)])
-                    continue
-            if isinstance(cell, str):
-                said.append([(_fit(cell, width, justify[c], length), cell_style)])
-            else:
-                text_only = False
-                pad = [(" " * (width - length), cell_style)] if width > length else []
-                pieces = [(piece, (*cell_style, piece_style)) for piece, piece_style in cell]
-                said.append(pad + pieces if justify[c] == "right" else pieces + pad)
-        if not wrapped and text_only and crop is None:
-            column_codes, between_cells, tail = row_codes(style)
-            if color_system:
-                lines.append(between_cells.join([f"{on}{one[0][0]}{off}" for (on, off), one in zip(column_codes, said)]) + tail)
-            else:
-                lines.append(between_cells.join([one[0][0] for one in said]) + tail)
-        elif not wrapped and crop is None:  # cells of styled pieces (a bar) too: each piece in its own style
-            column_codes, between_cells, tail = row_codes(style)
-            lines.append(between_cells.join([
-                "{1}{0}{2}".format(one[0][0], *cell_codes) if isinstance(cell, str)
-                else "".join(["{1}{0}{2}".format(plain, *codes(piece_style)) for plain, piece_style in one if plain])
-                for one, cell, cell_codes in zip(said, cells, column_codes)]) + tail)
-        elif not wrapped and text_only:
-            lines.append(cut_line([(one[0][0], cell_codes) for one, cell_codes in zip(said, row_codes(style)[0])], style))
-        elif not wrapped:
-            lines.append(line(said, (style,)))
-        else:  # a cell on several lines: the lines of each cell side by side
-            if any(not isinstance(cell, str) for cell, one in zip(cells, said) if one is None):
-                raise ValueError("a cell of styled pieces must fit on one line")
-            if text_only:  # each line of each cell one piece in its column's style, as in a row of one line
-                column_codes, between_cells, tail = row_codes(style)
-                on, off = codes((style,))
-                stacks = [[one[0][0]] if one is not None else wrapped_lines(cell, c)
-                          for c, (one, cell) in enumerate(zip(said, cells))]
-                for i in range(max(len(stack) for stack in stacks)):
-                    if crop is None:
-                        lines.append(between_cells.join([
-                            "{1}{0}{2}".format(stack[i], *cell_codes) if i < len(stack) else f"{on}{' ' * width}{off}"
-                            for stack, width, cell_codes in zip(stacks, inner, column_codes)]) + tail)
-                    else:
-                        lines.append(cut_line([(stack[i], cell_codes) if i < len(stack) else (" " * width, (on, off))
-                                               for stack, width, cell_codes in zip(stacks, inner, column_codes)], style))
-            else:
-                stacks = [[one] if one is not None else [[(piece, (style, styles[c]))] for piece in wrapped_lines(cell, c)]
-                          for c, (one, cell) in enumerate(zip(said, cells))]
-                for i in range(max(len(stack) for stack in stacks)):
-                    lines.append(line([stack[i] if i < len(stack) else [(" " * width, (style,))]
-                                       for stack, width in zip(stacks, inner)], (style,)))
-        if len(lines) >= ROWS_PER_BLOCK:
-            flush()
-    flush()
-
-
-def _stand_in(word: int, widest: int) -> str:
-    """A text rich measures as `word` cells for its longest word and `widest` for its widest line."""
-    out, left = "x" * word, widest - word
-    while left > 0:
-        piece = min(left - 1, word)
-        out += " " + "x" * piece if piece > 0 else " " * left
-        left -= piece + 1 if piece > 0 else left
-    return out
-
-
-def _cropped(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
-    """The pieces of a line that fit in `width` cells, the last one cut (rich's Segment.adjust_line_length)."""
-    out, used = [], 0
-    for plain, style in pieces:
-        length = cell_width(plain)
-        if used + length < width:
-            out.append((plain, style))
-            used += length
-        else:
-            out.append((cut_to(plain, width - used), style))
-            break
-    return out
-
-
-def _fit(plain: str, width: int, justify: str, length: int | None = None) -> str:
-    if justify == "right":
-        stripped = plain.rstrip()
-        if length is None or len(stripped) != len(plain):
-            length = cell_width(stripped)
-        return " " * (width - length) + stripped
-    return plain + " " * (width - (cell_width(plain) if length is None else length))
-
-
-def _copy_columns(table: Table, show_header: bool) -> Table:
-    """A table with `table`'s columns and no rows."""
-    copy = Table(box=table.box, show_edge=table.show_edge, pad_edge=table.pad_edge, show_header=show_header)
-    for column in table.columns:
-        copy.add_column(column.header, justify=column.justify, no_wrap=column.no_wrap, overflow=column.overflow,
-                        min_width=column.min_width, max_width=column.max_width)
-    return copy
+    Terminal.of(console).say(line.plain, (style, line.style))
 
 
 def measure(m: Measure, plan: Plan | None, as_of: date, console: Console) -> None:
@@ -592,13 +154,11 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     say(console, text("  ".join(f"{status_word(k)} {n}" for k, n in r.by_status.items())))
     if r.changes is not None:
         _changes(console, r.changes)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=_("Per unit"),
-                  title_justify="left")
     columns = ((_("Unit"), "left"), (_("Lead"), "right"), (_("Involved"), "right"), (_("Done"), "right"),
                (_("Overdue"), "right"), (_("Extended"), "right"), (_("Completion"), "right"),
                (_("Progress"), "left"))
-    for name, justify in columns:
-        table.add_column(name, justify=justify, no_wrap=True)
+    table = Grid([Column(name, justify=justify, no_wrap=True) for name, justify in columns], title=_("Per unit"),
+                 title_justify="left")
     # The bar takes what the other columns leave (they are never cut): 20 cells at most, 4 at least.
     unit_width = max((cell_len(row.unit) for row in r.units), default=4)
     number_width = max((len(str(row.involved)) for row in r.units), default=1)
@@ -610,9 +170,9 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
         write_rows(table, [([printable(row.unit), str(row.lead), str(row.involved), str(row.done),
                              [(str(row.overdue), "red" if row.overdue else "")], str(row.extended),
                              f"{row.completion:.0%}", bar_pieces(row.done, row.overdue, row.involved, width)], "")
-                            for row in r.units], [plain] * len(columns), console)
+                            for row in r.units], [plain] * len(columns), Terminal.of(console))
     else:
-        console.print(table)
+        console.print(table.rich())
     legend = Text(labelled(_("Progress"), ""))
     for char, style, label in BAR_PARTS:
         legend.append(char, style=style).append(" " + _(label) + "  ")
@@ -643,17 +203,16 @@ def _changes(console: Console, changes) -> None:
 
 def _ranking(console: Console, r: Report) -> None:
     """Per unit: on-time rate, overdue share and stale count, as lead and as co-operating unit."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=ranking_heading(r),
-                  title_justify="left")
-    table.add_column(_("Unit"), no_wrap=True)
-    for group, figure in ranking_header_parts():  # on two lines: the table stays within 100 columns
-        table.add_column(f"{group}\n{figure}", justify="right", no_wrap=True)
+    # the figures' names on two lines: the table stays within 100 columns
+    table = Grid([Column(_("Unit"), no_wrap=True)] + [Column(f"{group}\n{figure}", justify="right", no_wrap=True)
+                                                      for group, figure in ranking_header_parts()],
+                 title=ranking_heading(r), title_justify="left")
     if not r.units:
-        console.print(table)
+        console.print(table.rich())
         return
     plain: dict = {}
     write_rows(table, [([printable(str(cell)) for cell in ranking_cells(row)], "") for row in r.units],
-               [plain] * len(table.columns), console)
+               [plain] * len(table.columns), Terminal.of(console))
 
 
 def _stale(console: Console, r: Report, command: str) -> None:
@@ -662,12 +221,10 @@ def _stale(console: Console, r: Report, command: str) -> None:
     say(console, Text(stale_heading(r), style="bold"))
     if not r.stale_units:
         return
-    table = Table(box=None, pad_edge=False, show_header=True, header_style="")
     unit_width = max(cell_len(_("Unit")), *(cell_len(unit) for unit, _led, _co in r.stale_units))
     width = max(8, (console.width - unit_width - 4) // 2)  # the lead and co-operating columns share the rest
-    table.add_column(_("Unit"), no_wrap=True)
-    table.add_column(_("Lead"), no_wrap=True, max_width=width)
-    table.add_column(_("Co-operating"), no_wrap=True, max_width=width)
+    table = Grid([Column(_("Unit"), no_wrap=True), Column(_("Lead"), no_wrap=True, max_width=width),
+                  Column(_("Co-operating"), no_wrap=True, max_width=width)], box=False, header_style="")
     cut = False
     rows = []
     for unit, led, co in r.stale_units:
@@ -681,7 +238,7 @@ def _stale(console: Console, r: Report, command: str) -> None:
             cells.append(printable(cell))
         rows.append((cells, ""))
     plain: dict = {}
-    write_rows(table, rows, [plain] * 3, console)
+    write_rows(table, rows, [plain] * 3, Terminal.of(console))
     if cut:
         command = _in_plan(command, [m for _unit, led, co in r.stale_units for m in (*led, *co)])
         say(console, text(_("Every measure to chase: `{command}`").format(command=command)), "dim")
@@ -718,16 +275,13 @@ def _listing(console: Console, title: str, ms: list[Measure], as_of: date, style
     say(console, Text(labelled(title, len(ms)), style="bold"))
     if not ms:
         return
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="ellipsis")
+    table = Grid([Column(justify="right", no_wrap=True), Column(no_wrap=True), Column(no_wrap=True),
+                  Column(no_wrap=True), Column(overflow="ellipsis")], box=False, show_header=False)
     plain: dict = {}
     rows = [([printable(label(m)), printable(m.lead), str(m.due), printable(when(m)), printable(summary(m))], style)
             for m in ms[:REPORT_LISTING_LIMIT]]
-    write_rows(table, rows, [plain, plain, plain, plain, {"no_wrap": True, "overflow": "ellipsis"}], console)
+    write_rows(table, rows, [plain, plain, plain, plain, {"no_wrap": True, "overflow": "ellipsis"}],
+               Terminal.of(console))
     if len(ms) > REPORT_LISTING_LIMIT:
         more = len(ms) - REPORT_LISTING_LIMIT
         command = _in_plan(command, ms)
