@@ -256,7 +256,7 @@ def test_width_matches_rich_for_every_size_and_environment(files, sizes):
 
 def test_width_is_not_always_80(sizes):
     """The size tests above would pass a detect answering 80 only if rich did: it does not; and
-    rich's own width for COLUMNS=0, which the xfail below needs, is 0."""
+    rich's own width for COLUMNS=0 is 0 (the test below)."""
     sizes("no terminal")
     widths = {columns: rich_console(io.StringIO(), environ(COLUMNS=columns)).width for columns in COLUMNS}
     assert widths == {None: 80, "100": 100, "0": 0, "abc": 80, "79": 79, "200": 200}
@@ -264,7 +264,7 @@ def test_width_is_not_always_80(sizes):
 
 @pytest.mark.parametrize("min_width", [1, 40, 120])
 def test_width_is_rich_width_but_at_least_min_width(min_width, files, sizes):
-    """Other least widths than portcli's 80; COLUMNS=0 (rich's width 0) is the xfail below."""
+    """Other least widths than portcli's 80; COLUMNS=0 (rich's width 0) is the test below."""
     wrong: list[str] = []
     for size in sizes.names:
         sizes(size)
@@ -277,9 +277,6 @@ def test_width_is_rich_width_but_at_least_min_width(min_width, files, sizes):
     assert not wrong, _report(wrong)
 
 
-@pytest.mark.xfail(strict=True, reason="terminal.py disagrees with rich: with COLUMNS=0 rich's console.width is 0, "
-                                       "so the width at least min_width=1 is 1; detect answers 80 (`width or 80` "
-                                       "runs after COLUMNS). Invisible at portcli's min_width=80.")
 @pytest.mark.parametrize("env", [{"COLUMNS": "0"}, {"COLUMNS": "0", "LINES": "30"},
                                  {"COLUMNS": "0", "LINES": "30", "TERM": "dumb", "FORCE_COLOR": "1"}])
 def test_columns_0_below_80(env, sizes):
@@ -345,10 +342,6 @@ def test_the_console_rich_draws_on_is_as_wide_as_the_terminal(columns, sizes):
     assert said.getvalue() == printed.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="terminal.py disagrees with its contract: on a stream rich draws on itself "
-                                       "(not UTF-8) detect's width is make_console()'s, not at least min_width: "
-                                       "COLUMNS=79, a latin-1 stream, make_console = Console(file, ...) unpinned "
-                                       "gives width 79, not max(79, 80) = 80 (portcli's commands pin 80 themselves)")
 def test_the_width_of_a_stream_rich_draws_on_is_at_least_min_width(sizes):
     sizes("no terminal")
     env = {"COLUMNS": "79"}
@@ -431,10 +424,6 @@ def test_say_in_no_style_a_line_that_fits(where, sizes):
         assert said.getvalue() == printed.getvalue(), plain
 
 
-@pytest.mark.xfail(strict=True, raises=StopIteration,
-                   reason="terminal.py disagrees with rich: say(plain) with no styles (its default) where rich "
-                          "must print the line (wider than the width, a control character, a recording console) "
-                          "raises StopIteration: Style.combine([]) of the empty list of styles; rich prints it")
 @pytest.mark.parametrize("line", ["wider than the width", "a control character", "short, recorded"])
 def test_say_in_no_style_a_line_rich_prints(line, sizes):
     sizes("no terminal")
@@ -477,9 +466,6 @@ def test_say_an_empty_line_without_styles(where, sizes):
     assert said.getvalue() == printed.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="terminal.py disagrees with rich: say('', styles) on a colour terminal "
-                                       "writes the style's codes around nothing ('\\x1b[1m\\x1b[0m\\n'); rich's "
-                                       "print writes no codes around empty text ('\\n')")
 @pytest.mark.parametrize("styles", [("bold",), ("red",), ("table.header", "yellow")])
 def test_say_an_empty_line_in_a_style_on_a_colour_terminal(styles, sizes):
     sizes("no terminal")

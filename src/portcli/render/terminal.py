@@ -101,10 +101,10 @@ class Terminal:
             from rich.text import Text
 
             console = self.console
-            console.print(Text(plain), style=Style.combine([console.get_style(s or "none") for s in styles]))
+            console.print(Text(plain), style=Style.combine([console.get_style(s or "none") for s in ("", *styles)]))
             return
-        on, off = self.codes(styles)
-        self.file.write(f"{on}{plain}{off}\n" if on else plain + "\n")
+        on, off = self.codes(styles) if plain else ("", "")  # rich styles no empty text
+        self.file.write(f"{on}{plain}{off}\n")
 
 
 def cell_width(text: str) -> int:
@@ -123,11 +123,15 @@ def detect(file, min_width: int, make_console, environ=os.environ) -> Terminal:
     if (sys.platform == "win32" or hasattr(builtins, "get_ipython") or hasattr(file, "rich_proxied_file")
             or getattr(sys.stdin, "__module__", "").startswith("idlelib")
             or not (getattr(file, "encoding", "utf-8") or "utf-8").lower().startswith("utf")):
-        return Terminal.of(make_console())
+        console = make_console()
+        console.width = max(console.width, min_width)
+        return Terminal.of(console)
     terminal = _is_terminal(file, environ)
     dumb = terminal and environ.get("TERM", "").lower() in ("dumb", "unknown")
     columns, lines = environ.get("COLUMNS"), environ.get("LINES")
-    if dumb and not (columns is not None and columns.isdigit() and lines is not None and lines.isdigit()):
+    if columns is not None and columns.isdigit() and (not dumb or lines is not None and lines.isdigit()):
+        width = int(columns)  # even 0: the width rich's Console takes from COLUMNS when it makes it
+    elif dumb:
         width = 80  # rich's size for a dumb terminal, unless COLUMNS and LINES both give it
     else:
         width = None
@@ -137,8 +141,6 @@ def detect(file, min_width: int, make_console, environ=os.environ) -> Terminal:
                 break
             except (AttributeError, ValueError, OSError):
                 pass
-        if columns is not None and columns.isdigit():
-            width = int(columns)
         width = width or 80
     colours = None
     if terminal and not dumb:
