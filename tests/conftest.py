@@ -11,7 +11,6 @@ from click.testing import CliRunner  # the translated click command, not the Typ
 from portcli import i18n
 from portcli.cli import command_for, complete_args, speak_for
 from portcli.deadline import parse_deadline
-from portcli.render import grid
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "measures"
@@ -50,14 +49,6 @@ def deadlines_read_afresh():
     passes on what an earlier test in the process parsed. A mutation run (docs/RELIABILITY.md)
     forks every mutant's tests from a process that has already parsed them all."""
     parse_deadline.cache_clear()
-
-
-@pytest.fixture(autouse=True)
-def tables_laid_out_afresh():
-    """write_rows keeps rich's column widths by table (render.grid._LAYOUTS): each test lays its tables
-    out afresh, so none passes on widths an earlier test kept. A mutation run forks every mutant's tests
-    from a process that has already laid them all out, which hid a mutant that widened every layout."""
-    grid._LAYOUTS.clear()
 
 
 @pytest.fixture

@@ -286,9 +286,9 @@ def test_a_column_squeezed_to_nothing_is_drawn_as_rich_draws_it(width, monkeypat
         assert shown(written) == shown(expected), (width, terminal)
 
 
-def test_a_layout_is_kept_only_for_tables_alike(monkeypatch):
-    """Column widths are kept by all they depend on: the same cells in a column of other bounds or
-    wrapping, or on a narrower terminal, are laid out afresh, as rich lays them out."""
+def test_the_same_cells_in_columns_of_other_bounds_are_laid_out_as_rich_lays_them_out(monkeypatch):
+    """The same cells in a column of other bounds or wrapping, or on a narrower terminal, each laid
+    out as rich lays them out."""
     rows = [(["市交通运输委", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "")]
     kinds = [{}, {}, {}]
     variants = [{}, {"max_width": 12}, {"no_wrap": True}, {"overflow": "ellipsis"}, {"min_width": 30},
@@ -331,9 +331,9 @@ def test_a_line_is_said_as_rich_prints_it(system, monkeypatch):
             assert said.file.getvalue() == printed.file.getvalue(), (system, no_color, line, style)
 
 
-def test_a_layout_kept_for_one_table_is_not_taken_for_another(monkeypatch):
+def test_tables_that_differ_only_in_their_box_or_header_are_laid_out_as_rich_lays_them_out(monkeypatch):
     """The same cells in tables that differ only in their box, in showing their header, or in a
-    header's words are laid out afresh, each as rich lays it out. In 40 columns, a box takes a cell
+    header's words, each laid out as rich lays it out. In 40 columns, a box takes a cell
     between columns from the text; in 80, a shown header wider than its cells widens its column."""
     long_rows = [(["市交通运输委", "2022年6月底前完成并长期坚持", "在某某地方做某事情，持续推进"], "")]
     short_rows = [(["市交通运输委", "5月底前", "在某某地方"], "")]
@@ -342,7 +342,7 @@ def test_a_layout_kept_for_one_table_is_not_taken_for_another(monkeypatch):
     for width, rows, other in ((40, long_rows, {"box": False}), (80, short_rows, {"show_header": False}),
                                (80, short_rows, {"header": "完成时限完成时限"})):
         drawn = []
-        for variant in (base, {**base, **other}):  # the first lays out and keeps; the second must not take it
+        for variant in (base, {**base, **other}):
             def columns() -> Grid:
                 t = Grid([], box=variant["box"], show_header=variant["show_header"])
                 t.columns.append(Column("单位", no_wrap=True))

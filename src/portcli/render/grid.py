@@ -2,8 +2,10 @@
 
 rich lays out every cell of every row (~0.7 ms and 4,000 calls a row: 27 s for a report at
 100,000 measures), and importing it takes ~50 ms of a listing on 25 measures. A table here is a
-`Grid` (its columns, no rows) and rows of plain cells; rich is imported only when the table must
-be narrowed to fit the terminal, a cell wrapped, or the stream is one rich must draw on itself.
+`Grid` (its columns, no rows) and rows of plain cells, laid out and wrapped by rich's rules carried
+over (_widths, wrap: tests/test_fast_tables.py holds them against rich's own); rich is imported only
+to draw what those do not cover (a header folded in a narrow terminal, a bar cut to its column, text
+of characters outside widths.is_simple) or on a stream rich must draw on itself (Terminal.rich_only).
 """
 from __future__ import annotations
 
@@ -27,9 +29,6 @@ class Column:
         self.header, self.justify, self.no_wrap, self.overflow = header, justify, no_wrap, overflow
         self.min_width, self.max_width = min_width, max_width
 
-    def key(self) -> tuple:
-        return self.header, self.justify, self.no_wrap, self.overflow, self.min_width, self.max_width
-
 
 class Grid:
     """A table's columns, without rows: with `box`, rich's SIMPLE_HEAD without its edges (a rule
@@ -41,14 +40,13 @@ class Grid:
         self.columns, self.box, self.show_header = columns, box, show_header
         self.title, self.title_justify, self.header_style = title, title_justify, header_style
 
-    def rich(self, show_header: bool | None = None) -> Table:
+    def rich(self) -> Table:
         """The rich Table of these columns, no rows."""
         from rich import box
         from rich.table import Table
 
         table = Table(box=box.SIMPLE_HEAD if self.box else None, show_edge=False, pad_edge=False,
-                      show_header=self.show_header if show_header is None else show_header,
-                      header_style=self.header_style, title=self.title or None, title_justify=self.title_justify)
+                      show_header=self.show_header, header_style=self.header_style, title=self.title or None, title_justify=self.title_justify)
         for column in self.columns:
             table.add_column(column.header, justify=column.justify, no_wrap=column.no_wrap, overflow=column.overflow,
                              min_width=column.min_width, max_width=column.max_width)
@@ -60,6 +58,7 @@ class Grid:
 ROWS_PER_BLOCK = 1000
 
 Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
+
 
 def cut_to(text: str, width: int) -> str:
     """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
@@ -74,12 +73,6 @@ def cut_to(text: str, width: int) -> str:
             return text[:i] + " " * (width - used)
         used += step
     return text + " " * (width - used)
-
-
-# rich's column widths by all they depend on (the terminal's width, the box and padding, each column's
-# header, wrapping and bounds, and the stand-ins' measures; not justify or overflow): a report of 1,000
-# plans lays out the same few tables, with the same longest words, again and again (0.7 ms each time).
-_LAYOUTS: dict[tuple, list[int]] = {}
 
 
 def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict], terminal: Terminal) -> None:
@@ -124,14 +117,8 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
                 continue
             most[c] = max(most[c], (short_widest_line if len(plain) <= 64 else widest_line)(plain, caps[c]))
     max_width = terminal.width
-    layout = (max_width, table.box, table.show_header, tuple(most), *(column.key() for column in columns))
-    widths = _LAYOUTS.get(layout)
-    if widths is None:
-        headers = [widest_line(column.header, max_width) if table.show_header else 0 for column in columns]
-        widths = _widths(table, [max(cells, header) for cells, header in zip(most, headers)], max_width)
-        if len(_LAYOUTS) >= 4096:
-            _LAYOUTS.clear()
-        _LAYOUTS[layout] = widths
+    headers = [short_widest_line(column.header, max_width) if table.show_header else 0 for column in columns]
+    widths = _widths(table, [max(cells, header) for cells, header in zip(most, headers)], max_width)
     # Each column's padding (pad_edge=False: none outside the first and last), and the text between.
     inner = [w - (0 if c == 0 else 1) - (0 if c == count - 1 else 1) for c, w in enumerate(widths)]
     color_system = terminal.colours
