@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings, strategies as st
+from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -57,7 +58,18 @@ def rich_listing(ms, plan, as_of, out: Console, overdue_days: bool) -> None:
     summary on one line, cut with … to fit."""
     from portcli.render import LIGHT_WORDS, light, summary
 
-    t = listing.measures_table(overdue_days, max(20, out.width // 3)).rich()
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)  # the listing's columns, written out here
+    t.add_column("ID", justify="right", no_wrap=True)
+    t.add_column("Task", justify="right", no_wrap=True)
+    t.add_column("Lead unit", no_wrap=True)
+    t.add_column("Deadline", min_width=8, overflow="fold")
+    t.add_column("Due", no_wrap=True)
+    t.add_column("Status", no_wrap=True)
+    if overdue_days:
+        t.add_column("Days overdue", justify="right", no_wrap=True)
+    else:
+        t.add_column("Light", no_wrap=True)
+    t.add_column("Measure", overflow="ellipsis", max_width=max(20, out.width // 3))
     for m in ms:
         colour = light(m, as_of, query.days_for(m, plan))
         lead = Text(table.printable(m.lead), style="bold")
@@ -458,3 +470,18 @@ def test_a_cell_is_wrapped_as_rich_wraps_it(text, width, justify, overflow):
     longer than a line when folding, cut (with … or without) otherwise, justified in the width."""
     expected = [line.plain for line in Text(text).wrap(console(80, False), width, justify=justify, overflow=overflow)]
     assert grid.wrap(text, width, justify, overflow) == expected
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_listing_of_nothing_is_its_header_and_the_count(tmp_path, terminal):
+    """No measure matches: the listing is the table's header and rule, as rich draws an empty table,
+    then "0 measures, as of …" (dim on a terminal)."""
+    loaded = load(varied.write(tmp_path / "varied"))
+    written = console(120, terminal)
+    listing.measures([], loaded.plan, DAYS[0], Terminal.of(written))
+    lines = written.file.getvalue().splitlines()
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    assert plain[0].split() == ["ID", "Task", "Lead", "unit", "Deadline", "Due", "Status", "Light", "Measure"]
+    assert set(plain[1]) == {"─"} and len(plain) == 3
+    assert plain[2] == "0 measures, as of 2022-05-25"
+    assert lines[2].startswith("\x1b[2m") == terminal
