@@ -43,7 +43,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Seque
     yield "| " + " | ".join(escape(h) for h in headers) + " |"
     yield "|" + "|".join(align) + "|"
     for row in rows:
-        yield "| " + " | ".join(escape(c) for c in row) + " |"
+        cells = ["" if c is None else str(c) for c in row]
+        # most rows hold no character escape() changes: one match for the row, not one a cell
+        if not _INERT.fullmatch("".join(cells)):
+            cells = [escape(c) for c in cells]
+        yield "| " + " | ".join(cells) + " |"
 
 
 LINES_AT_A_TIME = 500
