@@ -400,3 +400,15 @@ def test_columns_line_up_with_double_width_text(run, measures_dir, columns):
             due = "2022-05-31" if int(words[0]) in MAY else "—"
             starts.add(cell_len(line[:line.index(due)]))
     assert starts == {start}
+
+
+def test_a_listing_of_nothing_is_its_header_and_the_count(run, measures_dir):
+    """No measure is both done and 天津港集团's: the table's header and rule alone, then the count.
+    Worked out by hand: each column as wide as its header (Deadline's 8 is its minimum too), one space
+    of padding inside each edge between columns and SIMPLE_HEAD's space between them: 3 spaces
+    between headers, 44 cells of headers + 7 x 3 = 65 cells, the rule under them as wide."""
+    result = run("list", "--unit", "天津港集团", "--status", "done", "--dir", measures_dir, "--as-of", "2022-06-15",
+                 env={"PORTCLI_LANG": "en"})
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["ID   Task   Lead unit   Deadline   Due   Status   Light   Measure",
+                                          "─" * 65, "0 measures, as of 2022-06-15"]

@@ -547,3 +547,15 @@ def test_a_plan_the_tree_lacks_is_told_with_the_trees_own_folder(run, tree):
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"portcli: no plan 2024-跨境贸易 in 计划: its plans are {OLD}, {NEW}\n"
     assert moved.is_dir()
+
+
+def test_list_stale_counts_each_measures_days_silent_from_its_own_plans_start(run, tree):
+    # No progress anywhere: a measure was last heard of when its own plan began, the first day of its
+    # year (neither plan gives a start). As of 2023-06-20: from 2022-01-01, 365 + 151 (January to May)
+    # + 19 = 535 days; from 2023-01-01, 170. OLD:2 is done, so not stale.
+    table = run("list", "--stale", "--as-of", AS_OF, "--limit", "0")
+    assert table.exit_code == 0, table.stderr
+    assert "Days silent" in table.stdout.splitlines()[0]
+    rows = [line.split() for line in table.stdout.splitlines() if ":" in line and "as of" not in line]
+    # the days silent stand between the light and the measure's text
+    assert [(row[0], row[-2]) for row in rows] == [(f"{OLD}:1", "535"), (f"{NEW}:1", "170"), (f"{NEW}:5", "170")]
