@@ -62,3 +62,15 @@ def test_a_plain_stream_makes_no_console():
     made, make = maker(io.StringIO())
     terminal = detect(io.StringIO(), 80, make, environ={"COLUMNS": "100"})
     assert made == [] and terminal.width == 100 and terminal.colours is None
+
+
+@pytest.mark.parametrize("term", ["rxvt-unicode-256color", "screen-xterm-16color", "xterm-256color-bce"])
+def test_a_terminal_named_with_several_dashes_has_richs_colours(term):
+    """rich takes a terminal's colours from what follows TERM's last dash (rxvt-unicode-256color: 256);
+    tests/test_terminal.py's names have one dash at most. rich's Console on the same stream and
+    environment is the oracle."""
+    environ = {"TERM": term, "TTY_COMPATIBLE": "1", "COLUMNS": "100"}
+    rich = Console(file=io.StringIO(), _environ=environ, highlight=False, emoji=False, markup=False)
+    made, make = maker(io.StringIO())
+    terminal = detect(io.StringIO(), 80, make, environ=environ)
+    assert made == [] and terminal.colours == rich.color_system, term
