@@ -171,8 +171,8 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
             lines.append(line([[(_fit(head[i - height + len(head)] if i >= height - len(head) else "", w, j), header_style)]
                                for head, w, j in zip(heads, inner, justify)], header_style))
         if table.box:
-            rule = "─" * full_width  # SIMPLE_HEAD's rule under the header, no edges
-            lines.append(rule if crop is None else set_cell_size(rule, crop))
+            # SIMPLE_HEAD's rule under the header, no edges, cut at the terminal's edge (a ─ is one cell)
+            lines.append("─" * (full_width if crop is None else crop))
     file = terminal.file
     styles = [kind.get("style", "") for kind in kinds]
     ellipsis = [kind.get("no_wrap") and kind.get("overflow") == "ellipsis" for kind in kinds]
