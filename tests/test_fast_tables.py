@@ -197,16 +197,16 @@ def test_the_widths_of_the_characters_measured_without_rich_are_richs():
     characters = [chr(code) for low, high in re.findall(r"(.)-(.)", widths._NARROW + widths._WIDE)
                   for code in range(ord(low), ord(high) + 1)]
     for character in characters:
-        assert grid.cell_width(character) == cell_len(character), hex(ord(character))
+        assert widths.cell_width(character) == cell_len(character), hex(ord(character))
     rng = random.Random(16)
     samples = ["天津海关 +2", "按照海关总署统一部署推动实施", "a—b…c", "ＡＢ（全角）", "かなカナ", ""]
     samples += ["\u3000\u3000推动实施", "a\u3000b\u3000c"]  # the ideographic space opens a paragraph: 2 cells
     samples += ["".join(rng.choice(characters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
     samples += ["e\u0301", "👍🏽", "\u200d", "\u2028", "表\ufe0f"]  # graphemes: rich measures these
     for sample in samples:
-        assert grid.cell_width(sample) == cell_len(sample), sample
+        assert widths.cell_width(sample) == cell_len(sample), sample
         for width in range(0, 12):
-            assert grid.cut_to(sample, width) == set_cell_size(sample, width), (sample, width)
+            assert widths.cut_to(sample, width) == set_cell_size(sample, width), (sample, width)
 
 
 @pytest.mark.parametrize("terminal", [False, True])

@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
-from .terminal import Terminal, cell_width
-from .widths import is_simple
+from .terminal import Terminal
+from .widths import cell_width, cut_to, is_simple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (test_fast_path)
 if TYPE_CHECKING:
@@ -58,21 +58,6 @@ class Grid:
 ROWS_PER_BLOCK = 1000
 
 Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
-
-
-def cut_to(text: str, width: int) -> str:
-    """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
-    if not is_simple(text):
-        from rich.cells import set_cell_size
-
-        return set_cell_size(text, width)
-    used = 0
-    for i, character in enumerate(text):
-        step = 2 if character >= "\u3000" else 1
-        if used + step > width:
-            return text[:i] + " " * (width - used)
-        used += step
-    return text + " " * (width - used)
 
 
 def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict], terminal: Terminal) -> None:
@@ -143,8 +128,8 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
 
     header_style = (table.header_style,)
     justify = [column.justify for column in columns]
-    heads = [str(column.header).split("\n") for column in columns]
-    title = str(table.title) if table.title else ""
+    heads = [column.header.split("\n") for column in columns]
+    title = table.title
     folds = (table.show_header and any(cell_len(h) > w for head, w in zip(heads, inner) for h in head)
              or cell_len(title) > min(full_width, max_width) or "\n" in title)
     squeezed = any(most[c] > inner[c] and any(not isinstance(cells[c], str) for cells, _ in rows) for c in range(count))

@@ -8,7 +8,6 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from rich.cells import cell_len
 from rich.text import Text
 
 from ..i18n import N_, _, ngettext, status_word
@@ -19,8 +18,9 @@ from ..values import date
 from . import (as_of as as_of_line, changes_heading, changes_rows, joined, overdue_by, labelled, printable,
                progress_line, ranking_cells, ranking_header_parts, ranking_heading, stale_heading, summary,
                summary_line)
-from .grid import Column, Grid, cell_width, write_rows
+from .grid import Column, Grid, write_rows
 from .terminal import Terminal
+from .widths import cell_width
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -160,9 +160,9 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     table = Grid([Column(name, justify=justify, no_wrap=True) for name, justify in columns], title=_("Per unit"),
                  title_justify="left")
     # The bar takes what the other columns leave (they are never cut): 20 cells at most, 4 at least.
-    unit_width = max((cell_len(row.unit) for row in r.units), default=4)
+    unit_width = max((cell_width(row.unit) for row in r.units), default=4)
     number_width = max((len(str(row.involved)) for row in r.units), default=1)
-    headers = [cell_len(name) for name, _ in columns[1:-1]]  # the number columns' names, in cells
+    headers = [cell_width(name) for name, _ in columns[1:-1]]  # the number columns' names, in cells
     others = unit_width + sum(max(h, number_width) for h in headers) + 3 * (len(headers) + 1)
     width = max(4, min(20, console.width - others - 1))
     if r.units:
@@ -195,7 +195,7 @@ def _changes(console: Console, changes) -> None:
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(no_wrap=True)
-    used = max(cell_len(name) for name, _ms in rows) + max(len(str(len(ms))) for _name, ms in rows) + 4
+    used = max(cell_width(name) for name, _ms in rows) + max(len(str(len(ms))) for _name, ms in rows) + 4
     for name, ms in rows:
         grid.add_row(text(name), text(len(ms)), text(wrapped_ids(ms, console.width - used)))
     console.print(grid)
@@ -221,7 +221,7 @@ def _stale(console: Console, r: Report, command: str) -> None:
     say(console, Text(stale_heading(r), style="bold"))
     if not r.stale_units:
         return
-    unit_width = max(cell_len(_("Unit")), *(cell_len(unit) for unit, _led, _co in r.stale_units))
+    unit_width = max(cell_width(_("Unit")), *(cell_width(unit) for unit, _led, _co in r.stale_units))
     width = max(8, (console.width - unit_width - 4) // 2)  # the lead and co-operating columns share the rest
     table = Grid([Column(_("Unit"), no_wrap=True), Column(_("Lead"), no_wrap=True, max_width=width),
                   Column(_("Co-operating"), no_wrap=True, max_width=width)], box=False, header_style="")

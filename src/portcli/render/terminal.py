@@ -14,7 +14,7 @@ import builtins
 import os
 import sys
 
-from .widths import is_simple, wide_count
+from .widths import cell_width
 
 # The styles portcli's tables name, as rich's default theme defines them: (attributes, colour).
 # SGR attribute codes in rich's order (bold 1, dim 2, italic 3); the colours are the standard
@@ -105,16 +105,6 @@ class Terminal:
             return
         on, off = self.codes(styles) if plain else ("", "")  # rich styles no empty text
         self.file.write(f"{on}{plain}{off}\n")
-
-
-def cell_width(text: str) -> int:
-    """The cells `text` takes in a terminal: rich's cell_len."""
-    # simple_width's rule written out: this runs for every piece of every line of a long table
-    if is_simple(text):
-        return len(text) + wide_count(text)
-    from rich.cells import cell_len
-
-    return cell_len(text)
 
 
 def detect(file, min_width: int, make_console, environ=os.environ) -> Terminal:

@@ -34,3 +34,28 @@ def simple_width(text: str) -> int | None:
     if is_simple(text):
         return len(text) + wide_count(text)
     return None
+
+
+def cell_width(text: str) -> int:
+    """The cells `text` takes in a terminal: rich's cell_len."""
+    # simple_width's rule written out: this runs for every piece of every line of a long table
+    if is_simple(text):
+        return len(text) + wide_count(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def cut_to(text: str, width: int) -> str:
+    """`text` cut or padded to `width` cells, a space where half a wide character would go: rich's set_cell_size."""
+    if not is_simple(text):
+        from rich.cells import set_cell_size
+
+        return set_cell_size(text, width)
+    used = 0
+    for i, character in enumerate(text):
+        step = 2 if character >= "\u3000" else 1
+        if used + step > width:
+            return text[:i] + " " * (width - used)
+        used += step
+    return text + " " * (width - used)
