@@ -484,3 +484,20 @@ def test_a_cell_is_wrapped_as_rich_wraps_it(text, width, justify, overflow):
         assert grid.wrap(text, width, justify, overflow) is None
     else:
         assert grid.wrap(text, width, justify, overflow) == expected
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_table_without_rows_looks_as_rich_draws_it(terminal):
+    """No rows (nothing listed, a report of no unit): the title and header alone, in the widths the
+    headers give, as rich draws an empty table."""
+    grids = [Grid([Column("ID", justify="right", no_wrap=True), Column("完成时限", min_width=8, overflow="fold"),
+                   Column("Measure", overflow="ellipsis", max_width=26)]),
+             Grid([Column("单位", no_wrap=True), Column("牵头\n按时率", justify="right", no_wrap=True)],
+                  title="各单位", title_justify="left"),
+             Grid([Column("单位", no_wrap=True), Column("Lead", max_width=8)], box=False, header_style="")]
+    for width in (20, 80):
+        for g in grids:
+            written, expected = console(width, terminal), console(width, terminal)
+            table.write_rows(g, [], [{}] * len(g.columns), Terminal.of(written))
+            expected.print(g.rich())
+            assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, g.title)

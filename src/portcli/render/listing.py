@@ -28,14 +28,11 @@ def measures(ms: list[Measure], plan: Plan | None, as_of: date, terminal: Termin
     summary_width = max(20, terminal.width // 3)
     silent = (lambda m: days_since_progress(m, as_of, plan_of(plan, m))) if show_silent_days else None
     table = measures_table(show_overdue_days, summary_width, show_silent_days)
-    if shown:
-        rows = []
-        for m in shown:
-            lit = colour(m)
-            rows.append((_plains(m, as_of, show_overdue_days, lit, silent), row_style(lit)))
-        write_rows(table, rows, _cell_kinds(show_silent_days), terminal)
-    else:
-        terminal.console.print(table.rich())
+    rows = []
+    for m in shown:
+        lit = colour(m)
+        rows.append((_plains(m, as_of, show_overdue_days, lit, silent), row_style(lit)))
+    write_rows(table, rows, _cell_kinds(show_silent_days), terminal)  # none: the header alone
     if len(shown) < len(ms):
         more = len(ms) - len(shown)
         terminal.say(ngettext("… {count} more, use --limit 0 to show all",

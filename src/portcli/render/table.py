@@ -165,14 +165,11 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
     headers = [cell_width(name) for name, _ in columns[1:-1]]  # the number columns' names, in cells
     others = unit_width + sum(max(h, number_width) for h in headers) + 3 * (len(headers) + 1)
     width = max(4, min(20, console.width - others - 1))
-    if r.units:
-        plain: dict = {}
-        write_rows(table, [([printable(row.unit), str(row.lead), str(row.involved), str(row.done),
-                             [(str(row.overdue), "red" if row.overdue else "")], str(row.extended),
-                             f"{row.completion:.0%}", bar_pieces(row.done, row.overdue, row.involved, width)], "")
-                            for row in r.units], [plain] * len(columns), Terminal.of(console))
-    else:
-        console.print(table.rich())
+    plain: dict = {}
+    write_rows(table, [([printable(row.unit), str(row.lead), str(row.involved), str(row.done),
+                         [(str(row.overdue), "red" if row.overdue else "")], str(row.extended),
+                         f"{row.completion:.0%}", bar_pieces(row.done, row.overdue, row.involved, width)], "")
+                        for row in r.units], [plain] * len(columns), Terminal.of(console))
     legend = Text(labelled(_("Progress"), ""))
     for char, style, label in BAR_PARTS:
         legend.append(char, style=style).append(" " + _(label) + "  ")
@@ -207,9 +204,6 @@ def _ranking(console: Console, r: Report) -> None:
     table = Grid([Column(_("Unit"), no_wrap=True)] + [Column(f"{group}\n{figure}", justify="right", no_wrap=True)
                                                       for group, figure in ranking_header_parts()],
                  title=ranking_heading(r), title_justify="left")
-    if not r.units:
-        console.print(table.rich())
-        return
     plain: dict = {}
     write_rows(table, [([printable(str(cell)) for cell in ranking_cells(row)], "") for row in r.units],
                [plain] * len(table.columns), Terminal.of(console))
