@@ -1,5 +1,6 @@
 """Builds the message catalogs (.po in the repository) into the .mo files gettext reads, for the wheel
 and for an editable install alike; everything else about the package is in pyproject.toml."""
+import os
 from pathlib import Path
 
 from setuptools import setup
@@ -38,4 +39,13 @@ class BuildWithCatalogs(build_py):
         return super().get_outputs(include_bytecode) + getattr(self, "_catalogs", [])
 
 
-setup(cmdclass={"build_py": BuildWithCatalogs})
+# The `portcli` command: on POSIX our own launcher, which imports less than pip's (scripts/portcli says
+# why); on Windows an entry point, for pip to make portcli.exe of (a script file there would not run).
+# A wheel is built where it is installed (`pip install .`, `pipx install git+…`), so the choice is the
+# installing machine's.
+if os.name == "nt":
+    command = {"entry_points": {"console_scripts": ["portcli = portcli.entry:main"]}}
+else:
+    command = {"scripts": ["scripts/portcli"]}
+
+setup(cmdclass={"build_py": BuildWithCatalogs}, **command)

@@ -52,7 +52,6 @@ TERMINAL = (40, 120)  # rows, columns of the pseudo-terminal tables are drawn on
 RACY_WAIT = 3.5  # seconds: portcli's cache re-reads files younger than 3 s (src/portcli/cache.py)
 SIZES = (25, 100, 1_000, 10_000, 100_000)
 QUICK = 10_000  # --quick stops here
-STDLIB = "python -c 'import re'"
 LAYOUT = {100_000: (1_000, 100)}  # N written as P plan folders × M measures; other N as one plan
 SMALL = (25, 100, 1_000)  # "near the interpreter's floor"
 BIG = 100_000
@@ -396,10 +395,6 @@ def measure_size(n: int, runs: int, portcli: list[str], base_env: dict[str, str]
     xlsx = WORK / f"export-{n}.xlsx"
     pairs = [
         Pair("python -c pass", [sys.executable, "-c", "pass"]),
-        # What no query run by its console script can do without, timed alone: re, which pip's script
-        # imports before portcli starts (a JSON query takes dates and JSON from the C modules
-        # _datetime and _json). The small-plan goals are measured against the interpreter's start.
-        Pair(STDLIB, [sys.executable, "-c", "import re"]),
         Pair("overdue json", [*portcli, "overdue", *as_of, "--format", "json", *d], ["task", "+OVERDUE", "export"]),
         Pair("list --unit json", [*portcli, "list", "--unit", UNIT, "--format", "json", *d],
              ["task", f"+{UNIT}", "export"]),
@@ -524,7 +519,7 @@ def render(sizes: dict[int, dict[str, Pair]], saved: dict[int, dict], runs: int,
             "| command | " + " | ".join(f"{n:,}" for n in ns) + " |",
             "|---|" + "---:|" * len(ns)]
     for key in keys:
-        if key in ("python -c pass", STDLIB):
+        if key == "python -c pass":
             continue
         out.append(f"| {key} | " + " | ".join(f"{sizes[n][key].median() / n * 1e6:,.0f}" for n in ns) + " |")
     for n in ns:
@@ -589,11 +584,8 @@ def main(argv: list[str] | None = None) -> int:
             if pair.cold:
                 env["PORTCLI_NO_CACHE"] = "1"
             floor = sizes[n]["python -c pass"].median()
-            stdlib = sizes[n].get(STDLIB)
-            alone = (f"; `{STDLIB}` alone {stdlib.median():.3f} s, {stdlib.median() / floor:.2f}×"
-                     if stdlib and "python -c pass" in goal else "")
             missed_why[goal] = (f"median {pair.median():.3f} s, peak {pair.peak_mib():.0f} MiB (`python -c pass` "
-                                f"{floor:.3f} s at this N{alone}); one run profiled: "
+                                f"{floor:.3f} s at this N); one run profiled: "
                                 + profile(pair.ours, env, sys.executable))
     report = render(sizes, saved, args.runs, load_before, load_average(), missed_why, met)
     print(report)

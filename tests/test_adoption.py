@@ -329,6 +329,11 @@ def test_the_wheel_and_sdist_pass_twine_and_install_with_pipx(dist, tmp_path):
     sh(pipx, "install", wheel[0], env=env)
     installed = tmp_path / "bin" / "portcli"
     assert sh(installed, "--version", env=env).stdout == f"portcli {portcli.__version__}\n"
+    # the command is portcli's own launcher (setup.py), its first line pointing at pipx's venv (pipx
+    # adds -E): pip's launcher for an entry point would import re before portcli starts (scripts/portcli)
+    shebang, _, code = installed.resolve().read_text(encoding="utf-8").partition("\n")
+    assert code == (REPO / "scripts" / "portcli").read_text(encoding="utf-8").partition("\n")[2]
+    assert shebang.split()[0] == f"#!{tmp_path / 'pipx' / 'venvs' / 'portcli' / 'bin' / 'python'}"
     # The installed copy works on its own: the report's HTML page and the schemas it ships.
     page = sh(installed, "report", "--dir", REPO / "measures", "--as-of", "2022-06-15", "--format", "html",
               env=env, cwd=tmp_path).stdout

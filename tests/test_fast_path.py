@@ -232,18 +232,23 @@ def test_overdue_on_the_fast_path_answers_from_the_data(folders):
     assert [m["id"] for m in json.loads(result.stdout)] == [4, 1, 10]
 
 
-def loaded_modules(args: list[str], env: dict[str, str], whole_names: bool = False, settled: bool = False) -> set[str]:
+LAUNCHER = Path(__file__).parents[1] / "scripts" / "portcli"  # the `portcli` command setup.py installs
+
+
+def loaded_modules(args: list[str], env: dict[str, str], whole_names: bool = False, settled: bool = False,
+                   launcher: bool = False) -> set[str]:
     """The top-level modules (or, with `whole_names`, every module and submodule) a run of
-    `portcli ARGS` through the entry point had imported at its end. `settled`: the run happens 10 s
-    after the files were written (the cache's clock moved on), so that it caches them and the next
-    such run reads them from the cache; and in an interpreter without `site` (-S), portcli found on
-    PYTHONPATH, so that nothing but portcli imports anything (an editable install's finder imports
-    pathlib, contextlib and importlib.util)."""
+    `portcli ARGS` through the entry point (with `launcher`, through the code of the installed
+    command) had imported at its end. `settled`: the run happens 10 s after the files were written
+    (the cache's clock moved on), so that it caches them and the next such run reads them from the
+    cache; and in an interpreter without `site` (-S), portcli found on PYTHONPATH, so that nothing but
+    portcli imports anything (an editable install's finder imports pathlib, contextlib and importlib.util)."""
     settle = "import time, portcli.cache\nportcli.cache.clock = lambda: time.time_ns() + 10**10\n"
     if settled:
         env = {**env, "PYTHONPATH": str(Path(portcli.__file__).parents[1])}
-    code = ((settle if settled else "") + "import sys\nfrom portcli.entry import main\n"
-            "try:\n    main(sys.argv[1:])\nfinally:\n"
+    run = ("    import sys\n" + "".join(f"    {line}\n" for line in LAUNCHER.read_text(encoding="utf-8").splitlines())
+           if launcher else "    import sys\n    from portcli.entry import main\n    main(sys.argv[1:])\n")
+    code = ((settle if settled else "") + "import sys\ntry:\n" + run + "finally:\n"
             "    sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n")
     result = subprocess.run([sys.executable, *(["-S"] if settled else []), "-c", code, *args], capture_output=True,
                             timeout=120, env=env)
@@ -285,6 +290,12 @@ def test_a_cached_query_imports_only_what_it_uses(folders):
         assert "portcli.render.json" in modules, args
         assert not modules & {"datetime", "json", "contextlib", "importlib.util", "pathlib", "portcli.deadline",
                               "portcli.yamlread", "portcli.check"}, args
+        # nor re, enum, functools or collections (with enum ~5 ms: values.cache, patterns.Lazy), and
+        # through the installed command neither: pip's launcher would import re before portcli starts
+        for launcher in (False, True):
+            modules = loaded_modules(args, environment(), whole_names=True, settled=True, launcher=launcher)
+            assert "portcli.render.json" in modules and not modules & {"re", "enum", "functools", "collections"}, \
+                (args, launcher)
     # the same run with an --as-of that is no ISO date reads it with deadline, and answers the same
     iso = subprocess.run([str(SCRIPT), "overdue", "--as-of", AS_OF, "--format", "json", "--dir", ship],
                          capture_output=True, env=environment())

@@ -360,3 +360,52 @@ def test_the_date_of_the_value_classes_is_datetimes_own():
     from portcli import values
 
     assert values.date is date
+
+
+# --- cache and cached_property: functools' own, as portcli uses them, without importing functools ---
+
+def test_cache_keeps_each_arguments_value_as_functools_cache_does():
+    import functools
+
+    from portcli.values import cache
+
+    calls = []
+
+    def square(n, offset=0):
+        """A square."""
+        calls.append(n)
+        return [n * n + offset]  # a new list each call: a kept value is the very same object
+
+    ours, theirs = cache(square), functools.cache(square)
+    for f in (ours, theirs):
+        calls.clear()
+        first, again, other = f(3), f(3), f(4)
+        assert first == [9] and first is again and other == [16] and calls == [3, 4]
+        f.cache_clear()
+        assert f(3) == [9] and f(3) is not first and calls == [3, 4, 3]
+    assert (ours.__name__, ours.__doc__, ours.__wrapped__) == (theirs.__name__, theirs.__doc__, theirs.__wrapped__)
+
+
+def test_cached_property_works_a_value_out_once_per_instance_as_functools_does():
+    import functools
+
+    from portcli.values import cached_property
+
+    for decorator in (cached_property, functools.cached_property):
+        class Box:
+            made = 0
+
+            def __init__(self, n):
+                self.n = n
+
+            @decorator
+            def double(self):
+                """Twice n."""
+                Box.made += 1
+                return [2 * self.n]
+
+        a, b = Box(1), Box(5)
+        assert a.double == [2] and a.double is a.double and b.double == [10] and Box.made == 2, decorator
+        assert vars(a)["double"] == [2] and Box.__dict__["double"].__doc__ == "Twice n." and Box.double is Box.__dict__["double"]
+        a.double = [7]  # a non-data descriptor: the instance's own value wins, as with functools
+        assert a.double == [7] and Box.made == 2

@@ -14,9 +14,10 @@ English, the language the messages are written in (gettext's own fallback).
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import sys
+
+from .values import cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def chosen(args: list[str], environ: Mapping[str, str] = os.environ) -> str | No
     return normalized(asked) if asked is not None else from_environment(environ)
 
 
-@functools.cache
+@cache
 def translation(language: str) -> _gettext.NullTranslations:
     """The translation object of a language; English, the msgids' own, needs no catalog to fall back on."""
     import gettext as _gettext

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import operator
 import os
-from functools import partial
 
 from . import cache
 from .files import PLAN_FILE, join, measure_names, read_text, spelled
@@ -126,7 +125,8 @@ def _load(directory: str, plan_name: str | None, code: tuple | None, names: list
         context = _year_of_broken_plan(directory)
         results = [load_measure_file(join(directory, name), context, plan_name) for name in names]
     else:
-        check = load_measure_file if plan_name is None else partial(load_measure_file, plan_name=plan_name)
+        check = load_measure_file if plan_name is None else (
+            lambda path, plan: load_measure_file(path, plan, plan_name))
         results = cache.check_files(directory, plan, names, check, plan_name=plan_name, code=code, plan_seen=seen)
     in_file_order: list[Measure] = []
     for measure, found in results:

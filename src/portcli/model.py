@@ -6,10 +6,9 @@ questions that depend on "today" live in ``query``.
 from __future__ import annotations
 
 import unicodedata
-from functools import cached_property
 
 from .i18n import Message
-from .values import Frozen, date
+from .values import Frozen, cached_property, date
 
 STATUSES: dict[str, str] = {
     "not_started": "未启动",

@@ -6,8 +6,6 @@ a JSON query shows no text on a terminal.
 """
 from __future__ import annotations
 
-import re
-
 _METHODS = ("match", "fullmatch", "search", "sub", "subn", "findall", "finditer", "split")
 
 
@@ -20,6 +18,8 @@ class Lazy:
     def __getattr__(self, name: str):
         # Only an attribute the instance lacks comes here: after the first call the compiled
         # pattern's methods are the instance's own, and nothing is compiled again.
+        import re  # here: `re` (with enum) costs a JSON query, which compiles no pattern, ~2 ms (issue 16)
+
         compiled = re.compile(self.pattern, self.flags)
         self.__dict__.update({method: getattr(compiled, method) for method in _METHODS})
         return getattr(compiled, name)

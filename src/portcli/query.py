@@ -1,14 +1,12 @@
 """Questions over (measures, as_of): pure functions, no files, no output."""
 from __future__ import annotations
 
-import re
-from functools import cached_property
-
 from .i18n import Message
 from .model import STATUSES, Measure, Plan, Unit, fold
+from .patterns import Lazy
 from .plans import Plans, plan_of
 from .problem import did_you_mean
-from .values import Frozen, Value, date
+from .values import Frozen, Value, cached_property, date
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -206,7 +204,7 @@ def resolve_unit_in(plans: Iterable[Plan | None], text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = Lazy(r"\s+")
 
 
 def _squash(text: str) -> str:

@@ -1,8 +1,6 @@
 """JSON as SPEC §4 gives it: the file's keys plus what portcli works out, UTF-8 unescaped."""
 from __future__ import annotations
 
-import functools
-
 try:  # json's C encoder, without `import json`: that loads its decoder too (1.5 ms of a 30 ms query, issue 16)
     from _json import encode_basestring, make_encoder  # a str as JSON, as the one-line encoder writes it
 except ImportError:  # a Python without the accelerator
@@ -13,7 +11,7 @@ from ..model import Measure, Plan
 from ..patterns import Lazy
 from ..plans import key, plan_of
 from ..query import Report, days_overdue, days_since_progress, last_progress
-from ..values import date
+from ..values import cache, date
 from . import UNSAFE_ABOVE_C0
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
@@ -179,7 +177,7 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
-@functools.cache
+@cache
 def _one_line_encoder():
     """obj -> its JSON on one line, UTF-8 unescaped; the C encoder built once, not once a call."""
     if make_encoder is not None:
