@@ -227,9 +227,12 @@ def _changes_adder(loaded: Loaded, since: date, today: date) -> Callable[[query.
     return add
 
 
-def _markdown_report(result: query.Report, sections: Sections, loaded: Loaded, out: IO[str],
-                     halves: tuple[list[str], list[str]] | None = None) -> None:
-    """The Markdown report; with `halves`, the second half's sections written by a child (shared_output)."""
+def _markdown_report(result: query.Report | None, sections: Sections, loaded: Loaded, out: IO[str],
+                     halves: tuple[list[str], list[str]] | None = None,
+                     total: Callable[[], query.Report] | None = None) -> query.Report:
+    """The Markdown report, and its total. With `halves`, the second half's sections are written by a
+    child (shared_output) while this process writes the first half's, and works out the total
+    (`total()`: `result` is None) and writes it into a spool, which follows."""
     from .render import markdown
 
     def write(names: list[str] | None, out: IO[str]) -> None:
@@ -240,15 +243,18 @@ def _markdown_report(result: query.Report, sections: Sections, loaded: Loaded, o
     if not halves:
         write(None, out)
         markdown.report(result, _plans_of(loaded), out, loaded.problems)
-        return
-    total = shared_output.Spool(out)
+        return result
+    spool = shared_output.Spool(out)
 
-    def mine(out: IO[str]) -> None:
+    def mine(out: IO[str]) -> query.Report:
         write(halves[0], out)
-        markdown.report(result, _plans_of(loaded), total.text, loaded.problems)  # while the child writes
+        result = total()
+        markdown.report(result, _plans_of(loaded), spool.text, loaded.problems)
+        return result
 
-    shared_output.in_two(out, mine, lambda out: write(halves[1], out))
-    total.copy_to(out)
+    result, _more = shared_output.in_two(out, mine, lambda out: write(halves[1], out))
+    spool.copy_to(out)
+    return result
 
 
 def _append_step_summary(result: query.Report, sections: Sections, loaded: Loaded) -> None:
@@ -517,28 +523,34 @@ def report(
     # In a folder of several plans each measure is counted in its plan's report and in the total:
     # what it is counted by is worked out once, for both (with --unit, each report keeps its unit's).
     known = query.facts(loaded.measures, _plans_of(loaded), today, due_soon, stale_days) if loaded.several else None
-    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
-    if add_changes is not None:
-        add_changes(result)
+
+    def total() -> query.Report:  # over every plan (with --unit, the unit's measures in them)
+        result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
+        if add_changes is not None:
+            add_changes(result)
+        return result
 
     def sections(names=None):  # each plan's (of `names`), made afresh where they are wanted: one is alive at a time
         return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes, known, names)
 
-    # A big report is written by two processes, each plan's section by one of them (shared_output)
-    halves = shared_output.plan_halves(loaded.plans, result.measures) if loaded.several else None
+    # A big report in Markdown or JSON is written by two processes, each plan's section by one of
+    # them; this process works out the total meanwhile (shared_output).
+    halves = (shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit))
+              if loaded.several and format in (ReportFormat.json, ReportFormat.markdown) else None)
+    result = None if halves else total()
     with _output(output) as out:
         if format is ReportFormat.json:
             from .render import json
 
             if halves:
-                shared_output.json_report(sections, halves, result, out)
+                result = shared_output.json_report(sections, halves, total, out)
             elif loaded.several:
                 json.plans_report(((name, r) for name, r, _plan in sections()), result, out)
             else:
                 json.report(result, loaded.plan, out)
         elif format is ReportFormat.markdown:
-            _markdown_report(result, sections, loaded, out, halves)
+            result = _markdown_report(result, sections, loaded, out, halves, total)
         elif format is ReportFormat.github:
             from .render import github
 

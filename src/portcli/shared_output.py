@@ -35,12 +35,18 @@ SHARED_FROM = 3000
 # The part of the plans' sections the child renders, by their measures: this process also renders
 # the total over all plans (about 40% of the sections' time, in Markdown and JSON alike) and copies
 # the child's bytes, so the child takes the larger part.
-SECTIONS_SHARE = 0.7
+SECTIONS_SHARE = 0.9
 
 
 def worth_it(measures: Sequence) -> bool:
     """Whether a child should write part of a report of `measures`: enough of them, and a child to be had."""
     return len(measures) >= SHARED_FROM and child.can_fork()
+
+
+def covered(measures: Sequence, unit: str | None) -> Sequence:
+    """The measures a report covers, to tell how big it is: with a unit, those naming it (as
+    query.report picks them)."""
+    return measures if unit is None else [m for m in measures if unit in m.units]
 
 
 def plan_halves(names: Sequence[str], measures: Sequence, share: float | None = None) -> tuple[list[str], list[str]] | None:
@@ -175,10 +181,11 @@ class _After:
 
 # --- the reports' parts ------------------------------------------------------------------------
 
-def json_report(sections: Callable, halves: Sequence[list[str]], total, out: IO[str]) -> None:
+def json_report(sections: Callable, halves: Sequence[list[str]], total: Callable, out: IO[str]):
     """json.plans_report of the plans' sections and the total, the second half's plans written by a
-    child; this process writes the first half's, and the total meanwhile, into a Spool.
-    `sections(names)` gives (name, report, plan) of those plans that have a section."""
+    child; this process writes the first half's, and meanwhile works out the total (`total()`) and
+    writes it into a Spool; the total, which it gives. `sections(names)` gives (name, report, plan)
+    of those plans that have a section."""
     from .render import json
 
     spool = Spool(out)
@@ -189,14 +196,17 @@ def json_report(sections: Callable, halves: Sequence[list[str]], total, out: IO[
 
         def mine(out: IO[str]) -> bool:
             wrote = members(halves[0], "{")(out)
-            json.report_object(total, spool.text, level)  # "total" is as deep as "plans"
+            given.append(total())
+            json.report_object(given[0], spool.text, level)  # "total" is as deep as "plans"
             return wrote
 
         # the child's first member comes after "," when this process wrote any, else it opens the object
         wrote, more = in_two(out, mine, members(halves[1], ""), lambda wrote: "," if wrote else "{")
         json.end_object(wrote or more, out, level)
 
-    json.plans_report((), total, out, plans, lambda out, _level: spool.copy_to(out))
+    given: list = []
+    json.plans_report((), None, out, plans, lambda out, _level: spool.copy_to(out))
+    return given[0]
 
 
 def html_report(r, plan, out: IO[str], problems: Sequence = ()) -> None:

@@ -253,7 +253,7 @@ if TYPE_CHECKING:  # (beside the module's imports: what a report written by two 
     from typing import Callable
 
 
-def plans_report(reports: Iterable[tuple[str, Report]], total: Report, out: IO[str],
+def plans_report(reports: Iterable[tuple[str, Report]], total: Report | None, out: IO[str],
                  plans: Callable[[IO[str], int], None] | None = None,
                  total_written: Callable[[IO[str], int], None] | None = None) -> None:
     """The report of a folder of several plans: each plan's, by name, and the total over them, as
@@ -261,7 +261,7 @@ def plans_report(reports: Iterable[tuple[str, Report]], total: Report, out: IO[s
     plans' reports come, so that 1,000 plans' reports are never held at once, as dicts or as text.
     `plans(out, level)` and `total_written(out, level)`, when given, write the "plans" object and the
     total's instead of `reports` and `total` (with `plan_members`, `end_object` and `report_object`:
-    a report written by two processes, shared_output)."""
+    a report written by two processes, shared_output, which gives no `total` then)."""
     _write_object([("plans", _Object(plan_items(reports), plans)),
                    ("total", _Object(report_items(total), total_written))], out)
     out.write("\n")
