@@ -27,14 +27,16 @@ if TYPE_CHECKING:
 
 
 # From this many measures on, a report is written by two processes. Below it the fork, the child's
-# copy-on-write faults and the copying of its bytes cost about what the child saves (measured: at
-# 1,000 measures in 10 plans the Markdown report takes ~0.2 s either way; at 5,000, ~0.1 s less with
-# a child): the report of the everyday plan, of 25 to 1,000 measures, never starts one.
+# copy-on-write faults and the copying of its bytes cost what the child saves (measured, cached,
+# medians of 5 on two shared CPUs: 1,000 measures in 10 plans 0.13-0.16 s either way; 3,000 in 10,
+# 0.00-0.03 s less with a child; 10,000 in 50, 0.0-0.09 s less; 100,000 in 1,000, about 1 s less):
+# the report of an everyday plan, of 25 to 1,000 measures, never starts one.
 SHARED_FROM = 3000
 
-# The part of the plans' sections the child renders, by their measures: this process also renders
-# the total over all plans (about 40% of the sections' time, in Markdown and JSON alike) and copies
-# the child's bytes, so the child takes the larger part.
+# The part of the plans' sections the child renders, by their measures: this process also works
+# out and renders the total over all plans (at 100,000 measures in 1,000 plans about 0.8 of the
+# sections' time in Markdown and JSON alike) and copies the child's bytes, so the child takes most
+# of them (measured there: with 0.9 both are done within 0.1-0.3 s of each other).
 SECTIONS_SHARE = 0.9
 
 
