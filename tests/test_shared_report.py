@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from portcli import child, shared_output
-from portcli.render import html, markdown
+from portcli.render import html, markdown, table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402  (benchmarks/generate.py: the benchmark's own tree of plans)
@@ -166,6 +166,22 @@ def test_the_plans_object_is_empty_when_no_plan_has_a_section(tree, run, monkeyp
     assert '"plans": {},' in two.stdout and json.loads(two.stdout)["plans"] == {}
 
 
+@pytest.mark.parametrize("share", [0.8, 0.5, 0.15])
+@pytest.mark.parametrize("options", [[], ["--rank", "--stale", "3"], ["--since", "2022-05-01"],
+                                     ["--unit", "戊港务局"], ["--unit", "天津海关", "--due-soon", "20"]])
+@pytest.mark.parametrize("env", [{}, {"COLUMNS": "90", "NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"}])
+def test_the_terminal_report_is_one_processs(tree, run, monkeypatch, children, share, options, env):
+    """Drawn on rich's console: the child draws on it bound to its channel, as wide, in the same colours
+    and as much a terminal as the output (FORCE_COLOR makes rich take the captured output for one)."""
+    monkeypatch.setattr(shared_output, "TERMINAL_SHARE", share)
+    one, two = run_both(run, monkeypatch, children, "report", *options, env=env)
+    same(one, two)
+    assert two.exit_code == 2 and told(two) == PROBLEMS
+    assert ("\x1b[" in two.stdout) == bool(env)
+    sections = 1 if options[:2] == ["--unit", "戊港务局"] else len(PLANS)
+    assert len(re.findall(r"^(?:\x1b\[\d+m)?Per unit(?!:)", two.stdout, flags=re.M)) == sections + 1
+
+
 @pytest.mark.parametrize("options", [[], ["--unit", "天津海关"], ["--rank", "--stale", "5"], ["--since", "2022-05-01"]])
 @pytest.mark.parametrize("rows", [4, 7, 500])  # 500: the table of 70 measures is one piece, written here
 def test_the_html_report_is_one_processs(tree, run, monkeypatch, children, options, rows):
@@ -247,7 +263,8 @@ def _dying_in_the_child(real, how: str):
     def renderer(*args, **kwargs):
         if os.getpid() == parent:
             return real(*args, **kwargs)
-        out = next((a for a in args if hasattr(a, "write")), None)
+        out = next((a for a in args if hasattr(a, "write")), None) or next(
+            (a.file for a in args if hasattr(a, "file") and hasattr(a, "print")), None)  # a rich Console's
         if out is None:
             return pieces(*args, **kwargs)
         real(*args, **kwargs)
@@ -265,8 +282,9 @@ def test_a_failing_child_changes_nothing_but_the_time(tree, run, monkeypatch, ch
     monkeypatch.setattr(markdown, "report", _dying_in_the_child(markdown.report, how))
     monkeypatch.setattr(json_render, "plan_members", _dying_in_the_child(json_render.plan_members, how))
     monkeypatch.setattr(html, "all_measures", _dying_in_the_child(html.all_measures, how))
+    monkeypatch.setattr(table, "report", _dying_in_the_child(table.report, how))
     monkeypatch.setattr(html, "ROWS_A_PIECE", 4)
-    for format in ("markdown", "json", "html"):
+    for format in ("markdown", "json", "html", "table"):
         for options in ([], ["--unit", "戊港务局"]):
             one, two = run_both(run, monkeypatch, children, "report", "--format", format, *options)
             same(one, two)
@@ -279,7 +297,7 @@ def test_a_fork_that_fails_leaves_the_whole_report_to_this_process(tree, run, mo
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(os, "fork", no_more_processes)
-    for format in ("markdown", "json", "html"):
+    for format in ("markdown", "json", "html", "table"):
         one, two = run_both(run, monkeypatch, children, "report", "--format", format)
         same(one, two)
         assert children[-1] is None
@@ -290,7 +308,7 @@ def test_a_child_with_more_to_send_than_a_pipe_holds_sends_it_all(tmp_path, run,
     64 KB: its part is read as it writes it, and held until the child has ended well."""
     monkeypatch.delattr(os, "memfd_create", raising=False)
     root = generate.generate_plans(3, 200, tmp_path / "measures", seed=5)
-    for format in ("markdown", "json", "html"):
+    for format in ("markdown", "json", "html", "table"):
         one, two = run_both(run, monkeypatch, children, "report", "--format", format, "--dir", str(root))
         same(one, two)
         sent = children[-1]  # the child's part, as it came through the pipe
@@ -299,12 +317,12 @@ def test_a_child_with_more_to_send_than_a_pipe_holds_sends_it_all(tmp_path, run,
 
 def test_a_small_report_a_table_and_one_cpu_start_no_child(tree, run, monkeypatch, children):
     monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 1)
-    for format in ("markdown", "json", "html"):
+    for format in ("markdown", "json", "html", "table"):
         assert run("report", "--format", format, "--as-of", AS_OF).exit_code == 2
     monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES)
     # a unit's report covers the unit's measures: too few of them
     assert run("report", "--format", "json", "--unit", "戊港务局", "--as-of", AS_OF).exit_code == 2
-    for format in ("table", "github", "gitlab"):  # drawn by one process
+    for format in ("github", "gitlab"):  # the total alone: written by one process
         run("report", "--format", format, "--as-of", AS_OF)
     monkeypatch.setattr(child, "cpus", lambda: 1)
     run("report", "--format", "json", "--as-of", AS_OF)
@@ -347,3 +365,72 @@ def test_a_real_report_prints_the_same_on_one_cpu_and_on_two(tmp_path):
         one, two = portcli(*argv, one_cpu=True), portcli(*argv, one_cpu=False)
         assert (two.stdout, two.stderr, two.returncode) == (one.stdout, one.stderr, one.returncode)
         assert one.returncode == 2 and len(one.stdout) > 1_000_000 and b"9999.yaml" in one.stderr
+
+
+def _on_a_terminal(argv: list[str], env: dict, one_cpu: bool, columns: int = 100) -> tuple[bytes, int]:
+    """What portcli draws on a real pseudo-terminal of `columns` columns, and its exit code."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    pid, descriptor = pty.fork()
+    if pid == 0:  # the child: the terminal's size, then portcli
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+            if one_cpu:
+                os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+            os.execve(sys.executable, [sys.executable, "-c", LOWERED, *argv], env)
+        finally:
+            os._exit(127)
+    drawn = []
+    while True:
+        try:
+            data = os.read(descriptor, 1 << 16)
+        except OSError:  # EIO: the terminal's other side is closed
+            break
+        if not data:
+            break
+        drawn.append(data)
+    os.close(descriptor)
+    return b"".join(drawn), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+# portcli's own entry point, with a threshold low enough for a small tree; each child started is
+# told in the file $STARTED names
+LOWERED = """import os, sys
+from portcli import child, shared_output
+shared_output.SHARED_FROM = 2
+real = child.shared
+def told(*args):
+    with open(os.environ["STARTED"], "a") as log:
+        log.write("a child\\n")
+    return real(*args)
+child.shared = told
+from portcli.entry import main
+sys.argv[0] = "portcli"
+main()
+"""
+
+
+@pytest.mark.parametrize("options", [[], ["--unit", "天津海关", "--rank"], ["--since", "2022-05-01", "--stale", "3"]])
+def test_the_terminal_report_on_a_real_terminal_is_one_processs(tree, tmp_path, options):
+    """On a pseudo-terminal rich draws in colour, as wide as the terminal: on one CPU no child is
+    started, on two the child draws the last plans' sections; the bytes are the same."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs and sched_setaffinity")
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR",
+                                                                          "TTY_COMPATIBLE", "GITHUB_STEP_SUMMARY")}
+    started = tmp_path / "started"
+    env.update({"TERM": "xterm-256color", "PORTCLI_CACHE_DIR": str(tmp_path / "cache"), "PORTCLI_LANG": "zh",
+                "STARTED": str(started)})
+    argv = ["report", "--dir", str(tree), "--as-of", AS_OF, *options]
+    _on_a_terminal(argv, env, one_cpu=True)  # the cache written
+    one = _on_a_terminal(argv, env, one_cpu=True)
+    assert not started.exists()  # child.shared is asked only where a child can be had
+    two = _on_a_terminal(argv, env, one_cpu=False)
+    assert two == one
+    assert started.read_text() == "a child\n"
+    drawn, code = two
+    # in colour; a section for each plan (天津海关 has measures in every one), then the total
+    assert code == 2 and b"\x1b[1m" in drawn and drawn.count("截至 2022-06-15".encode()) == len(PLANS) + 1

@@ -536,8 +536,9 @@ def report(
 
     # A big report in Markdown or JSON is written by two processes, each plan's section by one of
     # them; this process works out the total meanwhile (shared_output).
-    halves = (shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit))
-              if loaded.several and format in (ReportFormat.json, ReportFormat.markdown) else None)
+    halves = (shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit),
+                                        shared_output.TERMINAL_SHARE if format is ReportFormat.table else None)
+              if loaded.several and format in (ReportFormat.json, ReportFormat.markdown, ReportFormat.table) else None)
     result = None if halves else total()
     with _output(output) as out:
         if format is ReportFormat.json:
@@ -570,10 +571,13 @@ def report(
             from .render import table
 
             console = _console(out)
-            for _name, r, one in sections():  # each plan's section, then the total over them
-                table.report(r, one, console)
-                console.print()
-            table.report(result, _plans_of(loaded), console)
+            if halves:
+                result = shared_output.terminal_report(sections, halves, total, console, _plans_of(loaded))
+            else:
+                for _name, r, one in sections():  # each plan's section, then the total over them
+                    table.report(r, one, console)
+                    console.print()
+                table.report(result, _plans_of(loaded), console)
     _append_step_summary(result, sections, loaded)
     _set_step_outputs(result)
     failing = (fail_on is FailOn.overdue and result.overdue) or (

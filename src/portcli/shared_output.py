@@ -38,6 +38,8 @@ SHARED_FROM = 3000
 # sections' time in Markdown and JSON alike) and copies the child's bytes, so the child takes most
 # of them (measured there: with 0.9 both are done within 0.1-0.3 s of each other).
 SECTIONS_SHARE = 0.9
+# In the terminal the total's lists show their first 50 measures: the sections are nearly all the work.
+TERMINAL_SHARE = 0.55
 
 
 def worth_it(measures: Sequence) -> bool:
@@ -209,6 +211,40 @@ def json_report(sections: Callable, halves: Sequence[list[str]], total: Callable
     given: list = []
     json.plans_report((), None, out, plans, lambda out, _level: spool.copy_to(out))
     return given[0]
+
+
+def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Callable, console, plan):
+    """The report drawn on `console` (rich's, bound to the output): the second half's sections drawn
+    by a child on the same console bound to its channel instead, as wide, in the same colours and as
+    much a terminal as the output is; this process draws the first half's, and meanwhile works out the
+    total (`total()`) and draws it on the console bound to a Spool. The total, which it gives."""
+    from .render import table
+
+    terminal = console.is_terminal  # what rich makes of the output: the same wherever the console draws
+    spool = Spool(console.file)
+
+    def draw(names: list[str]) -> None:
+        for _name, r, one in sections(names):  # each plan's section, then (by the caller) the total
+            table.report(r, one, console)
+            console.print()
+
+    def drawn_on(file: IO[str], what: Callable[[], T]) -> T:
+        saved = console.file, console._force_terminal
+        console.file, console._force_terminal = file, terminal
+        try:
+            return what()
+        finally:
+            console.file, console._force_terminal = saved
+
+    def mine(out: IO[str]) -> object:
+        draw(halves[0])
+        result = total()
+        drawn_on(spool.text, lambda: table.report(result, plan, console))
+        return result
+
+    result, _more = in_two(console.file, mine, lambda file: drawn_on(file, lambda: draw(halves[1])))
+    spool.copy_to(console.file)
+    return result
 
 
 def html_report(r, plan, out: IO[str], problems: Sequence = ()) -> None:
