@@ -534,8 +534,8 @@ def report(
     def sections(names=None):  # each plan's (of `names`), made afresh where they are wanted: one is alive at a time
         return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes, known, names)
 
-    # A big report in Markdown or JSON is written by two processes, each plan's section by one of
-    # them; this process works out the total meanwhile (shared_output).
+    # A big report in the terminal, Markdown or JSON is written by two processes, each plan's section
+    # by one of them; this process works out the total meanwhile (shared_output).
     halves = (shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit),
                                         shared_output.TERMINAL_SHARE if format is ReportFormat.table else None)
               if loaded.several and format in (ReportFormat.json, ReportFormat.markdown, ReportFormat.table) else None)

@@ -4,10 +4,12 @@ the first part straight to the output; then its bytes are copied after this proc
 this process writes the rest.
 
 The work is split only where the output is a concatenation, and each part is rendered by the code
-one process runs, on the same data: the plans' sections of a Markdown or JSON report, the rows of
-HTML's table of every measure (at a boundary of its pieces). So the output is one process's, byte
-for byte; and whatever the child fails to do, this process renders itself, so the output never
-depends on it.
+one process runs, on the same data: the plans' sections of a report in the terminal (drawn on the
+same rich console, bound to the child's channel), in Markdown or JSON, and the rows of HTML's table
+of every measure (at a boundary of its pieces). What this process renders while the child renders
+something that comes before it (the total, after the plans' sections) waits in a Spool. So the output
+is one process's, byte for byte; and whatever the child fails to do, this process renders itself, so
+the output never depends on it.
 """
 from __future__ import annotations
 
@@ -20,8 +22,6 @@ from . import child
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (as commands.py)
 if TYPE_CHECKING:
     from typing import IO, Callable, Sequence, TypeVar
-
-    from .load import Loaded
 
     T = TypeVar("T")
 
@@ -55,8 +55,8 @@ def covered(measures: Sequence, unit: str | None) -> Sequence:
 
 def plan_halves(names: Sequence[str], measures: Sequence, share: float | None = None) -> tuple[list[str], list[str]] | None:
     """The plans (of `names`, in order) whose sections this process renders and those the child
-    renders: the last, about `share` (SECTIONS_SHARE) of the `measures` the report covers (in plan order); None when
-    there is nothing to share: one plan, or too few measures."""
+    renders: the last, about `share` (SECTIONS_SHARE) of the `measures` the report covers (in plan
+    order); None when there is nothing to share: one plan, or too few measures."""
     names = list(names)
     if len(names) < 2 or not worth_it(measures):
         return None
@@ -180,7 +180,6 @@ class _After:
 
     def __getattr__(self, name: str):
         return getattr(self.out, name)
-
 
 
 # --- the reports' parts ------------------------------------------------------------------------
