@@ -434,3 +434,22 @@ def test_the_terminal_report_on_a_real_terminal_is_one_processs(tree, tmp_path, 
     drawn, code = two
     # in colour; a section for each plan (天津海关 has measures in every one), then the total
     assert code == 2 and b"\x1b[1m" in drawn and drawn.count("截至 2022-06-15".encode()) == len(PLANS) + 1
+
+
+@pytest.mark.parametrize("format", ["table", "markdown", "json", "html"])
+def test_the_exit_code_and_the_step_outputs_count_the_total_this_process_worked_out(tmp_path, run, monkeypatch,
+                                                                                   children, format):
+    """--fail-on and $GITHUB_OUTPUT count the total, which this process works out while the child writes."""
+    root = generate.generate_plans(3, 20, tmp_path / "measures", seed=8)  # no problem: the exit code is --fail-on's
+    outputs = {}
+    for label in ("one", "two"):
+        github = tmp_path / f"github-output-{label}"
+        argv = ["report", "--format", format, "--dir", str(root), "--fail-on", "overdue"]
+        with monkeypatch.context() as alone:
+            if label == "one":
+                alone.setattr(shared_output, "SHARED_FROM", 10**9)
+            result = run(*argv, "--as-of", AS_OF, env={"GITHUB_OUTPUT": str(github)})
+        outputs[label] = (result.stdout_bytes, result.stderr, result.exit_code, github.read_text())
+    assert outputs["two"] == outputs["one"] and len(children) == 1
+    overdue = int(re.search(r"^overdue=(\d+)$", outputs["two"][3], flags=re.M).group(1))
+    assert overdue > 0 and outputs["two"][2] == 1
