@@ -61,7 +61,7 @@ def tree(tmp_path, monkeypatch) -> Path:
     return root
 
 
-# valid measures: five plans' generated ones and the one added in none (the broken ones are not)
+# the valid measures: the five plans' generated ones (neither the broken files nor the file outside any plan)
 MEASURES = len(PLANS) * PER_PLAN
 
 
@@ -115,7 +115,7 @@ def test_the_markdown_report_is_one_processs(tree, run, monkeypatch, children, s
     one, two = run_both(run, monkeypatch, children, "report", "--format", "markdown", *options)
     same(one, two)
     assert two.exit_code == 2 and told(two) == PROBLEMS and children[-1] is True
-    # a section for each plan, once, in order, then the total (worked out from the tree, not the code)
+    # a section for each plan, once, then the total (worked out from the tree, not the code)
     titles = re.findall(r"^## (.*)$", two.stdout, flags=re.M)
     assert len(titles) == len(PLANS) + 1
     headings = re.findall(r"^### Overdue: (\d+)$", two.stdout, flags=re.M)
