@@ -16,7 +16,7 @@ from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional
 import click
 import typer
 
-from . import __version__, commands, files, query
+from . import __version__, commands, files, query, shared_output
 # The helpers shared with the fast path (entry.py), which must not import typer or click.
 from .commands import (READER_GONE, _console, _directory, _finish, _finish_with_failure, _load, _output, _plans_of,
                        _resolve_units, _statuses, _today, complete_args, fail, reason, report_problems, say)
@@ -180,21 +180,26 @@ def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict
     return formats(name)
 
 
-Sections = Callable[[], Iterator[tuple[str, query.Report, Optional[Plan]]]]
+Sections = Callable[..., Iterator[tuple[str, query.Report, Optional[Plan]]]]  # (plan names, or None for all)
 
 
 def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
                   rank: bool = False, add_changes: Callable[[query.Report], None] | None = None,
-                  known: list[tuple] | None = None) -> Iterator[tuple[str, query.Report, Plan | None]]:
+                  known: list[tuple] | None = None,
+                  names: list[str] | None = None) -> Iterator[tuple[str, query.Report, Plan | None]]:
     """Each plan's report (name, report, plan), in a folder of several plans (with a unit: the plans it
     takes part in); none for a one-plan folder, whose report is the total. Made one at a time as they
     are asked for, so that a report of 1,000 plans holds one plan's report at a time, not all of them.
-    `known`: query.facts of loaded.measures, as the total's report worked them out."""
+    `known`: query.facts of loaded.measures, as the total's report worked them out. `names`: only
+    these plans' (a run of them, in order: the part of the report a second process writes)."""
     if not loaded.several:
         return
-    by_plan: dict[str, tuple[list, list]] = {name: ([], []) for name in loaded.plans}
+    by_plan: dict[str, tuple[list, list]] = {name: ([], []) for name in (loaded.plans if names is None else names)}
     for i, m in enumerate(loaded.measures):
-        measures, facts = by_plan[m.plan]
+        found = by_plan.get(m.plan)
+        if found is None:  # a plan not asked for
+            continue
+        measures, facts = found
         measures.append(m)
         if known is not None:
             facts.append(known[i])
@@ -222,13 +227,34 @@ def _changes_adder(loaded: Loaded, since: date, today: date) -> Callable[[query.
     return add
 
 
-def _markdown_report(result: query.Report, sections: Sections, loaded: Loaded, out: IO[str]) -> None:
+def _markdown_report(result: query.Report | None, sections: Sections, loaded: Loaded, out: IO[str],
+                     halves: tuple[list[str], list[str]] | None = None,
+                     total: Callable[[], query.Report] | None = None) -> query.Report:
+    """The Markdown report, and its total. With `halves`, the second half's sections are written by a
+    child (shared_output) while this process writes the first half's, and works out the total
+    (`total()`: `result` is None) and writes it into a spool, which follows."""
     from .render import markdown
 
-    for _name, r, one in sections():
-        markdown.report(r, one, out)
-        out.write("\n")
-    markdown.report(result, _plans_of(loaded), out, loaded.problems)
+    def write(names: list[str] | None, out: IO[str]) -> None:
+        for _name, r, one in sections(names):
+            markdown.report(r, one, out)
+            out.write("\n")
+
+    if not halves:
+        write(None, out)
+        markdown.report(result, _plans_of(loaded), out, loaded.problems)
+        return result
+    spool = shared_output.Spool(out)
+
+    def mine(out: IO[str]) -> query.Report:
+        write(halves[0], out)
+        result = total()
+        markdown.report(result, _plans_of(loaded), spool.text, loaded.problems)
+        return result
+
+    result, _more = shared_output.in_two(out, mine, lambda out: write(halves[1], out))
+    spool.copy_to(out)
+    return result
 
 
 def _append_step_summary(result: query.Report, sections: Sections, loaded: Loaded) -> None:
@@ -497,24 +523,35 @@ def report(
     # In a folder of several plans each measure is counted in its plan's report and in the total:
     # what it is counted by is worked out once, for both (with --unit, each report keeps its unit's).
     known = query.facts(loaded.measures, _plans_of(loaded), today, due_soon, stale_days) if loaded.several else None
-    result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
-    if add_changes is not None:
-        add_changes(result)
 
-    def sections():  # each plan's, made afresh where they are wanted: one is alive at a time
-        return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes, known)
+    def total() -> query.Report:  # over every plan (with --unit, the unit's measures in them)
+        result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
+        if add_changes is not None:
+            add_changes(result)
+        return result
 
+    def sections(names=None):  # each plan's (of `names`), made afresh where they are wanted: one is alive at a time
+        return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes, known, names)
+
+    # A big report in the terminal, Markdown or JSON is written by two processes, each plan's section
+    # by one of them; this process works out the total meanwhile (shared_output).
+    halves = (shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit),
+                                        shared_output.TERMINAL_SHARE if format is ReportFormat.table else None)
+              if loaded.several and format in (ReportFormat.json, ReportFormat.markdown, ReportFormat.table) else None)
+    result = None if halves else total()
     with _output(output) as out:
         if format is ReportFormat.json:
             from .render import json
 
-            if loaded.several:
+            if halves:
+                result = shared_output.json_report(sections, halves, total, out)
+            elif loaded.several:
                 json.plans_report(((name, r) for name, r, _plan in sections()), result, out)
             else:
                 json.report(result, loaded.plan, out)
         elif format is ReportFormat.markdown:
-            _markdown_report(result, sections, loaded, out)
+            result = _markdown_report(result, sections, loaded, out, halves, total)
         elif format is ReportFormat.github:
             from .render import github
 
@@ -526,15 +563,21 @@ def report(
         elif format is ReportFormat.html:
             from .render import html
 
-            html.report(result, _plans_of(loaded), out, loaded.problems)
+            if shared_output.worth_it(result.measures):  # the last rows of its table by a child
+                shared_output.html_report(result, _plans_of(loaded), out, loaded.problems)
+            else:
+                html.report(result, _plans_of(loaded), out, loaded.problems)
         else:
             from .render import table
 
             console = _console(out)
-            for _name, r, one in sections():  # each plan's section, then the total over them
-                table.report(r, one, console)
-                console.print()
-            table.report(result, _plans_of(loaded), console)
+            if halves:
+                result = shared_output.terminal_report(sections, halves, total, console, _plans_of(loaded))
+            else:
+                for _name, r, one in sections():  # each plan's section, then the total over them
+                    table.report(r, one, console)
+                    console.print()
+                table.report(result, _plans_of(loaded), console)
     _append_step_summary(result, sections, loaded)
     _set_step_outputs(result)
     failing = (fail_on is FailOn.overdue and result.overdue) or (

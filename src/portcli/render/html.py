@@ -200,6 +200,13 @@ def render(r: Report, plan: Plan | None, problems: Sequence = ()) -> str:
 
 
 def chunks(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str]:
+    yield from top(r, plan, problems)
+    yield from all_measures(r, plan)
+    yield from bottom(r)
+
+
+def top(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str]:
+    """The page up to the table of every measure (`all_measures`), its heading included; `bottom` ends it."""
     title, scope = report_title(plan), report_scope(r)
     parts = [
         "<!DOCTYPE html>",
@@ -230,7 +237,6 @@ def chunks(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[st
                 "overdue": labelled(_("Overdue"), len(r.overdue)), "due-soon": labelled(_("Due soon"), len(r.due_soon)),
                 "measures": labelled(_("All measures"), r.total)}
     headings = {key: escape(value) for key, value in headings.items()}
-    lights = _("red: overdue · yellow: due soon · green: done or on schedule · pending: no date set")
     parts += ['<div class="charts">', f'<section><h2 id="units">{headings["units"]}</h2>']
     yield "\n".join(parts) + "\n"
     # The charts come a row at a time: 1,000 plans' key tasks and due dates make tens of MB of HTML.
@@ -246,8 +252,13 @@ def chunks(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[st
     if stale := _stale(r):
         yield "\n" + "\n".join(stale) + "\n"
     yield f'\n<h2 id="measures">{headings["measures"]}</h2>\n'
-    yield from _all_measures(r, plan)
-    yield "\n" + "\n".join([f"<footer>portcli · {escape(scope)} · {escape(lights)}</footer>", "</body>", "</html>"]) + "\n"
+
+
+def bottom(r: Report) -> Iterator[str]:
+    """The page after the table of every measure."""
+    lights = _("red: overdue · yellow: due soon · green: done or on schedule · pending: no date set")
+    yield "\n" + "\n".join([f"<footer>portcli · {escape(report_scope(r))} · {escape(lights)}</footer>", "</body>",
+                             "</html>"]) + "\n"
 
 
 def _ranking(r: Report) -> list[str]:
@@ -285,15 +296,22 @@ def _table(headers: list[str], rows: Iterable[list[tuple[object, str]]], row_cla
 _TO_ESCAPE = re.compile("[&<>\"']").search  # what html.escape changes
 
 
+# Rows a piece of a table holds: the page is written a few hundred rows at a time.
+ROWS_A_PIECE = 500
+
+
 def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, str]], str]],
-                  table_class: str = "cards") -> Iterator[str]:
+                  table_class: str = "cards", starts: bool = True, ends: bool = True) -> Iterator[str]:
     """Rows of (value, cell class), each with its row's class; a value is escaped unless it is `Safe`.
     Each cell carries its header as data-label: the phone layout shows it before the value. The
-    table comes in pieces of a few hundred rows."""
+    table comes in pieces of ROWS_A_PIECE rows, the first with the table's opening and the last with
+    its closing. `starts` and `ends` say whether the rows begin and end the table: a run of its rows
+    that starts at a piece's first row comes in the very pieces the whole table has."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     labels = [escape(h) for h in headers]
-    body = [f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>']
+    body = [f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>'] if starts else []
     openings: dict[tuple[str, str], str] = {}  # a column's cell of a class opens the same way in every row
+    count = 0
     for row, row_class in rows:
         row_class = f' class="{row_class}"' if row_class else ""
         cells = []
@@ -307,11 +325,15 @@ def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, st
                     value = escape(value)
             cells.append(f"{opening}{value}</td>")
         body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
-        if len(body) >= 500:
+        count += 1
+        if count == ROWS_A_PIECE:
             yield "".join(body)
             body.clear()
-    body.append("</tbody></table>")
-    yield "".join(body)
+            count = 0
+    if ends:
+        body.append("</tbody></table>")
+    if body:
+        yield "".join(body)
 
 
 def _light_html(colour: str) -> Safe:
@@ -356,11 +378,16 @@ def _due_html(m: Measure, r: Report) -> Safe:
     return Safe(text)
 
 
-def _all_measures(r: Report, plan: Plan | None) -> Iterator[str]:
+def all_measures(r: Report, plan: Plan | None, start: int = 0, stop: int | None = None) -> Iterator[str]:
+    """The table of every measure, in pieces; or the pieces of its rows start:stop alone: the table's
+    opening goes with the rows from 0, its closing with those to the end (stop None). Rows from a
+    multiple of ROWS_A_PIECE on come in the pieces the whole table has: a page written by two
+    processes (shared_output) splits the table there."""
     lights: dict[str, Safe] = {}  # a light's cell, translated and escaped once a colour, not once a row
+    measures = r.measures if start == 0 and stop is None else r.measures[start:stop]
 
     def rows():
-        for m in r.measures:
+        for m in measures:
             colour = light(m, r.as_of, r.days_for(m))
             if colour not in lights:
                 lights[colour] = _light_html(colour)
@@ -374,4 +401,4 @@ def _all_measures(r: Report, plan: Plan | None) -> Iterator[str]:
                     (status_word(m.status), "nowrap"), (latest_progress(m), "text")], colour if colour != "green" else "")
 
     return _table_chunks([_("Light"), _("ID"), _("Key task"), _("Measure"), _("Units"), _("Deadline"), _("Due"),
-                          _("Status"), _("Latest progress")], rows())
+                          _("Status"), _("Latest progress")], rows(), starts=start == 0, ends=stop is None)

@@ -247,39 +247,82 @@ def report(r: Report, plan: Plan | None, out: IO[str]) -> None:
     out.write("\n")
 
 
-def plans_report(reports: Iterable[tuple[str, Report]], total: Report, out: IO[str]) -> None:
+if TYPE_CHECKING:  # (beside the module's imports: what a report written by two processes needs)
+    from typing import Callable
+
+
+def plans_report(reports: Iterable[tuple[str, Report]], total: Report | None, out: IO[str],
+                 plans: Callable[[IO[str], int], None] | None = None,
+                 total_written: Callable[[IO[str], int], None] | None = None) -> None:
     """The report of a folder of several plans: each plan's, by name, and the total over them, as
     `dump` writes {"plans": {name: report, ...}, "total": report}, byte for byte; but written as the
-    plans' reports come, so that 1,000 plans' reports are never held at once, as dicts or as text."""
-    _write_object([("plans", _Object((name, _Object(report_items(r))) for name, r in reports)),
-                   ("total", _Object(report_items(total)))], out)
+    plans' reports come, so that 1,000 plans' reports are never held at once, as dicts or as text.
+    `plans(out, level)` and `total_written(out, level)`, when given, write the "plans" object and the
+    total's instead of `reports` and `total` (with `plan_members`, `end_object` and `report_object`:
+    a report written by two processes, shared_output, which gives no `total` then)."""
+    _write_object([("plans", _Object(plan_items(reports), plans)),
+                   ("total", _Object(report_items(total), total_written))], out)
     out.write("\n")
 
 
-class _Object:
-    """A JSON object whose (key, value) pairs are made as `_write_object` writes them."""
+def report_object(r: Report, out: IO[str], level: int) -> None:
+    """The object of a report, as `plans_report` writes it `level` deep."""
+    _write_object(report_items(r), out, level)
 
-    def __init__(self, items: Iterable[tuple[str, Any]]):
-        self.items = items
+
+def plan_items(reports: Iterable[tuple[str, Report]]) -> Iterator[tuple[str, Any]]:
+    """The members of plans_report's "plans" object."""
+    return ((name, _Object(report_items(r))) for name, r in reports)
+
+
+def plan_members(reports: Iterable[tuple[str, Report]], out: IO[str], level: int, opening: str) -> bool:
+    """A run of the "plans" object's members, as plans_report writes them `level` deep: the first after
+    `opening` ("{" when it opens the object, "," after other members, "" when the caller writes it),
+    the others after ","; whether there was any. `end_object` ends the object."""
+    return _write_members(plan_items(reports), out, level, opening)
+
+
+class _Object:
+    """A JSON object whose (key, value) pairs are made as `_write_object` writes them; `write(out,
+    level)`, when given, writes it instead."""
+
+    def __init__(self, items: Iterable[tuple[str, Any]], write: Callable[[IO[str], int], None] | None = None):
+        self.items, self.write = items, write
 
 
 def _write_object(items: Iterable[tuple[str, Any]], out: IO[str], level: int = 0) -> None:
     """The object of `items` as `_write` writes the dict of them, byte for byte, each value made and
     written in turn (an `_Object` value the same way, a level deeper): the total of 100,000 measures
     is never held whole as a dict."""
+    end_object(_write_members(items, out, level, "{"), out, level)
+
+
+def _write_members(items: Iterable[tuple[str, Any]], out: IO[str], level: int, opening: str) -> bool:
+    """The members of `_write_object`'s object, the first after `opening`, the others after ","; whether
+    there was any."""
     inner = "\n" + "  " * (level + 1)
-    separator = "{" + inner
+    separator = opening + inner
+    wrote = False
     for name, value in items:
         out.write(separator)
         _write(name, out)
         out.write(": ")
         if isinstance(value, _Object):
-            _write_object(value.items, out, level + 1)
+            if value.write is not None:
+                value.write(out, level + 1)
+            else:
+                _write_object(value.items, out, level + 1)
         else:
             _write(value, out, level + 1)
         del value  # not alive while the next is made
         separator = "," + inner
-    out.write("{}" if separator == "{" + inner else "\n" + "  " * level + "}")
+        wrote = True
+    return wrote
+
+
+def end_object(wrote: bool, out: IO[str], level: int) -> None:
+    """The end of an object `level` deep whose members are written: "{}" when there was none."""
+    out.write("\n" + "  " * level + "}" if wrote else "{}")
 
 
 def report_items(r: Report) -> Iterator[tuple[str, Any]]:

@@ -1,0 +1,283 @@
+"""A report written by two processes (issue 16): on a machine of two CPUs or more, a forked child
+renders the last part of a big report into its channel (child.shared) while this process writes
+the first part straight to the output; then its bytes are copied after this process's part, and
+this process writes the rest.
+
+The work is split only where the output is a concatenation, and each part is rendered by the code
+one process runs, on the same data: the plans' sections of a report in the terminal (drawn on the
+same rich console, bound to the child's channel), in Markdown or JSON, and the rows of HTML's table
+of every measure (at a boundary of its pieces). What this process renders while the child renders
+something that comes before it (the total, after the plans' sections) waits in a Spool. So the output
+is one process's, byte for byte; and whatever the child fails to do, this process renders itself, so
+the output never depends on it.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import os
+
+from . import child
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (as commands.py)
+if TYPE_CHECKING:
+    from typing import IO, Callable, Sequence, TypeVar
+
+    T = TypeVar("T")
+
+
+# From this many measures on, a report is written by two processes. Below it the fork, the child's
+# copy-on-write faults and the copying of its bytes cost what the child saves (measured, cached,
+# medians of 5 on two shared CPUs: 1,000 measures in 10 plans 0.13-0.16 s either way; 3,000 in 10,
+# 0.00-0.03 s less with a child; 10,000 in 50, 0.0-0.09 s less; 100,000 in 1,000, about 1 s less):
+# the report of an everyday plan, of 25 to 1,000 measures, never starts one.
+SHARED_FROM = 3000
+
+# The part of the plans' sections the child renders, by their measures: this process also works
+# out and renders the total over all plans (at 100,000 measures in 1,000 plans about 0.8 of the
+# sections' time in Markdown and JSON alike) and copies the child's bytes, so the child takes most
+# of them (measured there: with 0.9 both are done within 0.1-0.3 s of each other).
+SECTIONS_SHARE = 0.9
+# In the terminal the total's lists show their first 50 measures: the sections are nearly all the work.
+TERMINAL_SHARE = 0.55
+
+
+def worth_it(measures: Sequence) -> bool:
+    """Whether a child should write part of a report of `measures`: enough of them, and a child to be had."""
+    return len(measures) >= SHARED_FROM and child.can_fork()
+
+
+def covered(measures: Sequence, unit: str | None) -> Sequence:
+    """The measures a report covers, to tell how big it is: with a unit, those naming it (as
+    query.report picks them)."""
+    return measures if unit is None else [m for m in measures if unit in m.units]
+
+
+def plan_halves(names: Sequence[str], measures: Sequence, share: float | None = None) -> tuple[list[str], list[str]] | None:
+    """The plans (of `names`, in order) whose sections this process renders and those the child
+    renders: the last, about `share` (SECTIONS_SHARE) of the `measures` the report covers (in plan
+    order); None when there is nothing to share: one plan, or too few measures."""
+    names = list(names)
+    if len(names) < 2 or not worth_it(measures):
+        return None
+    sizes = dict.fromkeys(names, 0)
+    for m in measures:
+        sizes[m.plan] += 1
+    mine, taken = len(measures) * (1 - (SECTIONS_SHARE if share is None else share)), 0
+    split = 0
+    while split < len(names) - 1 and taken + sizes[names[split]] / 2 < mine:  # a plan across the line: where most of it is
+        taken += sizes[names[split]]
+        split += 1
+    split = max(split, 1)
+    return names[:split], names[split:]
+
+
+class Spool:
+    """Text written now (`text`) and copied into an output later (`copy_to`): what this process
+    renders while the child writes the part that comes before it. It waits in a file in memory (a
+    memfd, else a temporary file), in the output's encoding, not held as text."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.encoding, self.errors = _encoding(out)
+        try:
+            self.raw: IO[bytes] = open(os.memfd_create("portcli-spool", os.MFD_CLOEXEC), "w+b")
+        except (AttributeError, OSError):
+            import tempfile  # here: only where there is no memfd
+
+            self.raw = tempfile.TemporaryFile()
+        self.text = io.TextIOWrapper(self.raw, encoding=self.encoding, errors=self.errors)
+
+    def copy_to(self, out: IO[str]) -> None:
+        self.text.flush()
+        self.raw.seek(0)
+        _copy(self.raw, out, "", self.encoding, self.errors)
+        self.text.close()
+
+
+def _encoding(out: IO[str]) -> tuple[str, str]:
+    """How `out` encodes text: what the child writes for it is encoded the same way."""
+    return getattr(out, "encoding", None) or "utf-8", getattr(out, "errors", None) or "strict"
+
+
+def in_two(out: IO[str], mine: Callable[[IO[str]], T], theirs: Callable[[IO[str]], object],
+           joint: Callable[[T], str] = lambda _mine: "") -> tuple[T, bool]:
+    """mine(out), then what theirs(out) writes, as if both wrote to `out` one after the other; but
+    theirs runs in a forked child, into its channel, while mine writes here, and its bytes follow.
+    `joint(what mine gave)` is written between them when theirs writes anything (a JSON object's
+    separator, which depends on whether mine wrote members). (what mine gave, whether theirs wrote
+    anything). Without a child, or when it fails, theirs runs here after mine."""
+    encoding, errors = _encoding(out)
+    failed: list[OSError] = []
+    copied: list[bool] = []
+    given: list = []
+
+    def in_child(channel: IO[bytes]) -> None:
+        # the text as `out` would have it: the same encoding and the same errors
+        text = io.TextIOWrapper(channel, encoding=encoding, errors=errors)
+        theirs(text)
+        text.flush()
+        text.detach()
+
+    def first() -> T:
+        given.append(mine(out))
+        return given[0]
+
+    def take(channel: IO[bytes]) -> object:
+        if not channel.seekable():  # a pipe, read while the child may still fail: held until it is known
+            return channel.read()
+        # A memfd, read once the child has ended well: straight to the output, never held whole.
+        try:
+            copied.append(_copy(channel, out, joint(given[0]), encoding, errors))
+        except OSError as exc:  # the output failed, not the child: said as one process says it
+            failed.append(exc)
+        return True
+
+    done = child.shared(in_child, first, take)
+    if failed:
+        raise failed[0]
+    if done is not None:
+        mine_gave, sent = done
+        if sent is True:
+            return mine_gave, copied[0]
+        if isinstance(sent, bytes):
+            return mine_gave, _copy(io.BytesIO(sent), out, joint(mine_gave), encoding, errors)
+    else:
+        mine_gave = mine(out)
+    after = _After(out, joint(mine_gave))
+    theirs(after)
+    return mine_gave, after.wrote
+
+
+def _copy(channel: IO[bytes], out: IO[str], joint: str, encoding: str, errors: str) -> bool:
+    """The child's bytes after what `out` holds, `joint` before them; whether there were any."""
+    wrote = False
+    decoder = None
+    while chunk := channel.read(1 << 20):
+        if not wrote:
+            out.write(joint)
+            wrote = True
+            out.flush()  # what the text layer holds goes first
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            buffer.write(chunk)
+        else:  # a stream of text alone (io.StringIO)
+            decoder = decoder or codecs.getincrementaldecoder(encoding)(errors)
+            out.write(decoder.decode(chunk))
+    return wrote
+
+
+class _After:
+    """`out`, with `joint` written before the first text that is written to it."""
+
+    def __init__(self, out: IO[str], joint: str) -> None:
+        self.out, self.joint, self.wrote = out, joint, False
+
+    def write(self, text: str) -> int:
+        if text and not self.wrote:
+            self.out.write(self.joint)
+            self.wrote = True
+        return self.out.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.out, name)
+
+
+# --- the reports' parts ------------------------------------------------------------------------
+
+def json_report(sections: Callable, halves: Sequence[list[str]], total: Callable, out: IO[str]):
+    """json.plans_report of the plans' sections and the total, the second half's plans written by a
+    child; this process writes the first half's, and meanwhile works out the total (`total()`) and
+    writes it into a Spool; the total, which it gives. `sections(names)` gives (name, report, plan)
+    of those plans that have a section."""
+    from .render import json
+
+    spool = Spool(out)
+
+    def plans(out: IO[str], level: int) -> None:
+        def members(names: list[str], opening: str) -> Callable[[IO[str]], bool]:
+            return lambda out: json.plan_members(((name, r) for name, r, _plan in sections(names)), out, level, opening)
+
+        def mine(out: IO[str]) -> bool:
+            wrote = members(halves[0], "{")(out)
+            given.append(total())
+            json.report_object(given[0], spool.text, level)  # "total" is as deep as "plans"
+            return wrote
+
+        # the child's first member comes after "," when this process wrote any, else it opens the object
+        wrote, more = in_two(out, mine, members(halves[1], ""), lambda wrote: "," if wrote else "{")
+        json.end_object(wrote or more, out, level)
+
+    given: list = []
+    json.plans_report((), None, out, plans, lambda out, _level: spool.copy_to(out))
+    return given[0]
+
+
+def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Callable, console, plan):
+    """The report drawn on `console` (rich's, bound to the output): the second half's sections drawn
+    by a child on the same console bound to its channel instead, as wide, in the same colours and as
+    much a terminal as the output is; this process draws the first half's, and meanwhile works out the
+    total (`total()`) and draws it on the console bound to a Spool. The total, which it gives."""
+    from .render import table
+
+    terminal = console.is_terminal  # what rich makes of the output: the same wherever the console draws
+    spool = Spool(console.file)
+
+    def draw(names: list[str]) -> None:
+        for _name, r, one in sections(names):  # each plan's section, then (by the caller) the total
+            table.report(r, one, console)
+            console.print()
+
+    def drawn_on(file: IO[str], what: Callable[[], T]) -> T:
+        saved = console.file, console._force_terminal
+        console.file, console._force_terminal = file, terminal
+        try:
+            return what()
+        finally:
+            console.file, console._force_terminal = saved
+
+    def mine(out: IO[str]) -> object:
+        draw(halves[0])
+        result = total()
+        drawn_on(spool.text, lambda: table.report(result, plan, console))
+        return result
+
+    result, _more = in_two(console.file, mine, lambda file: drawn_on(file, lambda: draw(halves[1])))
+    spool.copy_to(console.file)
+    return result
+
+
+def html_report(r, plan, out: IO[str], problems: Sequence = ()) -> None:
+    """html.report(r, plan, out, problems), the last rows of the table of every measure written by a
+    child: this process writes the page up to them (its charts and lists, the table's first rows)."""
+    from .render import html
+
+    start = html_split(r)
+
+    def mine(out: IO[str]) -> None:
+        for piece in html.top(r, plan, problems):
+            out.write(piece)
+        for piece in html.all_measures(r, plan, 0, start):
+            out.write(piece)
+
+    def theirs(out: IO[str]) -> None:
+        for piece in html.all_measures(r, plan, start):
+            out.write(piece)
+
+    in_two(out, mine, theirs)
+    for piece in html.bottom(r):
+        out.write(piece)
+
+
+def html_split(r) -> int:
+    """The first row of the table of every measure that the child writes: where this process, which
+    writes the page up to the table first, is done about when the child is. Measured at 100,000
+    measures, the page above the table takes as long as half as many table rows, plus some 0.6 of a
+    row for each measure in the overdue and due-soon lists. At the start of a piece of the table
+    (html.ROWS_A_PIECE rows), so that both parts come in the pieces of the whole."""
+    from .render import html
+
+    rows = len(r.measures)
+    above = rows / 2 + 0.6 * (len(r.overdue) + len(r.due_soon))
+    start = int(rows - above) // 2
+    # never the first row: the table's opening goes with the rows from the first, the first part's
+    return max(html.ROWS_A_PIECE, start - start % html.ROWS_A_PIECE)

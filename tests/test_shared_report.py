@@ -1,0 +1,455 @@
+"""A big report is written by two processes (issue 16, shared_output.py): a forked child renders
+the last plans' sections (Markdown, JSON) or the last rows of the table of every measure (HTML)
+while portcli writes the first part, then its bytes follow. What portcli prints, on stdout and
+stderr, and its exit code must be those of one process writing it all, whatever the child does.
+
+The tree is built to tell the ways apart: five plans of generated measures (deadlines, statuses,
+progress, extensions and stale measures as the benchmark makes them), two plans with a due-soon
+window of their own, a unit registered by the first plan only and one by the last plan only (so a
+unit's report has sections in one half alone, and the JSON object of plans is opened by either
+process), broken files in both halves and a measure file outside any plan.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portcli import child, shared_output
+from portcli.render import html, markdown, table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402  (benchmarks/generate.py: the benchmark's own tree of plans)
+
+AS_OF = "2022-06-15"
+PER_PLAN = 14
+PLANS = sorted(generate.plan_name(k) for k in range(1, 6))  # in the order portcli reads them: by name
+
+
+def unit_entry(name: str) -> str:
+    return f"  - {{name: {name}, full_name: {name}全称, english: {name} in English, aliases: []}}\n"
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch) -> Path:
+    root = generate.generate_plans(len(PLANS), PER_PLAN, tmp_path / "measures", seed=11)
+    first, second, fourth, last = (root / PLANS[i] for i in (0, 1, 3, 4))
+    # units of one plan each: 甲港务局 in the first plan only, 戊港务局 in the last only
+    for folder, unit, ids in ((first, "甲港务局", (2, 5)), (last, "戊港务局", (3, 9, 12))):
+        (folder / "_plan.yaml").write_text((folder / "_plan.yaml").read_text(encoding="utf-8") + unit_entry(unit),
+                                           encoding="utf-8")
+        for i in ids:
+            path = folder / f"{i:02d}.yaml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(r"^units: \[", f"units: [{unit}, ", text, count=1, flags=re.M), encoding="utf-8")
+    # plans with a due-soon window of their own: each measure's light and list follow its plan's
+    for folder, days in ((second, 30), (fourth, 3)):
+        text = (folder / "_plan.yaml").read_text(encoding="utf-8")
+        (folder / "_plan.yaml").write_text(text.replace("\ntasks:", f"\nlights: {{yellow_days: {days}}}\ntasks:", 1),
+                                           encoding="utf-8")
+    (first / "90.yaml").write_text("id: [unclosed\n", encoding="utf-8")  # broken, in both halves
+    unknown_status = re.sub(r"^status: ", "status: 没有", (last / "01.yaml").read_text(encoding="utf-8"), flags=re.M)
+    (last / "91.yaml").write_text(re.sub(r"^id: 1$", "id: 91", unknown_status, flags=re.M), encoding="utf-8")
+    (root / "17.yaml").write_text((first / "01.yaml").read_text(encoding="utf-8"), encoding="utf-8")  # outside any plan
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+# the valid measures: the five plans' generated ones (neither the broken files nor the file outside any plan)
+MEASURES = len(PLANS) * PER_PLAN
+
+
+@pytest.fixture
+def children(monkeypatch) -> list:
+    """Every child started, from 2 measures on, on any machine: what it sent (None when it failed)."""
+    started = []
+    real = child.shared
+
+    def counted(theirs, mine, *take):
+        done = real(theirs, mine, *take)
+        started.append(done and done[1])
+        return done
+
+    monkeypatch.setattr(shared_output, "SHARED_FROM", 2)
+    monkeypatch.setattr(child, "cpus", lambda: 2)
+    monkeypatch.setattr(child, "shared", counted)
+    return started
+
+
+def run_both(run, monkeypatch, children, *argv: str, env: dict | None = None):
+    """(what one process prints, what a process and its child print) for the command line."""
+    with monkeypatch.context() as alone:
+        alone.setattr(shared_output, "SHARED_FROM", 10**9)
+        one = run(*argv, "--as-of", AS_OF, env=env)
+    before = len(children)
+    two = run(*argv, "--as-of", AS_OF, env=env)
+    assert len(children) == before + 1, "no child was started"
+    return one, two
+
+
+def same(one, two) -> None:
+    assert two.stdout_bytes == one.stdout_bytes
+    assert (two.stderr, two.exit_code) == (one.stderr, one.exit_code)
+
+
+def told(result) -> list[str]:
+    """The files the problems on stderr name."""
+    return [line.split(":")[0] for line in result.stderr.splitlines()]
+
+
+PROBLEMS = [str(Path("measures", "17.yaml")), str(Path("measures", PLANS[0], "90.yaml")),
+            str(Path("measures", PLANS[4], "91.yaml"))]
+
+
+@pytest.mark.parametrize("share", [0.8, 0.5, 0.15])  # the child's part: 4, 3 and 1 of the 5 plans
+@pytest.mark.parametrize("options", [[], ["--rank"], ["--stale", "3"], ["--since", "2022-05-01"],
+                                     ["--unit", "天津海关", "--due-soon", "20"]])
+def test_the_markdown_report_is_one_processs(tree, run, monkeypatch, children, share, options):
+    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "markdown", *options)
+    same(one, two)
+    assert two.exit_code == 2 and told(two) == PROBLEMS and children[-1] is True
+    # a section for each plan, once, then the total (worked out from the tree, not the code)
+    titles = re.findall(r"^## (.*)$", two.stdout, flags=re.M)
+    assert len(titles) == len(PLANS) + 1
+    headings = re.findall(r"^### Overdue: (\d+)$", two.stdout, flags=re.M)
+    assert len(headings) == len(PLANS) + 1
+    assert sum(map(int, headings[:-1])) == int(headings[-1])  # the plans' overdue measures add up to the total's
+
+
+@pytest.mark.parametrize("share", [0.8, 0.5, 0.15])
+@pytest.mark.parametrize("options", [[], ["--rank", "--stale", "30"], ["--since", "2022-05-01"], ["--due-soon", "40"]])
+def test_the_json_report_is_one_processs(tree, run, monkeypatch, children, share, options):
+    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "json", *options)
+    same(one, two)
+    assert two.exit_code == 2 and told(two) == PROBLEMS
+    report = json.loads(two.stdout)
+    assert list(report["plans"]) == PLANS
+    assert sum(r["total"] for r in report["plans"].values()) == report["total"]["total"] == MEASURES
+    assert sorted(report["total"]["overdue"]) == sorted(key for r in report["plans"].values() for key in r["overdue"])
+
+
+@pytest.mark.parametrize("unit, plans", [
+    ("甲港务局", [PLANS[0]]),   # sections in this process's half only: the child writes no member
+    ("戊港务局", [PLANS[4]]),   # in the child's half only: its first member opens the object
+    ("天津海关", PLANS),        # in both
+])
+@pytest.mark.parametrize("share", [0.8, 0.5, 0.15])
+def test_a_units_report_has_its_plans_in_either_half(tree, run, monkeypatch, children, unit, plans, share):
+    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)
+    for format in ("json", "markdown"):
+        one, two = run_both(run, monkeypatch, children, "report", "--unit", unit, "--format", format)
+        same(one, two)
+        if format == "json":
+            report = json.loads(two.stdout)
+            assert list(report["plans"]) == plans and report["total"]["unit"] == unit
+        else:
+            assert len(re.findall(r"^## ", two.stdout, flags=re.M)) == len(plans) + 1
+
+
+def test_the_plans_object_is_empty_when_no_plan_has_a_section(tree, run, monkeypatch, children):
+    """A unit every plan registers that no measure names: no section in either half, "plans": {}
+    (a report of no measures is shared only when the threshold is none at all)."""
+    monkeypatch.setattr(shared_output, "SHARED_FROM", 0)
+    for name in PLANS:
+        plan = tree / name / "_plan.yaml"
+        plan.write_text(plan.read_text(encoding="utf-8") + unit_entry("无措施局"), encoding="utf-8")
+    one, two = run_both(run, monkeypatch, children, "report", "--unit", "无措施局", "--format", "json")
+    same(one, two)
+    assert '"plans": {},' in two.stdout and json.loads(two.stdout)["plans"] == {}
+
+
+@pytest.mark.parametrize("share", [0.8, 0.5, 0.15])
+@pytest.mark.parametrize("options", [[], ["--rank", "--stale", "3"], ["--since", "2022-05-01"],
+                                     ["--unit", "戊港务局"], ["--unit", "天津海关", "--due-soon", "20"]])
+@pytest.mark.parametrize("env", [{}, {"COLUMNS": "90", "NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "xterm-256color"}])
+def test_the_terminal_report_is_one_processs(tree, run, monkeypatch, children, share, options, env):
+    """Drawn on rich's console: the child draws on it bound to its channel, as wide, in the same colours
+    and as much a terminal as the output (FORCE_COLOR makes rich take the captured output for one)."""
+    monkeypatch.setattr(shared_output, "TERMINAL_SHARE", share)
+    one, two = run_both(run, monkeypatch, children, "report", *options, env=env)
+    same(one, two)
+    assert two.exit_code == 2 and told(two) == PROBLEMS
+    assert ("\x1b[" in two.stdout) == bool(env)
+    sections = 1 if options[:2] == ["--unit", "戊港务局"] else len(PLANS)
+    assert len(re.findall(r"^(?:\x1b\[\d+m)?Per unit(?!:)", two.stdout, flags=re.M)) == sections + 1
+
+
+@pytest.mark.parametrize("options", [[], ["--unit", "天津海关"], ["--rank", "--stale", "5"], ["--since", "2022-05-01"]])
+@pytest.mark.parametrize("rows", [4, 7, 500])  # 500: the table of 70 measures is one piece, written here
+def test_the_html_report_is_one_processs(tree, run, monkeypatch, children, options, rows):
+    monkeypatch.setattr(html, "ROWS_A_PIECE", rows)
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "html", *options)
+    same(one, two)
+    assert two.exit_code == 2 and told(two) == PROBLEMS
+    table = two.stdout.split('<h2 id="measures">', 1)[1]
+    assert table.count("<table") == 1 and table.count("</table>") == 1 and table.endswith("</html>\n")
+    ids = re.findall(r'<td class="num" data-label="ID">([^<]*)</td>', table)
+    expected = MEASURES if not options[:1] == ["--unit"] else len(ids)
+    assert len(ids) == len(set(ids)) == expected  # every measure once
+    assert ids == sorted(ids, key=lambda label: (label.rpartition(":")[0], int(label.rpartition(":")[2])))
+
+
+def test_the_html_table_is_split_where_a_piece_of_it_starts(tree, monkeypatch):
+    """The child's rows start a piece of the table, so both parts come in the very pieces of the whole;
+    a split one row off is not (the pieces tell it, though the bytes joined would not)."""
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.values import date
+
+    monkeypatch.setattr(html, "ROWS_A_PIECE", 4)
+    loaded = load_tree(str(tree))
+    r = query.report(loaded.measures, loaded.plans, date(2022, 6, 15))
+    whole = list(html.all_measures(r, loaded.plans))
+    start = shared_output.html_split(r)
+    assert 0 < start < len(r.measures) and start % 4 == 0
+    assert list(html.all_measures(r, loaded.plans, 0, start)) + list(html.all_measures(r, loaded.plans, start)) == whole
+    off = list(html.all_measures(r, loaded.plans, 0, start + 1)) + list(html.all_measures(r, loaded.plans, start + 1))
+    assert "".join(off) == "".join(whole) and off != whole
+    assert whole[0].startswith("<table") and whole[-1].endswith("</tbody></table>")
+    assert all(piece.count("</td></tr>") == 4 for piece in whole[:-1])  # rows, the header aside
+
+
+def test_the_split_between_plans_follows_the_share(tree, children):
+    from portcli.load import load_tree
+
+    measures = load_tree(str(tree)).measures
+    # 14 measures a plan: this process keeps plans while it holds less than its part, a plan across
+    # the line going where most of it lies; each side keeps one plan at least
+    assert shared_output.plan_halves(PLANS, measures, 0.8) == (PLANS[:1], PLANS[1:])     # 14 of 70 here
+    assert shared_output.plan_halves(PLANS, measures, 0.5) == (PLANS[:2], PLANS[2:])     # 35: 28, not 42
+    assert shared_output.plan_halves(PLANS, measures, 0.15) == (PLANS[:4], PLANS[4:])    # 59.5: 56
+    assert shared_output.plan_halves(PLANS, measures, 0.99) == (PLANS[:1], PLANS[1:])
+    assert shared_output.plan_halves(PLANS, measures, 0.0) == (PLANS[:4], PLANS[4:])
+    assert shared_output.plan_halves(PLANS[:1], measures, 0.5) is None  # one plan: nothing to share
+
+
+def test_the_step_summary_and_an_output_file_are_one_processs_too(tree, run, monkeypatch, children, tmp_path):
+    outputs = {}
+    for label, threshold in (("one", 10**9), ("two", 2)):
+        monkeypatch.setattr(shared_output, "SHARED_FROM", threshold)
+        summary, written = tmp_path / f"summary-{label}.md", tmp_path / f"report-{label}.json"
+        result = run("report", "--as-of", AS_OF, "--output", str(written), env={"GITHUB_STEP_SUMMARY": str(summary)})
+        outputs[label] = (result.stdout, result.stderr, result.exit_code, summary.read_bytes(), written.read_bytes())
+    assert outputs["two"] == outputs["one"]
+    assert json.loads(outputs["two"][4])["total"]["total"] == MEASURES
+    assert outputs["two"][3].count(b"\n## ") == len(PLANS)  # the summary: each plan's section and the total
+    assert len(children) == 1  # the report to the file; the summary is written by one process
+
+
+def _dying_in_the_child(real, how: str):
+    """`real`, but in a forked child it writes a little of what it was to write, then fails `how`."""
+    parent = os.getpid()
+
+    def fail() -> None:
+        if how == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if how == "exits":
+            os._exit(3)
+        raise RuntimeError("the child's renderer failed")
+
+    def pieces(*args, **kwargs):  # html.all_measures gives its pieces
+        yield from real(*args, **kwargs)
+        yield "<p>half-written</p>" * 1000
+        fail()
+
+    def renderer(*args, **kwargs):
+        if os.getpid() == parent:
+            return real(*args, **kwargs)
+        out = next((a for a in args if hasattr(a, "write")), None) or next(
+            (a.file for a in args if hasattr(a, "file") and hasattr(a, "print")), None)  # a rich Console's
+        if out is None:
+            return pieces(*args, **kwargs)
+        real(*args, **kwargs)
+        out.write("## a half-written section\n" * 1000)
+        out.flush()
+        fail()
+
+    return renderer
+
+
+@pytest.mark.parametrize("how", ["raises", "dies", "exits"])
+def test_a_failing_child_changes_nothing_but_the_time(tree, run, monkeypatch, children, how):
+    from portcli.render import json as json_render
+
+    monkeypatch.setattr(markdown, "report", _dying_in_the_child(markdown.report, how))
+    monkeypatch.setattr(json_render, "plan_members", _dying_in_the_child(json_render.plan_members, how))
+    monkeypatch.setattr(html, "all_measures", _dying_in_the_child(html.all_measures, how))
+    monkeypatch.setattr(table, "report", _dying_in_the_child(table.report, how))
+    monkeypatch.setattr(html, "ROWS_A_PIECE", 4)
+    for format in ("markdown", "json", "html", "table"):
+        for options in ([], ["--unit", "戊港务局"]):
+            one, two = run_both(run, monkeypatch, children, "report", "--format", format, *options)
+            same(one, two)
+            assert children[-1] is None  # the child failed; this process wrote its part
+            assert "half-written" not in two.stdout
+
+
+def test_a_fork_that_fails_leaves_the_whole_report_to_this_process(tree, run, monkeypatch, children):
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    for format in ("markdown", "json", "html", "table"):
+        one, two = run_both(run, monkeypatch, children, "report", "--format", format)
+        same(one, two)
+        assert children[-1] is None
+
+
+def test_a_child_with_more_to_send_than_a_pipe_holds_sends_it_all(tmp_path, run, monkeypatch, children):
+    """Without a file in memory (os.memfd_create: Linux) the child sends through a pipe, which holds
+    64 KB: its part is read as it writes it, and held until the child has ended well."""
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    root = generate.generate_plans(3, 200, tmp_path / "measures", seed=5)
+    for format in ("markdown", "json", "html", "table"):
+        one, two = run_both(run, monkeypatch, children, "report", "--format", format, "--dir", str(root))
+        same(one, two)
+        sent = children[-1]  # the child's part, as it came through the pipe
+        assert type(sent) is bytes and len(sent) > 64 * 1024 and sent in two.stdout_bytes
+
+
+def test_a_small_report_a_table_and_one_cpu_start_no_child(tree, run, monkeypatch, children):
+    monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 1)
+    for format in ("markdown", "json", "html", "table"):
+        assert run("report", "--format", format, "--as-of", AS_OF).exit_code == 2
+    monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES)
+    # a unit's report covers the unit's measures: too few of them
+    assert run("report", "--format", "json", "--unit", "戊港务局", "--as-of", AS_OF).exit_code == 2
+    for format in ("github", "gitlab"):  # the total alone: written by one process
+        run("report", "--format", format, "--as-of", AS_OF)
+    monkeypatch.setattr(child, "cpus", lambda: 1)
+    run("report", "--format", "json", "--as-of", AS_OF)
+    assert children == []
+    monkeypatch.setattr(child, "cpus", lambda: 2)
+    run("report", "--format", "json", "--as-of", AS_OF)
+    assert len(children) == 1
+
+
+def test_one_plan_shares_its_html_table_and_has_no_sections_to_share(tmp_path, run, monkeypatch, children):
+    root = generate.generate(60, tmp_path / "measures", seed=4)
+    monkeypatch.setattr(html, "ROWS_A_PIECE", 4)
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "html", "--dir", str(root))
+    same(one, two)
+    assert one.exit_code == 0 and two.stdout.count('data-label="ID">') >= 60
+    for format in ("markdown", "json"):
+        run("report", "--format", format, "--dir", str(root), "--as-of", AS_OF)
+    assert len(children) == 1
+
+
+def test_a_real_report_prints_the_same_on_one_cpu_and_on_two(tmp_path):
+    """portcli as a process, on a tree above SHARED_FROM: on one CPU no child is started."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs and sched_setaffinity")
+    root = generate.generate_plans(4, shared_output.SHARED_FROM // 4 + 10, tmp_path / "measures", seed=3)
+    (root / generate.plan_name(4) / "9999.yaml").write_text("id: [\n", encoding="utf-8")
+    env = {**os.environ, "PORTCLI_CACHE_DIR": str(tmp_path / "cache"), "PORTCLI_LANG": "zh"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    cpus = os.sched_getaffinity(0)
+
+    def portcli(*argv: str, one_cpu: bool) -> subprocess.CompletedProcess:
+        first = min(cpus)
+        return subprocess.run([sys.executable, "-m", "portcli", "report", *argv, "--dir", str(root),
+                               "--as-of", "2022-06-15"], capture_output=True, env=env, timeout=300,
+                              preexec_fn=(lambda: os.sched_setaffinity(0, {first})) if one_cpu else None)
+
+    portcli(one_cpu=True)  # the cache written
+    for argv in (["--format", "markdown"], ["--format", "json", "--rank"], ["--format", "html"],
+                 ["--format", "markdown", "--stale", "30", "--since", "2022-05-01"]):
+        one, two = portcli(*argv, one_cpu=True), portcli(*argv, one_cpu=False)
+        assert (two.stdout, two.stderr, two.returncode) == (one.stdout, one.stderr, one.returncode)
+        assert one.returncode == 2 and len(one.stdout) > 1_000_000 and b"9999.yaml" in one.stderr
+
+
+def _on_a_terminal(argv: list[str], env: dict, one_cpu: bool, columns: int = 100) -> tuple[bytes, int]:
+    """What portcli draws on a real pseudo-terminal of `columns` columns, and its exit code."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    pid, descriptor = pty.fork()
+    if pid == 0:  # the child: the terminal's size, then portcli
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+            if one_cpu:
+                os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+            os.execve(sys.executable, [sys.executable, "-c", LOWERED, *argv], env)
+        finally:
+            os._exit(127)
+    drawn = []
+    while True:
+        try:
+            data = os.read(descriptor, 1 << 16)
+        except OSError:  # EIO: the terminal's other side is closed
+            break
+        if not data:
+            break
+        drawn.append(data)
+    os.close(descriptor)
+    return b"".join(drawn), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+# portcli's own entry point, with a threshold low enough for a small tree; each child started is
+# told in the file $STARTED names
+LOWERED = """import os, sys
+from portcli import child, shared_output
+shared_output.SHARED_FROM = 2
+real = child.shared
+def told(*args):
+    with open(os.environ["STARTED"], "a") as log:
+        log.write("a child\\n")
+    return real(*args)
+child.shared = told
+from portcli.entry import main
+sys.argv[0] = "portcli"
+main()
+"""
+
+
+@pytest.mark.parametrize("options", [[], ["--unit", "天津海关", "--rank"], ["--since", "2022-05-01", "--stale", "3"]])
+def test_the_terminal_report_on_a_real_terminal_is_one_processs(tree, tmp_path, options):
+    """On a pseudo-terminal rich draws in colour, as wide as the terminal: on one CPU no child is
+    started, on two the child draws the last plans' sections; the bytes are the same."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs and sched_setaffinity")
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR",
+                                                                          "TTY_COMPATIBLE", "GITHUB_STEP_SUMMARY")}
+    started = tmp_path / "started"
+    env.update({"TERM": "xterm-256color", "PORTCLI_CACHE_DIR": str(tmp_path / "cache"), "PORTCLI_LANG": "zh",
+                "STARTED": str(started)})
+    argv = ["report", "--dir", str(tree), "--as-of", AS_OF, *options]
+    _on_a_terminal(argv, env, one_cpu=True)  # the cache written
+    one = _on_a_terminal(argv, env, one_cpu=True)
+    assert not started.exists()  # child.shared is asked only where a child can be had
+    two = _on_a_terminal(argv, env, one_cpu=False)
+    assert two == one
+    assert started.read_text() == "a child\n"
+    drawn, code = two
+    # in colour; a section for each plan (天津海关 has measures in every one), then the total
+    assert code == 2 and b"\x1b[1m" in drawn and drawn.count("截至 2022-06-15".encode()) == len(PLANS) + 1
+
+
+@pytest.mark.parametrize("format", ["table", "markdown", "json", "html"])
+def test_the_exit_code_and_the_step_outputs_count_the_total_this_process_worked_out(tmp_path, run, monkeypatch,
+                                                                                   children, format):
+    """--fail-on and $GITHUB_OUTPUT count the total, which this process works out while the child writes."""
+    root = generate.generate_plans(3, 20, tmp_path / "measures", seed=8)  # no problem: the exit code is --fail-on's
+    outputs = {}
+    for label in ("one", "two"):
+        github = tmp_path / f"github-output-{label}"
+        argv = ["report", "--format", format, "--dir", str(root), "--fail-on", "overdue"]
+        with monkeypatch.context() as alone:
+            if label == "one":
+                alone.setattr(shared_output, "SHARED_FROM", 10**9)
+            result = run(*argv, "--as-of", AS_OF, env={"GITHUB_OUTPUT": str(github)})
+        outputs[label] = (result.stdout_bytes, result.stderr, result.exit_code, github.read_text())
+    assert outputs["two"] == outputs["one"] and len(children) == 1
+    overdue = int(re.search(r"^overdue=(\d+)$", outputs["two"][3], flags=re.M).group(1))
+    assert overdue > 0 and outputs["two"][2] == 1
