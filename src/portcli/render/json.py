@@ -16,7 +16,7 @@ from . import UNSAFE_ABOVE_C0
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
-    from typing import IO, Any, Iterable, Iterator
+    from typing import IO, Any, Callable, Iterable, Iterator
 
 
 def _iso(d: date | None) -> str | None:
@@ -245,10 +245,6 @@ def measure(m: Measure, plan: Plan | None, as_of: date, out: IO[str]) -> None:
 def report(r: Report, plan: Plan | None, out: IO[str]) -> None:
     _write_object(report_items(r), out)
     out.write("\n")
-
-
-if TYPE_CHECKING:  # (beside the module's imports: what a report written by two processes needs)
-    from typing import Callable
 
 
 def plans_report(reports: Iterable[tuple[str, Report]], total: Report | None, out: IO[str],
