@@ -453,3 +453,78 @@ def test_the_exit_code_and_the_step_outputs_count_the_total_this_process_worked_
     assert outputs["two"] == outputs["one"] and len(children) == 1
     overdue = int(re.search(r"^overdue=(\d+)$", outputs["two"][3], flags=re.M).group(1))
     assert overdue > 0 and outputs["two"][2] == 1
+
+
+# --- the output's own encoding (issue 16's mutation run: docs/RELIABILITY.md) ---------------------
+
+def run_encoded(monkeypatch, charset: str, *args: str):
+    """`run`, its stdout a stream encoding as `charset` does (a GB18030 console or redirect: a Chinese
+    Windows, LANG=zh_CN.GB18030)."""
+    from click.testing import CliRunner
+
+    from portcli.cli import command_for, complete_args, speak_for
+
+    for name in ("PORTCLI_DIR", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    argv = complete_args([*args, "--as-of", AS_OF])
+    env = {"COLUMNS": "200", "NO_COLOR": "1", "PORTCLI_LANG": "en"}
+    with monkeypatch.context() as m:
+        for name, value in env.items():
+            m.setenv(name, value)
+        speak_for(argv)
+    return CliRunner(charset=charset).invoke(command_for(argv), argv, env=env)
+
+
+@pytest.mark.parametrize("format", ["json", "markdown", "html", "table"])
+def test_a_report_to_a_gb18030_output_is_encoded_as_one_process_encodes_it(tree, monkeypatch, children, format):
+    """The child's part, and the total this process writes into its spool meanwhile, are encoded as
+    the output encodes, not in UTF-8: the bytes are one process's, GB18030 throughout."""
+    with monkeypatch.context() as alone:
+        alone.setattr(shared_output, "SHARED_FROM", 10**9)
+        one = run_encoded(monkeypatch, "gb18030", "report", "--format", format)
+    two = run_encoded(monkeypatch, "gb18030", "report", "--format", format)
+    assert len(children) == 1 and children[-1] is True
+    assert two.stdout_bytes == one.stdout_bytes and (two.exit_code, two.stderr) == (one.exit_code, one.stderr)
+    # every plan's section names 天津海关 (its measures are in every plan): in GB18030, never in UTF-8
+    assert two.stdout_bytes.count("天津海关".encode("gb18030")) >= len(PLANS) + 1
+    assert "天津海关".encode("utf-8") not in two.stdout_bytes
+    two.stdout_bytes.decode("gb18030")  # the whole output reads back
+
+
+def test_a_text_only_output_gets_the_childs_text_after_its_own(children):
+    """An output of text alone (io.StringIO: portcli called under contextlib.redirect_stdout) takes
+    the child's bytes decoded, a character split by a read of 1 MiB whole; the joint between, once."""
+    import io
+
+    text = "乙" * (1 << 19)  # 1.5 MiB in UTF-8: 1 MiB ends inside a character
+    out = io.StringIO()
+    out.write("开头|")
+    gave, more = shared_output.in_two(out, lambda o: o.write("甲") and 7, lambda o: o.write(text), lambda g: f"<{g}>")
+    assert (gave, more) == (7, True) and children == [True]
+    assert out.getvalue() == "开头|甲<7>" + text
+    # a child that writes nothing: no joint, nothing after this process's part
+    out = io.StringIO()
+    assert shared_output.in_two(out, lambda o: o.write("甲") and 7, lambda o: None, lambda g: "<joint>") == (7, False)
+    assert out.getvalue() == "甲" and children == [True, True]
+
+
+def test_the_spool_writes_as_the_output_would(tmp_path):
+    """What waits in the spool (the total) reaches the output as the output itself would have
+    written it: in its encoding and with its way of handling what it cannot encode; into a stream of
+    text alone, as text."""
+    import io
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", errors="backslashreplace")  # PYTHONIOENCODING=ascii:backslashreplace
+    spool = shared_output.Spool(out)
+    spool.text.write("总计 ok\n")
+    out.write("前 ")
+    spool.copy_to(out)
+    out.flush()
+    assert raw.getvalue() == b"\\u524d \\u603b\\u8ba1 ok\n" and spool.text.closed
+    text = io.StringIO()
+    spool = shared_output.Spool(text)
+    spool.text.write("总计" * 1000)
+    text.write("前")
+    spool.copy_to(text)
+    assert text.getvalue() == "前" + "总计" * 1000
