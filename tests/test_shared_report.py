@@ -528,3 +528,17 @@ def test_the_spool_writes_as_the_output_would(tmp_path):
     text.write("前")
     spool.copy_to(text)
     assert text.getvalue() == "前" + "总计" * 1000
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("format", ["json", "markdown", "table"])
+def test_an_output_that_fails_while_the_childs_part_is_copied_is_told_as_one_process_tells_it(
+        tree, run, monkeypatch, children, format):
+    """--output /dev/full: the open and the first buffered writes succeed, the copy of the child's part
+    fails (ENOSPC). One line and exit 2, as when one process writes it all; no traceback."""
+    # 戊港务局 is in the last plan only: this process writes no section, the child writes that plan's
+    one, two = run_both(run, monkeypatch, children, "report", "--format", format, "--unit", "戊港务局",
+                        "--output", "/dev/full")
+    same(one, two)
+    assert (two.exit_code, two.stderr) == (2, "portcli: cannot write /dev/full: No space left on device\n")
+    assert two.stdout == ""
