@@ -229,6 +229,10 @@ def test_the_split_between_plans_follows_the_share(tree, children):
     assert shared_output.plan_halves(PLANS, measures, 0.99) == (PLANS[:1], PLANS[1:])
     assert shared_output.plan_halves(PLANS, measures, 0.0) == (PLANS[:4], PLANS[4:])
     assert shared_output.plan_halves(PLANS[:1], measures, 0.5) is None  # one plan: nothing to share
+    # 21.875 here (a share of 11/16, exact in binary): 14 + 7 < 21.875, so the second plan stays here too
+    assert shared_output.plan_halves(PLANS, measures, 0.6875) == (PLANS[:2], PLANS[2:])
+    two = [m for m in measures if m.plan in PLANS[:2]]  # two plans are shared, one each
+    assert shared_output.plan_halves(PLANS[:2], two, 0.5) == (PLANS[:1], PLANS[1:2])
 
 
 def test_the_step_summary_and_an_output_file_are_one_processs_too(tree, run, monkeypatch, children, tmp_path):
