@@ -536,13 +536,40 @@ def test_the_spool_writes_as_the_output_would(tmp_path):
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("format", ["json", "markdown", "table"])
-def test_an_output_that_fails_while_the_childs_part_is_copied_is_told_as_one_process_tells_it(
-        tree, run, monkeypatch, children, format):
-    """--output /dev/full: the open and the first buffered writes succeed, the copy of the child's part
-    fails (ENOSPC). One line and exit 2, as when one process writes it all; no traceback."""
+def test_a_full_output_file_is_told_as_one_process_tells_it(tree, run, monkeypatch, children, format):
+    """--output /dev/full: the open and the buffered writes succeed, the last flush fails (ENOSPC).
+    One line and exit 2, as when one process writes it all; no traceback."""
     # 戊港务局 is in the last plan only: this process writes no section, the child writes that plan's
     one, two = run_both(run, monkeypatch, children, "report", "--format", format, "--unit", "戊港务局",
                         "--output", "/dev/full")
     same(one, two)
     assert (two.exit_code, two.stderr) == (2, "portcli: cannot write /dev/full: No space left on device\n")
     assert two.stdout == ""
+
+
+def test_an_output_that_fails_while_the_childs_part_is_copied_raises_its_own_error(children):
+    """The copy of the child's part into an output that fails (a full disk) raises the output's own
+    OSError, which portcli tells as one line (as the test above); the child's part is not then
+    rendered again here, into an output that cannot take it."""
+    import errno
+    import io
+
+    class Full(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    rendered_here = []
+    parent = os.getpid()
+
+    def theirs(out) -> None:
+        if os.getpid() == parent:
+            rendered_here.append(True)
+        out.write("乙" * (1 << 16))  # more than the output's buffer: written through at once
+
+    out = io.TextIOWrapper(io.BufferedWriter(Full()), encoding="utf-8")
+    with pytest.raises(OSError) as raised:
+        shared_output.in_two(out, lambda o: None, theirs)
+    assert raised.value.errno == errno.ENOSPC and children == [True] and rendered_here == []
