@@ -495,21 +495,28 @@ def test_a_report_to_a_gb18030_output_is_encoded_as_one_process_encodes_it(tree,
     two.stdout_bytes.decode("gb18030")  # the whole output reads back
 
 
-def test_a_text_only_output_gets_the_childs_text_after_its_own(children):
+@pytest.mark.parametrize("channel", ["memfd", "pipe"])
+def test_a_text_only_output_gets_the_childs_text_after_its_own(children, monkeypatch, channel):
     """An output of text alone (io.StringIO: portcli called under contextlib.redirect_stdout) takes
-    the child's bytes decoded, a character split by a read of 1 MiB whole; the joint between, once."""
+    the child's bytes decoded, a character split by a read of 1 MiB whole; the joint between, once;
+    through a file in memory or, without one, a pipe."""
     import io
+
+    if channel == "pipe":
+        monkeypatch.delattr(os, "memfd_create", raising=False)
 
     text = "乙" * (1 << 19)  # 1.5 MiB in UTF-8: 1 MiB ends inside a character
     out = io.StringIO()
     out.write("开头|")
     gave, more = shared_output.in_two(out, lambda o: o.write("甲") and 7, lambda o: o.write(text), lambda g: f"<{g}>")
-    assert (gave, more) == (7, True) and children == [True]
+    # what the child sent: copied from the file in memory (True), or the bytes that came through the pipe
+    sent = True if channel == "memfd" else text.encode("utf-8")
+    assert (gave, more) == (7, True) and children == [sent]
     assert out.getvalue() == "开头|甲<7>" + text
     # a child that writes nothing: no joint, nothing after this process's part
     out = io.StringIO()
     assert shared_output.in_two(out, lambda o: o.write("甲") and 7, lambda o: None, lambda g: "<joint>") == (7, False)
-    assert out.getvalue() == "甲" and children == [True, True]
+    assert out.getvalue() == "甲" and children == [sent, True if channel == "memfd" else b""]
 
 
 def test_the_spool_writes_as_the_output_would(tmp_path):
