@@ -580,3 +580,34 @@ def test_an_output_that_fails_while_the_childs_part_is_copied_raises_its_own_err
     with pytest.raises(OSError) as raised:
         shared_output.in_two(out, lambda o: None, theirs)
     assert raised.value.errno == errno.ENOSPC and children == [True] and rendered_here == []
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="a pipe's bytes are held until the child has ended well")
+def test_the_childs_part_is_copied_a_piece_at_a_time_not_held_whole(children):
+    """From a file in memory the child's part goes to the output in reads of 1 MiB: 16 MiB of it
+    (the JSON of some 60,000 measures) are never held here as one bytes object."""
+    import io
+    import tracemalloc
+
+    class Sink(io.RawIOBase):
+        count = 0
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            self.count += len(data)
+            return len(data)
+
+    sink = Sink()
+    out = io.TextIOWrapper(io.BufferedWriter(sink), encoding="utf-8")
+    size = 16 << 20
+    tracemalloc.start()
+    try:
+        done = shared_output.in_two(out, lambda o: None, lambda o: o.write("x" * size))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    out.flush()
+    assert done == (None, True) and children == [True] and sink.count == size
+    assert peak < size // 2  # a read (1 MiB) and its copy, about 2 MiB: never the 16 MiB at once
