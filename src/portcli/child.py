@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 SHARE = 0.45
 
 
+def split(sizes: list[int], share: float) -> int:
+    """Where to cut work of these sizes (plans' measures, in order) so that the child takes the last
+    `share` of it: the index of the child's first part, at least 1, at most len(sizes) - 1 (each side
+    has one); a part across the line goes where most of it is."""
+    taken, mine, at = 0, sum(sizes) * (1 - share), 0
+    while at < len(sizes) - 1 and taken + sizes[at] / 2 < mine:
+        taken += sizes[at]
+        at += 1
+    return max(at, 1)
+
+
 def can_fork() -> bool:
     """Whether a child can take part of the work: fork exists, this process runs one thread (a child
     forked while another thread holds a lock, the import lock or a logging lock, would wait for it

@@ -451,12 +451,8 @@ def _halves(folder: str, plans: list[str] | None) -> tuple[list[str], list[str],
     sizes = [len(listed[name]) for name in names]
     if len(sizes) < 2 or sum(sizes) < SHARED_FROM:
         return names, [], listed
-    taken, mine = 0, sum(sizes) * (1 - child.SHARE)
-    split = 0
-    while split < len(sizes) - 1 and taken + sizes[split] / 2 < mine:  # a plan across the line: where most of it is
-        taken += sizes[split]
-        split += 1
-    return names[:max(split, 1)], names[max(split, 1):], listed
+    at = child.split(sizes, child.SHARE)
+    return names[:at], names[at:], listed
 
 
 def _in_two(folder: str, plans: list[str] | None, halves: tuple, unit: list[str] | None, today: date,

@@ -63,13 +63,8 @@ def plan_halves(names: Sequence[str], measures: Sequence, share: float | None = 
     sizes = dict.fromkeys(names, 0)
     for m in measures:
         sizes[m.plan] += 1
-    mine, taken = len(measures) * (1 - (SECTIONS_SHARE if share is None else share)), 0
-    split = 0
-    while split < len(names) - 1 and taken + sizes[names[split]] / 2 < mine:  # a plan across the line: where most of it is
-        taken += sizes[names[split]]
-        split += 1
-    split = max(split, 1)
-    return names[:split], names[split:]
+    at = child.split(list(sizes.values()), SECTIONS_SHARE if share is None else share)
+    return names[:at], names[at:]
 
 
 class Spool:
