@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from portcli import child, commands
+from portcli import commands
+from forks import counted_children
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402  (benchmarks/generate.py: the benchmark's own tree of plans)
@@ -79,18 +80,7 @@ def tree(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def children(monkeypatch) -> list:
     """Every child started, from 2 files on, on any machine: what it sent (None when it failed)."""
-    started = []
-    real = child.shared
-
-    def counted(theirs, mine, *take):
-        done = real(theirs, mine, *take)
-        started.append(done and done[1])
-        return done
-
-    monkeypatch.setattr(commands, "SHARED_FROM", 2)
-    monkeypatch.setattr(child, "cpus", lambda: 2)
-    monkeypatch.setattr(child, "shared", counted)
-    return started
+    return counted_children(monkeypatch, commands)
 
 
 def run_both(run, monkeypatch, children, *argv: str):

@@ -23,6 +23,7 @@ import pytest
 
 from portcli import child, shared_output
 from portcli.render import html, markdown, table
+from forks import counted_children
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402  (benchmarks/generate.py: the benchmark's own tree of plans)
@@ -68,18 +69,7 @@ MEASURES = len(PLANS) * PER_PLAN
 @pytest.fixture
 def children(monkeypatch) -> list:
     """Every child started, from 2 measures on, on any machine: what it sent (None when it failed)."""
-    started = []
-    real = child.shared
-
-    def counted(theirs, mine, *take):
-        done = real(theirs, mine, *take)
-        started.append(done and done[1])
-        return done
-
-    monkeypatch.setattr(shared_output, "SHARED_FROM", 2)
-    monkeypatch.setattr(child, "cpus", lambda: 2)
-    monkeypatch.setattr(child, "shared", counted)
-    return started
+    return counted_children(monkeypatch, shared_output)
 
 
 def run_both(run, monkeypatch, children, *argv: str, env: dict | None = None):
