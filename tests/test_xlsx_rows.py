@@ -86,3 +86,17 @@ def test_a_sheet_past_the_zip_size_limit_is_written_as_zip64(run, measures_dir, 
     assert info.extract_version >= zip_module.ZIP64_VERSION  # written with ZIP64 sizes
     assert [[c.value for c in r] for r in load_workbook(big).active.iter_rows()] == \
            [[c.value for c in r] for r in load_workbook(out).active.iter_rows()]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("天津海关 ab\n、１👍e\u0301")) | st.text(max_size=60), st.sampled_from(xlsx.WIDTHS))
+def test_a_text_takes_a_line_per_column_width_of_each_of_its_lines(text, width):
+    """Row heights: each line of a cell's text wraps to ceil(its width / the column's room) lines, a W
+    or F character (Unicode's East Asian Width) counting two; a short text is one line at once."""
+    import math
+    import unicodedata
+
+    room = width - 1
+    expected = sum(max(1, math.ceil(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) / room))
+                   for line in text.split("\n"))
+    assert xlsx.lines_needed(text, width) == expected

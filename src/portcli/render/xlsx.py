@@ -74,6 +74,8 @@ def display_width(text: str) -> int:
 def lines_needed(text: str, width: float) -> int:
     """Lines `text` wraps to in a column `width` units wide (a unit of margin on each side)."""
     room = max(1.0, width - 1.0)
+    if len(text) * 2 <= room and "\n" not in text:  # no character is wider than two units: one line
+        return 1
     return sum(max(1, math.ceil(display_width(line) / room)) for line in text.split("\n"))
 
 
@@ -166,20 +168,25 @@ _MERGED_LAST = Border(left=THIN, right=THIN, bottom=THIN)
 
 
 class _Styles:
-    """The workbook's style number for each kind of data cell. openpyxl hashes every font, border and
-    alignment a cell is given, so each kind is styled once, by openpyxl, and its number reused."""
+    """The workbook's style numbers for each kind of data row. openpyxl hashes every font, border and
+    alignment a cell is given, so each kind of cell is styled once, by openpyxl, and its number reused;
+    equal styles are one number, whichever row first asked for them."""
 
     def __init__(self, ws) -> None:
         self.ws = ws
-        self.numbers: dict = {}
+        self.rows: dict = {}
 
-    def number(self, col: int, value: object, colour: str, merged: bool, last: bool) -> int:
-        key = (col, colour, merged, last, isinstance(value, date),
-               isinstance(value, str) and value.startswith(sheet.FORMULA_STARTS))
-        number = self.numbers.get(key)
-        if number is None:
-            number = self.numbers[key] = self._style(col, value, colour, merged, last).style_id
-        return number
+    def row(self, values: list, colour: str, first: bool, last: bool) -> list[int]:
+        """The style numbers of a measure's row of `values`, its tracking cells in its light's `colour`
+        (LIGHT_STYLES); `first` and `last`: its place under its key task's merged cells."""
+        kinds = tuple([2 if isinstance(value, date) else isinstance(value, str) and value.startswith(sheet.FORMULA_STARTS)
+                       for value in values])
+        key = (colour, first, last, kinds)
+        numbers = self.rows.get(key)
+        if numbers is None:
+            numbers = self.rows[key] = [self._style(col, value, colour, col <= sheet.TASK_COLUMNS and not first, last).style_id
+                                        for col, value in enumerate(values, 1)]
+        return numbers
 
     def _style(self, col: int, value: object, colour: str, merged: bool, last: bool) -> WriteOnlyCell:
         c = WriteOnlyCell(self.ws)
@@ -198,12 +205,12 @@ class _Styles:
 
 
 def _data_cells(values: list, colour: str, first: bool, last: bool, styles: _Styles) -> list:
-    """A measure's row as (value, style number) pairs, its tracking cells in its light's `colour`
-    (LIGHT_STYLES); a cell under a merged key task holds no value."""
-    cells = []
-    for col, value in enumerate(values, 1):
-        merged = col <= sheet.TASK_COLUMNS and not first
-        cells.append((None if merged else value, styles.number(col, value, colour, merged, last)))
+    """A measure's row as (value, style number) pairs (`_Styles.row`); a cell under a merged key task
+    holds no value."""
+    cells = list(zip(values, styles.row(values, colour, first, last)))
+    if not first:
+        for col in range(sheet.TASK_COLUMNS):
+            cells[col] = (None, cells[col][1])
     return cells
 
 
