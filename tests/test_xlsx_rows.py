@@ -1,22 +1,36 @@
 """The xlsx export writes its data rows' XML itself (render/xlsx.py `_row_xml`): openpyxl, cell by
 cell, took 80 % of a big workbook. These tests hold that XML to openpyxl's own: the same cells, values
-and row heights written by openpyxl's write-only worksheet give the same bytes. The workbook as a
-whole is read back by openpyxl and LibreOffice in test_export.py, test_xlsx_print.py and
-test_spreadsheet_inert.py."""
+and row heights written by openpyxl's write-only worksheet give the same bytes. From 3,000 measures
+a forked child writes the last key tasks' rows: the workbook must be one process's, byte for byte,
+whatever the child does. The workbook as a whole is read back by openpyxl and LibreOffice in
+test_export.py, test_xlsx_print.py and test_spreadsheet_inert.py."""
 from __future__ import annotations
 
+import csv
 import io
+import os
 import re
+import signal
+import sys
 import zipfile
 from datetime import date
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+import hostile
+from forks import counted_children
+from programs import libreoffice, needs_libreoffice
+from portcli import child, shared_output
 from portcli.render import printable
 from portcli.render import xlsx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402  (benchmarks/generate.py: the benchmark's own tree of plans)
 
 LETTERS = list("ABCDEFGHIJK")
 
@@ -100,3 +114,153 @@ def test_a_text_takes_a_line_per_column_width_of_each_of_its_lines(text, width):
     expected = sum(max(1, math.ceil(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) / room))
                    for line in text.split("\n"))
     assert xlsx.lines_needed(text, width) == expected
+
+
+# --- a workbook written by two processes ------------------------------------------------------------
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    """Four plans of generated measures (every light, progress, extensions), one of them with the hostile
+    measure (texts Excel would take for formulas), so that every kind of cell is in either half."""
+    root = generate.generate_plans(4, 15, tmp_path / "measures", seed=7)
+    plans = sorted(p for p in root.iterdir() if p.is_dir())
+    for plan in plans[::3]:  # the first plan and the last
+        hostile.write(plan)
+    for plan in plans[1:3]:  # yellow lights: a window of two months in the middle plans
+        text = (plan / "_plan.yaml").read_text(encoding="utf-8")
+        (plan / "_plan.yaml").write_text(text.replace("\ntasks:", "\nlights: {yellow_days: 60}\ntasks:", 1), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def children(monkeypatch) -> list:
+    """Every child started, from 2 measures on, on any machine: what it sent (None when it failed)."""
+    return counted_children(monkeypatch, shared_output)
+
+
+def exported(run, folder: Path, out: Path) -> dict[str, bytes]:
+    """The workbook's parts, but its creation time (docProps/core.xml: the clock's)."""
+    result = run("export", "--dir", folder, "--as-of", hostile.AS_OF, "--format", "xlsx", "--output", out)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as workbook:
+        return {name: workbook.read(name) for name in workbook.namelist() if name != "docProps/core.xml"}
+
+
+def one_and_two(run, monkeypatch, children, tree, tmp_path) -> tuple[dict, dict]:
+    """(the workbook this process writes alone, on one CPU; the workbook it writes with a child)."""
+    with monkeypatch.context() as one_cpu:
+        one_cpu.setattr(child, "cpus", lambda: 1)
+        one = exported(run, tree, tmp_path / "one.xlsx")
+    before = len(children)
+    two = exported(run, tree, tmp_path / "two.xlsx")
+    assert len(children) == before + 1, "no child was started"
+    return one, two
+
+
+def test_a_workbook_written_with_a_child_is_one_processs(run, monkeypatch, children, tree, tmp_path):
+    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
+    assert children[-1] is True  # the child's rows, copied from its file in memory
+    assert two == one
+    sheet = two["xl/worksheets/sheet1.xml"].decode("ascii")
+    rows = [int(r) for r in re.findall(r'<row r="(\d+)"', sheet)]
+    assert rows == list(range(1, 2 + 4 * 15 + 2 + 1))  # title, header, 60 generated measures and 2 hostile ones
+
+
+@pytest.mark.parametrize("how", ["raises", "dies", "exits"])
+def test_a_failing_child_changes_nothing_but_the_time(run, monkeypatch, children, tree, tmp_path, how):
+    parent, real = os.getpid(), xlsx._row_xml
+    written = []
+
+    def row_xml(*args):
+        if os.getpid() != parent and written:  # the child fails after its first row
+            if how == "dies":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if how == "exits":
+                os._exit(3)
+            raise RuntimeError("the child's rows failed")
+        written.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(xlsx, "_row_xml", row_xml)
+    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
+    assert children[-1] is None
+    assert two == one
+
+
+def test_a_child_that_sends_through_a_pipe_sends_every_row(run, monkeypatch, children, tree, tmp_path):
+    """Without a file in memory (os.memfd_create: Linux) the child's rows come through a pipe, held
+    until the child has ended well."""
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
+    sent = children[-1]
+    assert type(sent) is bytes and sent.startswith(b"<row r=") and sent in two["xl/worksheets/sheet1.xml"]
+    assert two == one
+
+
+def test_a_fork_that_fails_leaves_every_row_to_this_process(run, monkeypatch, children, tree, tmp_path):
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
+    assert children[-1] is None
+    assert two == one
+
+
+def test_a_child_never_numbers_a_style_of_its_own(run, monkeypatch, children, tree, tmp_path):
+    """A style the child's copy of the workbook numbered would be a number this process's workbook does
+    not have, or has for another style: a child meeting a kind of cell every_kind did not number fails,
+    and this process writes its rows."""
+    monkeypatch.setattr(xlsx._Styles, "every_kind", lambda self: setattr(self, "every", set()))
+    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
+    assert children[-1] is None
+    assert two == one
+
+
+def test_every_kind_numbers_every_style_the_rows_take(run, monkeypatch, children, tree, tmp_path):
+    """Every light, a date and no date, formula-like texts, merged key tasks of one and several
+    measures: the child numbered each of its cells as this process had (else it would have failed)."""
+    exported(run, tree, tmp_path / "two.xlsx")
+    assert children[-1] is True
+    styles = load_workbook(tmp_path / "two.xlsx").active
+    fills = {styles.cell(r, 11).fill.fgColor.rgb for r in range(3, styles.max_row + 1)}
+    assert fills == {"00FFC7CE", "00FFEB9C", "00E7E6E6", "00000000"}  # red, yellow, grey and no fill
+    assert any(c.quotePrefix for row in styles.iter_rows(min_row=3) for c in row)
+
+
+@needs_libreoffice
+def test_libreoffice_reads_a_workbook_written_by_two_processes(run, monkeypatch, children, tree, tmp_path):
+    """The styles every_kind numbers beyond those the rows use are in styles.xml unused: LibreOffice
+    reads the workbook as it reads the one the small-export path writes, cell for cell."""
+    two = tmp_path / "two.xlsx"
+    exported(run, tree, two)
+    assert children[-1] is True
+    with monkeypatch.context() as alone:
+        alone.setattr(shared_output, "SHARED_FROM", 10**9)
+        exported(run, tree, tmp_path / "alone.xlsx")
+    options = "csv:Text - txt - csv (StarCalc):44,34,76"
+    read = [list(csv.reader(io.StringIO(libreoffice(tmp_path / f"{name}.xlsx", options, tmp_path / name,
+                                                     tmp_path / "lo").read_text(encoding="utf-8"), newline="")))
+            for name in ("two", "alone")]
+    assert read[0] == read[1] and len(read[0]) == 2 + 4 * 15 + 2
+
+
+def test_a_child_whose_rows_cannot_all_be_copied_leaves_them_to_this_process(run, monkeypatch, children, tree,
+                                                                              tmp_path):
+    """The child ended well, but copying its rows failed halfway (say, the temporary file's disk was
+    full for a moment): what was copied is taken back, and this process writes those rows itself."""
+    import shutil
+
+    real, calls = shutil.copyfileobj, []
+
+    def copy_half_then_fail(source, target, *args):
+        if sys._getframe(1).f_code.co_name == "take":  # the child's rows, copied into the rows' file
+            calls.append(source)
+            target.write(source.read()[:1000])
+            raise OSError(28, "No space left on device")
+        return real(source, target, *args)
+
+    monkeypatch.setattr(shutil, "copyfileobj", copy_half_then_fail)
+    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
+    assert children[-1] is None and len(calls) == 1
+    assert two == one

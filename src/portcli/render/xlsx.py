@@ -30,6 +30,7 @@ from ..i18n import N_, _
 from ..model import Measure, Plan
 from ..query import days_for
 from ..values import cache, date
+from .. import child, shared_output
 from . import as_of as as_of_line, light, printable, sheet
 from .widths import simple_width
 
@@ -124,14 +125,43 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
         max(lines_needed(h, w) for h, w in zip(headers, WIDTHS)))
     ws.append(header_cells)
 
-    # One merged 序号 cell and one 重点任务 cell per key task, over its measures, as the document has them;
-    # the rows under a key task grow together until its text fits.
-    styles = _Styles(ws)
-    letters = [get_column_letter(col) for col in range(1, columns + 1)]
+    # One merged 序号 cell and one 重点任务 cell per key task, over its measures, as the document has them.
+    groups = [list(group) for _task, group in groupby(rows, key=lambda m: m.task)]
+    starts = []
+    r = FIRST_DATA_ROW
+    for group in groups:
+        starts.append(r)
+        if len(group) > 1:
+            for col in range(1, sheet.TASK_COLUMNS + 1):
+                letter = get_column_letter(col)
+                merged.append(CellRange(f"{letter}{r}:{letter}{r + len(group) - 1}"))
+        r += len(group)
+    ws.merged_cells = MultiCellRange(merged)
+
+    rows_xml = _RowsXml(ws, columns, plan, as_of)
     with tempfile.TemporaryFile() as body:
-        r = FIRST_DATA_ROW
-        for _task, group in groupby(rows, key=lambda m: m.task):
-            group = list(group)
+        if len(rows) < shared_output.SHARED_FROM:
+            rows_xml.write(groups, starts, body)
+        else:
+            _write_in_two(rows_xml, groups, starts, body)
+        saved = io.BytesIO()
+        workbook.save(saved)
+        return _with_rows(saved, ws.path[1:], body)
+
+
+class _RowsXml:
+    """The data rows' XML (`_row_xml`), a key task's measures at a time: the rows under a key task
+    grow together until its text fits."""
+
+    def __init__(self, ws, columns: int, plan: Plan | None, as_of: date) -> None:
+        self.styles = _Styles(ws)
+        self.letters = [get_column_letter(col) for col in range(1, columns + 1)]
+        self.plan, self.as_of = plan, as_of
+
+    def write(self, groups: list[list[Measure]], starts: list[int], out) -> None:
+        """The rows of these key tasks' measures (`groups`), the first of each at its row in `starts`, to `out`."""
+        plan, as_of, letters, styles = self.plan, self.as_of, self.letters, self.styles
+        for group, r in zip(groups, starts):
             values = [sheet.row(m, plan, as_of) for m in group]
             lights = [light(m, as_of, days_for(m, plan)) for m in group]
             n = len(values)
@@ -148,17 +178,44 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
             have = sum(heights)
             if needed > have:
                 heights = [height + (needed - have) / n for height in heights]
-            if n > 1:
-                for letter in letters[:sheet.TASK_COLUMNS]:
-                    merged.append(CellRange(f"{letter}{r}:{letter}{r + n - 1}"))
             for i, (row, height, lit) in enumerate(zip(values, heights, lights)):
-                body.write(_row_xml(r + i, height, letters, _data_cells(row, lit, i == 0, i == n - 1, styles)))
-            r += n
+                out.write(_row_xml(r + i, height, letters, _data_cells(row, lit, i == 0, i == n - 1, styles)))
 
-        ws.merged_cells = MultiCellRange(merged)
-        saved = io.BytesIO()
-        workbook.save(saved)
-        return _with_rows(saved, ws.path[1:], body)
+
+def _write_in_two(rows_xml: _RowsXml, groups: list[list[Measure]], starts: list[int], body) -> None:
+    """rows_xml.write of every group to `body`, the last groups' rows written by a forked child
+    (child.shared) while this process writes the first ones: at 100,000 measures the rows are two
+    thirds of the export. Every style a data cell can have is numbered first (`_Styles.every_kind`),
+    so the child numbers its cells as this process would. Whatever the child fails to write, this
+    process writes; the workbook is the same either way, byte for byte."""
+    rows_xml.styles.every_kind()
+    at = child.split([len(group) for group in groups], child.SHARE) if len(groups) > 1 else len(groups)
+    ours, theirs = (groups[:at], starts[:at]), (groups[at:], starts[at:])
+    before = None
+
+    def take(channel):
+        nonlocal before
+        if not channel.seekable():  # a pipe, read while the child may still fail: held until it is known
+            return channel.read()
+        before = body.tell()  # a memfd, read once the child has ended well
+        shutil.copyfileobj(channel, body, 1 << 20)
+        return True
+
+    def in_child(channel) -> None:
+        rows_xml.styles.in_child = True
+        rows_xml.write(*theirs, channel)
+
+    done = child.shared(in_child, lambda: rows_xml.write(*ours, body), take) if theirs[0] and child.can_fork() else None
+    if done is None:  # no child: this process writes every row
+        rows_xml.write(*ours, body)
+    sent = done and done[1]
+    if isinstance(sent, bytes):
+        body.write(sent)
+    elif sent is not True:  # the child failed, or its rows could not all be copied: written here
+        if before is not None:
+            body.seek(before)
+            body.truncate()
+        rows_xml.write(*theirs, body)
 
 
 # Under a merged cell only its first cell holds a value; the others keep the borders on the merged
@@ -175,6 +232,21 @@ class _Styles:
     def __init__(self, ws) -> None:
         self.ws = ws
         self.rows: dict = {}
+        self.every: set[int] | None = None  # with every_kind: the numbers there are
+        self.in_child = False  # a child's new number would be its own: it may use only those in `every`
+
+    def every_kind(self) -> None:
+        """Every style a data cell can have numbered now, in an order that depends on nothing else: a
+        text, a formula-like text (quotePrefix) or a date (number format) in each column, in each light,
+        and the merged key task's cells above and at the bottom of its range."""
+        kinds = (None, sheet.FORMULA_STARTS[0], date(2000, 1, 1))
+        numbers = set()
+        for colour in ("green", *LIGHT_STYLES):
+            for col in range(1, len(sheet.HEADERS) + 1):
+                numbers.update(self._style(col, value, colour, False, False).style_id for value in kinds)
+                if col <= sheet.TASK_COLUMNS:
+                    numbers.update(self._style(col, None, colour, True, last).style_id for last in (False, True))
+        self.every = numbers
 
     def row(self, values: list, colour: str, first: bool, last: bool) -> list[int]:
         """The style numbers of a measure's row of `values`, its tracking cells in its light's `colour`
@@ -186,6 +258,8 @@ class _Styles:
         if numbers is None:
             numbers = self.rows[key] = [self._style(col, value, colour, col <= sheet.TASK_COLUMNS and not first, last).style_id
                                         for col, value in enumerate(values, 1)]
+            if self.in_child and not self.every.issuperset(numbers):  # the child fails; this process writes its rows
+                raise LookupError(f"a style every_kind did not number: {key}")
         return numbers
 
     def _style(self, col: int, value: object, colour: str, merged: bool, last: bool) -> WriteOnlyCell:
