@@ -260,3 +260,24 @@ def test_the_widths_counted_for_row_heights_are_unicodes_east_asian_widths():
     samples += ["".join(rng.choice(characters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
     for sample in samples:
         assert display_width(sample) == by_unicode(sample), sample
+
+
+def test_xlsx_key_tasks_of_two_plans_with_the_same_number_are_two(run, tmp_path):
+    """Plans are written one after the other: the last key task of one and the first of the next may
+    have the same number (here both plans have only task 1), and each keeps its own merged cells and title."""
+    root = tmp_path / "measures"
+    for plan in ("甲", "乙"):
+        (root / plan).mkdir(parents=True)
+        (root / plan / "_plan.yaml").write_text(
+            f"title: {plan}计划\nyear: 2022\ntasks:\n  - {{id: 1, numeral: 一, title: {plan}的任务}}\n"
+            "units:\n  - {name: 天津海关, full_name: 天津海关, english: Tianjin Customs, aliases: []}\n", encoding="utf-8")
+        for i in (1, 2):
+            (root / plan / f"0{i}.yaml").write_text(
+                f"id: {i}\ntask: 1\nnational: null\nlocal: [{plan}措施{i}]\nunits: [天津海关]\nunits_note: null\n"
+                "deadline: 5月底前\nstatus: not_started\nprogress: []\n", encoding="utf-8")
+    ws = workbook(run, root, tmp_path)
+    rows = [[c.value for c in row][:5] for row in ws.iter_rows(min_row=3)]
+    # portcli reads plans by name: 乙 (U+4E59) before 甲 (U+7532)
+    assert rows == [["一", "乙的任务", "乙:1", None, "乙措施1"], [None, None, "乙:2", None, "乙措施2"],
+                    ["一", "甲的任务", "甲:1", None, "甲措施1"], [None, None, "甲:2", None, "甲措施2"]]
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:K1", "A3:A4", "B3:B4", "A5:A6", "B5:B6"}

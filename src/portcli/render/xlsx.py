@@ -126,7 +126,7 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
     ws.append(header_cells)
 
     # One merged 序号 cell and one 重点任务 cell per key task, over its measures, as the document has them.
-    groups = [list(group) for _task, group in groupby(rows, key=lambda m: m.task)]
+    groups = [list(group) for _task, group in groupby(rows, key=lambda m: (m.plan, m.task))]  # a plan's own key tasks
     starts = []
     r = FIRST_DATA_ROW
     for group in groups:
