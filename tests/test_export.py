@@ -11,7 +11,8 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import date
+import unicodedata
+from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import yaml
 from openpyxl import load_workbook
 
 import hostile
+import varied
 
 
 @pytest.fixture
@@ -281,3 +283,170 @@ def test_xlsx_key_tasks_of_two_plans_with_the_same_number_are_two(run, tmp_path)
     assert rows == [["一", "乙的任务", "乙:1", None, "乙措施1"], [None, None, "乙:2", None, "乙措施2"],
                     ["一", "甲的任务", "甲:1", None, "甲措施1"], [None, None, "甲:2", None, "甲措施2"]]
     assert {str(r) for r in ws.merged_cells.ranges} == {"A1:K1", "A3:A4", "B3:B4", "A5:A6", "B5:B6"}
+
+
+# --- every cell's look, on measures that tell the styles apart -------------------------------------
+
+# varied.py's eleven measures grouped into key tasks of one, two, three and four measures, whose lights
+# differ within a task (varied.py's table, on 2022-06-15 with the default 14 days: red overdue, yellow due
+# within 14 days, pending with no date, green otherwise and when done or its milestone is met), and the
+# hostile measure (26, overdue) alone in task 11. Measure 12, written here, is 9 done: green with no due
+# date, where every other green row has one. Task 5's title (5 lines) is taller than its two measures' rows
+# (2 lines and 1), which grow by the same height. Task 3's title holds terminal escapes, which the cell
+# shows as `\x1b`: its merged cell is sized for the text shown (3 lines in 16 units), not the text in the
+# plan (2).
+CONTROL_TITLE = "推进跨境电商" + "\x1b[2J" * 4
+GROUPED = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 3, 7: 4, 8: 4, 9: 4, 10: 5, 11: 5}
+LIGHT_OF = {1: "red", 2: "yellow", 3: "green", 4: "red", 5: "green", 6: "yellow", 7: "green", 8: "green",
+            9: "pending", 12: "green", 10: "red", 11: "yellow", hostile.ID: "red"}
+# Excel's "bad" red, "neutral" yellow and a grey for no date; each lit row's text in the dark colour that
+# goes with its fill (none for grey and green).
+FILL_OF = {"red": "00FFC7CE", "yellow": "00FFEB9C", "pending": "00E7E6E6", "green": "00000000"}
+FONT_OF = {"red": "009C0006", "yellow": "009C5700", "pending": None, "green": None}
+GREY = "00808080"  # the thin borders' colour
+# the latest progress (the status when an entry has no note); the others have none
+LATEST = {4: "2022-04-20：受阻", hostile.ID: hostile.LATEST}
+WIDTHS = [6, 16, 6, 30, 40, 18, 10, 7, 11, 9, 26]  # the columns' widths, in Excel's character units
+
+
+@pytest.fixture
+def grouped(tmp_path) -> Path:
+    folder = varied.write(tmp_path / "grouped")
+    for measure_id, task in GROUPED.items():
+        path = folder / varied.file_name(measure_id)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump({**data, "task": task}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        if measure_id == 9:
+            (folder / varied.file_name(12)).write_text(yaml.safe_dump(
+                {**data, "id": 12, "task": task, "status": "done"}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    hostile.write(folder)
+    plan = yaml.safe_load((folder / "_plan.yaml").read_text(encoding="utf-8"))
+    plan["tasks"][2]["title"] = CONTROL_TITLE
+    (folder / "_plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def lines_in(text: str, width: int) -> int:
+    """The lines a text wraps to in a column `width` units wide: a Chinese character takes two units,
+    a unit of margin on each side; each of its own lines at least one."""
+    room = width - 1
+    return sum(max(1, -(-sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) // room))
+               for line in text.split("\n"))
+
+
+def own_height(values: list) -> float:
+    """A row's height in points for its own texts past the key task: 14 a line, 4 of padding."""
+    return 14 * max([1] + [lines_in(v, w) for v, w in zip(values[2:], WIDTHS[2:]) if isinstance(v, str)]) + 4
+
+
+def sides(cell) -> tuple:
+    b = cell.border
+    return tuple((s.style, s.color.rgb if s.color else None) if s else (None, None)
+                 for s in (b.left, b.right, b.top, b.bottom))
+
+
+def test_xlsx_styles_each_cell_by_its_column_light_and_place_in_the_key_task(run, grouped, tmp_path):
+    ws = workbook(run, grouped, tmp_path)
+    measures = sorted(listed(run, grouped), key=lambda m: (m["task"], m["id"]))
+    tasks = plan_tasks(grouped)
+    assert tasks[3]["title"] == CONTROL_TITLE
+    tasks[3]["title"] = CONTROL_TITLE.replace("\x1b", "\\x1b")  # as every report shows it
+    assert [m["id"] for m in measures] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11, 26]
+    assert {m["id"]: m["task"] for m in measures} == {**GROUPED, 12: 4, hostile.ID: 11}
+    assert {m["id"]: m["due"] for m in measures if m["due"] is None} == {9: None, 12: None}
+
+    thin = ("thin", GREY)
+    # title and header
+    plan_title = yaml.safe_load((grouped / "_plan.yaml").read_text(encoding="utf-8"))["title"]
+    assert ws["A1"].value == f"{plan_title}（截至 {AS_OF}）"
+    assert ws.row_dimensions[1].height == 26
+    assert (ws["A1"].font.b, ws["A1"].font.sz, ws["A1"].alignment.horizontal, ws["A1"].alignment.vertical,
+            ws["A1"].alignment.wrap_text) == (True, 14, "center", "center", True)
+    for col in range(1, 12):
+        c = ws.cell(2, col)
+        assert (c.value, c.font.b, c.font.name, c.font.sz, c.fill.fgColor.rgb, sides(c)) == \
+               (HEADERS[col - 1], True, "等线", 10, "00D9D9D9", (thin,) * 4), col
+        assert (c.alignment.horizontal, c.alignment.vertical, c.alignment.wrap_text) == ("center", "center", True)
+    assert ws.row_dimensions[2].height == 14 * max(lines_in(h, w) for h, w in zip(HEADERS, WIDTHS)) + 4
+    assert [ws.column_dimensions[c].width for c in "ABCDEFGHIJK"] == WIDTHS
+    assert ws.auto_filter.ref == f"A2:K{2 + len(measures)}"
+
+    # Each cell as written: openpyxl, loading a workbook, drops the values under a merged cell and gives
+    # those cells the range's edges from its first cell, whatever the file says; read-only, it does not.
+    written = list(load_workbook(tmp_path / "分工表.xlsx", read_only=True).active.iter_rows(min_row=3))
+    assert len(written) == len(measures) and {len(row) for row in written} == {11}
+
+    # the key tasks' merged cells
+    starts = {}
+    r = 3
+    for task, group in groupby(measures, key=lambda m: m["task"]):
+        group = list(group)
+        starts[task] = (r, len(group))
+        r += len(group)
+    assert starts == {1: (3, 3), 2: (6, 2), 3: (8, 1), 4: (9, 4), 5: (13, 2), 11: (15, 1)}
+    assert {str(m) for m in ws.merged_cells.ranges} == {"A1:K1", "A3:A5", "B3:B5", "A6:A7", "B6:B7", "A9:A12",
+                                                        "B9:B12", "A13:A14", "B13:B14"}
+
+    heights = {}
+    for r, m in enumerate(measures, 3):
+        first, n = starts[m["task"]]
+        light = LIGHT_OF[m["id"]]
+        row = expected_row(m, tasks)
+        values = [c.value for c in ws[r]]
+        assert values[2:8] == [m["id"], m["national"], row[4], row[5], m["deadline"], LABELS[m["status"]]], r
+        assert values[8] == (datetime.fromisoformat(m["due"]) if m["due"] else None)
+        assert values[9:] == [m["days_overdue"], LATEST.get(m["id"])]
+        for col in range(1, 12):
+            c = written[r - 3][col - 1]
+            where = (m["id"], col)
+            if col <= 2 and r > first:  # under the key task's merged cell: no value, the range's borders
+                # written empty, in the workbook's default font, fill and alignment (each the first of its kind)
+                assert c.value is None, where
+                assert (c.style_array.fontId, c.style_array.fillId, c.style_array.alignmentId) == (0, 0, 0), where
+                bottom = thin if r == first + n - 1 else (None, None)
+                assert sides(c) == (thin, thin, (None, None), bottom), where
+                assert c.fill.fgColor.rgb == "00000000", where
+                continue
+            if col <= 2:
+                assert c.value == (tasks[m["task"]]["numeral"], tasks[m["task"]]["title"])[col - 1], where
+            assert sides(c) == (thin,) * 4, where
+            assert (c.alignment.vertical, c.alignment.horizontal, c.alignment.wrap_text) == \
+                   ("center" if col <= 2 else "top", "center" if col in (1, 3) else None, True), where
+            assert (c.font.name, c.font.sz, c.font.b, c.font.charset) == ("等线", 10, False, 134), where
+            lit = col > 2
+            assert c.fill.fgColor.rgb == (FILL_OF[light] if lit else "00000000"), where
+            assert (c.font.color.rgb if c.font.color else None) == (FONT_OF[light] if lit else None), where
+            assert c.number_format == ("yyyy-mm-dd" if col == 9 and m["due"] else "General"), where
+            assert c.style_array.quotePrefix == (isinstance(c.value, str) and c.value[:1] in "=+-@\t\r"), where
+        heights[r] = own_height(values)
+
+    # a key task's rows grow together, evenly, until its title fits the merged cell
+    for task, (first, n) in starts.items():
+        needed = 14 * lines_in(tasks[task]["title"], WIDTHS[1]) + 4
+        have = sum(heights[r] for r in range(first, first + n))
+        for r in range(first, first + n):
+            expected = heights[r] + (needed - have) / n if needed > have else heights[r]
+            assert ws.row_dimensions[r].height == pytest.approx(expected), (task, r)
+    assert any(ws.row_dimensions[r].height > heights[r] for r in heights)  # some task's title is the taller
+    # task 5: its title, 36 Chinese characters in 15 units, takes 5 lines (74 pt); its rows 32 + 18 grow by 12 each
+    assert [ws.row_dimensions[r].height for r in (13, 14)] == [32 + 12, 18 + 12]
+    assert any(ws.row_dimensions[r].height == heights[r] > 18 for r in heights)  # some row's own text is
+    assert ws.row_dimensions[8].height == 14 * 3 + 4  # task 3's one measure: its title's three lines
+
+
+@pytest.mark.english
+def test_xlsx_of_measures_without_a_plan_is_titled_by_the_sheet_and_numbers_the_tasks(run, tmp_path):
+    """Without _plan.yaml the folder is reported as broken (exit 2) and the workbook still written: titled
+    by the sheet's name, each key task by its number, with no title."""
+    folder = varied.write(tmp_path / "no-plan")
+    (folder / "_plan.yaml").unlink()
+    target = tmp_path / "out.xlsx"
+    result = run("export", "--dir", folder, "--as-of", AS_OF, "--output", target)
+    assert result.exit_code == 2 and "_plan.yaml" in result.stderr
+    ws = load_workbook(target).active
+    assert ws["A1"].value == f"Division of tasks (as of {AS_OF})"
+    assert [[c.value for c in row[:3]] for row in ws.iter_rows(min_row=3)] == \
+           [[task, None, measure_id] for measure_id, (task, *_rest) in sorted(varied.MEASURES.items())]
+    heights = [ws.row_dimensions[r].height for r in range(3, 14)]
+    assert heights == [own_height([c.value for c in ws[r]]) for r in range(3, 14)]  # no key task's title to fit
+    assert min(heights) == 18 and max(heights) > 18  # rows of one line and of several
