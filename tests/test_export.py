@@ -450,3 +450,17 @@ def test_xlsx_of_measures_without_a_plan_is_titled_by_the_sheet_and_numbers_the_
     heights = [ws.row_dimensions[r].height for r in range(3, 14)]
     assert heights == [own_height([c.value for c in ws[r]]) for r in range(3, 14)]  # no key task's title to fit
     assert min(heights) == 18 and max(heights) > 18  # rows of one line and of several
+
+
+def test_xlsx_row_heights_fit_the_text_as_shown_control_characters_escaped(run, measures_dir, tmp_path):
+    """A control character shows as four characters (ESC as \\x1b): the row is as tall as the text it
+    shows, not the text in the file. 200 ESCs show as 800 characters: 21 lines in column E (40 units
+    wide, 39 of room), 21 × 14 + 4 = 298 points (the 200 in the file would be 6 lines, 88 points)."""
+    path = measures_dir / "25.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(local=["\x1b" * 200], national=None, progress=[])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ws = workbook(run, measures_dir, tmp_path)
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 3).value == 25)
+    assert ws.cell(row, 5).value == "\\x1b" * 200
+    assert ws.row_dimensions[row].height == 298

@@ -163,23 +163,24 @@ class _RowsXml:
         plan, as_of, letters, styles = self.plan, self.as_of, self.letters, self.styles
         for group, r in zip(groups, starts):
             values = [sheet.row(m, plan, as_of) for m in group]
+            shown = [[printable(value) if isinstance(value, str) else value for value in row] for row in values]
             lights = [light(m, as_of, days_for(m, plan)) for m in group]
             n = len(values)
             heights = []
-            for row in values:
+            for row in shown:  # the text as the cell shows it: a control character takes 4 places (\x1b)
                 lines = 1
                 for col, value in enumerate(row[sheet.TASK_COLUMNS:], sheet.TASK_COLUMNS + 1):
                     if isinstance(value, str):
                         lines = max(lines, lines_needed(value, WIDTHS[col - 1]))
                 heights.append(height_for(lines))
-            task_text = values[0][1]
-            task_text = printable(task_text) if isinstance(task_text, str) else str(task_text or "")
-            needed = height_for(lines_needed(task_text, WIDTHS[1]))
+            task_text = shown[0][1]
+            needed = height_for(lines_needed(task_text if isinstance(task_text, str) else str(task_text or ""), WIDTHS[1]))
             have = sum(heights)
             if needed > have:
                 heights = [height + (needed - have) / n for height in heights]
             for i, (row, height, lit) in enumerate(zip(values, heights, lights)):
-                out.write(_row_xml(r + i, height, letters, _data_cells(row, lit, i == 0, i == n - 1, styles)))
+                cells = _data_cells(row, shown[i], lit, i == 0, i == n - 1, styles)
+                out.write(_row_xml(r + i, height, letters, cells))
 
 
 def _write_in_two(rows_xml: _RowsXml, groups: list[list[Measure]], starts: list[int], body) -> None:
@@ -278,10 +279,10 @@ class _Styles:
         return c
 
 
-def _data_cells(values: list, colour: str, first: bool, last: bool, styles: _Styles) -> list:
-    """A measure's row as (value, style number) pairs (`_Styles.row`); a cell under a merged key task
-    holds no value."""
-    cells = list(zip(values, styles.row(values, colour, first, last)))
+def _data_cells(values: list, shown: list, colour: str, first: bool, last: bool, styles: _Styles) -> list:
+    """A measure's row as (value as `shown`, style number) pairs, styled by its `values` (`_Styles.row`);
+    a cell under a merged key task holds no value."""
+    cells = list(zip(shown, styles.row(values, colour, first, last)))
     if not first:
         for col in range(sheet.TASK_COLUMNS):
             cells[col] = (None, cells[col][1])
@@ -290,15 +291,14 @@ def _data_cells(values: list, colour: str, first: bool, last: bool, styles: _Sty
 
 def _row_xml(index: int, height: float, letters: list, cells: list) -> bytes:
     """A row of the sheet as openpyxl writes it (through lxml), byte for byte, at a tenth of the time:
-    its cell by cell writing took 80 % of a big workbook. Text is inline, never a formula; anything
-    outside ASCII a character reference, as lxml writes it."""
+    its cell by cell writing took 80 % of a big workbook. Text (printable already) is inline, never a
+    formula; anything outside ASCII a character reference, as lxml writes it."""
     parts = [f'<row r="{index}" ht="{height:.16g}" customHeight="1">']
     for letter, (value, style) in zip(letters, cells):
         if isinstance(value, str):
             if not value:
                 parts.append(f'<c r="{letter}{index}" s="{style}" t="inlineStr"></c>')
                 continue
-            value = printable(value)
             space = ' xml:space="preserve"' if value != value.strip() else ""
             text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             parts.append(f'<c r="{letter}{index}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
