@@ -327,7 +327,7 @@ def _with_rows(saved: io.BytesIO, sheet_path: str, body) -> memoryview:
                 target.writestr(info, data)
                 continue
             head, _end, tail = data.partition(end)  # the title and header rows are there: never <sheetData/>
-            rows = body.tell()
+            rows = body.seek(0, io.SEEK_END)
             info.file_size = len(head) + rows + len(end) + len(tail)  # over 2 GiB, a ZIP64 entry
             body.seek(0)
             with target.open(info, "w") as part:
