@@ -169,6 +169,32 @@ def test_a_workbook_written_with_a_child_is_one_processs(run, monkeypatch, child
     assert rows == list(range(1, 2 + 4 * 15 + 2 + 1))  # title, header, 60 generated measures and 2 hostile ones
 
 
+@pytest.mark.parametrize("channel", ["memfd", "pipe"])
+def test_each_row_is_written_once_this_process_the_first_the_child_the_last(run, monkeypatch, children, tree,
+                                                                             tmp_path, channel):
+    """The child ended well: its rows are the workbook's, and this process writes only its own share,
+    never the child's rows again (the same workbook either way, but twice the work for every big export)."""
+    if channel == "pipe":
+        monkeypatch.delattr(os, "memfd_create", raising=False)
+    parent, real, log = os.getpid(), xlsx._row_xml, tmp_path / "rows.log"
+
+    def row_xml(index, *args):
+        with open(log, "a", encoding="ascii") as rows:  # each process appends: whose row, which row
+            rows.write(f"{'here' if os.getpid() == parent else 'child'} {index}\n")
+        return real(index, *args)
+
+    monkeypatch.setattr(xlsx, "_row_xml", row_xml)
+    exported(run, tree, tmp_path / "two.xlsx")
+    assert children[-1] is True or type(children[-1]) is bytes
+    written = [line.split() for line in log.read_text(encoding="ascii").splitlines()]
+    here = [int(index) for who, index in written if who == "here"]
+    theirs = [int(index) for who, index in written if who == "child"]
+    last = 2 + 4 * 15 + 2  # title, header, 60 generated measures and 2 hostile ones
+    assert here and theirs  # each wrote some
+    assert here == list(range(3, here[-1] + 1))  # this process: the first rows, in order, once each
+    assert theirs == list(range(here[-1] + 1, last + 1))  # the child: the rest, in order, once each
+
+
 @pytest.mark.parametrize("how", ["raises", "dies", "exits"])
 def test_a_failing_child_changes_nothing_but_the_time(run, monkeypatch, children, tree, tmp_path, how):
     parent, real = os.getpid(), xlsx._row_xml
