@@ -17,16 +17,27 @@ def no_child_left() -> bool:
 
 
 def counted_children(monkeypatch, module) -> list:
-    """From 2 on (`module.SHARED_FROM`), on any machine, every child started: what it sent (None when it failed)."""
+    """From 2 on (`module.SHARED_FROM`), on any machine, every child asked for: what it sent (None when it
+    failed, or could not be started)."""
     started = []
-    real = child.shared
+    real = child.start
 
-    def counted(theirs, mine, *take):
-        done = real(theirs, mine, *take)
-        started.append(done and done[1])
-        return done
+    def counted(theirs):
+        running = real(theirs)
+        if running is None:  # asked for, but none could be started
+            started.append(None)
+        else:
+            finish = running.finish
+
+            def told(*take):
+                sent = finish(*take)
+                started.append(sent)
+                return sent
+
+            running.finish = told
+        return running
 
     monkeypatch.setattr(module, "SHARED_FROM", 2)
     monkeypatch.setattr(child, "cpus", lambda: 2)
-    monkeypatch.setattr(child, "shared", counted)
+    monkeypatch.setattr(child, "start", counted)
     return started

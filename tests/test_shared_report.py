@@ -116,7 +116,8 @@ def test_the_markdown_report_is_one_processs(tree, run, monkeypatch, children, s
 @pytest.mark.parametrize("share", [0.8, 0.5, 0.15])
 @pytest.mark.parametrize("options", [[], ["--rank", "--stale", "30"], ["--since", "2022-05-01"], ["--due-soon", "40"]])
 def test_the_json_report_is_one_processs(tree, run, monkeypatch, children, share, options):
-    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)
+    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)  # with --since: a child started after the load
+    monkeypatch.setattr(shared_output, "AHEAD_SHARE", share)  # else: one started before it
     one, two = run_both(run, monkeypatch, children, "report", "--format", "json", *options)
     same(one, two)
     assert two.exit_code == 2 and told(two) == PROBLEMS
@@ -124,6 +125,32 @@ def test_the_json_report_is_one_processs(tree, run, monkeypatch, children, share
     assert list(report["plans"]) == PLANS
     assert sum(r["total"] for r in report["plans"].values()) == report["total"]["total"] == MEASURES
     assert sorted(report["total"]["overdue"]) == sorted(key for r in report["plans"].values() for key in r["overdue"])
+
+
+@pytest.mark.parametrize("share, theirs", [(0.7, PLANS[1:]), (0.15, PLANS[4:])])
+def test_a_json_reports_child_loads_the_last_plans_itself_while_this_process_loads_them_all(
+        tree, run, monkeypatch, children, share, theirs):
+    """The child is started before this process loads the tree, and loads its own plans: the last ones,
+    `share` of the 72 files in plans (14 in each, a broken one in the first and in the last): 0.7 of
+    them is 50 files, the last four plans (57 files) nearer than the last three (43); 0.15 is the
+    last plan alone. Through a pipe, what it sent is seen: exactly those plans' members."""
+    from portcli import commands
+
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(shared_output, "AHEAD_SHARE", share)
+    order = []
+    counted_start, load_tree = child.start, commands.load_tree
+    monkeypatch.setattr(child, "start", lambda theirs: (order.append("child started"), counted_start(theirs))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "json")
+    same(one, two)
+    assert order[-2:] == ["child started", "tree loaded"]  # this process loads every plan, after the start
+    sent = children[-1].decode("utf-8")
+    assert list(json.loads("{" + sent + "}")) == theirs
+    report = json.loads(two.stdout)
+    assert list(report["plans"]) == PLANS and sent in two.stdout
+    for name in theirs:  # a plan's section is its own: its measures, counted in the total too
+        assert report["plans"][name]["total"] == PER_PLAN
 
 
 @pytest.mark.parametrize("unit, plans", [
@@ -310,8 +337,11 @@ def test_a_child_with_more_to_send_than_a_pipe_holds_sends_it_all(tmp_path, run,
 
 
 def test_a_small_report_a_table_and_one_cpu_start_no_child(tree, run, monkeypatch, children):
+    # The JSON report's child starts before the files are read: it counts them, the two broken ones too.
+    monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 3)
+    assert run("report", "--format", "json", "--as-of", AS_OF).exit_code == 2
     monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 1)
-    for format in ("markdown", "json", "html", "table"):
+    for format in ("markdown", "html", "table"):
         assert run("report", "--format", format, "--as-of", AS_OF).exit_code == 2
     monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES)
     # a unit's report covers the unit's measures: too few of them

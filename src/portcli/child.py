@@ -57,8 +57,18 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T],
     None when no child can be started; then neither ran. When mine() raises, the child is stopped before
     the exception goes on. (take() reads the channel itself: 25 MB of a child's lines are not held as
     bytes beside what is made of them.)"""
-    import signal  # here: a run that starts no child needs none
+    started = start(theirs)
+    if started is None:
+        return None
+    with started:
+        done = mine()
+        return done, started.finish(take)
 
+
+def start(theirs: Callable[[BinaryIO], None]) -> Started | None:
+    """theirs(out) started in a forked child, for Started.finish to take what it sent; None when no
+    child can be started (then it did not run). Used as a context (`with`): whatever this process
+    meets before it finishes, the child is stopped, never left running."""
     # What the child sends waits in a file in memory where there is one: a pipe holds 64 KB, and a
     # child with more to send (28 MB of JSON at 100,000 measures) would wait for this process to be
     # done before it could finish.
@@ -90,33 +100,58 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T],
             os._exit(code)
     if pipe:
         os.close(writing)
-    sent = None
-    with open(reading, "rb") as channel:
+    return Started(pid, open(reading, "rb"), pipe)
+
+
+class Started:
+    """A child started by `start`, running until `finish` takes what it sent or `stop` ends it."""
+
+    def __init__(self, pid: int, channel: BinaryIO, pipe: bool) -> None:
+        self.pid, self.channel, self.pipe = pid, channel, pipe
+
+    def finish(self, take: Callable[[BinaryIO], object] = lambda sent: sent.read()) -> object:
+        """What take() makes of what the child sent, once it has ended well; None when it failed
+        (or take() raised)."""
+        sent = None
         try:
-            done = mine()
-            try:
-                if pipe:  # read until the child closes it, or it could not finish
-                    data = take(channel)
-                    channel.read()  # what take() left: the child must not wait on a full pipe
-                    status = _ended(pid)
-                    pid = 0
-                else:  # a file: read from its start once the child is done with it
-                    status = _ended(pid)
-                    pid = 0
-                    channel.seek(0)
-                    data = take(channel) if status == 0 else None
-                sent = data if status == 0 else None
-            except Exception:  # a child that died, or a channel that broke
-                pass
+            if self.pipe:  # read until the child closes it, or it could not finish
+                data = take(self.channel)
+                self.channel.read()  # what take() left: the child must not wait on a full pipe
+                status = self._ended()
+            else:  # a file: read from its start once the child is done with it
+                status = self._ended()
+                self.channel.seek(0)
+                data = take(self.channel) if status == 0 else None
+            sent = data if status == 0 else None
+        except Exception:  # a child that died, or a channel that broke
+            pass
         finally:
-            if pid:  # this process is leaving early: the child must not run on
-                try:
-                    if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running, so the pid is still its
-                        os.kill(pid, signal.SIGKILL)
-                        os.waitpid(pid, 0)
-                except OSError:
-                    pass
-    return done, sent
+            self.stop()
+        return sent
+
+    def _ended(self) -> int:
+        pid, self.pid = self.pid, 0
+        return _ended(pid)
+
+    def stop(self) -> None:
+        """The child ended (killed if it still runs) and its channel closed: this process is done with it."""
+        import signal  # here: a run that starts no child needs none
+
+        if self.pid:
+            try:
+                if os.waitpid(self.pid, os.WNOHANG) == (0, 0):  # still running, so the pid is still its
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
+        self.channel.close()
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 def _ended(pid: int) -> int:

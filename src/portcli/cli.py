@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional
@@ -18,8 +18,8 @@ import typer
 
 from . import __version__, commands, files, query, shared_output
 # The helpers shared with the fast path (entry.py), which must not import typer or click.
-from .commands import (READER_GONE, _console, _directory, _finish, _finish_with_failure, _load, _output, _plans_of,
-                       _resolve_units, _statuses, _today, complete_args, fail, reason, report_problems, say)
+from .commands import (READER_GONE, _console, _directory, _finish, _finish_with_failure, _load, _load_folder, _output,
+                       _plans_of, _resolve_units, _statuses, _today, complete_args, fail, reason, report_problems, say)
 from .i18n import Message, N_, _, ngettext
 from .load import Loaded, plan_folders
 from .plans import BadReference, label, parse_reference
@@ -181,6 +181,21 @@ def _format_from_suffix(output: Path | None, formats: type[Enum], suffixes: dict
 
 
 Sections = Callable[..., Iterator[tuple[str, query.Report, Optional[Plan]]]]  # (plan names, or None for all)
+
+
+def _sections(loaded: Loaded, today: date, days: int | None, unit: str | None, stale_days: int, rank: bool,
+              add_changes: Callable[[query.Report], None] | None = None) -> Sections:
+    """The report's sections of `loaded`: sections(names) gives each plan's (of `names`, else all) as
+    _plan_reports makes them, afresh where they are wanted (one is alive at a time). In a folder of
+    several plans each measure is counted in its plan's section and in the total: what it is counted
+    by is worked out once, for both (`sections.known`; with --unit each report keeps its unit's)."""
+    known = query.facts(loaded.measures, _plans_of(loaded), today, days, stale_days) if loaded.several else None
+
+    def sections(names: list[str] | None = None):
+        return _plan_reports(loaded, today, days, unit, stale_days, rank, add_changes, known, names)
+
+    sections.known = known
+    return sections
 
 
 def _plan_reports(loaded: Loaded, today: date, days: int, unit: str | None, stale_days: int = query.DEFAULT_STALE_DAYS,
@@ -515,37 +530,49 @@ def report(
     if since is not None and since > today:
         fail(_("--since {since} is after --as-of {as_of}: the period runs from --since to --as-of").format(
             since=since.isoformat(), as_of=today.isoformat()))
-    loaded = _load(directory, plan)
-    one_unit = _resolve_units(loaded, unit)[0] if unit else None
     if due_soon == query.PLAN_DAYS:  # `--due-soon` without DAYS: as without it
         due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
-    # In a folder of several plans each measure is counted in its plan's report and in the total:
-    # what it is counted by is worked out once, for both (with --unit, each report keeps its unit's).
-    known = query.facts(loaded.measures, _plans_of(loaded), today, due_soon, stale_days) if loaded.several else None
+    folder, output_to = _directory(directory), _output(output)
+    # A big tree's report in JSON: a child started now loads the last plans itself and writes their
+    # sections, while this process loads every plan (the total needs them all).
+    ahead = shared_output.start_ahead(folder, plan, output_to.encoding(), lambda loaded, out: shared_output.json_sections(
+        _sections(loaded, today, due_soon, None, stale_days, rank), list(loaded.plans), out)) \
+        if format is ReportFormat.json and not unit and since is None else None
+    with ahead or nullcontext():
+        _report(loaded=_load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
+                unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days, rank=rank,
+                today=today, format=format)
+
+
+def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _output, unit: list[str] | None,
+            fail_on: FailOn, due_soon: int | None, since: date | None, stale_days: int, rank: bool, today: date,
+            format: ReportFormat) -> NoReturn:
+    """report, once the tree is loaded (and `ahead`, a child writing the last plans' sections, started)."""
+    one_unit = _resolve_units(loaded, unit)[0] if unit else None
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
+    sections = _sections(loaded, today, due_soon, one_unit, stale_days, rank, add_changes)
 
     def total() -> query.Report:  # over every plan (with --unit, the unit's measures in them)
-        result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank, known)
+        result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank,
+                              sections.known)
         if add_changes is not None:
             add_changes(result)
         return result
 
-    def sections(names=None):  # each plan's (of `names`), made afresh where they are wanted: one is alive at a time
-        return _plan_reports(loaded, today, due_soon, one_unit, stale_days, rank, add_changes, known, names)
-
     # A big report in the terminal, Markdown or JSON is written by two processes, each plan's section
     # by one of them; this process works out the total meanwhile (shared_output).
-    halves = (shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit),
-                                        shared_output.TERMINAL_SHARE if format is ReportFormat.table else None)
-              if loaded.several and format in (ReportFormat.json, ReportFormat.markdown, ReportFormat.table) else None)
+    halves = (ahead.halves if ahead.started else None) if ahead else (
+        shared_output.plan_halves(loaded.plans, shared_output.covered(loaded.measures, one_unit),
+                                  shared_output.TERMINAL_SHARE if format is ReportFormat.table else None)
+        if loaded.several and format in (ReportFormat.json, ReportFormat.markdown, ReportFormat.table) else None)
     result = None if halves else total()
-    with _output(output) as out:
+    with output_to as out:
         if format is ReportFormat.json:
             from .render import json
 
             if halves:
-                result = shared_output.json_report(sections, halves, total, out)
+                result = shared_output.json_report(sections, halves, total, out, ahead)
             elif loaded.several:
                 json.plans_report(((name, r) for name, r, _plan in sections()), result, out)
             else:

@@ -195,6 +195,13 @@ class _output:
             self._file_failed(failure)
         return False
 
+    def encoding(self) -> tuple[str, str]:
+        """(encoding, errors) of the text the output takes, known before it is opened: a child started
+        ahead of it (shared_output.start_ahead) encodes as it will."""
+        from .shared_output import encoding_of
+
+        return ("utf-8", "strict") if self.path is not None else encoding_of(sys.stdout)  # as __enter__ opens it
+
     def _file_failed(self, exc: OSError) -> NoReturn:
         fail(_("cannot write {path}: {reason}").format(path=self.path, reason=reason(exc)))
 
