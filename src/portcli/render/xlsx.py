@@ -140,18 +140,35 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
     ws.merged_cells = MultiCellRange(merged)
 
     rows_xml = _RowsXml(ws, columns, plan, as_of)
-    with tempfile.TemporaryFile() as body:
-        # The rows as text, encoded as the file holds them (ASCII, character references): in_two's child
-        # encodes its rows as this wrapper does.
-        text = io.TextIOWrapper(body, encoding="ascii", errors="xmlcharrefreplace", newline="")
-        if len(rows) < shared_output.SHARED_FROM:
-            rows_xml.write(groups, starts, text)
-        else:
-            _write_in_two(rows_xml, groups, starts, text)
-        text.detach()  # flushed into `body`, which stays open for _with_rows (closing the wrapper would close it)
-        saved = io.BytesIO()
-        workbook.save(saved)
-        return _with_rows(saved, ws.path[1:], body)
+    try:
+        with tempfile.TemporaryFile() as body:
+            # The rows as text, encoded as the file holds them (ASCII, character references): in_two's
+            # child encodes its rows as this wrapper does.
+            text = io.TextIOWrapper(body, encoding="ascii", errors="xmlcharrefreplace", newline="")
+            if len(rows) < shared_output.SHARED_FROM:
+                rows_xml.write(groups, starts, text)
+            else:
+                _write_in_two(rows_xml, groups, starts, text)
+            text.detach()  # flushed into `body`, which stays open for _with_rows (closing the wrapper would close it)
+            saved = io.BytesIO()
+            workbook.save(saved)
+            return _with_rows(saved, ws.path[1:], body)
+    except BaseException:
+        _close_unsaved(ws)
+        raise
+
+
+def _close_unsaved(ws) -> None:
+    """openpyxl's writer of `ws`, left open by a failure before the workbook is saved (a full disk),
+    closed now. Left to the garbage collector, its generators are closed in any order as portcli
+    exits, and lxml's complaints reach stderr as two tracebacks ("Exception ignored in ...") after
+    the one line that tells the failure."""
+    if ws.closed:
+        return
+    try:
+        ws.close()
+    except Exception:  # its own file on the same full disk: the failure told is the first one
+        pass
 
 
 class _RowsXml:
