@@ -7,6 +7,7 @@ test_export.py, test_xlsx_print.py and test_spreadsheet_inert.py."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -26,7 +27,7 @@ from openpyxl.styles import Font
 import hostile
 from forks import counted_children
 from programs import libreoffice, needs_libreoffice
-from portcli import child, shared_output
+from portcli import child, cli, shared_output
 from portcli.render import printable
 from portcli.render import xlsx
 
@@ -274,25 +275,75 @@ def test_libreoffice_reads_a_workbook_written_by_two_processes(run, monkeypatch,
     assert read[0] == read[1] and len(read[0]) == 2 + 4 * 15 + 2
 
 
-def test_a_child_whose_rows_cannot_all_be_copied_leaves_them_to_this_process(run, monkeypatch, children, tree,
-                                                                              tmp_path):
-    """The child ended well, but copying its rows failed halfway (say, the temporary file's disk was
-    full for a moment): what was copied is taken back, and this process writes those rows itself."""
-    import shutil
+class _FullAt(io.FileIO):
+    """A file on a disk that is full once the file holds `room` bytes: a write past it writes what
+    fits, and the next one fails as a full disk fails."""
 
-    real, calls = shutil.copyfileobj, []
+    def __init__(self, descriptor: int, room: int) -> None:
+        super().__init__(descriptor, "r+")
+        self.room = room
 
-    def copy_half_then_fail(source, target, *args):
-        if sys._getframe(1).f_code.co_name == "take":  # the child's rows, copied into the rows' file
-            calls.append(source)
-            target.write(source.read()[:1000])
-            raise OSError(28, "No space left on device")
-        return real(source, target, *args)
+    def write(self, data) -> int:
+        left = self.room - self.tell()
+        if left <= 0 < len(data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(memoryview(data)[:left])
 
-    monkeypatch.setattr(shutil, "copyfileobj", copy_half_then_fail)
-    one, two = one_and_two(run, monkeypatch, children, tree, tmp_path)
-    assert children[-1] is None and len(calls) == 1
-    assert two == one
+
+@pytest.mark.parametrize("channel", ["memfd", "pipe"])
+def test_a_child_whose_rows_cannot_all_be_copied_ends_the_export_as_one_process_meeting_a_full_disk(
+        run, monkeypatch, capsys, children, tree, tmp_path, channel):
+    """The child ended well, but its rows could not all be copied into the rows' file (its disk full
+    halfway): the export ends as it ends when one process, writing every row, meets that full disk: one
+    line on stderr and exit 2 (no traceback), and no workbook. The child's rows are not written again
+    here, into a disk that cannot take them."""
+    import gc
+    import tempfile
+    import types
+
+    if channel == "pipe":
+        monkeypatch.delattr(os, "memfd_create", raising=False)
+    sheet = exported(run, tree, tmp_path / "whole.xlsx")["xl/worksheets/sheet1.xml"]
+    rows = sheet.index(b"</sheetData>") - sheet.index(b'<row r="3"')  # the data rows' file, whole
+    # room for this process's rows (about 55 % of them) and some of the child's
+    monkeypatch.setattr(xlsx, "tempfile", types.SimpleNamespace(
+        TemporaryFile=lambda: io.BufferedRandom(_FullAt(tempfile.mkstemp(dir=tmp_path)[0], rows * 3 // 4))))
+    monkeypatch.setenv("PORTCLI_LANG", "en")
+
+    def export(out: Path) -> tuple[int, str]:
+        """The exit code, and stderr: what the command says, and what Python says as it exits of what the
+        failure left behind (the garbage collector's "Exception ignored in ..." tracebacks)."""
+        ignored, hook = [], sys.unraisablehook
+        sys.unraisablehook = lambda unraisable: ignored.append(f"Exception ignored in: {unraisable.object!r}\n")
+        try:
+            with pytest.raises(SystemExit) as ended:  # as the console script runs it, under commands.guarded
+                cli.run(["export", "--dir", str(tree), "--as-of", hostile.AS_OF, "--format", "xlsx", "--output", str(out)])
+            code = ended.value.code
+            del ended  # its traceback holds the export's frames, and what they held, alive
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        return code, capsys.readouterr().err + "".join(ignored)
+
+    with monkeypatch.context() as one_cpu:
+        one_cpu.setattr(child, "cpus", lambda: 1)
+        one = export(tmp_path / "one.xlsx")
+    parent, real, here = os.getpid(), xlsx._row_xml, []
+
+    def row_xml(index, *args):
+        if os.getpid() == parent:
+            here.append(index)
+        return real(index, *args)
+
+    monkeypatch.setattr(xlsx, "_row_xml", row_xml)
+    before = len(children)
+    two = export(tmp_path / "two.xlsx")
+    # the child ended well and handed its rows over: what failed is their copy, after this process's rows
+    assert len(children) == before + 1
+    assert children[-1] is True if channel == "memfd" else type(children[-1]) is bytes
+    assert here == list(range(3, here[-1] + 1)) and here[-1] < 2 + 4 * 15 + 2  # its own rows, once
+    assert one == two == (2, "portcli: cannot write the output: No space left on device\n")
+    assert not (tmp_path / "one.xlsx").exists() and not (tmp_path / "two.xlsx").exists()
 
 
 def test_a_sheet_one_byte_past_the_limit_is_zip64_and_its_declared_size_is_its_own(run, tmp_path, monkeypatch):

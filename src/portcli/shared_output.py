@@ -5,8 +5,9 @@ this process writes the rest.
 
 The work is split only where the output is a concatenation, and each part is rendered by the code
 one process runs, on the same data: the plans' sections of a report in the terminal (drawn on the
-same rich console, bound to the child's channel), in Markdown or JSON, and the rows of HTML's table
-of every measure (at a boundary of its pieces). What this process renders while the child renders
+same rich console, bound to the child's channel), in Markdown or JSON, the rows of HTML's table of
+every measure (at a boundary of its pieces), and the xlsx export's data rows (render/xlsx.py, into the
+file that holds them, by key tasks). What this process renders while the child renders
 something that comes before it (the total, after the plans' sections) waits in a Spool. So the output
 is one process's, byte for byte; and whatever the child fails to do, this process renders itself, so
 the output never depends on it.

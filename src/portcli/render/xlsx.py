@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import shutil
 import tempfile
 import unicodedata
@@ -36,7 +37,7 @@ from .widths import simple_width
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import IO, Iterable
 
 SHEET_TITLE = N_("Division of tasks")  # 任务分工表, the document's name
 # 等线 ships with Office 2016 and later; LibreOffice, lacking it, falls back through fontconfig to the
@@ -139,14 +140,35 @@ def render(measures: Iterable[Measure], plan: Plan | None, as_of: date, unit: st
     ws.merged_cells = MultiCellRange(merged)
 
     rows_xml = _RowsXml(ws, columns, plan, as_of)
-    with tempfile.TemporaryFile() as body:
-        if len(rows) < shared_output.SHARED_FROM:
-            rows_xml.write(groups, starts, body)
-        else:
-            _write_in_two(rows_xml, groups, starts, body)
-        saved = io.BytesIO()
-        workbook.save(saved)
-        return _with_rows(saved, ws.path[1:], body)
+    try:
+        with tempfile.TemporaryFile() as body:
+            # The rows as text, encoded as the file holds them (ASCII, character references): in_two's
+            # child encodes its rows as this wrapper does.
+            text = io.TextIOWrapper(body, encoding="ascii", errors="xmlcharrefreplace", newline="")
+            if len(rows) < shared_output.SHARED_FROM:
+                rows_xml.write(groups, starts, text)
+            else:
+                _write_in_two(rows_xml, groups, starts, text)
+            text.detach()  # flushed into `body`, which stays open for _with_rows (closing the wrapper would close it)
+            saved = io.BytesIO()
+            workbook.save(saved)
+            return _with_rows(saved, ws.path[1:], body)
+    except BaseException:
+        _close_unsaved(ws)
+        raise
+
+
+def _close_unsaved(ws) -> None:
+    """openpyxl's writer of `ws`, left open by a failure before the workbook is saved (a full disk),
+    closed now. Left to the garbage collector, its generators are closed in any order as portcli
+    exits, and lxml's complaints reach stderr as two tracebacks ("Exception ignored in ...") after
+    the one line that tells the failure."""
+    if ws.closed:
+        return
+    try:
+        ws.close()
+    except Exception:  # its own file on the same full disk: the failure told is the first one
+        pass
 
 
 class _RowsXml:
@@ -158,8 +180,9 @@ class _RowsXml:
         self.letters = [get_column_letter(col) for col in range(1, columns + 1)]
         self.plan, self.as_of = plan, as_of
 
-    def write(self, groups: list[list[Measure]], starts: list[int], out) -> None:
-        """The rows of these key tasks' measures (`groups`), the first of each at its row in `starts`, to `out`."""
+    def write(self, groups: list[list[Measure]], starts: list[int], out: IO[str]) -> None:
+        """The rows of these key tasks' measures (`groups`), the first of each at its row in `starts`, to `out`
+        (text: `_row_xml`'s ASCII, which the rows' file and in_two's channel encode as it was)."""
         plan, as_of, letters, styles = self.plan, self.as_of, self.letters, self.styles
         for group, r in zip(groups, starts):
             values = [sheet.row(m, plan, as_of) for m in group]
@@ -180,43 +203,32 @@ class _RowsXml:
                 heights = [height + (needed - have) / n for height in heights]
             for i, (row, height, lit) in enumerate(zip(values, heights, lights)):
                 cells = _data_cells(row, shown[i], lit, i == 0, i == n - 1, styles)
-                out.write(_row_xml(r + i, height, letters, cells))
+                out.write(_row_xml(r + i, height, letters, cells).decode("ascii"))
 
 
-def _write_in_two(rows_xml: _RowsXml, groups: list[list[Measure]], starts: list[int], body) -> None:
-    """rows_xml.write of every group to `body`, the last groups' rows written by a forked child
-    (child.shared) while this process writes the first ones: at 100,000 measures the rows are two
-    thirds of the export. Every style a data cell can have is numbered first (`_Styles.every_kind`),
-    so the child numbers its cells as this process would. Whatever the child fails to write, this
-    process writes; the workbook is the same either way, byte for byte."""
+def _write_in_two(rows_xml: _RowsXml, groups: list[list[Measure]], starts: list[int], out: IO[str]) -> None:
+    """rows_xml.write of every group to `out`, the last groups' rows written by a forked child
+    (shared_output.in_two) while this process writes the first ones: at 100,000 measures the rows are
+    two thirds of the export. Every style a data cell can have is numbered first (`_Styles.every_kind`),
+    on one CPU too, so that the child numbers its cells as this process would and the workbook is the
+    same, byte for byte, however many processes wrote it. Whatever the child fails to write, this
+    process writes; a copy of the child's rows into `out` that fails (a full disk) raises its OSError,
+    as this process's own write would."""
     rows_xml.styles.every_kind()
-    at = child.split([len(group) for group in groups], child.SHARE) if len(groups) > 1 else len(groups)
-    ours, theirs = (groups[:at], starts[:at]), (groups[at:], starts[at:])
-    before = None
+    if len(groups) < 2 or not child.can_fork():
+        rows_xml.write(groups, starts, out)
+        return
+    at = child.split([len(group) for group in groups], child.SHARE)
+    parent = os.getpid()
 
-    def take(channel):
-        nonlocal before
-        if not channel.seekable():  # a pipe, read while the child may still fail: held until it is known
-            return channel.read()
-        before = body.tell()  # a memfd, read once the child has ended well
-        shutil.copyfileobj(channel, body, 1 << 20)
-        return True
+    def theirs(out: IO[str]) -> None:
+        # In the child a style every_kind did not number would be a number of its own: it fails instead,
+        # and this process writes these rows (theirs then runs here, where numbering one is right).
+        if os.getpid() != parent:
+            rows_xml.styles.in_child = True
+        rows_xml.write(groups[at:], starts[at:], out)
 
-    def in_child(channel) -> None:
-        rows_xml.styles.in_child = True
-        rows_xml.write(*theirs, channel)
-
-    done = child.shared(in_child, lambda: rows_xml.write(*ours, body), take) if theirs[0] and child.can_fork() else None
-    if done is None:  # no child: this process writes every row
-        rows_xml.write(*ours, body)
-    sent = done and done[1]
-    if isinstance(sent, bytes):
-        body.write(sent)
-    elif sent is not True:  # the child failed, or its rows could not all be copied: written here
-        if before is not None:
-            body.seek(before)
-            body.truncate()
-        rows_xml.write(*theirs, body)
+    shared_output.in_two(out, lambda out: rows_xml.write(groups[:at], starts[:at], out), theirs)
 
 
 # Under a merged cell only its first cell holds a value; the others keep the borders on the merged
