@@ -138,6 +138,7 @@ def test_a_json_reports_child_loads_the_last_plans_itself_while_this_process_loa
 
     monkeypatch.delattr(os, "memfd_create", raising=False)
     monkeypatch.setattr(shared_output, "AHEAD_SHARE", share)
+    monkeypatch.setattr(shared_output, "TERMINAL_AHEAD_SHARE", 1 - share)  # not the terminal's
     order = []
     counted_start, load_tree = child.start, commands.load_tree
     monkeypatch.setattr(child, "start", lambda theirs: (order.append("child started"), counted_start(theirs))[1])
@@ -151,6 +152,32 @@ def test_a_json_reports_child_loads_the_last_plans_itself_while_this_process_loa
     assert list(report["plans"]) == PLANS and sent in two.stdout
     for name in theirs:  # a plan's section is its own: its measures, counted in the total too
         assert report["plans"][name]["total"] == PER_PLAN
+
+
+@pytest.mark.parametrize("format, heading", [("markdown", r"^as of 2022-06-15$"), ("table", r"^\S.*  as of 2022-06-15$")])
+@pytest.mark.parametrize("share, theirs", [(0.7, 4), (0.15, 1)])
+def test_a_markdown_or_terminal_reports_child_too_writes_the_last_plans_sections_from_its_own_load(
+        tree, run, monkeypatch, children, format, heading, share, theirs):
+    """As in JSON: through a pipe, the child's part is seen to be the last `theirs` plans' sections,
+    then this process's first ones and the total. (The terminal's share is its own setting.)"""
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(shared_output, "TERMINAL_AHEAD_SHARE" if format == "table" else "AHEAD_SHARE", share)
+    monkeypatch.setattr(shared_output, "AHEAD_SHARE" if format == "table" else "TERMINAL_AHEAD_SHARE", 1 - share)
+    from portcli import commands
+
+    order = []
+    counted_start, load_tree = child.start, commands.load_tree
+    monkeypatch.setattr(child, "start", lambda theirs: (order.append("child started"), counted_start(theirs))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    one, two = run_both(run, monkeypatch, children, "report", "--format", format)
+    same(one, two)
+    assert order[-2:] == ["child started", "tree loaded"]
+    sent = children[-1].decode("utf-8")
+    headings = re.compile(heading, flags=re.M)
+    assert len(headings.findall(sent)) == theirs
+    assert len(headings.findall(two.stdout)) == len(PLANS) + 1  # every plan's section, then the total
+    at = two.stdout.index(sent)
+    assert len(headings.findall(two.stdout[:at])) == len(PLANS) - theirs  # this process's sections come first
 
 
 @pytest.mark.parametrize("unit, plans", [
@@ -337,12 +364,15 @@ def test_a_child_with_more_to_send_than_a_pipe_holds_sends_it_all(tmp_path, run,
 
 
 def test_a_small_report_a_table_and_one_cpu_start_no_child(tree, run, monkeypatch, children):
-    # The JSON report's child starts before the files are read: it counts them, the two broken ones too.
+    # A child that starts before the files are read counts them, the two broken ones too
     monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 3)
-    assert run("report", "--format", "json", "--as-of", AS_OF).exit_code == 2
-    monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 1)
-    for format in ("markdown", "html", "table"):
+    for format in ("markdown", "json", "table"):
         assert run("report", "--format", format, "--as-of", AS_OF).exit_code == 2
+    # one that starts after the load counts the valid measures the report covers
+    monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES + 1)
+    assert run("report", "--format", "html", "--as-of", AS_OF).exit_code == 2
+    for format in ("markdown", "json", "table"):
+        assert run("report", "--format", format, "--since", "2022-05-01", "--as-of", AS_OF).exit_code == 2
     monkeypatch.setattr(shared_output, "SHARED_FROM", MEASURES)
     # a unit's report covers the unit's measures: too few of them
     assert run("report", "--format", "json", "--unit", "戊港务局", "--as-of", AS_OF).exit_code == 2
@@ -425,12 +455,12 @@ def _on_a_terminal(argv: list[str], env: dict, one_cpu: bool, columns: int = 100
 LOWERED = """import os, sys
 from portcli import child, shared_output
 shared_output.SHARED_FROM = 2
-real = child.shared
+real = child.start
 def told(*args):
     with open(os.environ["STARTED"], "a") as log:
         log.write("a child\\n")
     return real(*args)
-child.shared = told
+child.start = told
 from portcli.entry import main
 sys.argv[0] = "portcli"
 main()
@@ -451,7 +481,7 @@ def test_the_terminal_report_on_a_real_terminal_is_one_processs(tree, tmp_path, 
     argv = ["report", "--dir", str(tree), "--as-of", AS_OF, *options]
     _on_a_terminal(argv, env, one_cpu=True)  # the cache written
     one = _on_a_terminal(argv, env, one_cpu=True)
-    assert not started.exists()  # child.shared is asked only where a child can be had
+    assert not started.exists()  # child.start is asked only where a child can be had
     two = _on_a_terminal(argv, env, one_cpu=False)
     assert two == one
     assert started.read_text() == "a child\n"

@@ -244,30 +244,27 @@ def _changes_adder(loaded: Loaded, since: date, today: date) -> Callable[[query.
 
 def _markdown_report(result: query.Report | None, sections: Sections, loaded: Loaded, out: IO[str],
                      halves: tuple[list[str], list[str]] | None = None,
-                     total: Callable[[], query.Report] | None = None) -> query.Report:
+                     total: Callable[[], query.Report] | None = None,
+                     ahead: shared_output.Ahead | None = None) -> query.Report:
     """The Markdown report, and its total. With `halves`, the second half's sections are written by a
-    child (shared_output) while this process writes the first half's, and works out the total
-    (`total()`: `result` is None) and writes it into a spool, which follows."""
+    child (shared_output; `ahead`: one started before the load) while this process writes the first
+    half's, and works out the total (`total()`: `result` is None) and writes it into a spool, which follows."""
     from .render import markdown
 
-    def write(names: list[str] | None, out: IO[str]) -> None:
-        for _name, r, one in sections(names):
-            markdown.report(r, one, out)
-            out.write("\n")
-
     if not halves:
-        write(None, out)
+        shared_output.markdown_sections(sections, None, out)
         markdown.report(result, _plans_of(loaded), out, loaded.problems)
         return result
     spool = shared_output.Spool(out)
 
     def mine(out: IO[str]) -> query.Report:
-        write(halves[0], out)
+        shared_output.markdown_sections(sections, halves[0], out)
         result = total()
         markdown.report(result, _plans_of(loaded), spool.text, loaded.problems)
         return result
 
-    result, _more = shared_output.in_two(out, mine, lambda out: write(halves[1], out))
+    result, _more = shared_output.in_two(out, mine, lambda out: shared_output.markdown_sections(sections, halves[1], out),
+                                         ahead=ahead and ahead.started)
     spool.copy_to(out)
     return result
 
@@ -534,18 +531,38 @@ def report(
         due_soon = None
     stale_days = query.DEFAULT_STALE_DAYS if stale is None else stale
     folder, output_to = _directory(directory), _output(output)
-    # A big tree's report in JSON: a child started now loads the last plans itself and writes their
-    # sections, while this process loads every plan (the total needs them all).
-    ahead = shared_output.start_ahead(folder, plan, output_to.encoding(), lambda loaded, out: shared_output.json_sections(
-        _sections(loaded, today, due_soon, None, stale_days, rank), list(loaded.plans), out)) \
-        if format is ReportFormat.json and not unit and since is None else None
+    # On the terminal, the console is made before any child: one started ahead draws as it does.
+    console = _console(sys.stdout) if format is ReportFormat.table and output is None and sys.stdout else None
+    ahead = None
+    if not unit and since is None:  # else the child would need the whole tree's units, or its git history
+        # A big tree's report: a child started now loads the last plans itself and writes their
+        # sections, while this process loads every plan (the total needs them all).
+        write = _sections_writer(format, console)
+        if write is not None:
+            ahead = shared_output.start_ahead(
+                folder, plan, output_to.encoding(),
+                lambda loaded, out: write(_sections(loaded, today, due_soon, None, stale_days, rank), list(loaded.plans), out),
+                shared_output.TERMINAL_AHEAD_SHARE if format is ReportFormat.table else None)
     with ahead or nullcontext():
         _report(loaded=_load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
-                unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days, rank=rank,
-                today=today, format=format)
+                console=console, unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days,
+                rank=rank, today=today, format=format)
 
 
-def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _output, unit: list[str] | None,
+def _sections_writer(format: ReportFormat, console) -> Callable[[Sections, list[str], IO[str]], None] | None:
+    """What writes a run of plans' sections in `format`, when a child can write them ahead of the load:
+    JSON, Markdown, or the terminal (a console made for stdout)."""
+    if format is ReportFormat.json:
+        return shared_output.json_sections
+    if format is ReportFormat.markdown:
+        return shared_output.markdown_sections
+    if format is ReportFormat.table and console is not None:
+        terminal = console.is_terminal  # asked here: the child's stdout is not the output's
+        return lambda sections, names, out: shared_output.terminal_sections(sections, names, console, terminal, out)
+    return None
+
+
+def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _output, console, unit: list[str] | None,
             fail_on: FailOn, due_soon: int | None, since: date | None, stale_days: int, rank: bool, today: date,
             format: ReportFormat) -> NoReturn:
     """report, once the tree is loaded (and `ahead`, a child writing the last plans' sections, started)."""
@@ -578,7 +595,7 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
             else:
                 json.report(result, loaded.plan, out)
         elif format is ReportFormat.markdown:
-            result = _markdown_report(result, sections, loaded, out, halves, total)
+            result = _markdown_report(result, sections, loaded, out, halves, total, ahead)
         elif format is ReportFormat.github:
             from .render import github
 
@@ -597,9 +614,9 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
         else:
             from .render import table
 
-            console = _console(out)
+            console = console or _console(out)
             if halves:
-                result = shared_output.terminal_report(sections, halves, total, console, _plans_of(loaded))
+                result = shared_output.terminal_report(sections, halves, total, console, _plans_of(loaded), ahead)
             else:
                 for _name, r, one in sections():  # each plan's section, then the total over them
                     table.report(r, one, console)

@@ -213,18 +213,20 @@ class Ahead:
 
 # The share of a tree's measure files whose plans the child started ahead loads and writes: this
 # process loads them all and works out the total besides, so the child takes most of the sections
-# (at 100,000 measures in 1,000 plans, with 0.7 this process was last by 0.5 s; with 0.9 and 0.97 both
-# end within 0.1-0.3 s of each other, 0.9 first more often).
+# (at 100,000 measures in 1,000 plans, in JSON, with 0.7 this process was last by 0.5 s; with 0.9 and
+# 0.97 both end within 0.1-0.3 s of each other, 0.9 first more often).
 AHEAD_SHARE = 0.9
+# In the terminal the sections are nearly all the work (the total's lists show 50 measures each).
+TERMINAL_AHEAD_SHARE = 0.6
 
 
 def start_ahead(folder: str, plans: list[str] | None, encoding: tuple[str, str],
-                theirs: Callable[[Loaded, IO[str]], object]) -> Ahead | None:
+                theirs: Callable[[Loaded, IO[str]], object], share: float | None = None) -> Ahead | None:
     """A child that loads the last plans of the tree `folder` (of the plans `plans`, else all) and
     writes theirs(what it loaded, out) into its channel, as text in `encoding` (the output's encoding
     and errors), started now, before this process loads the tree; None when there is no tree of
     plans, too few files to share (the files are not read yet: counted, broken ones too) or no CPU
-    for a child."""
+    for a child. The child takes `share` of the files (AHEAD_SHARE)."""
     from .files import join
     from .load import UnknownPlan, chosen_plans, load_plans, measure_names
 
@@ -240,7 +242,7 @@ def start_ahead(folder: str, plans: list[str] | None, encoding: tuple[str, str],
     sizes = [len(listed[name]) for name in names]
     if len(sizes) < 2 or sum(sizes) < SHARED_FROM:
         return None
-    at = child.split(sizes, AHEAD_SHARE)
+    at = child.split(sizes, AHEAD_SHARE if share is None else share)
     halves = names[:at], names[at:]
     def in_child(out: IO[str]) -> None:
         loaded = load_plans(folder, halves[1], listed=listed)
@@ -292,36 +294,59 @@ def json_sections(sections: Callable, names: list[str], out: IO[str], level: int
     json.plan_members(((name, r) for name, r, _plan in sections(names)), out, level, "")
 
 
-def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Callable, console, plan):
+def markdown_sections(sections: Callable, names: list[str] | None, out: IO[str]) -> None:
+    """The Markdown report's sections of the plans `names` (all: None), each followed by a blank line."""
+    from .render import markdown
+
+    for _name, r, one in sections(names):
+        markdown.report(r, one, out)
+        out.write("\n")
+
+
+def terminal_sections(sections: Callable, names: list[str] | None, console, terminal: bool, file: IO[str]) -> None:
+    """The terminal report's sections of the plans `names` (all: None), each followed by a blank line,
+    drawn on `console` bound to `file` instead of the output: as wide, in the same colours and as much a
+    terminal (`terminal`: what rich made of the output) as the output is."""
+    from .render import table
+
+    def draw() -> None:
+        for _name, r, one in sections(names):
+            table.report(r, one, console)
+            console.print()
+
+    _drawn_on(console, file, terminal, draw)
+
+
+def _drawn_on(console, file: IO[str], terminal: bool, what: Callable[[], T]) -> T:
+    """what(), drawing on `console` bound to `file`, `terminal` or not, as the output is."""
+    saved = console.file, console._force_terminal
+    console.file, console._force_terminal = file, terminal
+    try:
+        return what()
+    finally:
+        console.file, console._force_terminal = saved
+
+
+def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Callable, console, plan,
+                    ahead: Ahead | None = None):
     """The report drawn on `console` (rich's, bound to the output): the second half's sections drawn
     by a child on the same console bound to its channel instead, as wide, in the same colours and as
     much a terminal as the output is; this process draws the first half's, and meanwhile works out the
-    total (`total()`) and draws it on the console bound to a Spool. The total, which it gives."""
+    total (`total()`) and draws it on the console bound to a Spool. The total, which it gives.
+    `ahead`: the child, started before the load (terminal_sections)."""
     from .render import table
 
     terminal = console.is_terminal  # what rich makes of the output: the same wherever the console draws
     spool = Spool(console.file)
 
-    def draw(names: list[str]) -> None:
-        for _name, r, one in sections(names):  # each plan's section, then (by the caller) the total
-            table.report(r, one, console)
-            console.print()
-
-    def drawn_on(file: IO[str], what: Callable[[], T]) -> T:
-        saved = console.file, console._force_terminal
-        console.file, console._force_terminal = file, terminal
-        try:
-            return what()
-        finally:
-            console.file, console._force_terminal = saved
-
     def mine(out: IO[str]) -> object:
-        draw(halves[0])
+        terminal_sections(sections, halves[0], console, terminal, out)
         result = total()
-        drawn_on(spool.text, lambda: table.report(result, plan, console))
+        _drawn_on(console, spool.text, terminal, lambda: table.report(result, plan, console))
         return result
 
-    result, _more = in_two(console.file, mine, lambda file: drawn_on(file, lambda: draw(halves[1])))
+    result, _more = in_two(console.file, mine, lambda file: terminal_sections(sections, halves[1], console, terminal, file),
+                           ahead=ahead and ahead.started)
     spool.copy_to(console.file)
     return result
 
