@@ -340,6 +340,29 @@ def test_a_failing_child_changes_nothing_but_the_time(tree, run, monkeypatch, ch
             assert "half-written" not in two.stdout
 
 
+@pytest.mark.parametrize("format", ["json", "markdown"])
+def test_a_child_started_before_the_load_is_stopped_when_this_process_fails_first(tree, run, monkeypatch, children,
+                                                                                   tmp_path, format):
+    """The output is opened after the load: when it cannot be, portcli says so as one process does, and the
+    child started ahead (still writing, or done and not yet taken) is not left behind."""
+    from forks import no_child_left
+
+    started = []
+    counted_start = child.start
+    monkeypatch.setattr(child, "start", lambda theirs: started.append(counted_start(theirs)) or started[-1])
+    nowhere = str(tmp_path / "no such folder" / "report.out")
+    with monkeypatch.context() as alone:
+        alone.setattr(shared_output, "SHARED_FROM", 10**9)
+        one = run("report", "--format", format, "--output", nowhere, "--as-of", AS_OF)
+    assert started == []
+    two = run("report", "--format", format, "--output", nowhere, "--as-of", AS_OF)
+    assert len(started) == 1 and started[0] is not None  # a child was started, before the load
+    assert (two.exit_code, two.stderr, two.stdout) == (one.exit_code, one.stderr, one.stdout)
+    assert two.exit_code == 2 and "cannot write" in two.stderr
+    assert children == []  # its part never taken
+    assert no_child_left()
+
+
 def test_a_fork_that_fails_leaves_the_whole_report_to_this_process(tree, run, monkeypatch, children):
     def no_more_processes():
         raise BlockingIOError(11, "Resource temporarily unavailable")
