@@ -57,12 +57,16 @@ def shared(theirs: Callable[[BinaryIO], None], mine: Callable[[], T],
     None when no child can be started; then neither ran. When mine() raises, the child is stopped before
     the exception goes on. (take() reads the channel itself: 25 MB of a child's lines are not held as
     bytes beside what is made of them.)"""
-    started = start(theirs)
+    return alongside(start(theirs), mine, take)
+
+
+def alongside(started: Started | None, mine: Callable[[], T],
+              take: Callable[[BinaryIO], object] = lambda sent: sent.read()) -> tuple[T, object] | None:
+    """As `shared`, with the child `started` already (None: no child could be, and mine() does not run)."""
     if started is None:
         return None
     with started:
-        done = mine()
-        return done, started.finish(take)
+        return mine(), started.finish(take)
 
 
 def start(theirs: Callable[[BinaryIO], None]) -> Started | None:

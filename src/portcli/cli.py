@@ -539,10 +539,10 @@ def report(
         # sections, while this process loads every plan (the total needs them all).
         write = _sections_writer(format, console)
         if write is not None:
+            share = shared_output.TERMINAL_AHEAD_SHARE if format is ReportFormat.table else shared_output.AHEAD_SHARE
             ahead = shared_output.start_ahead(
-                folder, plan, output_to.encoding(),
-                lambda loaded, out: write(_sections(loaded, today, due_soon, None, stale_days, rank), list(loaded.plans), out),
-                shared_output.TERMINAL_AHEAD_SHARE if format is ReportFormat.table else None)
+                folder, commands._halves(folder, plan, share, shared_output.SHARED_FROM), output_to.encoding(),
+                lambda loaded, out: write(_sections(loaded, today, due_soon, None, stale_days, rank), list(loaded.plans), out))
     with ahead or nullcontext():
         _report(loaded=_load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
                 console=console, unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days,
@@ -617,10 +617,8 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
             console = console or _console(out)
             if halves:
                 result = shared_output.terminal_report(sections, halves, total, console, _plans_of(loaded), ahead)
-            else:
-                for _name, r, one in sections():  # each plan's section, then the total over them
-                    table.report(r, one, console)
-                    console.print()
+            else:  # each plan's section, then the total over them
+                shared_output.terminal_sections(sections, None, console, console.is_terminal, console.file)
                 table.report(result, _plans_of(loaded), console)
     _append_step_summary(result, sections, loaded)
     _set_step_outputs(result)

@@ -442,10 +442,11 @@ def _json_query(directory: str | Path | None, plans: list[str] | None, unit: lis
     _finish(loaded)
 
 
-def _halves(folder: str, plans: list[str] | None) -> tuple[list[str], list[str], dict[str, list[str]]] | None:
-    """The plan folders this process loads, those a child loads (none when the tree has too few files
-    to share), and each one's measure files; None when there is no tree of plans to share: one plan,
-    or no child to be had."""
+def _halves(folder: str, plans: list[str] | None, share: float | None = None,
+            shared_from: int | None = None) -> tuple[list[str], list[str], dict[str, list[str]]] | None:
+    """The plan folders this process loads, those a child loads (about `share` of the files, child.SHARE;
+    none when the tree has fewer than `shared_from` files, SHARED_FROM), and each one's measure files;
+    None when there is no tree of plans to share: one plan, or no child to be had."""
     if not child.can_fork():
         return None
     try:
@@ -456,9 +457,9 @@ def _halves(folder: str, plans: list[str] | None) -> tuple[list[str], list[str],
     except (UnknownPlan, OSError):  # said as the command says it, by the load of one process
         return None
     sizes = [len(listed[name]) for name in names]
-    if len(sizes) < 2 or sum(sizes) < SHARED_FROM:
+    if len(sizes) < 2 or sum(sizes) < (SHARED_FROM if shared_from is None else shared_from):
         return names, [], listed
-    at = child.split(sizes, child.SHARE)
+    at = child.split(sizes, child.SHARE if share is None else share)
     return names[:at], names[at:], listed
 
 

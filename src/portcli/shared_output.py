@@ -125,11 +125,7 @@ def in_two(out: IO[str], mine: Callable[[IO[str]], T], theirs: Callable[[IO[str]
             failed.append(exc)
         return True
 
-    if ahead is None:
-        done = child.shared(_as_text(theirs, encoding, errors), first, take)
-    else:
-        with ahead:
-            done = first(), ahead.finish(take)
+    done = child.alongside(child.start(_as_text(theirs, encoding, errors)) if ahead is None else ahead, first, take)
     if failed:
         raise failed[0]
     if done is not None:
@@ -197,7 +193,8 @@ class Ahead:
     plans itself and writes their part of the report while this process loads every plan, which the
     total needs. `halves`: the plans whose part this process writes, and the child's; `listed`: each
     plan folder's measure files, for this process's load not to list them again; `started`: the child,
-    None when it could not be started (this process then writes it all: no second fork is tried)."""
+    None when the tree is too small to share or it could not be started (this process then writes it
+    all: no second fork is tried)."""
 
     def __init__(self, halves: tuple[list[str], list[str]], listed: dict[str, list[str]],
                  started: child.Started | None) -> None:
@@ -220,36 +217,27 @@ AHEAD_SHARE = 0.9
 TERMINAL_AHEAD_SHARE = 0.6
 
 
-def start_ahead(folder: str, plans: list[str] | None, encoding: tuple[str, str],
-                theirs: Callable[[Loaded, IO[str]], object], share: float | None = None) -> Ahead | None:
-    """A child that loads the last plans of the tree `folder` (of the plans `plans`, else all) and
-    writes theirs(what it loaded, out) into its channel, as text in `encoding` (the output's encoding
-    and errors), started now, before this process loads the tree; None when there is no tree of
-    plans, too few files to share (the files are not read yet: counted, broken ones too) or no CPU
-    for a child. The child takes `share` of the files (AHEAD_SHARE)."""
-    from .files import join
-    from .load import UnknownPlan, chosen_plans, load_plans, measure_names
+def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[str]]] | None,
+                encoding: tuple[str, str], theirs: Callable[[Loaded, IO[str]], object]) -> Ahead | None:
+    """A child that loads the child's plans of `halves` (commands._halves: this process's plans, the
+    child's, each one's measure files) in the tree `folder` and writes theirs(what it loaded, out) into
+    its channel, as text in `encoding` (the output's encoding and errors), started now, before this
+    process loads the tree. None when there is no tree to share; without plans for a child (too few
+    files: counted before any is read, broken ones too) none is started."""
+    from .load import load_plans
 
-    if not child.can_fork():
+    if halves is None:
         return None
-    try:
-        names = chosen_plans(folder, plans)
-        if names is None:
-            return None
-        listed = {name: measure_names(join(folder, name)) for name in names}
-    except (UnknownPlan, OSError):  # said as the command says it, by this process's load
-        return None
-    sizes = [len(listed[name]) for name in names]
-    if len(sizes) < 2 or sum(sizes) < SHARED_FROM:
-        return None
-    at = child.split(sizes, AHEAD_SHARE if share is None else share)
-    halves = names[:at], names[at:]
+    mine, their_names, listed = halves
+    if not their_names:
+        return Ahead((mine, their_names), listed, None)
+
     def in_child(out: IO[str]) -> None:
-        loaded = load_plans(folder, halves[1], listed=listed)
+        loaded = load_plans(folder, their_names, listed=listed)
         gc.freeze()  # alive until the child ends: out of the collector's walks, as this process's (commands._load_folder)
         theirs(loaded, out)
 
-    return Ahead(halves, listed, child.start(_as_text(in_child, *encoding)))
+    return Ahead((mine, their_names), listed, child.start(_as_text(in_child, *encoding)))
 
 
 # --- the reports' parts ------------------------------------------------------------------------
