@@ -22,8 +22,8 @@ def counted_children(monkeypatch, module) -> list:
     started = []
     real = child.start
 
-    def counted(theirs):
-        running = real(theirs)
+    def counted(theirs, early=False):
+        running = real(theirs, early)
         if running is None:  # asked for, but none could be started
             started.append(None)
         else:

@@ -207,3 +207,84 @@ def test_a_take_that_raises_gives_none_and_leaves_no_child(channel, forked):
     done = child.shared(lambda out: out.write(b"y" * (256 * 1024)), lambda: 5, take=take)
     assert done == (5, None)
     assert no_child_left() and descriptors() == before
+
+
+# --- what a child sends before it is done (child.start's early) -------------------------------------
+
+@needs_proc
+@pytest.mark.parametrize("temporary_file", [False, True])
+def test_what_a_child_sends_early_comes_before_it_is_done(channel, forked, monkeypatch, tmp_path, temporary_file):
+    """The child sends 300 KB (more than a pipe holds) early, then waits until this process has read
+    them (a file it makes after) before it writes what it sends at its end: the parent has the early
+    bytes while the child still runs. Through a file in memory or, without one, a temporary file."""
+    real_memfd = getattr(os, "memfd_create", None)
+    if temporary_file and real_memfd is not None:  # (without any memfd, the channel is a pipe and this a file)
+
+        def only_the_channel(name, *flags):  # the early bytes go to a temporary file
+            if name == "portcli-early":
+                raise OSError(38, "Function not implemented")
+            return real_memfd(name, *flags)
+
+        monkeypatch.setattr(os, "memfd_create", only_the_channel, raising=False)
+    early = bytes(range(256)) * 1200
+    read = tmp_path / "read"
+
+    def theirs(out, send) -> None:
+        send(early)
+        while not read.exists():  # the parent has taken them: the child is still running meanwhile
+            time.sleep(0.01)
+        out.write(b"the rest")
+
+    before = descriptors()
+    with child.start(theirs, early=True) as started:
+        assert started.early() == early
+        read.touch()
+        assert started.early() == early  # asked again: the same bytes
+        assert started.finish() == b"the rest"
+    assert len(forked) == 1 and no_child_left()
+    assert descriptors() == before
+
+
+@needs_proc
+@pytest.mark.parametrize("how", ["sends nothing", "exits", "dies", "raises"])
+def test_a_child_that_ends_without_sending_early_gives_none_and_is_not_waited_for_twice(channel, forked, how):
+    """early() is None when the child ended without sending (having written, or failed); what it wrote
+    is still taken when it ended well."""
+    import signal
+
+    def theirs(out, send) -> None:
+        out.write(b"written")
+        out.flush()
+        if how == "exits":
+            os._exit(3)
+        if how == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if how == "raises":
+            raise RuntimeError("no early bytes")
+
+    before = descriptors()
+    started = child.start(theirs, early=True)
+    assert started.early() is None and started.early() is None
+    assert started.finish() == (b"written" if how == "sends nothing" else None)
+    assert no_child_left() and descriptors() == before
+
+
+@needs_proc
+def test_a_child_stopped_before_it_was_asked_gives_none_and_leaves_nothing_open(channel, forked):
+    before = descriptors()
+
+    def theirs(out, send) -> None:
+        time.sleep(30)  # killed long before
+        send(b"late")
+
+    started = child.start(theirs, early=True)
+    started.stop()
+    assert started.early() is None
+    assert no_child_left() and descriptors() == before
+
+
+def test_a_child_started_without_early_is_given_only_its_channel(channel, forked):
+    """theirs(out), as ever; early() is None at once, nothing waited for."""
+    with child.start(lambda out, *more: out.write(repr(more).encode())) as started:
+        assert started.early() is None
+        assert started.finish() == b"()"

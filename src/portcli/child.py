@@ -69,10 +69,12 @@ def alongside(started: Started | None, mine: Callable[[], T],
         return mine(), started.finish(take)
 
 
-def start(theirs: Callable[[BinaryIO], None]) -> Started | None:
+def start(theirs: Callable[..., None], early: bool = False) -> Started | None:
     """theirs(out) started in a forked child, for Started.finish to take what it sent; None when no
-    child can be started (then it did not run). Used as a context (`with`): whatever this process
-    meets before it finishes, the child is stopped, never left running."""
+    child can be started (then it did not run). With `early`, theirs(out, send) is given `send(data)`
+    too, to send bytes before it is done (Started.early: what the parent needs to go on with its own
+    part). Used as a context (`with`): whatever this process meets before it finishes, the child is
+    stopped, never left running."""
     # What the child sends waits in a file in memory where there is one: a pipe holds 64 KB, and a
     # child with more to send (28 MB of JSON at 100,000 measures) would wait for this process to be
     # done before it could finish.
@@ -84,12 +86,15 @@ def start(theirs: Callable[[BinaryIO], None]) -> Started | None:
         except OSError:
             return None
     pipe = reading != writing
+    sooner = _Early.made() if early else None
     try:
         pid = os.fork()
     except OSError:
         os.close(reading)
         if pipe:
             os.close(writing)
+        if sooner is not None:
+            sooner.close()
         return None
     if pid == 0:  # the child: never return into the caller's code, never flush the parent's buffers
         code = 1
@@ -98,20 +103,90 @@ def start(theirs: Callable[[BinaryIO], None]) -> Started | None:
                 os.close(reading)
             _quiet()
             with open(writing, "wb") as out:
-                theirs(out)
+                if sooner is None:
+                    theirs(out)
+                else:
+                    theirs(out, sooner.send)
             code = 0
         finally:
             os._exit(code)
     if pipe:
         os.close(writing)
-    return Started(pid, open(reading, "rb"), pipe)
+    if sooner is not None:
+        sooner._close_tell()  # the child's end: this process sees the pipe end when the child ends
+    return Started(pid, open(reading, "rb"), pipe, sooner)
+
+
+class _Early:
+    """What a child sends before it is done (start's `early`): bytes in a file in memory (a memfd, else
+    a temporary file), and a pipe on which the child tells that they are all there, by one byte. The
+    pipe ends without that byte when the child ends without sending them."""
+
+    def __init__(self, data: BinaryIO, told: int, tell: int) -> None:
+        self.data, self.told, self.tell = data, told, tell
+        self.got: bytes | None = None
+
+    @classmethod
+    def made(cls) -> _Early | None:
+        try:
+            data: BinaryIO = open(os.memfd_create("portcli-early", os.MFD_CLOEXEC), "w+b")
+        except (AttributeError, OSError):
+            import tempfile  # here: only where there is no memfd
+
+            try:
+                data = tempfile.TemporaryFile()
+            except OSError:
+                return None
+        try:
+            told, tell = os.pipe()
+        except OSError:
+            data.close()
+            return None
+        return cls(data, told, tell)
+
+    def send(self, sent: bytes) -> None:
+        """In the child, once: `sent`, then the byte that says it is all there."""
+        self.data.write(sent)
+        self.data.flush()
+        os.write(self.tell, b"\1")
+        self._close_tell()
+
+    def received(self) -> bytes | None:
+        """In the parent: what the child sent, once it has (waiting for it); None when it ended
+        without, or this was closed before it was asked."""
+        if self.told >= 0:
+            try:
+                if os.read(self.told, 1) == b"\1":
+                    self.data.seek(0)
+                    self.got = self.data.read()
+            except OSError:
+                pass
+            self.close()
+        return self.got
+
+    def _close_tell(self) -> None:
+        os.close(self.tell)
+        self.tell = -1
+
+    def close(self) -> None:
+        """Every descriptor closed, once (a number closed twice may be another file's by then)."""
+        for fd in (self.told, self.tell):
+            if fd >= 0:
+                os.close(fd)
+        self.told = self.tell = -1
+        self.data.close()
 
 
 class Started:
     """A child started by `start`, running until `finish` takes what it sent or `stop` ends it."""
 
-    def __init__(self, pid: int, channel: BinaryIO, pipe: bool) -> None:
-        self.pid, self.channel, self.pipe = pid, channel, pipe
+    def __init__(self, pid: int, channel: BinaryIO, pipe: bool, sooner: _Early | None = None) -> None:
+        self.pid, self.channel, self.pipe, self.sooner = pid, channel, pipe, sooner
+
+    def early(self) -> bytes | None:
+        """What the child sends before it is done (start's `early`), once it has sent it (waiting for
+        it); None when it ended, or was stopped, without sending it, or was not asked to."""
+        return None if self.sooner is None else self.sooner.received()
 
     def finish(self, take: Callable[[BinaryIO], object] = lambda sent: sent.read()) -> object:
         """What take() makes of what the child sent, once it has ended well; None when it failed
@@ -150,6 +225,8 @@ class Started:
                 pass
             self.pid = 0
         self.channel.close()
+        if self.sooner is not None:
+            self.sooner.close()
 
     def __enter__(self) -> Started:
         return self
