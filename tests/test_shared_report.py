@@ -128,24 +128,28 @@ def test_the_json_report_is_one_processs(tree, run, monkeypatch, children, share
 
 
 @pytest.mark.parametrize("share, theirs", [(0.7, PLANS[1:]), (0.15, PLANS[4:])])
-def test_a_json_reports_child_loads_the_last_plans_itself_while_this_process_loads_them_all(
+def test_a_json_reports_child_loads_the_last_plans_itself_and_this_process_only_the_others(
         tree, run, monkeypatch, children, share, theirs):
     """The child is started before this process loads the tree, and loads its own plans: the last ones,
     `share` of the 72 files in plans (14 in each, a broken one in the first and in the last): 0.7 of
     them is 50 files, the last four plans (57 files) nearer than the last three (43); 0.15 is the
-    last plan alone. Through a pipe, what it sent is seen: exactly those plans' members."""
-    from portcli import commands
+    last plan alone. This process loads the others, and adds up the total from the tally the child
+    sends. Through a pipe, what it wrote is seen: exactly those plans' members."""
+    from portcli import commands, load
 
     monkeypatch.delattr(os, "memfd_create", raising=False)
-    monkeypatch.setattr(shared_output, "AHEAD_SHARE", share)
-    monkeypatch.setattr(shared_output, "TERMINAL_AHEAD_SHARE", 1 - share)  # not the terminal's
+    monkeypatch.setattr(shared_output, "SENDING_SHARE", share)
     order = []
-    counted_start, load_tree = child.start, commands.load_tree
-    monkeypatch.setattr(child, "start", lambda theirs: (order.append("child started"), counted_start(theirs))[1])
+    counted_start, load_plans, load_tree = child.start, load.load_plans, commands.load_tree
+    monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
+    monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (order.append(names), load_plans(folder, names, **kw))[1])
     monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
     one, two = run_both(run, monkeypatch, children, "report", "--format", "json")
     same(one, two)
-    assert order[-2:] == ["child started", "tree loaded"]  # this process loads every plan, after the start
+    mine = [name for name in PLANS if name not in theirs]
+    # the child (forked: its load is not seen here) is started first; this process then loads its own
+    # plans, and nothing else (one process alone loaded the tree before)
+    assert order == ["tree loaded", "child started", mine]
     sent = children[-1].decode("utf-8")
     assert list(json.loads("{" + sent + "}")) == theirs
     report = json.loads(two.stdout)
@@ -159,19 +163,22 @@ def test_a_json_reports_child_loads_the_last_plans_itself_while_this_process_loa
 def test_a_markdown_or_terminal_reports_child_too_writes_the_last_plans_sections_from_its_own_load(
         tree, run, monkeypatch, children, format, heading, share, theirs):
     """As in JSON: through a pipe, the child's part is seen to be the last `theirs` plans' sections,
-    then this process's first ones and the total. (The terminal's share is its own setting.)"""
-    monkeypatch.delattr(os, "memfd_create", raising=False)
-    monkeypatch.setattr(shared_output, "TERMINAL_AHEAD_SHARE" if format == "table" else "AHEAD_SHARE", share)
-    monkeypatch.setattr(shared_output, "AHEAD_SHARE" if format == "table" else "TERMINAL_AHEAD_SHARE", 1 - share)
-    from portcli import commands
+    then this process's first ones and the total. The Markdown report's total lists every overdue
+    measure whole: this process loads every plan for it. On the terminal, as in JSON, it loads its
+    own plans and adds up the total from the child's tally. (Each has a share of its own.)"""
+    from portcli import commands, load
 
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(shared_output, "SENDING_SHARE" if format == "table" else "AHEAD_SHARE", share)
+    monkeypatch.setattr(shared_output, "AHEAD_SHARE" if format == "table" else "SENDING_SHARE", 1 - share)
     order = []
-    counted_start, load_tree = child.start, commands.load_tree
-    monkeypatch.setattr(child, "start", lambda theirs: (order.append("child started"), counted_start(theirs))[1])
+    counted_start, load_tree, load_plans = child.start, commands.load_tree, load.load_plans
+    monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
     monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (order.append(names), load_plans(folder, names, **kw))[1])
     one, two = run_both(run, monkeypatch, children, "report", "--format", format)
     same(one, two)
-    assert order[-2:] == ["child started", "tree loaded"]
+    assert order[-2:] == ["child started", "tree loaded" if format == "markdown" else PLANS[:len(PLANS) - theirs]]
     sent = children[-1].decode("utf-8")
     headings = re.compile(heading, flags=re.M)
     assert len(headings.findall(sent)) == theirs
@@ -349,7 +356,7 @@ def test_a_child_started_before_the_load_is_stopped_when_this_process_fails_firs
 
     started = []
     counted_start = child.start
-    monkeypatch.setattr(child, "start", lambda theirs: started.append(counted_start(theirs)) or started[-1])
+    monkeypatch.setattr(child, "start", lambda theirs, **kw: started.append(counted_start(theirs, **kw)) or started[-1])
     nowhere = str(tmp_path / "no such folder" / "report.out")
     with monkeypatch.context() as alone:
         alone.setattr(shared_output, "SHARED_FROM", 10**9)
@@ -479,10 +486,10 @@ LOWERED = """import os, sys
 from portcli import child, shared_output
 shared_output.SHARED_FROM = 2
 real = child.start
-def told(*args):
+def told(*args, **kwargs):
     with open(os.environ["STARTED"], "a") as log:
         log.write("a child\\n")
-    return real(*args)
+    return real(*args, **kwargs)
 child.start = told
 from portcli.entry import main
 sys.argv[0] = "portcli"
@@ -684,3 +691,109 @@ def test_the_childs_part_is_copied_a_piece_at_a_time_not_held_whole(children):
     out.flush()
     assert done == (None, True) and children == [True] and sink.count == size
     assert peak < size // 2  # a read (1 MiB) and its copy, about 2 MiB: never the 16 MiB at once
+
+
+# --- the total added up from two processes' tallies (JSON and the terminal, a child started ahead) ---
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory):
+    """Four plans of 60 generated measures: overdue, due-soon, stale and extended ones in each, units
+    led and co-operated on, and ids in every plan (a plan's lists interleave with another's by date)."""
+    from portcli.load import load_tree
+
+    root = generate.generate_plans(4, 60, tmp_path_factory.mktemp("tally") / "measures", seed=3)
+    loaded = load_tree(root)
+    assert not loaded.problems and len(loaded.measures) == 240
+    return loaded
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(at=st.integers(0, 240), day=st.integers(0, 700), days=st.none() | st.integers(0, 90),
+       stale_days=st.integers(0, 90), rank=st.booleans())
+def test_two_tallies_add_up_to_the_report_of_all_their_measures(several, at, day, days, stale_days, rank):
+    """The measures of a tree in plan order, cut anywhere (at a plan's edge, as the two processes cut
+    it, or inside one): the report made from the sum of the two parts' tallies is query.report of all
+    of them, field for field, each list the very measures in the same order; only the measures
+    themselves are not in it (the child keeps its own)."""
+    from datetime import date, timedelta
+
+    from portcli import query
+
+    as_of = date(2022, 1, 1) + timedelta(days=day)
+    ms, plans = several.measures, several.plans
+    known = query.facts(ms, plans, as_of, days, stale_days)
+    whole = query.report(ms, plans, as_of, days, None, stale_days, rank, known)
+    added = query.tallied(query.tally(ms[:at], known[:at]) + query.tally(ms[at:], known[at:]), plans, as_of, days,
+                          None, stale_days, rank)
+    assert added.measures == [] and added.total == len(ms)
+    added.measures = whole.measures
+    assert added == whole
+    for name in ("overdue", "due_soon", "stale", "extended"):  # the same objects, not equal copies
+        assert all(a is b for a, b in zip(getattr(added, name), getattr(whole, name)))
+
+
+def test_a_tally_sent_keeps_its_lists_first_measures_whole_and_the_rest_as_briefs(several):
+    """What the child sends of its tally, through pickle as it goes: each list's measures in order with
+    their plan, id, due date and units (lead first); the first `whole` of the overdue and due-soon lists
+    the measures themselves, every other one a Brief, one object for a measure in several lists."""
+    import pickle
+    from datetime import date
+
+    from portcli import query
+
+    as_of = date(2022, 6, 30)  # 105 overdue, 24 due soon
+    ms, plans = several.measures, several.plans
+    counted = query.tally(ms, query.facts(ms, plans, as_of))
+    assert len(counted.late) > 5 and len(counted.soon) > 3 and counted.silent and counted.extended
+    back = shared_output.received_tally(pickle.loads(pickle.dumps(shared_output.sent_tally(counted, 3))))
+    assert (back.total, back.by_status, back.counts) == (counted.total, counted.by_status, counted.counts)
+    whole = {(m.plan, m.id) for m in (*counted.late[:3], *counted.soon[:3])}  # whole in any list they are in
+    assert len(whole) == 6
+    for name in ("late", "soon", "silent", "extended"):
+        sent, got = getattr(counted, name), getattr(back, name)
+        assert [(m.plan, m.id, m.due, m.units, m.lead) for m in got] == [(m.plan, m.id, m.due, m.units, m.lead) for m in sent]
+        assert [type(m).__name__ for m in got] == ["Measure" if (m.plan, m.id) in whole else "Brief" for m in sent]
+        assert [m for m in got if type(m) is not shared_output.Brief] == [m for m in sent if (m.plan, m.id) in whole]
+    both = {(m.plan, m.id) for m in counted.late} & {(m.plan, m.id) for m in counted.silent}
+    assert both and len({id(m) for m in back.late} & {id(m) for m in back.silent}) == len(both)
+
+
+@pytest.mark.parametrize("how", ["raises", "dies", "exits", "cut short", "not a pickle"])
+@pytest.mark.parametrize("format", ["json", "table"])
+def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_process(tree, run, monkeypatch, children,
+                                                                                     how, format):
+    """The child started ahead sends what the total needs of its plans before it writes their sections.
+    When it fails first, or what it sends cannot be read, this process loads those plans itself (once)
+    for the total; the output is one process's. A child that sent something unreadable but ended well
+    still gives its sections."""
+    from portcli import load
+
+    parent = os.getpid()
+    real_send = child._Early.send
+
+    def send(self, data: bytes) -> None:
+        if os.getpid() != parent:
+            if how == "dies":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if how == "exits":
+                os._exit(3)
+            if how == "raises":
+                raise RuntimeError("the child's tally failed")
+            data = data[:len(data) // 2] if how == "cut short" else b"not a pickle"
+        real_send(self, data)
+
+    monkeypatch.setattr(child._Early, "send", send)
+    monkeypatch.setattr(shared_output, "SENDING_SHARE", 0.5)
+    loads = []
+    real_load_plans = load.load_plans
+    monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (loads.append(names), real_load_plans(folder, names, **kw))[1])
+    one, two = run_both(run, monkeypatch, children, "report", "--format", format)
+    same(one, two)
+    # half the 72 files: this process's first two plans (29 files), then the child's three, loaded here
+    # once (for the total, and for their sections when the child failed)
+    assert loads == [PLANS[:2], PLANS[2:]]
+    ended_well = how in ("cut short", "not a pickle")
+    assert children[-1] is (True if ended_well else None)

@@ -22,7 +22,7 @@ from .commands import (READER_GONE, _console, _directory, _finish, _finish_with_
                        _plans_of, _resolve_units, _statuses, _today, complete_args, fail, reason, report_problems, say)
 from .i18n import Message, N_, _, ngettext
 from .load import Loaded, plan_folders
-from .plans import BadReference, label, parse_reference
+from .plans import BadReference, Plans, label, parse_reference
 from .model import MAX_ID, Plan, STATUSES
 from .values import date
 
@@ -536,15 +536,34 @@ def report(
     ahead = None
     if not unit and since is None:  # else the child would need the whole tree's units, or its git history
         # A big tree's report: a child started now loads the last plans itself and writes their
-        # sections, while this process loads every plan (the total needs them all).
+        # sections. In JSON and on the terminal it first sends what the total needs of its plans, and
+        # this process loads only its own; the Markdown report's total lists every overdue measure
+        # whole (and so does the step summary on GitHub): there this process loads every plan.
         write = _sections_writer(format, console)
         if write is not None:
-            share = shared_output.TERMINAL_AHEAD_SHARE if format is ReportFormat.table else shared_output.AHEAD_SHARE
-            ahead = shared_output.start_ahead(
-                folder, commands._halves(folder, plan, share, shared_output.SHARED_FROM), output_to.encoding(),
-                lambda loaded, out: write(_sections(loaded, today, due_soon, None, stale_days, rank), list(loaded.plans), out))
+            sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
+            share = (shared_output.SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
+                     if format is ReportFormat.table else shared_output.AHEAD_SHARE)
+            whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
+            if format is ReportFormat.table:
+                from .render import table
+
+                whole = table.REPORT_LISTING_LIMIT
+
+            def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None]) -> None:
+                sections = _sections(loaded, today, due_soon, None, stale_days, rank)
+                if sends:  # what the total needs of these plans: their registries, problems and tally
+                    counted = query.tally(loaded.measures, sections.known)
+                    send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
+                if out is not None:
+                    write(sections, list(loaded.plans), out)
+
+            ahead = shared_output.start_ahead(folder, commands._halves(folder, plan, share, shared_output.SHARED_FROM),
+                                              output_to.encoding(), theirs, sends)
     with ahead or nullcontext():
-        _report(loaded=_load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
+        own = ahead is not None and ahead.started is not None and ahead.sends
+        _report(loaded=commands._load_part(folder, ahead.halves[0], plan, ahead.listed) if own
+                else _load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
                 console=console, unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days,
                 rank=rank, today=today, format=format)
 
@@ -570,9 +589,18 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
     sections = _sections(loaded, today, due_soon, one_unit, stale_days, rank, add_changes)
 
-    def total() -> query.Report:  # over every plan (with --unit, the unit's measures in them)
-        result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank,
-                              sections.known)
+    tree: list[Loaded] = []  # the whole tree's plans and problems, when a child sent its plans'
+
+    def total(sent: tuple | None = None) -> query.Report:  # over every plan (with --unit, the unit's measures in them)
+        if sent is None:
+            result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank,
+                                  sections.known)
+        else:  # this process's plans, then the child's (ahead.sends)
+            their_plans, their_problems, their_tally = sent
+            tree.append(Loaded(None, [], loaded.problems + their_problems, loaded.directory,
+                               plans=Plans({**loaded.plans, **their_plans})))
+            counted = query.tally(loaded.measures, sections.known) + shared_output.received_tally(their_tally)
+            result = query.tallied(counted, tree[0].plans, today, due_soon, one_unit, stale_days, rank)
         if add_changes is not None:
             add_changes(result)
         return result
@@ -616,7 +644,7 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
 
             console = console or _console(out)
             if halves:
-                result = shared_output.terminal_report(sections, halves, total, console, _plans_of(loaded), ahead)
+                result = shared_output.terminal_report(sections, halves, total, console, ahead)
             else:  # each plan's section, then the total over them
                 shared_output.terminal_sections(sections, None, console, console.is_terminal, console.file)
                 table.report(result, _plans_of(loaded), console)
@@ -626,7 +654,7 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
         fail_on is FailOn.due_soon and (result.overdue or result.due_soon))
     if format is ReportFormat.github:  # the problems are on stdout already, as annotations
         raise typer.Exit(2 if loaded.problems else 1 if failing else 0)
-    _finish(loaded, 1 if failing else 0)
+    _finish(tree[0] if tree else loaded, 1 if failing else 0)
 
 
 @app.command()

@@ -113,6 +113,15 @@ def _load_folder(folder: str, plans: list[str] | None = None, listed: dict[str, 
     return loaded
 
 
+def _load_part(folder: str, names: list[str], plans: list[str] | None, listed: dict[str, list[str]] | None) -> Loaded:
+    """The plan folders `names` of the tree `folder`, the part of it this process loads while a child
+    loads the rest (_in_two, shared_output.start_ahead): with the files beside the plan folders, as
+    load_tree reads them when no `plans` were chosen."""
+    loaded = load.load_plans(folder, names, strays=not plans, listed=listed)
+    gc.freeze()  # as _load_folder
+    return loaded
+
+
 def _finish(loaded: Loaded, code: int = 0) -> NoReturn:
     """Report every problem on stderr; any problem makes the exit code 2 (SPEC §5)."""
     report_problems(loaded.problems)
@@ -479,9 +488,7 @@ def _in_two(folder: str, plans: list[str] | None, halves: tuple, unit: list[str]
         pickle.dump(half, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     def mine() -> _Half:
-        loaded = load.load_plans(folder, mine_names, strays=not plans, listed=listed)
-        gc.freeze()
-        return _Half(loaded, unit, today, pick, order)
+        return _Half(_load_part(folder, mine_names, plans, listed), unit, today, pick, order)
 
     done = child.shared(theirs, mine, pickle.load)
     if done is None:

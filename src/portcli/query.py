@@ -148,7 +148,11 @@ def worst_first_key(led: Figures, co: Figures) -> tuple:
 
 def in_id_order(ms: Iterable[Measure]) -> list[Measure]:
     """By plan name, then id: the order of a measures folder (SPEC §2a)."""
-    return sorted(ms, key=lambda m: (m.plan or "", m.id))
+    return sorted(ms, key=_id_order)
+
+
+def _id_order(m: Measure) -> tuple:
+    return m.plan or "", m.id
 
 
 def stale(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date,
@@ -350,6 +354,60 @@ def facts(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date, d
     return found
 
 
+class Tally(Value):
+    """What `report` counts of some measures before it makes a Report of them: how many, by status, the
+    units' figures by what each measure is (`counts`: (unit, leads, facts) -> measures), and its lists,
+    each in the report's order. Two tallies of measures of a tree in plan order, the first's plans
+    before the second's, add up (`+`) to the tally of all of them: the total a report written by two
+    processes (shared_output) works out from each process's plans."""
+
+    def __init__(self, total: int, by_status: dict[str, int], counts: dict[tuple, int], late: list[Measure],
+                 soon: list[Measure], silent: list[Measure], extended: list[Measure]) -> None:
+        self.total, self.by_status, self.counts = total, by_status, counts
+        self.late, self.soon, self.silent, self.extended = late, soon, silent, extended
+
+    def __add__(self, later: Tally) -> Tally:
+        import heapq  # here: only a report written by two processes adds tallies
+
+        counts = dict(self.counts)  # this tally's units first met first, as in one pass over both
+        for what, count in later.counts.items():
+            counts[what] = counts.get(what, 0) + count
+        # heapq.merge is stable, this tally's measures first on ties: as sorting both in plan order
+        return Tally(self.total + later.total, {s: n + later.by_status[s] for s, n in self.by_status.items()}, counts,
+                     list(heapq.merge(self.late, later.late, key=by_due)),
+                     list(heapq.merge(self.soon, later.soon, key=by_due)),
+                     list(heapq.merge(self.silent, later.silent, key=_id_order)), self.extended + later.extended)
+
+
+def tally(measures: Iterable[Measure], known: Iterable[tuple]) -> Tally:
+    """The Tally of `measures`, each counted by its facts (`known`, as `facts` gives them)."""
+    by_status = dict.fromkeys(STATUSES, 0)
+    late, silent, soon, extended_ms = [], [], [], []
+    # One pass over the measures (at 100,000 a report of 1,000 plans made 2,001 passes, 1.7 s); a
+    # unit's figures are counted by what a measure is, then added up per unit: a measure's units
+    # cost a dict increment each, not a dozen attribute updates.
+    counts: dict[tuple, int] = {}
+    total = 0
+    for m, what in zip(measures, known):
+        total += 1
+        status, is_late, is_silent, extended, _was_due, _on_time, is_soon = what
+        by_status[status] += 1
+        if is_late:
+            late.append(m)
+        if is_silent:
+            silent.append(m)
+        if extended:
+            extended_ms.append(m)
+        if is_soon:
+            soon.append(m)
+        for i, name in enumerate(m.units):
+            key = (name, i == 0, what)
+            counts[key] = counts.get(key, 0) + 1
+    late.sort(key=by_due)
+    soon.sort(key=by_due)
+    return Tally(total, by_status, counts, late, soon, in_id_order(silent), extended_ms)
+
+
 def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
            days: int | None = None, unit: str | None = None,
            stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False, known: list[tuple] | None = None) -> Report:
@@ -365,28 +423,17 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
         measures = [m for m in measures if unit in m.units]
     if known is None:
         known = facts(measures, plan, as_of, days, stale_days)
-    by_status = dict.fromkeys(STATUSES, 0)
-    late, silent, soon, extended_ms = [], [], [], []
-    # One pass over the measures (at 100,000 a report of 1,000 plans made 2,001 passes, 1.7 s); a
-    # unit's figures are counted by what a measure is, then added up per unit: a measure's units
-    # cost a dict increment each, not a dozen attribute updates.
-    counts: dict[tuple, int] = {}
-    for m, what in zip(measures, known):
-        status, is_late, is_silent, extended, _was_due, _on_time, is_soon = what
-        by_status[status] += 1
-        if is_late:
-            late.append(m)
-        if is_silent:
-            silent.append(m)
-        if extended:
-            extended_ms.append(m)
-        if is_soon:
-            soon.append(m)
-        for i, name in enumerate(m.units):
-            key = (name, i == 0, what)
-            counts[key] = counts.get(key, 0) + 1
+    return tallied(tally(measures, known), plan, as_of, days, unit, stale_days, rank, list(measures))
+
+
+def tallied(counted: Tally, plan: Plan | Plans | None, as_of: date, days: int | None = None,
+            unit: str | None = None, stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False,
+            measures: list[Measure] | None = None) -> Report:
+    """The Report of what `counted` counted, as `report` makes it (its other arguments are report's).
+    `measures`: the measures counted, when the caller has them all (a total added up from two
+    processes' tallies has not: its report is written from its lists and figures alone)."""
     rows: dict[str, UnitRow] = {u.name: UnitRow(u.name) for u in plan.units} if plan else {}
-    for (name, leads, (status, is_late, is_silent, extended, was_due, on_time, _soon)), count in counts.items():
+    for (name, leads, (status, is_late, is_silent, extended, was_due, on_time, _soon)), count in counted.counts.items():
         row = rows.get(name) or rows.setdefault(name, UnitRow(name))  # unregistered: as first met
         row.involved += count
         row.lead += leads * count
@@ -394,13 +441,10 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
         row.overdue += is_late * count
         row.extended += extended * count
         (row.led if leads else row.co).add(was_due, on_time, is_late, is_silent, count)
-    late.sort(key=by_due)
-    soon.sort(key=by_due)
-    silent = in_id_order(silent)
     unit_rows = [r for r in rows.values() if r.involved and (unit is None or r.unit == unit)]
-    groups = stale_by_unit(silent, [r.unit for r in unit_rows])
+    groups = stale_by_unit(counted.silent, [r.unit for r in unit_rows])
     if rank:  # sorted() is stable: ties keep the registry's order
         unit_rows = sorted(unit_rows, key=lambda r: worst_first_key(r.led, r.co))
-    return Report(as_of, len(measures), by_status, late, soon, unit_rows, extended_ms, unit, list(measures),
-                  due_soon_days=days, plan=plan, stale=silent, stale_days=stale_days, stale_units=groups,
-                  ranked=rank)
+    return Report(as_of, counted.total, dict(counted.by_status), counted.late, counted.soon, unit_rows,
+                  counted.extended, unit, measures, due_soon_days=days, plan=plan, stale=counted.silent,
+                  stale_days=stale_days, stale_units=groups, ranked=rank)

@@ -143,11 +143,11 @@ def in_two(out: IO[str], mine: Callable[[IO[str]], T], theirs: Callable[[IO[str]
 
 def _as_text(theirs: Callable[[IO[str]], object], encoding: str, errors: str) -> Callable[[IO[bytes]], None]:
     """theirs(text) for a child's channel: the text as the output would have it, in the same
-    encoding, with the same errors."""
+    encoding, with the same errors (for a child started with child.start's `early`, theirs(text, send))."""
 
-    def in_child(channel: IO[bytes]) -> None:
+    def in_child(channel: IO[bytes], *send: Callable[[bytes], None]) -> None:
         text = io.TextIOWrapper(channel, encoding=encoding, errors=errors)
-        theirs(text)
+        theirs(text, *send)
         text.flush()
         text.detach()
 
@@ -190,15 +190,36 @@ class _After:
 
 class Ahead:
     """A child started before this process loads a big tree of plans (start_ahead): it loads the last
-    plans itself and writes their part of the report while this process loads every plan, which the
-    total needs. `halves`: the plans whose part this process writes, and the child's; `listed`: each
-    plan folder's measure files, for this process's load not to list them again; `started`: the child,
-    None when the tree is too small to share or it could not be started (this process then writes it
-    all: no second fork is tried)."""
+    plans itself and writes their part of the report. `halves`: the plans whose part this process
+    writes, and the child's; `listed`: each plan folder's measure files, for this process's load not
+    to list them again; `started`: the child, None when the tree is too small to share or it could not
+    be started (this process then writes it all: no second fork is tried); `part(out, send)`: what the
+    child does (loads its plans; when it `sends`, sends what the total needs of them; writes their part
+    into `out`, when there is one), which this process does itself for what the child fails to do."""
 
     def __init__(self, halves: tuple[list[str], list[str]], listed: dict[str, list[str]],
-                 started: child.Started | None) -> None:
-        self.halves, self.listed, self.started = halves, listed, started
+                 started: child.Started | None, part: Callable[[IO[str] | None, Callable], None] | None = None,
+                 sends: bool = False) -> None:
+        self.halves, self.listed, self.started, self.part, self.sends = halves, listed, started, part, sends
+
+    def sent(self) -> object:
+        """What the child sends (`sends`) of its plans before it writes their part: once it has sent it
+        (waiting for it); when it could not, worked out here from its plans, loaded here."""
+        import pickle  # here: only a child that sends needs it
+
+        data = self.started.early() if self.started is not None else None
+        if data is not None:
+            try:
+                return pickle.loads(data)
+            except Exception:  # cut short, or not a pickle: as if nothing came
+                pass
+        got: list = []
+        self.part(None, got.append)
+        return got[0]
+
+    def written(self, out: IO[str]) -> None:
+        """The child's part, written here into `out` (what it sends is had already: sent())."""
+        self.part(out, lambda _value: None)
 
     def __enter__(self) -> Ahead:
         return self
@@ -208,22 +229,28 @@ class Ahead:
             self.started.stop()  # never left running, whatever ends this process's part
 
 
-# The share of a tree's measure files whose plans the child started ahead loads and writes: this
-# process loads them all and works out the total besides, so the child takes most of the sections
-# (at 100,000 measures in 1,000 plans, in JSON, with 0.7 this process was last by 0.5 s; with 0.9 and
-# 0.97 both end within 0.1-0.3 s of each other, 0.9 first more often).
+# The share of a tree's measure files whose plans the child started ahead loads and writes, when this
+# process loads them all and works out the total besides (Markdown): the child takes most of the
+# sections (at 100,000 measures in 1,000 plans, in JSON, with 0.7 this process was last by 0.5 s; with
+# 0.9 and 0.97 both end within 0.1-0.3 s of each other, 0.9 first more often).
 AHEAD_SHARE = 0.9
 # In the terminal the sections are nearly all the work (the total's lists show 50 measures each).
 TERMINAL_AHEAD_SHARE = 0.6
+# When the child sends what the total needs of its plans (`sends`: JSON, the terminal), this process
+# loads only its own plans; it adds up the total and writes it besides its plans' sections.
+SENDING_SHARE = 0.5
 
 
 def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[str]]] | None,
-                encoding: tuple[str, str], theirs: Callable[[Loaded, IO[str]], object]) -> Ahead | None:
+                encoding: tuple[str, str], theirs: Callable[[Loaded, IO[str] | None, Callable], None],
+                sends: bool = False) -> Ahead | None:
     """A child that loads the child's plans of `halves` (commands._halves: this process's plans, the
-    child's, each one's measure files) in the tree `folder` and writes theirs(what it loaded, out) into
-    its channel, as text in `encoding` (the output's encoding and errors), started now, before this
-    process loads the tree. None when there is no tree to share; without plans for a child (too few
-    files: counted before any is read, broken ones too) none is started."""
+    child's, each one's measure files) in the tree `folder` and does theirs(what it loaded, out, send)
+    into its channel, as text in `encoding` (the output's encoding and errors), started now, before
+    this process loads the tree: theirs writes their part into `out` (None: nothing to write), and
+    when the child `sends`, calls send(what the total needs of those plans) first (Ahead.sent). None
+    when there is no tree to share; without plans for a child (too few files: counted before any is
+    read, broken ones too) none is started."""
     from .load import load_plans
 
     if halves is None:
@@ -232,12 +259,71 @@ def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[
     if not their_names:
         return Ahead((mine, their_names), listed, None)
 
-    def in_child(out: IO[str]) -> None:
-        loaded = load_plans(folder, their_names, listed=listed)
-        gc.freeze()  # alive until the child ends: out of the collector's walks, as this process's (commands._load_folder)
-        theirs(loaded, out)
+    loaded: list[Loaded] = []  # loaded once: when the child fails, this process may need them twice (Ahead)
 
-    return Ahead((mine, their_names), listed, child.start(_as_text(in_child, *encoding)))
+    def part(out: IO[str] | None, send: Callable) -> None:
+        if not loaded:
+            loaded.append(load_plans(folder, their_names, listed=listed))
+            gc.freeze()  # alive until the process ends: out of the collector's walks, as this process's (commands._load_folder)
+        theirs(loaded[0], out, send)
+
+    def in_child(out: IO[str], *send: Callable[[bytes], None]) -> None:
+        def sending(value: object) -> None:
+            import pickle
+
+            send[0](pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+        part(out, sending if send else lambda _value: None)
+
+    return Ahead((mine, their_names), listed, child.start(_as_text(in_child, *encoding), early=sends), part, sends)
+
+
+class Brief:
+    """One of the child's measures in the lists of a total added up from two processes' tallies, past
+    the first few of its overdue and due-soon lists (sent whole): what the total's report in JSON or
+    on the terminal reads of such a measure, its plan, id, due date and units. (Pickling the 40,000
+    overdue measures of 100,000 whole took longer than loading them.)"""
+
+    __slots__ = ("plan", "id", "due", "units")
+
+    def __init__(self, plan: str | None, id: int, due, units: tuple[str, ...]) -> None:
+        self.plan, self.id, self.due, self.units = plan, id, due, units
+
+    @property
+    def lead(self) -> str:
+        return self.units[0]
+
+
+def sent_tally(counted, whole: int) -> tuple:
+    """query.Tally `counted` as a child sends it: each measure of its lists once, as a Brief's fields,
+    except the first `whole` of the overdue and due-soon lists, whole (received_tally)."""
+    table: list[tuple] = []
+    at: dict[int, int] = {}
+    lists = []
+    for ms in (counted.late, counted.soon, counted.silent, counted.extended):
+        positions = []
+        for m in ms:
+            i = at.get(id(m))
+            if i is None:
+                i = at[id(m)] = len(table)
+                table.append((m.plan, m.id, None if m.due is None else m.due.toordinal(), m.units))
+            positions.append(i)
+        lists.append(positions)
+    whole_ones = {i: m for ms, positions in zip((counted.late, counted.soon), lists) for m, i in zip(ms[:whole], positions)}
+    return counted.total, counted.by_status, counted.counts, table, lists, whole_ones
+
+
+def received_tally(sent: tuple):
+    """The query.Tally sent_tally sent."""
+    from .query import Tally
+    from .values import date
+
+    total, by_status, counts, table, lists, whole_ones = sent
+    ms: list = [Brief(plan, id_, None if due is None else date.fromordinal(due), units) for plan, id_, due, units in table]
+    for i, m in whole_ones.items():
+        ms[i] = m
+    late, soon, silent, extended = ([ms[i] for i in positions] for positions in lists)
+    return Tally(total, by_status, counts, late, soon, silent, extended)
 
 
 # --- the reports' parts ------------------------------------------------------------------------
@@ -245,9 +331,10 @@ def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[
 def json_report(sections: Callable, halves: Sequence[list[str]], total: Callable, out: IO[str],
                 ahead: Ahead | None = None):
     """json.plans_report of the plans' sections and the total, the second half's plans written by a
-    child; this process writes the first half's, and meanwhile works out the total (`total()`) and
-    writes it into a Spool; the total, which it gives. `sections(names)` gives (name, report, plan)
-    of those plans that have a section. `ahead`: the child, started before the load (json_sections)."""
+    child; this process writes the first half's, and meanwhile works out the total (`total(sent)`,
+    given what the child started `ahead` sent of its plans when it sends, else None) and writes it
+    into a Spool; the total, which it gives. `sections(names)` gives (name, report, plan) of those
+    plans that have a section."""
     from .render import json
 
     spool = Spool(out)
@@ -255,14 +342,13 @@ def json_report(sections: Callable, halves: Sequence[list[str]], total: Callable
     def plans(out: IO[str], level: int) -> None:
         def mine(out: IO[str]) -> bool:
             wrote = json.plan_members(((name, r) for name, r, _plan in sections(halves[0])), out, level, "{")
-            given.append(total())
+            given.append(total(ahead.sent() if ahead and ahead.sends else None))
             json.report_object(given[0], spool.text, level)  # "total" is as deep as "plans"
             return wrote
 
+        theirs = ahead.written if ahead and ahead.sends else lambda out: json_sections(sections, halves[1], out, level)
         # the child's first member comes after "," when this process wrote any, else it opens the object
-        wrote, more = in_two(out, mine, lambda out: json_sections(sections, halves[1], out, level),
-                             lambda wrote: "," if wrote else "{",
-                             ahead and ahead.started)
+        wrote, more = in_two(out, mine, theirs, lambda wrote: "," if wrote else "{", ahead and ahead.started)
         json.end_object(wrote or more, out, level)
 
     given: list = []
@@ -315,26 +401,27 @@ def _drawn_on(console, file: IO[str], terminal: bool, what: Callable[[], T]) -> 
         console.file, console._force_terminal = saved
 
 
-def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Callable, console, plan,
+def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Callable, console,
                     ahead: Ahead | None = None):
     """The report drawn on `console` (rich's, bound to the output): the second half's sections drawn
     by a child on the same console bound to its channel instead, as wide, in the same colours and as
     much a terminal as the output is; this process draws the first half's, and meanwhile works out the
-    total (`total()`) and draws it on the console bound to a Spool. The total, which it gives.
-    `ahead`: the child, started before the load (terminal_sections)."""
+    total (`total(sent)`, as for json_report) and draws it on the console bound to a Spool. The total,
+    which it gives. `ahead`: the child, started before the load (terminal_sections)."""
     from .render import table
 
     terminal = console.is_terminal  # what rich makes of the output: the same wherever the console draws
     spool = Spool(console.file)
+    sends = bool(ahead and ahead.sends)
 
     def mine(out: IO[str]) -> object:
         terminal_sections(sections, halves[0], console, terminal, out)
-        result = total()
-        _drawn_on(console, spool.text, terminal, lambda: table.report(result, plan, console))
+        result = total(ahead.sent() if sends else None)
+        _drawn_on(console, spool.text, terminal, lambda: table.report(result, result.plan, console))
         return result
 
-    result, _more = in_two(console.file, mine, lambda file: terminal_sections(sections, halves[1], console, terminal, file),
-                           ahead=ahead and ahead.started)
+    theirs = ahead.written if sends else lambda file: terminal_sections(sections, halves[1], console, terminal, file)
+    result, _more = in_two(console.file, mine, theirs, ahead=ahead and ahead.started)
     spool.copy_to(console.file)
     return result
 
