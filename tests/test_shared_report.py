@@ -117,7 +117,7 @@ def test_the_markdown_report_is_one_processs(tree, run, monkeypatch, children, s
 @pytest.mark.parametrize("options", [[], ["--rank", "--stale", "30"], ["--since", "2022-05-01"], ["--due-soon", "40"]])
 def test_the_json_report_is_one_processs(tree, run, monkeypatch, children, share, options):
     monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)  # with --since: a child started after the load
-    monkeypatch.setattr(shared_output, "AHEAD_SHARE", share)  # else: one started before it
+    monkeypatch.setattr(shared_output, "SENDING_SHARE", share)  # else: one started before it, sending its tally
     one, two = run_both(run, monkeypatch, children, "report", "--format", "json", *options)
     same(one, two)
     assert two.exit_code == 2 and told(two) == PROBLEMS
@@ -169,8 +169,9 @@ def test_a_markdown_or_terminal_reports_child_too_writes_the_last_plans_sections
     from portcli import commands, load
 
     monkeypatch.delattr(os, "memfd_create", raising=False)
-    monkeypatch.setattr(shared_output, "SENDING_SHARE" if format == "table" else "AHEAD_SHARE", share)
-    monkeypatch.setattr(shared_output, "AHEAD_SHARE" if format == "table" else "SENDING_SHARE", 1 - share)
+    monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE" if format == "table" else "AHEAD_SHARE", share)
+    monkeypatch.setattr(shared_output, "AHEAD_SHARE" if format == "table" else "TERMINAL_SENDING_SHARE", 1 - share)
+    monkeypatch.setattr(shared_output, "TERMINAL_AHEAD_SHARE", 1 - share)  # the share when portcli loads every plan: not here
     order = []
     counted_start, load_tree, load_plans = child.start, commands.load_tree, load.load_plans
     monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
@@ -224,7 +225,8 @@ def test_the_plans_object_is_empty_when_no_plan_has_a_section(tree, run, monkeyp
 def test_the_terminal_report_is_one_processs(tree, run, monkeypatch, children, share, options, env):
     """Drawn on rich's console: the child draws on it bound to its channel, as wide, in the same colours
     and as much a terminal as the output (FORCE_COLOR makes rich take the captured output for one)."""
-    monkeypatch.setattr(shared_output, "TERMINAL_SHARE", share)
+    monkeypatch.setattr(shared_output, "TERMINAL_SHARE", share)  # --unit, --since: a child started after the load
+    monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE", share)  # else: one started before it, sending its tally
     one, two = run_both(run, monkeypatch, children, "report", *options, env=env)
     same(one, two)
     assert two.exit_code == 2 and told(two) == PROBLEMS
@@ -787,6 +789,7 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
 
     monkeypatch.setattr(child._Early, "send", send)
     monkeypatch.setattr(shared_output, "SENDING_SHARE", 0.5)
+    monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE", 0.5)
     loads = []
     real_load_plans = load.load_plans
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (loads.append(names), real_load_plans(folder, names, **kw))[1])
@@ -797,3 +800,24 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
     assert loads == [PLANS[:2], PLANS[2:]]
     ended_well = how in ("cut short", "not a pickle")
     assert children[-1] is (True if ended_well else None)
+
+
+@pytest.mark.parametrize("format", ["json", "table"])
+def test_with_a_step_summary_to_write_this_process_loads_every_plan_and_the_child_only_writes(
+        tree, run, monkeypatch, children, tmp_path, format):
+    """On GitHub the Markdown step summary lists every overdue measure whole: in JSON and on the terminal
+    too, this process then loads every plan, and the child started ahead sends nothing early."""
+    from portcli import commands
+
+    order = []
+    real_start, load_tree = child.start, commands.load_tree
+    monkeypatch.setattr(child, "start", lambda theirs, early=False: (order.append(("child", early)), real_start(theirs, early))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    summaries = {label: tmp_path / f"summary-{label}.md" for label in ("one", "two")}
+    with monkeypatch.context() as alone:
+        alone.setattr(shared_output, "SHARED_FROM", 10**9)
+        one = run("report", "--format", format, "--as-of", AS_OF, env={"GITHUB_STEP_SUMMARY": str(summaries["one"])})
+    two = run("report", "--format", format, "--as-of", AS_OF, env={"GITHUB_STEP_SUMMARY": str(summaries["two"])})
+    same(one, two)
+    assert summaries["two"].read_bytes() == summaries["one"].read_bytes()
+    assert order == ["tree loaded", ("child", False), "tree loaded"] and children[-1] is True

@@ -542,8 +542,10 @@ def report(
         write = _sections_writer(format, console)
         if write is not None:
             sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
-            share = (shared_output.SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
-                     if format is ReportFormat.table else shared_output.AHEAD_SHARE)
+            if format is ReportFormat.table:
+                share = shared_output.TERMINAL_SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
+            else:
+                share = shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
             whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
             if format is ReportFormat.table:
                 from .render import table
