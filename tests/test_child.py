@@ -212,11 +212,13 @@ def test_a_take_that_raises_gives_none_and_leaves_no_child(channel, forked):
 # --- what a child sends before it is done (child.start's early) -------------------------------------
 
 @needs_proc
+@pytest.mark.parametrize("size", [1, 300 * 1024])
 @pytest.mark.parametrize("temporary_file", [False, True])
-def test_what_a_child_sends_early_comes_before_it_is_done(channel, forked, monkeypatch, tmp_path, temporary_file):
-    """The child sends 300 KB (more than a pipe holds) early, then waits until this process has read
-    them (a file it makes after) before it writes what it sends at its end: the parent has the early
-    bytes while the child still runs. Through a file in memory or, without one, a temporary file."""
+def test_what_a_child_sends_early_comes_before_it_is_done(channel, forked, monkeypatch, tmp_path, temporary_file, size):
+    """The child sends one byte, or 300 KB (more than a pipe holds), early, then waits until this
+    process has read them (a file it makes after) before it writes what it sends at its end: the parent
+    has the early bytes while the child still runs. Through a file in memory or, without one, a
+    temporary file."""
     real_memfd = getattr(os, "memfd_create", None)
     if temporary_file and real_memfd is not None:  # (without any memfd, the channel is a pipe and this a file)
 
@@ -226,7 +228,7 @@ def test_what_a_child_sends_early_comes_before_it_is_done(channel, forked, monke
             return real_memfd(name, *flags)
 
         monkeypatch.setattr(os, "memfd_create", only_the_channel, raising=False)
-    early = bytes(range(256)) * 1200
+    early = (bytes(range(256)) * (size // 256 + 1))[:size]
     read = tmp_path / "read"
 
     def theirs(out, send) -> None:

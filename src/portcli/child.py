@@ -156,7 +156,7 @@ class _Early:
         without, or this was closed before it was asked."""
         if self.told >= 0:
             try:
-                if os.read(self.told, 1) == b"\1":
+                if os.read(self.told, 1):  # the byte that says they are there; none: the child ended
                     self.data.seek(0)
                     self.got = self.data.read()
             except OSError:
