@@ -290,3 +290,40 @@ def test_a_child_started_without_early_is_given_only_its_channel(channel, forked
     with child.start(lambda out, *more: out.write(repr(more).encode())) as started:
         assert started.early() is None
         assert started.finish() == b"()"
+
+
+@needs_proc
+def test_a_fork_that_fails_with_an_early_channel_leaves_nothing_open(monkeypatch, forked):
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = descriptors()
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    assert child.start(lambda out, send: None, early=True) is None
+    assert descriptors() == before
+
+
+@needs_proc
+def test_without_a_channel_for_early_bytes_the_child_still_runs_and_the_parent_does_without(channel, forked, monkeypatch):
+    """No pipe to say the early bytes are there (too many open files): the child is given a send that
+    takes them, runs as ever, and early() is None."""
+    real_pipe = os.pipe
+    pipes = []
+
+    def pipe():  # the channel's pipe, where it is one; none for the early bytes
+        if pipes or channel == "memfd":
+            raise OSError(24, "Too many open files")
+        pipes.append(real_pipe())
+        return pipes[-1]
+
+    monkeypatch.setattr(os, "pipe", pipe)
+    before = descriptors()
+
+    def theirs(out, send) -> None:
+        send(b"nowhere")
+        out.write(b"written")
+
+    with child.start(theirs, early=True) as started:
+        assert started.early() is None
+        assert started.finish() == b"written"
+    assert no_child_left() and descriptors() == before

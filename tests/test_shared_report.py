@@ -821,3 +821,35 @@ def test_with_a_step_summary_to_write_this_process_loads_every_plan_and_the_chil
     same(one, two)
     assert summaries["two"].read_bytes() == summaries["one"].read_bytes()
     assert order == ["tree loaded", ("child", False), "tree loaded"] and children[-1] is True
+
+
+@pytest.mark.parametrize("format", ["table", "json"])
+def test_the_totals_lists_led_by_the_childs_measures_show_them_whole(tree, run, monkeypatch, children, format):
+    """The child sends the first measures of its overdue and due-soon lists whole, the rest as Briefs.
+    Here its plans' measures lead both lists of the total (due before any other: an explicit `due:`),
+    and the terminal shows 2 of each list: the 2 rows are the child's, drawn whole (what each row says
+    of the measure: its text), and the "… N more" lines count the Briefs too. The output is one
+    process's, with the first of those rows and its text on it."""
+    monkeypatch.setattr(table, "REPORT_LISTING_LIMIT", 2)
+    monkeypatch.setattr(shared_output, "SENDING_SHARE", 0.15)  # the child: the last plan alone
+    monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE", 0.15)
+    last = tree / PLANS[4]
+    source = (last / "02.yaml").read_text(encoding="utf-8")
+    for new_id, due, note in ((95, "2021-01-05", "最早逾期"), (96, "2021-01-06", "次早逾期"), (97, "2021-01-07", "第三逾期"),
+                              (98, "2022-06-16", "最先到期"), (99, "2022-06-17", "其次到期"), (94, "2022-06-18", "第三到期")):
+        text = re.sub(r"^id: \d+$", f"id: {new_id}", source, count=1, flags=re.M)
+        text = re.sub(r"^status: .*$", "status: in_progress", text, count=1, flags=re.M)
+        text = re.sub(r"^local:\n(?:  - .*\n)+", f"local:\n  - {note}\n", text, count=1, flags=re.M)
+        assert note in text
+        (last / f"{new_id}.yaml").write_text(text + f"due: {due}\n", encoding="utf-8")
+    one, two = run_both(run, monkeypatch, children, "report", "--format", format)
+    same(one, two)
+    if format == "json":
+        total = json.loads(two.stdout)["total"]
+        assert total["overdue"][:3] == [f"{PLANS[4]}:{i}" for i in (95, 96, 97)]
+        assert total["due_soon"][:3] == [f"{PLANS[4]}:{i}" for i in (98, 99, 94)]
+        return
+    at = two.stdout.rindex("Overdue:")  # the total's lists, after every plan's section
+    shown = two.stdout[at:]
+    assert "最早逾期" in shown and "次早逾期" in shown and "第三逾期" not in shown
+    assert "最先到期" in shown and "其次到期" in shown and "第三到期" not in shown

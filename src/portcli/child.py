@@ -73,8 +73,10 @@ def start(theirs: Callable[..., None], early: bool = False) -> Started | None:
     """theirs(out) started in a forked child, for Started.finish to take what it sent; None when no
     child can be started (then it did not run). With `early`, theirs(out, send) is given `send(data)`
     too, to send bytes before it is done (Started.early: what the parent needs to go on with its own
-    part). Used as a context (`with`): whatever this process meets before it finishes, the child is
-    stopped, never left running."""
+    part; where they cannot be sent, send takes them and the parent gets None). theirs sends them
+    before it writes much into `out`: where `out` is a pipe (no memfd), the parent reads it only
+    after it has them. Used as a context (`with`): whatever this process meets before it finishes,
+    the child is stopped, never left running."""
     # What the child sends waits in a file in memory where there is one: a pipe holds 64 KB, and a
     # child with more to send (28 MB of JSON at 100,000 measures) would wait for this process to be
     # done before it could finish.
@@ -86,15 +88,15 @@ def start(theirs: Callable[..., None], early: bool = False) -> Started | None:
         except OSError:
             return None
     pipe = reading != writing
-    sooner = _Early.made() if early else None
+    early_channel = _Early.made() if early else None
     try:
         pid = os.fork()
     except OSError:
         os.close(reading)
         if pipe:
             os.close(writing)
-        if sooner is not None:
-            sooner.close()
+        if early_channel is not None:
+            early_channel.close()
         return None
     if pid == 0:  # the child: never return into the caller's code, never flush the parent's buffers
         code = 1
@@ -103,18 +105,18 @@ def start(theirs: Callable[..., None], early: bool = False) -> Started | None:
                 os.close(reading)
             _quiet()
             with open(writing, "wb") as out:
-                if sooner is None:
+                if not early:
                     theirs(out)
-                else:
-                    theirs(out, sooner.send)
+                else:  # no channel for them: the bytes go nowhere, and the parent does without
+                    theirs(out, early_channel.send if early_channel is not None else lambda _sent: None)
             code = 0
         finally:
             os._exit(code)
     if pipe:
         os.close(writing)
-    if sooner is not None:
-        sooner._close_tell()  # the child's end: this process sees the pipe end when the child ends
-    return Started(pid, open(reading, "rb"), pipe, sooner)
+    if early_channel is not None:
+        early_channel.close_ready_end()  # the child's: this process sees the pipe end when the child ends
+    return Started(pid, open(reading, "rb"), pipe, early_channel)
 
 
 class _Early:
@@ -122,8 +124,8 @@ class _Early:
     a temporary file), and a pipe on which the child tells that they are all there, by one byte. The
     pipe ends without that byte when the child ends without sending them."""
 
-    def __init__(self, data: BinaryIO, told: int, tell: int) -> None:
-        self.data, self.told, self.tell = data, told, tell
+    def __init__(self, data: BinaryIO, ready_read: int, ready_write: int) -> None:
+        self.data, self.ready_read, self.ready_write = data, ready_read, ready_write
         self.got: bytes | None = None
 
     @classmethod
@@ -138,25 +140,25 @@ class _Early:
             except OSError:
                 return None
         try:
-            told, tell = os.pipe()
+            ready_read, ready_write = os.pipe()
         except OSError:
             data.close()
             return None
-        return cls(data, told, tell)
+        return cls(data, ready_read, ready_write)
 
     def send(self, sent: bytes) -> None:
         """In the child, once: `sent`, then the byte that says it is all there."""
         self.data.write(sent)
         self.data.flush()
-        os.write(self.tell, b"\1")
-        self._close_tell()
+        os.write(self.ready_write, b"\1")
+        self.close_ready_end()
 
     def received(self) -> bytes | None:
         """In the parent: what the child sent, once it has (waiting for it); None when it ended
         without, or this was closed before it was asked."""
-        if self.told >= 0:
+        if self.ready_read >= 0:
             try:
-                if os.read(self.told, 1):  # the byte that says they are there; none: the child ended
+                if os.read(self.ready_read, 1):  # the byte that says they are there; none: the child ended
                     self.data.seek(0)
                     self.got = self.data.read()
             except OSError:
@@ -164,29 +166,31 @@ class _Early:
             self.close()
         return self.got
 
-    def _close_tell(self) -> None:
-        os.close(self.tell)
-        self.tell = -1
+    def close_ready_end(self) -> None:
+        """The end of the pipe the child writes to, closed (in the parent once forked, in the child once said)."""
+        os.close(self.ready_write)
+        self.ready_write = -1
 
     def close(self) -> None:
         """Every descriptor closed, once (a number closed twice may be another file's by then)."""
-        for fd in (self.told, self.tell):
+        for fd in (self.ready_read, self.ready_write):
             if fd >= 0:
                 os.close(fd)
-        self.told = self.tell = -1
+        self.ready_read = self.ready_write = -1
         self.data.close()
 
 
 class Started:
     """A child started by `start`, running until `finish` takes what it sent or `stop` ends it."""
 
-    def __init__(self, pid: int, channel: BinaryIO, pipe: bool, sooner: _Early | None = None) -> None:
-        self.pid, self.channel, self.pipe, self.sooner = pid, channel, pipe, sooner
+    def __init__(self, pid: int, channel: BinaryIO, pipe: bool, early_channel: _Early | None = None) -> None:
+        self.pid, self.channel, self.pipe, self.early_channel = pid, channel, pipe, early_channel
 
     def early(self) -> bytes | None:
         """What the child sends before it is done (start's `early`), once it has sent it (waiting for
-        it); None when it ended, or was stopped, without sending it, or was not asked to."""
-        return None if self.sooner is None else self.sooner.received()
+        it); None when it ended, or was stopped, without sending it, or was not started with `early`,
+        or no channel for them could be made."""
+        return None if self.early_channel is None else self.early_channel.received()
 
     def finish(self, take: Callable[[BinaryIO], object] = lambda sent: sent.read()) -> object:
         """What take() makes of what the child sent, once it has ended well; None when it failed
@@ -225,8 +229,8 @@ class Started:
                 pass
             self.pid = 0
         self.channel.close()
-        if self.sooner is not None:
-            self.sooner.close()
+        if self.early_channel is not None:
+            self.early_channel.close()
 
     def __enter__(self) -> Started:
         return self

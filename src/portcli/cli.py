@@ -16,13 +16,13 @@ from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional
 import click
 import typer
 
-from . import __version__, commands, files, query, shared_output
+from . import __version__, commands, files, load, query, shared_output
 # The helpers shared with the fast path (entry.py), which must not import typer or click.
 from .commands import (READER_GONE, _console, _directory, _finish, _finish_with_failure, _load, _load_folder, _output,
                        _plans_of, _resolve_units, _statuses, _today, complete_args, fail, reason, report_problems, say)
 from .i18n import Message, N_, _, ngettext
 from .load import Loaded, plan_folders
-from .plans import BadReference, Plans, label, parse_reference
+from .plans import BadReference, label, parse_reference
 from .model import MAX_ID, Plan, STATUSES
 from .values import date
 
@@ -552,9 +552,9 @@ def report(
 
                 whole = table.REPORT_LISTING_LIMIT
 
-            def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None]) -> None:
+            def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None] | None) -> None:
                 sections = _sections(loaded, today, due_soon, None, stale_days, rank)
-                if sends:  # what the total needs of these plans: their registries, problems and tally
+                if send is not None:  # what the total needs of these plans: their registries, problems and tally
                     counted = query.tally(loaded.measures, sections.known)
                     send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
                 if out is not None:
@@ -564,7 +564,8 @@ def report(
                                               output_to.encoding(), theirs, sends)
     with ahead or nullcontext():
         own = ahead is not None and ahead.started is not None and ahead.sends
-        _report(loaded=commands._load_part(folder, ahead.halves[0], plan, ahead.listed) if own
+        # this process's plans, with the files beside the plan folders (as load_tree reads them)
+        _report(loaded=load.load_plans(folder, ahead.halves[0], strays=not plan, listed=ahead.listed, kept=True) if own
                 else _load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
                 console=console, unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days,
                 rank=rank, today=today, format=format)
@@ -586,7 +587,10 @@ def _sections_writer(format: ReportFormat, console) -> Callable[[Sections, list[
 def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _output, console, unit: list[str] | None,
             fail_on: FailOn, due_soon: int | None, since: date | None, stale_days: int, rank: bool, today: date,
             format: ReportFormat) -> NoReturn:
-    """report, once the tree is loaded (and `ahead`, a child writing the last plans' sections, started)."""
+    """report, once the tree is loaded (and `ahead`, a child writing the last plans' sections, started).
+    When that child sends what the total needs of its plans (ahead.sends: JSON and the terminal, no
+    step summary), `loaded` is this process's plans only: the total is added up from both (`total`),
+    and the whole tree's plans and problems, for the exit, come with it (`tree`)."""
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
     add_changes = _changes_adder(loaded, since, today) if since is not None else None
     sections = _sections(loaded, today, due_soon, one_unit, stale_days, rank, add_changes)
@@ -599,8 +603,7 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
                                   sections.known)
         else:  # this process's plans, then the child's (ahead.sends)
             their_plans, their_problems, their_tally = sent
-            tree.append(Loaded(None, [], loaded.problems + their_problems, loaded.directory,
-                               plans=Plans({**loaded.plans, **their_plans})))
+            tree.append(loaded.and_plans(their_plans, their_problems))
             counted = query.tally(loaded.measures, sections.known) + shared_output.received_tally(their_tally)
             result = query.tallied(counted, tree[0].plans, today, due_soon, one_unit, stale_days, rank)
         if add_changes is not None:

@@ -113,15 +113,6 @@ def _load_folder(folder: str, plans: list[str] | None = None, listed: dict[str, 
     return loaded
 
 
-def _load_part(folder: str, names: list[str], plans: list[str] | None, listed: dict[str, list[str]] | None) -> Loaded:
-    """The plan folders `names` of the tree `folder`, the part of it this process loads while a child
-    loads the rest (_in_two, shared_output.start_ahead): with the files beside the plan folders, as
-    load_tree reads them when no `plans` were chosen."""
-    loaded = load.load_plans(folder, names, strays=not plans, listed=listed)
-    gc.freeze()  # as _load_folder
-    return loaded
-
-
 def _finish(loaded: Loaded, code: int = 0) -> NoReturn:
     """Report every problem on stderr; any problem makes the exit code 2 (SPEC §5)."""
     report_problems(loaded.problems)
@@ -431,8 +422,7 @@ def _json_query(directory: str | Path | None, plans: list[str] | None, unit: lis
         lines = json.measure_lines(pick(loaded, decide(loaded)), _plans_of(loaded), today)
     else:
         mine, theirs = done
-        loaded = Loaded(None, mine.loaded.measures, mine.problems + theirs.problems, folder,
-                        plans=Plans({**mine.plans, **theirs.plans}))
+        loaded = mine.loaded.and_plans(theirs.plans, theirs.problems)
         units = decide(loaded)  # the whole tree's plans and problems, as one process has them
         halves_lines = []
         for half, names in ((mine, halves[0]), (theirs, halves[1])):
@@ -481,14 +471,12 @@ def _in_two(folder: str, plans: list[str] | None, halves: tuple, unit: list[str]
     mine_names, their_names, listed = halves
 
     def theirs(out) -> None:
-        loaded = load.load_plans(folder, their_names, listed=listed)
-        gc.freeze()
-        half = _Half(loaded, unit, today, pick, order)
+        half = _Half(load.load_plans(folder, their_names, listed=listed, kept=True), unit, today, pick, order)
         half.loaded = None  # the measures stay in the child: it sends what the parent needs
         pickle.dump(half, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     def mine() -> _Half:
-        return _Half(_load_part(folder, mine_names, plans, listed), unit, today, pick, order)
+        return _Half(load.load_plans(folder, mine_names, strays=not plans, listed=listed, kept=True), unit, today, pick, order)
 
     done = child.shared(theirs, mine, pickle.load)
     if done is None:

@@ -43,6 +43,11 @@ class Loaded(Value):
     def several(self) -> bool:
         return bool(self.plans)
 
+    def and_plans(self, plans: Plans, problems: list[Problem]) -> Loaded:
+        """This tree's measures, with the `plans` that follow its own and their `problems` (what another
+        process loaded of the same tree): its plans and problems as one process loading them all has them."""
+        return Loaded(None, self.measures, self.problems + problems, self.directory, plans=Plans({**self.plans, **plans}))
+
 
 # The reading and checking modules (yamlread, check, deadline, and pathlib for the readers) are
 # imported by the functions that read a file: a run that takes every file from the cache reads
@@ -245,12 +250,17 @@ def chosen_plans(directory: str, plans: list[str] | None = None) -> list[str] | 
 
 
 def load_plans(directory: str, names: list[str], strays: bool = False,
-               listed: dict[str, list[str]] | None = None) -> Loaded:
+               listed: dict[str, list[str]] | None = None, kept: bool = False) -> Loaded:
     """The plan folders `names` of the tree `directory` (as chosen_plans gives them), as load_tree gives
     them; with `strays`, and the files that belong to no plan. `listed`: each plan folder's
-    measure_names, when the caller has them already."""
+    measure_names, when the caller has them already. `kept`: the measures live until the process
+    ends (a command's, or a forked child's): they are left out of the cyclic collector's walks from
+    now on (gc.freeze: ~30 ms at 10,000 measures; they hold no cycles, refcounting still frees them)."""
     with _no_cyclic_collection():
-        return _load_plans(spelled(directory), names, strays, listed)
+        loaded = _load_plans(spelled(directory), names, strays, listed)
+    if kept:
+        gc.freeze()
+    return loaded
 
 
 def _load_plans(directory: str, names: list[str], strays: bool, listed: dict[str, list[str]] | None = None) -> Loaded:

@@ -429,7 +429,8 @@ def report(measures: list[Measure], plan: Plan | Plans | None, as_of: date,
 def tallied(counted: Tally, plan: Plan | Plans | None, as_of: date, days: int | None = None,
             unit: str | None = None, stale_days: int = DEFAULT_STALE_DAYS, rank: bool = False,
             measures: list[Measure] | None = None) -> Report:
-    """The Report of what `counted` counted, as `report` makes it (its other arguments are report's).
+    """The Report of what `counted` counted, as `report` makes it (its other arguments are report's;
+    with `unit`, `counted` is the tally of that unit's measures, and `unit` keeps its row alone).
     `measures`: the measures counted, when the caller has them all (a total added up from two
     processes' tallies has not: its report is written from its lists and figures alone)."""
     rows: dict[str, UnitRow] = {u.name: UnitRow(u.name) for u in plan.units} if plan else {}

@@ -15,7 +15,6 @@ the output never depends on it.
 from __future__ import annotations
 
 import codecs
-import gc
 import io
 import os
 
@@ -141,13 +140,16 @@ def in_two(out: IO[str], mine: Callable[[IO[str]], T], theirs: Callable[[IO[str]
     return mine_gave, after.wrote
 
 
-def _as_text(theirs: Callable[[IO[str]], object], encoding: str, errors: str) -> Callable[[IO[bytes]], None]:
+def _as_text(theirs: Callable[..., object], encoding: str, errors: str) -> Callable[..., None]:
     """theirs(text) for a child's channel: the text as the output would have it, in the same
-    encoding, with the same errors (for a child started with child.start's `early`, theirs(text, send))."""
+    encoding, with the same errors; for a child started with child.start's `early`, theirs(text, send)."""
 
-    def in_child(channel: IO[bytes], *send: Callable[[bytes], None]) -> None:
+    def in_child(channel: IO[bytes], send: Callable[[bytes], None] | None = None) -> None:
         text = io.TextIOWrapper(channel, encoding=encoding, errors=errors)
-        theirs(text, *send)
+        if send is None:
+            theirs(text)
+        else:
+            theirs(text, send)
         text.flush()
         text.detach()
 
@@ -194,11 +196,13 @@ class Ahead:
     writes, and the child's; `listed`: each plan folder's measure files, for this process's load not
     to list them again; `started`: the child, None when the tree is too small to share or it could not
     be started (this process then writes it all: no second fork is tried); `part(out, send)`: what the
-    child does (loads its plans; when it `sends`, sends what the total needs of them; writes their part
-    into `out`, when there is one), which this process does itself for what the child fails to do."""
+    child does (loads its plans; when `send` is given, sends what the total needs of them with it;
+    writes their part into `out`, when there is one), which this process does itself for what the
+    child fails to do; `sends`: whether the child was started to send."""
 
     def __init__(self, halves: tuple[list[str], list[str]], listed: dict[str, list[str]],
-                 started: child.Started | None, part: Callable[[IO[str] | None, Callable], None] | None = None,
+                 started: child.Started | None,
+                 part: Callable[[IO[str] | None, Callable[[object], None] | None], None] | None = None,
                  sends: bool = False) -> None:
         self.halves, self.listed, self.started, self.part, self.sends = halves, listed, started, part, sends
 
@@ -219,7 +223,7 @@ class Ahead:
 
     def written(self, out: IO[str]) -> None:
         """The child's part, written here into `out` (what it sends is had already: sent())."""
-        self.part(out, lambda _value: None)
+        self.part(out, None)
 
     def __enter__(self) -> Ahead:
         return self
@@ -248,13 +252,15 @@ TERMINAL_SENDING_SHARE = 0.5
 
 
 def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[str]]] | None,
-                encoding: tuple[str, str], theirs: Callable[[Loaded, IO[str] | None, Callable], None],
+                encoding: tuple[str, str],
+                theirs: Callable[[Loaded, IO[str] | None, Callable[[object], None] | None], None],
                 sends: bool = False) -> Ahead | None:
     """A child that loads the child's plans of `halves` (commands._halves: this process's plans, the
     child's, each one's measure files) in the tree `folder` and does theirs(what it loaded, out, send)
     into its channel, as text in `encoding` (the output's encoding and errors), started now, before
     this process loads the tree: theirs writes their part into `out` (None: nothing to write), and
-    when the child `sends`, calls send(what the total needs of those plans) first (Ahead.sent). None
+    when given a `send` (the child `sends`), calls send(what the total needs of those plans) first,
+    before it writes (Ahead.sent). None
     when there is no tree to share; without plans for a child (too few files: counted before any is
     read, broken ones too) none is started."""
     from .load import load_plans
@@ -267,19 +273,18 @@ def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[
 
     loaded: list[Loaded] = []  # loaded once: when the child fails, this process may need them twice (Ahead)
 
-    def part(out: IO[str] | None, send: Callable) -> None:
+    def part(out: IO[str] | None, send: Callable[[object], None] | None) -> None:
         if not loaded:
-            loaded.append(load_plans(folder, their_names, listed=listed))
-            gc.freeze()  # alive until the process ends: out of the collector's walks, as this process's (commands._load_folder)
+            loaded.append(load_plans(folder, their_names, listed=listed, kept=True))
         theirs(loaded[0], out, send)
 
-    def in_child(out: IO[str], *send: Callable[[bytes], None]) -> None:
+    def in_child(out: IO[str], send: Callable[[bytes], None] | None = None) -> None:
         def sending(value: object) -> None:
             import pickle
 
-            send[0](pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            send(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
-        part(out, sending if send else lambda _value: None)
+        part(out, None if send is None else sending)
 
     return Ahead((mine, their_names), listed, child.start(_as_text(in_child, *encoding), early=sends), part, sends)
 
