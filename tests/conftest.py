@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,27 @@ def deadlines_read_afresh():
     passes on what an earlier test in the process parsed. A mutation run (docs/RELIABILITY.md)
     forks every mutant's tests from a process that has already parsed them all."""
     parse_deadline.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def exits_only_in_children(monkeypatch):
+    """os._exit is how a forked child (portcli.child) leaves. In the test run's own process it would end
+    the run there and then with the status it was given, 0 after a child's part done well: a run cut
+    short that passes (a fork whose two sides took each other's branch, docs/RELIABILITY.md). Here it
+    fails the test instead; and a forked process that came back into the test leaves when the test
+    ends, never running on as a second test run."""
+    run = os.getpid()
+    real = os._exit
+
+    def _exit(status: int):
+        if os.getpid() == run:
+            raise AssertionError(f"os._exit({status}) in the test run's own process: only a forked child leaves so")
+        real(status)
+
+    monkeypatch.setattr(os, "_exit", _exit)
+    yield
+    if os.getpid() != run:
+        real(0)
 
 
 @pytest.fixture

@@ -60,6 +60,18 @@ def test_the_parent_gets_what_mine_gave_and_every_byte_the_child_wrote(channel, 
     assert descriptors() == before
 
 
+def test_theirs_runs_in_the_child_mine_here_and_only_this_process_comes_back(channel, forked):
+    """theirs() runs in the forked child, mine() here, and only this process comes back from `shared`:
+    were the fork's two sides to take each other's branch, this process would run theirs() and leave by
+    os._exit (conftest's exits_only_in_children fails the test instead) and the child would come back
+    into the caller's code."""
+    me = os.getpid()
+    done = child.shared(lambda out: out.write(b"%d %d" % (os.getpid(), os.getppid())), os.getpid)
+    assert done is not None and done[0] == me
+    theirs, their_parent = map(int, done[1].split())
+    assert theirs == forked[0] != me and their_parent == me
+
+
 @needs_proc
 def test_a_child_that_wrote_nothing_sent_empty_bytes_not_a_failure(channel, forked):
     before = descriptors()
@@ -102,6 +114,39 @@ def test_when_mine_raises_the_child_is_stopped_and_reaped_and_the_exception_goes
     with pytest.raises(ProcessLookupError):  # reaped: its pid names no process of ours any more
         os.kill(forked[0], 0)
     assert no_child_left() and descriptors() == before
+
+
+def test_a_child_whose_parent_is_gone_is_not_left_waiting_on_its_pipe(monkeypatch, forked):
+    """Through a pipe, the parent's end is the only reader: once it is closed (the parent killed, no
+    `stop` run), the child's next write fails (EPIPE) and it ends, however much it has left to send. A
+    child that kept a reading end of its own would find the pipe full instead, and wait on it forever.
+    (Its writes are made non-blocking here, so the test tells the two apart without waiting.)"""
+    import errno
+
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    go, ready = os.pipe()
+
+    def theirs(out):
+        os.close(ready)
+        os.read(go, 1)  # the parent has closed its end of the channel
+        out.flush()
+        os.set_blocking(out.fileno(), False)
+        try:
+            while True:
+                os.write(out.fileno(), b"z" * 65536)
+        except OSError as exc:
+            os._exit({errno.EPIPE: 32, errno.EAGAIN: 11}.get(exc.errno, 1))
+
+    started = child.start(theirs)
+    os.close(go)
+    started.channel.close()
+    os.write(ready, b"!")
+    os.close(ready)
+    status = os.waitpid(forked[0], 0)[1]
+    started.pid = 0  # reaped here
+    started.stop()
+    assert os.waitstatus_to_exitcode(status) == 32  # EPIPE: no reader left; 11 (EAGAIN): a pipe full, still read
+    assert no_child_left()
 
 
 def test_the_child_says_nothing_on_the_parents_stdout_or_stderr(channel, capfd):

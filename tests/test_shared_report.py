@@ -578,6 +578,30 @@ def test_a_report_to_a_gb18030_output_is_encoded_as_one_process_encodes_it(tree,
 
 
 @pytest.mark.parametrize("channel", ["memfd", "pipe"])
+@pytest.mark.parametrize("format, options", [("html", []), ("json", ["--unit", "天津海关"]),
+                                             ("markdown", ["--since", "2022-05-01"]), ("table", ["--unit", "天津海关"])])
+def test_a_child_started_after_the_load_encodes_as_the_output_does(tree, monkeypatch, children, channel, format, options):
+    """The reports whose child is started after the load (HTML's last rows; --unit or --since, where no
+    child is started ahead) hand it the output's encoding themselves (shared_output.in_two): into a
+    GB18030 stdout its part is GB18030 too, the bytes one process writes."""
+    if channel == "pipe":  # what the child sent is seen: its own part, in Chinese
+        monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(html, "ROWS_A_PIECE", 4)  # HTML: the child writes the table's last rows (html_split)
+    with monkeypatch.context() as alone:
+        alone.setattr(shared_output, "SHARED_FROM", 10**9)
+        one = run_encoded(monkeypatch, "gb18030", "report", "--format", format, *options)
+    two = run_encoded(monkeypatch, "gb18030", "report", "--format", format, *options)
+    assert len(children) == 1 and children[-1] is not None
+    assert two.stdout_bytes == one.stdout_bytes and (two.exit_code, two.stderr) == (one.exit_code, one.stderr)
+    assert "天津海关".encode("utf-8") not in two.stdout_bytes
+    two.stdout_bytes.decode("gb18030")
+    if channel == "pipe":
+        sent = children[-1]
+        assert max(sent) > 0x7F and sent in two.stdout_bytes  # not ASCII alone, and as it was sent
+        sent.decode("gb18030")
+
+
+@pytest.mark.parametrize("channel", ["memfd", "pipe"])
 def test_a_text_only_output_gets_the_childs_text_after_its_own(children, monkeypatch, channel):
     """An output of text alone (io.StringIO: portcli called under contextlib.redirect_stdout) takes
     the child's bytes decoded, a character split by a read of 1 MiB whole; the joint between, once;
