@@ -443,12 +443,13 @@ def profile(argv: list[str], env: dict[str, str], python: str) -> str:
     entries = stats.stats  # {(file, line, name): (calls, primitive, tottime, cumtime, callers)}
     total = max((v[3] for v in entries.values()), default=0.0)
     loading = max((v[3] for (file, _, name), v in entries.items()
-                   if file.endswith(os.path.join("portcli", "load.py")) and name in ("load_tree", "load")),
+                   if file.endswith(os.path.join("portcli", "load.py")) and name in ("load_tree", "load", "load_plans")),
                   default=0.0)
     top = sorted(entries.items(), key=lambda kv: kv[1][2], reverse=True)[:5]
     named = ", ".join(f"`{Path(file).name}:{name}` {v[2]:.2f} s" for (file, _, name), v in top)
     return (f"imports {total_us / 1e6:.3f} s (-X importtime, a run of its own); under cProfile {total:.2f} s in "
-            f"all, {loading:.2f} s of it loading the folder (`load_tree`); most own time: {named}")
+            f"all, {loading:.2f} s of it loading the folder (`load_tree`; or part of it, `load_plans`, while a "
+            f"child loads the rest); most own time: {named}")
 
 
 # --- the goals --------------------------------------------------------------------------------
