@@ -263,8 +263,8 @@ def _markdown_report(result: query.Report | None, sections: Sections, loaded: Lo
         markdown.report(result, _plans_of(loaded), spool.text, loaded.problems)
         return result
 
-    result, _more = shared_output.in_two(out, mine, lambda out: shared_output.markdown_sections(sections, halves[1], out),
-                                         ahead=ahead and ahead.started)
+    theirs = ahead.written if ahead else lambda out: shared_output.markdown_sections(sections, halves[1], out)
+    result, _more = shared_output.in_two(out, mine, theirs, ahead=ahead and ahead.started)
     spool.copy_to(out)
     return result
 

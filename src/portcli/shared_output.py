@@ -208,7 +208,10 @@ class Ahead:
 
     def sent(self) -> object:
         """What the child sends (`sends`) of its plans before it writes their part: once it has sent it
-        (waiting for it); when it could not, worked out here from its plans, loaded here."""
+        (waiting for it); when it could not, worked out here from its plans, loaded here. None when it
+        sends nothing (this process loaded every plan)."""
+        if not self.sends:
+            return None
         import pickle  # here: only a child that sends needs it
 
         data = self.started.early() if self.started is not None else None
@@ -222,7 +225,8 @@ class Ahead:
         return got[0]
 
     def written(self, out: IO[str]) -> None:
-        """The child's part, written here into `out` (what it sends is had already: sent())."""
+        """The child's part, written here into `out` when the child failed to (what it sends is had
+        already: sent()), from its plans, loaded here (at most once)."""
         self.part(out, None)
 
     def __enter__(self) -> Ahead:
@@ -260,9 +264,8 @@ def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[
     into its channel, as text in `encoding` (the output's encoding and errors), started now, before
     this process loads the tree: theirs writes their part into `out` (None: nothing to write), and
     when given a `send` (the child `sends`), calls send(what the total needs of those plans) first,
-    before it writes (Ahead.sent). None
-    when there is no tree to share; without plans for a child (too few files: counted before any is
-    read, broken ones too) none is started."""
+    before it writes (Ahead.sent). None when there is no tree to share; without plans for a child (too
+    few files: counted before any is read, broken ones too) none is started."""
     from .load import load_plans
 
     if halves is None:
@@ -353,11 +356,11 @@ def json_report(sections: Callable, halves: Sequence[list[str]], total: Callable
     def plans(out: IO[str], level: int) -> None:
         def mine(out: IO[str]) -> bool:
             wrote = json.plan_members(((name, r) for name, r, _plan in sections(halves[0])), out, level, "{")
-            given.append(total(ahead.sent() if ahead and ahead.sends else None))
+            given.append(total(ahead.sent() if ahead else None))
             json.report_object(given[0], spool.text, level)  # "total" is as deep as "plans"
             return wrote
 
-        theirs = ahead.written if ahead and ahead.sends else lambda out: json_sections(sections, halves[1], out, level)
+        theirs = ahead.written if ahead else lambda out: json_sections(sections, halves[1], out, level)
         # the child's first member comes after "," when this process wrote any, else it opens the object
         wrote, more = in_two(out, mine, theirs, lambda wrote: "," if wrote else "{", ahead and ahead.started)
         json.end_object(wrote or more, out, level)
@@ -423,15 +426,14 @@ def terminal_report(sections: Callable, halves: Sequence[list[str]], total: Call
 
     terminal = console.is_terminal  # what rich makes of the output: the same wherever the console draws
     spool = Spool(console.file)
-    sends = bool(ahead and ahead.sends)
 
     def mine(out: IO[str]) -> object:
         terminal_sections(sections, halves[0], console, terminal, out)
-        result = total(ahead.sent() if sends else None)
+        result = total(ahead.sent() if ahead else None)
         _drawn_on(console, spool.text, terminal, lambda: table.report(result, result.plan, console))
         return result
 
-    theirs = ahead.written if sends else lambda file: terminal_sections(sections, halves[1], console, terminal, file)
+    theirs = ahead.written if ahead else lambda file: terminal_sections(sections, halves[1], console, terminal, file)
     result, _more = in_two(console.file, mine, theirs, ahead=ahead and ahead.started)
     spool.copy_to(console.file)
     return result
