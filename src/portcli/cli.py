@@ -536,28 +536,36 @@ def report(
     ahead = None
     if not unit and since is None:  # else the child would need the whole tree's units, or its git history
         # A big tree's report: a child started now loads the last plans itself and writes their
-        # sections. In JSON and on the terminal it first sends what the total needs of its plans, and
-        # this process loads only its own; the Markdown report's total lists every overdue measure
-        # whole (and so does the step summary on GitHub): there this process loads every plan.
+        # sections (in HTML, their rows of the table of every measure). In JSON, HTML and on the
+        # terminal it first sends what the total needs of its plans (in HTML, their charts and their
+        # lists' rows too), and this process loads only its own; the Markdown report's total lists
+        # every overdue measure whole (and so does the step summary on GitHub): there this process
+        # loads every plan, and HTML's child starts after the load, for the table's last rows.
+        sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
+        html = format is ReportFormat.html
         write = _sections_writer(format, console)
-        if write is not None:
-            sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
+        if write is not None or (html and sends):  # HTML's child writes its plans' rows of the table
             if format is ReportFormat.table:
                 share = shared_output.TERMINAL_SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
             else:
-                share = shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
+                share = shared_output.HTML_SENDING_SHARE if html else \
+                    shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
             whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
             if format is ReportFormat.table:
                 from .render import table
 
                 whole = table.REPORT_LISTING_LIMIT
+            shown = shared_output.html_shown(today) if html else None  # HTML's lists' rows, rendered here
 
             def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None] | None) -> None:
                 sections = _sections(loaded, today, due_soon, None, stale_days, rank)
                 if send is not None:  # what the total needs of these plans: their registries, problems and tally
                     counted = query.tally(loaded.measures, sections.known)
-                    send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
-                if out is not None:
+                    sent = (loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole, shown))
+                    send(sent + (shared_output.html_charts(loaded, today, due_soon),) if html else sent)
+                if out is not None and html:
+                    shared_output.html_rows(loaded, today, due_soon, out, first=False)
+                elif out is not None:
                     write(sections, list(loaded.plans), out)
 
             ahead = shared_output.start_ahead(folder, commands._halves(folder, plan, share, shared_output.SHARED_FROM),
@@ -597,14 +605,17 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
 
     tree: list[Loaded] = []  # the whole tree's plans and problems, when a child sent its plans'
 
-    def total(sent: tuple | None = None) -> query.Report:  # over every plan (with --unit, the unit's measures in them)
+    def total(sent: tuple | None = None, counted: query.Tally | None = None) -> query.Report:
+        """The total over every plan (with --unit, the unit's measures in them); `counted`: this
+        process's tally, when it has it already."""
         if sent is None:
             result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank,
                                   sections.known)
         else:  # this process's plans, then the child's (ahead.sends)
-            their_plans, their_problems, their_tally = sent
+            their_plans, their_problems, their_tally = sent[:3]  # and in HTML, their charts
             tree.append(loaded.and_plans(their_plans, their_problems))
-            counted = query.tally(loaded.measures, sections.known) + shared_output.received_tally(their_tally)
+            counted = (query.tally(loaded.measures, sections.known) if counted is None else counted) + \
+                shared_output.received_tally(their_tally)
             result = query.tallied(counted, tree[0].plans, today, due_soon, one_unit, stale_days, rank)
         if add_changes is not None:
             add_changes(result)
@@ -640,7 +651,10 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
         elif format is ReportFormat.html:
             from .render import html
 
-            if shared_output.worth_it(result.measures):  # the last rows of its table by a child
+            if halves:  # the child started ahead sends its plans' tally and charts, and writes their rows
+                result = shared_output.html_report_ahead(loaded, sections.known, ahead, total, lambda: tree[0].problems,
+                                                         today, due_soon, out)
+            elif ahead is None and shared_output.worth_it(result.measures):  # the last rows of its table by a child
                 shared_output.html_report(result, _plans_of(loaded), out, loaded.problems)
             else:
                 html.report(result, _plans_of(loaded), out, loaded.problems)

@@ -6,11 +6,14 @@ this process writes the rest.
 The work is split only where the output is a concatenation, and each part is rendered by the code
 one process runs, on the same data: the plans' sections of a report in the terminal (drawn on the
 same rich console, bound to the child's channel), in Markdown or JSON, the rows of HTML's table of
-every measure (at a boundary of its pieces), and the xlsx export's data rows (render/xlsx.py, into the
-file that holds them, by key tasks). What this process renders while the child renders
-something that comes before it (the total, after the plans' sections) waits in a Spool. So the output
-is one process's, byte for byte; and whatever the child fails to do, this process renders itself, so
-the output never depends on it.
+every measure (a tree's last plans' rows, or from a boundary of its pieces on), and the xlsx export's
+data rows (render/xlsx.py, into the file that holds them, by key tasks). What this process renders
+while the child renders something that comes before it (the total, after the plans' sections; in
+HTML, its own rows, before the page above them is known) waits in a Spool. So the output is one
+process's, byte for byte; and whatever the child fails to do, this process renders itself, so the
+output never depends on it. Where the child loads its plans itself (start_ahead), what the part
+this process writes needs of them (a total's tally, HTML's charts and lists) is what it sends: the
+parts of a tree's figures add up (query.Tally, html_charts.Digest) to the figures of the whole.
 """
 from __future__ import annotations
 
@@ -253,6 +256,10 @@ TERMINAL_AHEAD_SHARE = 0.6
 # by 1.0-1.3 s).
 SENDING_SHARE = 0.6
 TERMINAL_SENDING_SHARE = 0.5
+# In HTML, this process writes its own plans' rows of the table while the child loads and tallies its
+# plans, then the page above the table (the charts and lists of every measure) while the child writes
+# its rows.
+HTML_SENDING_SHARE = 0.55
 
 
 def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[str]]] | None,
@@ -295,32 +302,37 @@ def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[
 class Brief:
     """One of the child's measures in the lists of a total added up from two processes' tallies, past
     the first few of its overdue and due-soon lists (sent whole): what the total's report in JSON or
-    on the terminal reads of such a measure, its plan, id, due date and units. (Pickling the 40,000
-    overdue measures of 100,000 whole took longer than loading them.)"""
+    on the terminal reads of such a measure, its plan, id, due date and units; and in HTML, for a
+    measure of the overdue and due-soon lists, how they show it (`shown`: html.listed; else None).
+    (Pickling the 40,000 overdue measures of 100,000 whole took longer than loading them.)"""
 
-    __slots__ = ("plan", "id", "due", "units")
+    __slots__ = ("plan", "id", "due", "units", "shown")
 
-    def __init__(self, plan: str | None, id: int, due, units: tuple[str, ...]) -> None:
-        self.plan, self.id, self.due, self.units = plan, id, due, units
+    def __init__(self, plan: str | None, id: int, due, units: tuple[str, ...], shown: object = None) -> None:
+        self.plan, self.id, self.due, self.units, self.shown = plan, id, due, units, shown
 
     @property
     def lead(self) -> str:
         return self.units[0]
 
 
-def sent_tally(counted, whole: int) -> tuple:
+def sent_tally(counted, whole: int, shown: Callable[[object, bool], object] | None = None) -> tuple:
     """query.Tally `counted` as a child sends it: each measure of its lists once, as a Brief's fields,
-    except the first `whole` of the overdue and due-soon lists, whole (received_tally)."""
+    except the first `whole` of the overdue and due-soon lists, whole (received_tally); with `shown`,
+    each measure of those two lists with what shown(measure, whether it is overdue) gives (html_shown),
+    as its `shown`."""
     table: list[tuple] = []
     at: dict[int, int] = {}
     lists = []
-    for ms in (counted.late, counted.soon, counted.silent, counted.extended):
+    for listed, ms in enumerate((counted.late, counted.soon, counted.silent, counted.extended)):
         positions = []
         for m in ms:
             i = at.get(id(m))
             if i is None:
                 i = at[id(m)] = len(table)
-                table.append((m.plan, m.id, None if m.due is None else m.due.toordinal(), m.units))
+                table.append((m.plan, m.id, None if m.due is None else m.due.toordinal(), m.units, None))
+            if shown is not None and listed < 2 and table[i][4] is None:
+                table[i] = (*table[i][:4], shown(m, listed == 0))
             positions.append(i)
         lists.append(positions)
     whole_ones = {i: m for ms, positions in zip((counted.late, counted.soon), lists) for m, i in zip(ms[:whole], positions)}
@@ -333,7 +345,8 @@ def received_tally(sent: tuple):
     from .values import date
 
     total, by_status, counts, table, lists, whole_ones = sent
-    ms: list = [Brief(plan, id_, None if due is None else date.fromordinal(due), units) for plan, id_, due, units in table]
+    ms: list = [Brief(plan, id_, None if due is None else date.fromordinal(due), units, shown)
+                for plan, id_, due, units, shown in table]
     for i, m in whole_ones.items():
         ms[i] = m
     late, soon, silent, extended = ([ms[i] for i in positions] for positions in lists)
@@ -474,3 +487,67 @@ def html_split(r) -> int:
     start = int(rows - above) // 2
     # never the first row: the table's opening goes with the rows from the first, the first part's
     return max(html.ROWS_A_PIECE, start - start % html.ROWS_A_PIECE)
+
+
+def html_rows(loaded: Loaded, as_of, days: int | None, out: IO[str], first: bool) -> None:
+    """The rows of `loaded`'s measures in the HTML report's table of every measure, with the table's
+    opening (the `first` plans) or its closing (the last): a run of a tree's plans, as of a date;
+    `days`: --due-soon (None: each plan's window)."""
+    from .render import html
+
+    for piece in html.measure_rows(loaded.measures, as_of, _days_for(loaded, days), loaded.plans, starts=first,
+                                   ends=not first):
+        out.write(piece)
+
+
+def html_charts(loaded: Loaded, as_of, days: int | None):
+    """What the HTML report's charts read of `loaded`'s measures (html_charts.Digest)."""
+    from .render.html_charts import digest
+
+    return digest(loaded.measures, as_of, _days_for(loaded, days))
+
+
+def _days_for(loaded: Loaded, days: int | None) -> Callable:
+    from .query import days_for
+
+    return lambda m: days_for(m, loaded.plans, days)
+
+
+def html_shown(as_of) -> Callable[[object, bool], tuple[str, str]]:
+    """How the HTML report's overdue and due-soon lists show a measure (html.listed), as of a date: what
+    a measure of a total's lists carries (Brief.shown), rendered by the process that loaded it."""
+    from .render import html
+
+    return lambda m, late: html.listed(m, as_of, late)
+
+
+def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Callable, problems: Callable[[], Sequence],
+                      as_of, days: int | None, out: IO[str]):
+    """html.report of a tree whose last plans the child started `ahead` loads itself: it sends what
+    the total and the charts need of them (their tally, each measure of its lists with its rows
+    rendered, and html_charts, after their registries and problems), then writes their rows of the
+    table of every measure. This process has loaded its own plans (`own`; `known`: their facts): it
+    writes their rows into a Spool, works out their charts and renders their lists' rows meanwhile;
+    then, with what the child sent, the page up to the table (`total(sent, this process's tally)`:
+    the total's report; `problems()`: the whole tree's, once it is had), its own rows, the child's,
+    and the page's end. The total, which it gives."""
+    from .query import tally
+    from .render import html
+
+    spool = Spool(out)
+    html_rows(own, as_of, days, spool.text, first=True)
+    charts = html_charts(own, as_of, days)
+    counted = received_tally(sent_tally(tally(own.measures, known), 0, html_shown(as_of)))
+
+    def mine(out: IO[str]):
+        sent = ahead.sent()
+        result = total(sent, counted)
+        for piece in html.top(result, result.plan, problems(), charts + sent[3]):
+            out.write(piece)
+        spool.copy_to(out)
+        return result
+
+    result, _more = in_two(out, mine, ahead.written, ahead=ahead.started)
+    for piece in html.bottom(result):
+        out.write(piece)
+    return result

@@ -25,11 +25,11 @@ from ..query import Report, is_overdue
 from . import (LIGHT_WORDS, changes_heading, changes_rows, ids, joined, labelled, latest_progress, light, local_text,
                overdue_by, ranking_cells, ranking_headers, ranking_heading, report_scope, report_title, stale_heading,
                units_line)
-from .html_charts import bars, legend, none, original_due, task_rows, timeline, unit_rows
+from .html_charts import Digest, bars, digest, legend, none, original_due, task_rows, timeline, unit_rows
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
-    from typing import IO, Iterable, Iterator, Sequence
+    from typing import IO, Callable, Iterable, Iterator, Sequence
 
 # The page's lang: it picks the browser's font for the Chinese data (zh-CN), and its hyphenation.
 PAGE_LANGUAGES = {"zh": "zh-CN", "en": "en"}
@@ -205,8 +205,12 @@ def chunks(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[st
     yield from bottom(r)
 
 
-def top(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str]:
-    """The page up to the table of every measure (`all_measures`), its heading included; `bottom` ends it."""
+def top(r: Report, plan: Plan | None, problems: Sequence = (), charts: Digest | None = None) -> Iterator[str]:
+    """The page up to the table of every measure (`all_measures`), its heading included; `bottom` ends it.
+    `charts`: the Digest of the report's measures, when the report does not hold them (r.measures: a
+    total added up from two processes' tallies, shared_output)."""
+    if charts is None:
+        charts = digest(r.measures, r.as_of, r.days_for)
     title, scope = report_title(plan), report_scope(r)
     parts = [
         "<!DOCTYPE html>",
@@ -240,15 +244,15 @@ def top(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str]:
     parts += ['<div class="charts">', f'<section><h2 id="units">{headings["units"]}</h2>']
     yield "\n".join(parts) + "\n"
     # The charts come a row at a time: 1,000 plans' key tasks and due dates make tens of MB of HTML.
-    yield from bars(unit_rows(r), "unit")
+    yield from bars(unit_rows(r, charts), "unit")
     yield "\n" + "\n".join([legend(), "</section>", f'<section><h2 id="tasks">{headings["tasks"]}</h2>']) + "\n"
-    yield from bars(task_rows(r, plan), "task")
+    yield from bars(task_rows(charts, plan), "task")
     yield f'\n<h3 id="timeline">{headings["timeline"]}</h3>\n'
-    yield from timeline(r)
+    yield from timeline(r, charts)
     yield "\n" + "\n".join(["</section>", "</div>", *_ranking(r), f'<h2 id="overdue">{headings["overdue"]}</h2>']) + "\n"
-    yield from _listing(r.overdue, _("Days overdue"), lambda m: (r.as_of - m.due).days, _overdue_id)
+    yield from _listing(r.overdue, r.as_of, late=True)
     yield f'\n<h2 id="due-soon">{headings["due-soon"]}</h2>\n'
-    yield from _listing(r.due_soon, _("Days left"), lambda m: (m.due - r.as_of).days, _due_soon_id)
+    yield from _listing(r.due_soon, r.as_of, late=False)
     if stale := _stale(r):
         yield "\n" + "\n".join(stale) + "\n"
     yield f'\n<h2 id="measures">{headings["measures"]}</h2>\n'
@@ -307,24 +311,21 @@ def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, st
     table comes in pieces of ROWS_A_PIECE rows, the first with the table's opening and the last with
     its closing. `starts` and `ends` say whether the rows begin and end the table: a run of its rows
     that starts at a piece's first row comes in the very pieces the whole table has."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     labels = [escape(h) for h in headers]
-    body = [f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>'] if starts else []
     openings: dict[tuple[str, str], str] = {}  # a column's cell of a class opens the same way in every row
+    return _in_pieces(headers if starts else None, (_row(labels, openings, row, row_class) for row, row_class in rows),
+                      table_class, ends)
+
+
+def _in_pieces(headers: list[str] | None, rows: Iterable[str], table_class: str = "cards",
+               ends: bool = True) -> Iterator[str]:
+    """The table of `rows` (each a <tr> already) in pieces of ROWS_A_PIECE rows, opened with `headers`
+    (None: the rows do not begin the table) and closed when they end it (`ends`)."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers or ())
+    body = [f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>'] if headers is not None else []
     count = 0
-    for row, row_class in rows:
-        row_class = f' class="{row_class}"' if row_class else ""
-        cells = []
-        for h, (value, cls) in zip(labels, row):
-            opening = openings.get((h, cls))
-            if opening is None:
-                opening = openings[h, cls] = f'<td class="{cls}" data-label="{h}">'
-            if not isinstance(value, Safe):
-                value = str(value)
-                if _TO_ESCAPE(value):  # most cells (numbers, dates, names) have nothing to escape
-                    value = escape(value)
-            cells.append(f"{opening}{value}</td>")
-        body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+    for row in rows:
+        body.append(row)
         count += 1
         if count == ROWS_A_PIECE:
             yield "".join(body)
@@ -334,6 +335,18 @@ def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, st
         body.append("</tbody></table>")
     if body:
         yield "".join(body)
+
+
+def _row(labels: list[str], openings: dict[tuple[str, str], str], row: list[tuple[object, str]], row_class: str) -> str:
+    """One <tr> of a table whose escaped headers are `labels`; `openings`: its cells' openings so far."""
+    row_class = f' class="{row_class}"' if row_class else ""
+    cells = []
+    for h, (value, cls) in zip(labels, row):
+        opening = openings.get((h, cls))
+        if opening is None:
+            opening = openings[h, cls] = f'<td class="{cls}" data-label="{h}">'
+        cells.append(f"{opening}{value if isinstance(value, Safe) else _text(value)}</td>")
+    return f"<tr{row_class}>{''.join(cells)}</tr>"
 
 
 def _light_html(colour: str) -> Safe:
@@ -349,32 +362,57 @@ def _due_soon_id(id: int, days: int) -> str:
     return ngettext("{id} (in {count} day)", "{id} (in {count} days)", days).format(id=id, count=days)
 
 
-def _listing(ms: list[Measure], days_header: str, days, said_with_days) -> Iterator[str]:
-    """On a screen a table; on paper and a phone only the ids, as the all-measures table has the rest."""
+def _listing_headers(late: bool) -> list[str]:
+    return [_("ID"), _("Lead unit"), _("Due"), _("Days overdue") if late else _("Days left"), _("Measure"),
+            _("Latest progress")]
+
+
+# The lists' cells' openings, by language and list: made once, not once a row.
+_listing_cells: dict[tuple[str, bool], list[str]] = {}
+
+
+def _listing(ms: list[Measure], as_of, late: bool) -> Iterator[str]:
+    """The overdue (`late`) or due-soon list: on a screen a table; on paper and a phone only the ids,
+    as the all-measures table has the rest."""
     if not ms:
         yield none()
         return
     yield '<div class="long">'
-    yield from _table_chunks([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
-                             (([(label(m), "num"), (m.lead, "nowrap"), (m.due.isoformat(), "nowrap"), (days(m), "num"),
-                                (local_text(m) or m.national or "", "text"), (latest_progress(m), "text")], "")
-                              for m in ms))
-    ids = joined(said_with_days(label(m), days(m)) for m in ms)
-    short = _("Measures {ids}").format(ids=ids)
+    shown = [getattr(m, "shown", None) or listed(m, as_of, late) for m in ms]
+    yield from _in_pieces(_listing_headers(late), (row for row, _short in shown))
+    short = _("Measures {ids}").format(ids=joined(short for _row, short in shown))
     yield f'</div><p class="short">{escape(short)}</p>'
 
 
-def _due_html(m: Measure, r: Report) -> Safe:
-    """The due date, with what an extension moved it from and how late it is."""
-    if m.due is None:
+def listed(m: Measure, as_of, late: bool) -> tuple[str, str]:
+    """A measure as the overdue (`late`) or due-soon list shows it: its row of the table (as _row writes
+    it), and its id as the list on paper and a phone says it. A measure a child sent in a total's lists
+    (shared_output.Brief) carries them as `shown` (a name a Measure does not have)."""
+    cells = _listing_cells.get((i18n.current, late))
+    if cells is None:
+        cells = _listing_cells[i18n.current, late] = [
+            f'<td class="{cls}" data-label="{escape(h)}">'
+            for h, cls in zip(_listing_headers(late), ("num", "nowrap", "nowrap", "num", "text", "text"))]
+    id_at, lead_at, due_at, days_at, measure_at, progress_at = cells
+    days = (as_of - m.due).days if late else (m.due - as_of).days
+    name = label(m)
+    row = (f"<tr>{id_at}{_text(name)}</td>{lead_at}{_text(m.lead)}</td>{due_at}{m.due.isoformat()}</td>"
+           f"{days_at}{days}</td>{measure_at}{_text(local_text(m) or m.national or '')}</td>"
+           f"{progress_at}{_text(latest_progress(m))}</td></tr>")
+    return row, _overdue_id(name, days) if late else _due_soon_id(name, days)
+
+
+def _due_html(due, was, late: int | None) -> Safe:
+    """The due date (None: none), with the date an extension moved it from (`was`) and how many days
+    late it is (None: not overdue)."""
+    if due is None:
         return Safe("—")
-    was = original_due(m)
-    text = m.due.isoformat()
+    text = due.isoformat()
     if was:
         moved, before = _("extended to {date}").format(date=text), _("originally {date}").format(date=was.isoformat())
         text = f'{escape(moved)}<br><span class="was">{escape(before)}</span>'
-    if is_overdue(m, r.as_of):
-        text += f'<br><span class="late">{escape(overdue_by((r.as_of - m.due).days))}</span>'
+    if late is not None:
+        text += f'<br><span class="late">{escape(overdue_by(late))}</span>'
     return Safe(text)
 
 
@@ -383,22 +421,66 @@ def all_measures(r: Report, plan: Plan | None, start: int = 0, stop: int | None 
     opening goes with the rows from 0, its closing with those to the end (stop None). Rows from a
     multiple of ROWS_A_PIECE on come in the pieces the whole table has: a page written by two
     processes (shared_output) splits the table there."""
-    lights: dict[str, Safe] = {}  # a light's cell, translated and escaped once a colour, not once a row
     measures = r.measures if start == 0 and stop is None else r.measures[start:stop]
+    return measure_rows(measures, r.as_of, r.days_for, plan, starts=start == 0, ends=stop is None)
+
+
+# The table of every measure: its columns' cell classes.
+_MEASURE_CELLS = ("nowrap", "num", "text task", "text", "text", "text", "nowrap", "nowrap", "text")
+
+
+def measure_rows(measures: Iterable[Measure], as_of, days_for: Callable[[Measure], int], plan: Plan | None,
+                 starts: bool = True, ends: bool = True) -> Iterator[str]:
+    """The rows of `measures` in the table of every measure of a report as of a date (`days_for(m)`:
+    its due-soon window, Report.days_for), with the table's opening (`starts`) and its closing
+    (`ends`): the rows of a run of a tree's plans, in a report written by two processes (shared_output).
+    A row as _row writes it, but its cells' openings made once, and what many rows share (a light, a
+    key task, a status, how late) made once: 100,000 rows are a third of a report's time."""
+    headers = [_("Light"), _("ID"), _("Key task"), _("Measure"), _("Units"), _("Deadline"), _("Due"), _("Status"),
+               _("Latest progress")]
+    light_at, id_at, task_at, measure_at, units_at, deadline_at, due_at, status_at, progress_at = (
+        f'<td class="{cls}" data-label="{escape(h)}">' for h, cls in zip(headers, _MEASURE_CELLS))
+    lights: dict[str, str] = {}
+    tasks: dict[tuple, str] = {}
+    statuses: dict[str, str] = {}
+    units: dict[tuple, str] = {}
+    dues: dict[tuple, str] = {}
 
     def rows():
         for m in measures:
-            colour = light(m, r.as_of, r.days_for(m))
-            if colour not in lights:
-                lights[colour] = _light_html(colour)
-            own = plan_of(plan, m)
-            task = own.tasks.get(m.task) if own else None
-            task_html = (Safe(f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>')
-                         if task else m.task)
-            yield ([(lights[colour], "nowrap"), (label(m), "num"), (task_html, "text task"),
-                    (local_text(m) or m.national or "", "text"), (units_line(m), "text"),
-                    (m.deadline.phrase, "text"), (_due_html(m, r), "nowrap"),
-                    (status_word(m.status), "nowrap"), (latest_progress(m), "text")], colour if colour != "green" else "")
+            colour = light(m, as_of, days_for(m))
+            lit = lights.get(colour)
+            if lit is None:
+                lit = lights[colour] = _light_html(colour)
+            task_html = tasks.get((m.plan, m.task))
+            if task_html is None:
+                own = plan_of(plan, m)
+                task = own.tasks.get(m.task) if own else None
+                task_html = tasks[m.plan, m.task] = (
+                    f'{escape(task.numeral)}<span class="task-title">、{escape(task.title)}</span>' if task
+                    else _text(m.task))
+            status = statuses.get(m.status)
+            if status is None:
+                status = statuses[m.status] = _text(status_word(m.status))
+            named = units.get((m.units, m.units_note))
+            if named is None:
+                named = units[m.units, m.units_note] = _text(units_line(m))
+            # red: overdue (light); an extension's first date only where there is one
+            when = (m.due, original_due(m) if m.extensions else None,
+                    (as_of - m.due).days if colour == "red" else None)
+            due = dues.get(when)
+            if due is None:
+                due = dues[when] = _due_html(*when)
+            row_class = f' class="{colour}"' if colour != "green" else ""
+            yield (f"<tr{row_class}>{light_at}{lit}</td>{id_at}{_text(label(m))}</td>{task_at}{task_html}</td>"
+                   f"{measure_at}{_text(local_text(m) or m.national or '')}</td>{units_at}{named}</td>"
+                   f"{deadline_at}{_text(m.deadline.phrase)}</td>{due_at}{due}</td>"
+                   f"{status_at}{status}</td>{progress_at}{_text(latest_progress(m))}</td></tr>")
 
-    return _table_chunks([_("Light"), _("ID"), _("Key task"), _("Measure"), _("Units"), _("Deadline"), _("Due"),
-                          _("Status"), _("Latest progress")], rows(), starts=start == 0, ends=stop is None)
+    return _in_pieces(headers if starts else None, rows(), ends=ends)
+
+
+def _text(value: object) -> str:
+    """A value in a cell that is not Safe: most (numbers, dates, names) have nothing to escape."""
+    value = str(value)
+    return escape(value) if _TO_ESCAPE(value) else value

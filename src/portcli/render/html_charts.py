@@ -35,13 +35,77 @@ def category(m: Measure, as_of: date) -> str:
     return "in_progress" if m.status in IN_PROGRESS else "not_started"
 
 
-def _counts(r: Report, keys: Callable[[Measure], Iterable]) -> dict:
-    counts: dict = defaultdict(Counter)
-    for m in r.measures:
-        c = category(m, r.as_of)
-        for key in keys(m):
-            counts[key][c] += 1
-    return counts
+# A due date's dot has the worst light among its measures', in this order.
+WORST_FIRST = ("red", "yellow", "pending", "green")
+
+
+class Digest:
+    """What the charts and the timeline read of the measures a report covers: per unit and per key
+    task (plan, task), how many stand where (CATEGORIES); per due date, the worst light among its
+    measures and their names; the extended measures' lines; the undated unfinished measures' names;
+    and the first and last day the timeline shows (None: no dated measure). A name is (plan, id,
+    label), which sorts as the charts list measures. Worked out from any run of a tree's plans
+    (`digest`); the digests of the runs a tree is cut into, in plan order, add up (`+`) to the digest
+    of all its measures: the HTML report a forked child writes part of (shared_output) draws its
+    charts from its own and the child's."""
+
+    __slots__ = ("by_unit", "by_task", "by_due", "extended", "undated", "span")
+
+    def __init__(self, by_unit: dict, by_task: dict, by_due: dict, extended: list, undated: list,
+                 span: tuple[date, date] | None) -> None:
+        self.by_unit, self.by_task, self.by_due = by_unit, by_task, by_due
+        self.extended, self.undated, self.span = extended, undated, span
+
+    def __add__(self, later: Digest) -> Digest:
+        by_unit = {key: Counter(counts) for key, counts in self.by_unit.items()}
+        by_task = {key: Counter(counts) for key, counts in self.by_task.items()}
+        for mine, theirs in ((by_unit, later.by_unit), (by_task, later.by_task)):
+            for key, counts in theirs.items():
+                mine.setdefault(key, Counter()).update(counts)
+        by_due = {due: (colour, list(names)) for due, (colour, names) in self.by_due.items()}
+        for due, (colour, names) in later.by_due.items():
+            had = by_due.get(due)
+            by_due[due] = (colour, list(names)) if had is None else (_worse(had[0], colour), had[1] + names)
+        spans = [s for s in (self.span, later.span) if s is not None]
+        span = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
+        return Digest(by_unit, by_task, by_due, self.extended + later.extended, self.undated + later.undated, span)
+
+
+def _worse(one: str, other: str) -> str:
+    return one if WORST_FIRST.index(one) <= WORST_FIRST.index(other) else other
+
+
+def digest(measures: Iterable[Measure], as_of: date, days_for: Callable[[Measure], int]) -> Digest:
+    """The Digest of `measures` as of a date; `days_for(m)`: its due-soon window (Report.days_for)."""
+    by_unit: dict = defaultdict(Counter)
+    by_task: dict = defaultdict(Counter)
+    by_due: dict[date, tuple[str, list]] = {}
+    extended, undated, days = [], [], []
+    for m in measures:
+        where = category(m, as_of)
+        for unit in m.units:
+            by_unit[unit][where] += 1
+        by_task[m.plan or "", m.task][where] += 1  # several plans: each plan's tasks apart
+        name = (m.plan or "", m.id, name_of(m))
+        if m.due is None:
+            if m.status != "done":  # 待定; done needs no date
+                undated.append(name)
+            continue
+        colour = light(m, as_of, days_for(m))
+        had = by_due.get(m.due)
+        if had is None:
+            by_due[m.due] = (colour, [name])
+        else:
+            had[1].append(name)
+            if colour != had[0] and _worse(colour, had[0]) == colour:
+                by_due[m.due] = (colour, had[1])
+        days.append(m.due)
+        if m.extensions:
+            was = original_due(m)
+            start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
+            days.append(start)
+            extended.append((name, was, start, m.due, colour, m.extensions[-1].reason))
+    return Digest(dict(by_unit), dict(by_task), by_due, extended, undated, (min(days), max(days)) if days else None)
 
 
 def worst_first(counts: Counter) -> tuple:
@@ -50,20 +114,18 @@ def worst_first(counts: Counter) -> tuple:
     return -counts["overdue"], counts["done"] / total if total else 0.0, -total
 
 
-def unit_rows(r: Report) -> list[tuple[str, str, Counter]]:
-    counts = _counts(r, lambda m: m.units)
+def unit_rows(r: Report, d: Digest) -> list[tuple[str, str, Counter]]:
     rows = []
     for u in r.units:
         figures = _("lead {lead} · involved {involved} · overdue {overdue} · extended {extended} · done {completion}").format(
             lead=u.lead, involved=u.involved, overdue=u.overdue, extended=u.extended, completion=f"{u.completion:.0%}")
-        rows.append((u.unit, figures, counts[u.unit]))
+        rows.append((u.unit, figures, d.by_unit.get(u.unit) or Counter()))
     return sorted(rows, key=lambda row: worst_first(row[2]))
 
 
-def task_rows(r: Report, plan: Plan | None) -> list[tuple[str, str, Counter]]:
-    counts = _counts(r, lambda m: ((m.plan or "", m.task),))  # several plans: each plan's tasks apart
+def task_rows(d: Digest, plan: Plan | None) -> list[tuple[str, str, Counter]]:
     rows = []
-    for (plan_name, task_id), c in sorted(counts.items()):
+    for (plan_name, task_id), c in sorted(d.by_task.items()):
         own = plan.get(plan_name) if isinstance(plan, Plans) else plan
         task = own.tasks.get(task_id) if own else None
         label = f"{task.numeral}、{task.title}" if task else str(task_id)
@@ -83,14 +145,16 @@ def bars(rows: list[tuple[str, str, Counter]], kind: str) -> Iterator[str]:
         yield none()
         return
     most = max(sum(c.values()) for _, _, c in rows) or 1
+    said = {key: escape(word) for key, word in categories().items()}  # once, not once a row: 11,000 key tasks
     yield f'<div class="bars {kind}">'
     for label, figures, counts in rows:
         total = sum(counts.values())
+        name = escape(label)
         segments = "".join(
             f'<span class="seg {key}" style="width:{100 * counts[key] / total:.2f}%" '
-            f'title="{escape(label)} · {escape(said)} {counts[key]}">{counts[key]}</span>'
-            for key, said in categories().items() if counts[key])
-        yield (f'<div class="bar-row {kind}"><span class="bar-label" title="{escape(label)}">{escape(label)}</span>'
+            f'title="{name} · {word} {counts[key]}">{counts[key]}</span>'
+            for key, word in said.items() if counts[key])
+        yield (f'<div class="bar-row {kind}"><span class="bar-label" title="{name}">{name}</span>'
                f'<span class="track"><span class="bar" style="width:{100 * total / most:.2f}%">{segments}</span>'
                f'</span><span class="bar-figures">{escape(figures)}</span></div>')
     yield "</div>"
@@ -111,15 +175,11 @@ def legend() -> str:
     return f'<ul class="legend">{items}</ul>'
 
 
-def timeline(r: Report) -> Iterator[str]:
+def timeline(r: Report, d: Digest) -> Iterator[str]:
     """Due dates on one axis with a today line: a row per due date (its measures, coloured by the worst
     light among them), a row per extended measure (原定 → 延至), and below, 待定, the unfinished measures with no
-    date. In pieces, a row at a time."""
-    dated = [m for m in r.measures if m.due is not None]
-    undated = [m for m in r.measures if m.due is None and m.status != "done"]  # 待定; done needs no date
-    extended = [m for m in dated if m.extensions]
-    days = [m.due for m in dated] + [original_due(m) or m.extensions[0].date for m in extended] + [r.as_of]
-    first, last = min(days), max(days)
+    date. In pieces, a row at a time. `d`: the Digest of the report's measures."""
+    first, last = (min(d.span[0], r.as_of), max(d.span[1], r.as_of)) if d.span else (r.as_of, r.as_of)
     pad = max(7, (last - first).days // 20)
     first, last = first - timedelta(days=pad), last + timedelta(days=pad)
     span = (last - first).days
@@ -140,35 +200,30 @@ def timeline(r: Report) -> Iterator[str]:
     yield (f'<div class="timeline"><div class="tl-row axis"><span></span><span class="track">{ticks}'
            f'<span class="tick now" style="left:{at(r.as_of)};transform:translateX({shift})">'
            f"{escape(today_label)}</span></span></div>")
-    order = ("red", "yellow", "pending", "green")
-    by_due: dict[date, list[Measure]] = defaultdict(list)
-    for m in dated:
-        by_due[m.due].append(m)
-    for due, ms in sorted(by_due.items()):
-        worst = min((light(m, r.as_of, r.days_for(m)) for m in ms), key=order.index)
-        ids = joined(name_of(m) for m in sorted(ms, key=_by_name))
-        count = ngettext("{count} measure", "{count} measures", len(ms)).format(count=len(ms))
-        note = ngettext("{count} measure: {ids}", "{count} measures: {ids}", len(ms)).format(count=len(ms), ids=ids)
+    for due, (worst, names) in sorted(d.by_due.items()):
+        ids = joined(label for _plan, _id, label in sorted(names))
+        count = ngettext("{count} measure", "{count} measures", len(names)).format(count=len(names))
+        note = ngettext("{count} measure: {ids}", "{count} measures: {ids}", len(names)).format(
+            count=len(names), ids=ids)
         yield (f'<div class="tl-row due"><span>{due.isoformat()}</span><span class="track">{today}'
                f'<span class="dot {worst}" style="left:{at(due)}" title="{escape(count)}"></span></span>'
                f'<span class="tl-note">{escape(note)}</span></div>')
-    for m in sorted(extended, key=_by_name):
-        was = original_due(m)
-        start = was or m.extensions[0].date  # no due date before it: the line starts on the approval day
-        path = (f'<span class="span" style="left:{at(min(start, m.due))};width:calc({at(max(start, m.due))} - '
-                f'{at(min(start, m.due))})"></span>')
+    # by name; two measures of one name (a duplicate id, a problem) keep the order they were read in
+    for (_plan, _id, label), was, start, due, colour, reason in sorted(d.extended, key=lambda line: line[0][:2]):
+        path = (f'<span class="span" style="left:{at(min(start, due))};width:calc({at(max(start, due))} - '
+                f'{at(min(start, due))})"></span>')
         marks = (f'<span class="was-dot" style="left:{at(was)}"></span>' if was else "") + \
-                f'<span class="dot {light(m, r.as_of, r.days_for(m))}" style="left:{at(m.due)}"></span>'
-        words = (_("originally {was} → extended to {due}").format(was=was.isoformat(), due=m.due.isoformat()) if was
-                 else _("extended to {date}").format(date=m.due.isoformat()))
-        name = _("Measure {id} extended").format(id=name_of(m))
+                f'<span class="dot {colour}" style="left:{at(due)}"></span>'
+        words = (_("originally {was} → extended to {due}").format(was=was.isoformat(), due=due.isoformat()) if was
+                 else _("extended to {date}").format(date=due.isoformat()))
+        name = _("Measure {id} extended").format(id=label)
         yield (f'<div class="tl-row extension"><span>{escape(name)}</span><span class="track">{today}'
-               f'{path}{marks}</span><span class="tl-note">{escape(labelled(words, m.extensions[-1].reason))}'
+               f'{path}{marks}</span><span class="tl-note">{escape(labelled(words, reason))}'
                f"</span></div>")
-    if undated:
-        ids = joined(name_of(m) for m in sorted(undated, key=_by_name))
+    if d.undated:
+        ids = joined(label for _plan, _id, label in sorted(d.undated))
         note = ngettext("{count} measure without a date: {ids}", "{count} measures without a date: {ids}",
-                        len(undated)).format(count=len(undated), ids=ids)
+                        len(d.undated)).format(count=len(d.undated), ids=ids)
         pending = _("pending")
         yield (f'<div class="tl-row undated"><span>{escape(pending)}</span>'
                f'<span class="tl-note">{escape(note)}</span></div>')
@@ -190,6 +245,3 @@ def _months(first: date, last: date) -> list[date]:
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return months[::max(1, -(-len(months) // 5))]
 
-
-def _by_name(m: Measure) -> tuple[str, int]:
-    return m.plan or "", m.id
