@@ -264,7 +264,8 @@ def test_the_terminal_report_is_one_processs(tree, run, monkeypatch, children, s
     assert len(re.findall(r"^(?:\x1b\[\d+m)?Per unit(?!:)", two.stdout, flags=re.M)) == sections + 1
 
 
-@pytest.mark.parametrize("options", [[], ["--unit", "天津海关"], ["--rank", "--stale", "5"], ["--since", "2022-05-01"]])
+@pytest.mark.parametrize("options", [[], ["--unit", "天津海关"], ["--rank", "--stale", "5"], ["--since", "2022-05-01"],
+                                     ["--due-soon", "40"]])
 @pytest.mark.parametrize("rows", [4, 7, 500])  # 500: the table of 70 measures is one piece, written here
 def test_the_html_report_is_one_processs(tree, run, monkeypatch, children, options, rows):
     monkeypatch.setattr(html, "ROWS_A_PIECE", rows)
