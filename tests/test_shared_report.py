@@ -1038,3 +1038,45 @@ def test_each_row_of_the_html_table_shows_its_own_plans_key_task_and_its_own_uni
         assert shown[f"{m.plan}:{m.id}"] == (f'{task.numeral}<span class="task-title">、{task.title}</span>',
                                              ", ".join(m.units) + (m.units_note or ""))  # in English
     assert {units for _task, units in shown.values()} >= {"市商务局, 天津海关按职责分工负责", "市商务局, 天津海关"}
+
+
+def bar_rows(page: str, kind: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The rows of a chart of the page (kind: unit, task) as shown: label, figures, [(category, count)]."""
+    return [(label, figures, re.findall(r'<span class="seg (\w+)"[^>]*>(\d+)</span>', segments))
+            for label, segments, figures in re.findall(
+                rf'<div class="bar-row {kind}"><span class="bar-label" title="[^"]*">([^<]*)</span>'
+                r'<span class="track"><span class="bar" style="[^"]*">(.*?)</span></span>'
+                r'<span class="bar-figures">([^<]*)</span></div>', page)]
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypatch, children, two):
+    """A tree's plans share their key tasks' ids (every generated plan has tasks 1, 2, ...): the chart
+    per key task has a bar for each plan's task, labelled with its plan, counting that plan's measures
+    of it alone; whether the page is one process's or the child's charts are added to this one's.
+    Expected from the files, as written here."""
+    from collections import Counter
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    loaded = load_tree(str(tree))
+    as_of = date.fromisoformat(AS_OF)
+    expected = {}
+    for (plan, task), ms in Counter((m.plan, m.task) for m in loaded.measures).items():
+        of_it = [m for m in loaded.measures if (m.plan, m.task) == (plan, task)]
+        t = loaded.plans[plan].tasks[task]
+        overdue = sum(query.is_overdue(m, as_of) for m in of_it)
+        done = sum(m.status == "done" for m in of_it)
+        expected[f"{plan}:{t.numeral}、{t.title}"] = (
+            f"{ms} measure{'s' if ms != 1 else ''} · overdue {overdue} · done {done}", ms)
+    assert len({task for _plan, task in Counter((m.plan, m.task) for m in loaded.measures)}) < len(expected)
+    shown = bar_rows(page, "task")
+    assert {label: figures for label, figures, _segments in shown} == {
+        label: figures for label, (figures, _n) in expected.items()}
+    assert all(sum(int(n) for _c, n in segments) == expected[label][1] for label, _f, segments in shown)
