@@ -1080,3 +1080,78 @@ def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypa
     assert {label: figures for label, figures, _segments in shown} == {
         label: figures for label, (figures, _n) in expected.items()}
     assert all(sum(int(n) for _c, n in segments) == expected[label][1] for label, _f, segments in shown)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, "2000-01-01", "2040-01-01"])
+@pytest.mark.parametrize("two", [False, True])
+def test_the_html_timeline_shows_each_due_date_on_one_scale_with_its_own_measures(tree, run, monkeypatch, children,
+                                                                                   as_of, two):
+    """A row per due date: its dot's colour the worst light of its measures, its title and note their
+    count and names (sorted by plan, then id); every dot and the today line on one scale, in date
+    order, at least a week inside either end of the axis, whether today is before, among or after
+    the due dates. Expected from the files, as written here."""
+    from collections import defaultdict
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.render import light
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", as_of).stdout
+    assert len(children) == (1 if two else 0)
+    loaded = load_tree(str(tree))
+    today = date.fromisoformat(as_of)
+    plans = loaded.plans
+    on = defaultdict(list)
+    for m in loaded.measures:
+        if m.due:
+            on[m.due].append(m)
+    rows = re.findall(r'<div class="tl-row due"><span>([\d-]+)</span><span class="track">'
+                      r'<span class="today" style="left:([\d.-]+)%"></span>'
+                      r'<span class="dot (\w+)" style="left:([\d.-]+)%" title="([^"]*)"></span></span>'
+                      r'<span class="tl-note">([^<]*)</span></div>', page)
+    assert [row[0] for row in rows] == [day.isoformat() for day in sorted(on)]
+    for day, _today, colour, _left, title, note in rows:
+        ms = sorted(on[date.fromisoformat(day)], key=lambda m: (m.plan, m.id))
+        worst = min((light(m, today, query.days_for(m, plans, None)) for m in ms),
+                    key=["red", "yellow", "pending", "green"].index)
+        n = len(ms)
+        assert (colour, title) == (worst, f"{n} measure{'s' if n != 1 else ''}")
+        assert note == f"{n} measure{'s' if n != 1 else ''}: " + ", ".join(f"{m.plan}:{m.id}" for m in ms)
+    assert len({colour for _d, _t, colour, *_rest in rows}) >= 3 or as_of != AS_OF
+    # one scale: a dot's place is linear in its date, the today line's too; a week's margin at either end
+    days = [date.fromisoformat(row[0]) for row in rows]
+    lefts = [float(row[3]) for row in rows]
+    now = float(rows[0][1])
+    points = sorted([*zip(days, lefts), (today, now)])
+    (start, first), (end, last) = points[0], points[-1]
+    scale = (last - first) / (end - start).days  # percent a day
+    for day, left in points:
+        assert abs(left - (first + scale * (day - start).days)) < 0.02
+    assert first >= 7 * scale - 0.01 and 100 - last >= 7 * scale - 0.01
+    assert abs(first - (100 - last)) < 0.02  # the same margin at both ends
+
+
+def test_a_short_html_timeline_still_keeps_a_week_inside_either_end(several):
+    """Due dates two months apart: the axis still runs a week past the first and the last of them (and
+    today), so no dot sits on its edge. Worked out from the dates, as written here."""
+    from datetime import date
+
+    from portcli import query
+
+    as_of = date(2022, 6, 30)
+    ms = [m for m in several.measures if m.due and not m.extensions and abs((m.due - as_of).days) <= 31]
+    assert len({m.due for m in ms}) >= 3
+    page = html.render(query.report(ms, several.plans, as_of), several.plans)
+    dots = [(date.fromisoformat(day), float(left)) for day, left in re.findall(
+        r'<div class="tl-row due"><span>([\d-]+)</span><span class="track"><span class="today" [^>]*></span>'
+        r'<span class="dot \w+" style="left:([\d.]+)%"', page)]
+    assert [day for day, _left in dots] == sorted({m.due for m in ms})
+    now = float(re.search(r'<span class="today" style="left:([\d.]+)%"', page)[1])
+    points = sorted([*dots, (as_of, now)])
+    (start, first), (end, last) = points[0], points[-1]
+    a_day = 100 / ((end - start).days + 14)  # a week either side
+    assert abs((last - first) - a_day * (end - start).days) < 0.02
+    assert abs(first - 7 * a_day) < 0.02 and abs(100 - last - 7 * a_day) < 0.02
