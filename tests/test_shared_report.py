@@ -1049,6 +1049,14 @@ def bar_rows(page: str, kind: str) -> list[tuple[str, str, list[tuple[str, str]]
                 r'<span class="bar-figures">([^<]*)</span></div>', page)]
 
 
+def bar_widths(page: str, kind: str) -> list[tuple[float, list[float]]]:
+    """The widths (percent) of a chart's bars, each with its segments'."""
+    return [(float(width), [float(w) for w in re.findall(r'<span class="seg \w+" style="width:([\d.]+)%"', segments)])
+            for width, segments in re.findall(
+                rf'<div class="bar-row {kind}"><span class="bar-label"[^>]*>[^<]*</span>'
+                r'<span class="track"><span class="bar" style="width:([\d.]+)%">(.*?)</span></span>', page)]
+
+
 @pytest.mark.parametrize("two", [False, True])
 def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypatch, children, two):
     """A tree's plans share their key tasks' ids (every generated plan has tasks 1, 2, ...): the chart
@@ -1080,6 +1088,14 @@ def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypa
     assert {label: figures for label, figures, _segments in shown} == {
         label: figures for label, (figures, _n) in expected.items()}
     assert all(sum(int(n) for _c, n in segments) == expected[label][1] for label, _f, segments in shown)
+    # one scale: the longest bar the task with the most measures; a segment its share of its bar; none empty
+    most = max(n for _figures, n in expected.values())
+    for (label, _figures, segments), (width, parts) in zip(shown, bar_widths(page, "task"), strict=True):
+        n = expected[label][1]
+        assert abs(width - 100 * n / most) < 0.01
+        assert [abs(part - 100 * int(count) / n) < 0.01 for part, (_c, count) in zip(parts, segments, strict=True)] == \
+            [True] * len(segments)
+        assert all(int(count) > 0 for _c, count in segments)
 
 
 @pytest.mark.parametrize("as_of", [AS_OF, "2000-01-01", "2040-01-01"])
