@@ -1171,3 +1171,42 @@ def test_a_short_html_timeline_still_keeps_a_week_inside_either_end(several):
     a_day = 100 / ((end - start).days + 14)  # a week either side
     assert abs((last - first) - a_day * (end - start).days) < 0.02
     assert abs(first - 7 * a_day) < 0.02 and abs(100 - last - 7 * a_day) < 0.02
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_each_row_of_the_html_table_shows_its_own_light_due_date_and_status(tree, run, monkeypatch, children, two):
+    """The table of every measure makes a light, a due cell and a status once for the many rows that
+    share them: each row still shows its own light (and is coloured by it), its own due date with the
+    date an extension moved it from and how many days it is overdue, and its own status; whether the
+    page is one process's or its last rows the child's. Expected from the files, as written here."""
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.render import light
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    table = page.split('<h2 id="measures">', 1)[1]
+    shown = {name: (row_class, lit, due, status) for row_class, lit, name, due, status in re.findall(
+        r'<tr(?: class="(\w+)")?><td class="nowrap" data-label="Light"><span class="light (\w+)" aria-hidden="true">'
+        r'</span>\w+</td><td class="num" data-label="ID">([^<]*)</td>.*?data-label="Due">(.*?)</td>'
+        r'<td class="nowrap" data-label="Status">([^<]*)</td>', table, flags=re.S)}
+    loaded = load_tree(str(tree))
+    as_of = date.fromisoformat(AS_OF)
+    assert len(shown) == len(loaded.measures) == MEASURES
+    kinds = set()
+    for m in loaded.measures:
+        colour = light(m, as_of, query.days_for(m, loaded.plans, None))
+        was = next((e.from_ for e in m.extensions if e.from_), None)
+        due = "—" if m.due is None else m.due.isoformat()
+        if was:
+            due = f'extended to {due}<br><span class="was">originally {was.isoformat()}</span>'
+        if colour == "red":
+            late = (as_of - m.due).days
+            due += f'<br><span class="late">{late} day{"s" if late != 1 else ""} overdue</span>'
+        assert shown[f"{m.plan}:{m.id}"] == ("" if colour == "green" else colour, colour, due, m.status)
+        kinds.add((colour, bool(was)))
+    assert {("red", False), ("green", True), ("green", False), ("yellow", False), ("pending", False)} <= kinds
