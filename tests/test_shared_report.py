@@ -1210,3 +1210,46 @@ def test_each_row_of_the_html_table_shows_its_own_light_due_date_and_status(tree
         assert shown[f"{m.plan}:{m.id}"] == ("" if colour == "green" else colour, colour, due, m.status)
         kinds.add((colour, bool(was)))
     assert {("red", False), ("green", True), ("green", False), ("yellow", False), ("pending", False)} <= kinds
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_a_key_task_title_and_a_unit_name_with_markup_stay_text_in_the_html_charts_lists_and_table(
+        tree, run, monkeypatch, children, two):
+    """What the charts, the overdue and due-soon lists and the table make once for many rows (a bar's
+    label, a key task's cell, a lead unit) is escaped: a title and a unit's name with & < > " ' in them
+    show as text everywhere, never as markup; whether the page is one process's or the child's charts,
+    lists' rows and table rows are added to this one's. The names as written here."""
+    from html import unescape
+
+    from portcli.load import load_tree
+
+    mark = " <i>&\"'"
+    unit = "R&D<局>"
+    for name in PLANS:  # the first and last plans' titles marked, every measure led by the unit
+        plan_file = tree / name / "_plan.yaml"
+        text = plan_file.read_text(encoding="utf-8")
+        if name in (PLANS[0], PLANS[4]):
+            text = re.sub(r"(\{id: [^}\n]*title: [^}\n]*)\}", lambda m: m[1] + mark + "}", text)
+        plan_file.write_text(text + unit_entry(unit), encoding="utf-8")
+        for i in range(1, PER_PLAN + 1):
+            path = tree / name / f"{i:02d}.yaml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(r"^units: \[", f"units: [{unit}, ", text, count=1, flags=re.M), encoding="utf-8")
+    loaded = load_tree(str(tree))
+    titles = [t.title for t in loaded.plans[PLANS[0]].tasks.values()]
+    assert titles and all(t.endswith(mark) for t in titles) and not loaded.problems[3:]
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    assert "<i>" not in page and "R&D" not in page and "<局>" not in page
+    task_labels = [unescape(label) for label, _f, _s in bar_rows(page, "task")]
+    assert sum(label.endswith(mark) for label in task_labels) == len({(m.plan, m.task) for m in loaded.measures
+                                                                      if m.plan in (PLANS[0], PLANS[4])})
+    assert unit in [unescape(label) for label, _f, _s in bar_rows(page, "unit")]
+    for heading in ("overdue", "due-soon", "measures"):
+        part = page.split(f'<h2 id="{heading}">', 1)[1].split("</table>", 1)[0]
+        leads = re.findall(r'data-label="(?:Lead unit|Units)">([^<]*)</td>', part)
+        assert leads and any(unescape(lead).startswith(unit) for lead in leads), heading
+    cells = re.findall(r'data-label="Key task">(.*?)</td>', page)
+    assert sum(unescape(re.sub(r"<[^>]*>", "", cell)).endswith(mark) for cell in cells) == 2 * PER_PLAN
