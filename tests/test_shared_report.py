@@ -1253,3 +1253,19 @@ def test_a_key_task_title_and_a_unit_name_with_markup_stay_text_in_the_html_char
         assert leads and any(unescape(lead).startswith(unit) for lead in leads), heading
     cells = re.findall(r'data-label="Key task">(.*?)</td>', page)
     assert sum(unescape(re.sub(r"<[^>]*>", "", cell)).endswith(mark) for cell in cells) == 2 * PER_PLAN
+
+
+def test_a_plan_folder_named_with_markup_stays_text_in_the_html_timeline(tmp_path, run):
+    """A plan is named by its folder, and a folder's name may hold & < > ' : the timeline's notes,
+    which list the measures due each day by name (PLAN:ID), show it as text."""
+    from html import unescape
+
+    root = generate.generate_plans(2, 6, tmp_path / "measures", seed=5)
+    first = sorted(p for p in root.iterdir() if p.is_dir())[0]
+    odd = first.with_name("R&D<港>'s")
+    first.rename(odd)
+    page = run("report", "--dir", str(root), "--format", "html", "--as-of", AS_OF).stdout
+    assert "<港>" not in page and "R&D" not in page
+    notes = [unescape(note) for note in re.findall(r'<div class="tl-row due">.*?<span class="tl-note">([^<]*)</span>',
+                                                   page)]
+    assert any(f"{odd.name}:" in note for note in notes)
