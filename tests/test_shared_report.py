@@ -1269,3 +1269,43 @@ def test_a_plan_folder_named_with_markup_stays_text_in_the_html_timeline(tmp_pat
     notes = [unescape(note) for note in re.findall(r'<div class="tl-row due">.*?<span class="tl-note">([^<]*)</span>',
                                                    page)]
     assert any(f"{odd.name}:" in note for note in notes)
+
+
+def test_an_extended_measures_line_in_the_html_timeline_runs_between_its_dates(tree, run, monkeypatch):
+    """An extension's line runs from the date it moved (its was-dot there) to the new due date; with no
+    due date before it, from the day it was approved, even when that came after the new date. On the
+    scale the due dates' dots give. Dates as written here."""
+    from datetime import date
+
+    ext = {2: "  - {date: 2022-05-20, from: 2022-05-31, to: 2022-08-31, reason: 等待批复}",
+           3: "  - {date: 2022-07-20, to: 2022-07-10, reason: 补报延期}"}
+    for i, line in ext.items():
+        path = tree / PLANS[0] / f"{i:02d}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "extensions" not in text
+        path.write_text(text + "extensions:\n" + line + "\n", encoding="utf-8")
+    monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    dots = [(date.fromisoformat(day), float(left)) for day, left in re.findall(
+        r'<div class="tl-row due"><span>([\d-]+)</span><span class="track"><span class="today" [^>]*></span>'
+        r'<span class="dot \w+" style="left:([\d.]+)%"', page)]
+    (start, first), (end, last) = dots[0], dots[-1]
+
+    def at(day: date) -> float:
+        return first + (last - first) * (day - start).days / (end - start).days
+
+    lines = {name: (float(left), float(right), float(again), was and float(was), float(due))
+             for name, left, right, again, was, due in re.findall(
+                 r'<div class="tl-row extension"><span>Measure ([^ ]*) extended</span><span class="track">'
+                 r'<span class="today" [^>]*></span><span class="span" style="left:([\d.]+)%;width:calc\(([\d.]+)% - '
+                 r'([\d.]+)%\)"></span>(?:<span class="was-dot" style="left:([\d.]+)%"></span>)?'
+                 r'<span class="dot \w+" style="left:([\d.]+)%"></span>', page)}
+    moved = lines[f"{PLANS[0]}:2"]
+    assert [abs(a - b) < 0.02 for a, b in zip(moved, [at(date(2022, 5, 31)), at(date(2022, 8, 31)),
+                                                     at(date(2022, 5, 31)), at(date(2022, 5, 31)),
+                                                     at(date(2022, 8, 31))])] == [True] * 5
+    late = lines[f"{PLANS[0]}:3"]
+    assert late[3] == ""  # no was-dot: it had no due date before
+    assert [abs(a - b) < 0.02 for a, b in zip((late[0], late[1], late[2], late[4]),
+                                              [at(date(2022, 7, 10)), at(date(2022, 7, 20)),
+                                               at(date(2022, 7, 10)), at(date(2022, 7, 10))])] == [True] * 4
