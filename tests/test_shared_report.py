@@ -1309,3 +1309,32 @@ def test_an_extended_measures_line_in_the_html_timeline_runs_between_its_dates(t
     assert [abs(a - b) < 0.02 for a, b in zip((late[0], late[1], late[2], late[4]),
                                               [at(date(2022, 7, 10)), at(date(2022, 7, 20)),
                                                at(date(2022, 7, 10)), at(date(2022, 7, 10))])] == [True] * 4
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree, run, monkeypatch, children, two):
+    """The overdue list's table is headed "Days overdue" and the due-soon list's "Days left", in its
+    header row and each cell's label (the phone shows it); each row its measure's days past or before
+    its due date, in the order of the lists; whether this process or the child rendered the row.
+    Expected from the files, as written here."""
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.render import light
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    loaded = load_tree(str(tree))
+    as_of = date.fromisoformat(AS_OF)
+    lit = {f"{m.plan}:{m.id}": (light(m, as_of, query.days_for(m, loaded.plans, None)), m) for m in loaded.measures}
+    for heading, words, colour in (("overdue", "Days overdue", "red"), ("due-soon", "Days left", "yellow")):
+        part = page.split(f'<h2 id="{heading}">', 1)[1].split("</table>", 1)[0]
+        assert re.findall(r"<th>([^<]*)</th>", part) == ["ID", "Lead unit", "Due", words, "Measure", "Latest progress"]
+        rows = re.findall(rf'data-label="ID">([^<]*)</td>.*?data-label="{words}">(\d+)</td>', part)
+        assert sorted(name for name, _days in rows) == sorted(n for n, (c, _m) in lit.items() if c == colour)
+        for name, days in rows:
+            due = lit[name][1].due
+            assert int(days) == ((as_of - due) if colour == "red" else (due - as_of)).days
