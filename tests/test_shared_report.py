@@ -1314,8 +1314,8 @@ def test_an_extended_measures_line_in_the_html_timeline_runs_between_its_dates(t
 @pytest.mark.parametrize("two", [False, True])
 def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree, run, monkeypatch, children, two):
     """The overdue list's table is headed "Days overdue" and the due-soon list's "Days left", in its
-    header row and each cell's label (the phone shows it); each row its measure's days past or before
-    its due date, in the order of the lists; whether this process or the child rendered the row.
+    header row and each cell's label (the phone shows it), each column's cells of one class; each row its
+    measure's days past or before its due date; whether this process or the child rendered the row.
     Expected from the files, as written here."""
     from datetime import date
 
@@ -1333,6 +1333,10 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
     for heading, words, colour in (("overdue", "Days overdue", "red"), ("due-soon", "Days left", "yellow")):
         part = page.split(f'<h2 id="{heading}">', 1)[1].split("</table>", 1)[0]
         assert re.findall(r"<th>([^<]*)</th>", part) == ["ID", "Lead unit", "Due", words, "Measure", "Latest progress"]
+        # numbers to the right, names and dates kept on one line, texts wrapped: each cell's class, every row
+        cells = re.findall(r'<td class="([\w ]+)" data-label="([^"]*)">', part)
+        assert cells and set(cells) == {("num", "ID"), ("nowrap", "Lead unit"), ("nowrap", "Due"), ("num", words),
+                                        ("text", "Measure"), ("text", "Latest progress")}
         rows = re.findall(rf'data-label="ID">([^<]*)</td>.*?data-label="{words}">(\d+)</td>', part)
         assert sorted(name for name, _days in rows) == sorted(n for n, (c, _m) in lit.items() if c == colour)
         for name, days in rows:
