@@ -396,4 +396,5 @@ def test_each_character_html_escapes_is_escaped_even_alone_in_a_cell():
     cells = re.findall(r'<td class="(\w+)" data-label="H&amp;1">(.*?)</td>', written)
     assert [unescape(cell) for _class, cell in cells] == [*texts, "<b>safe</b>", "14"]
     assert [cell for _class, cell in cells[:5]] == ["R&amp;D", "a&lt;b", "a&gt;b", "say &quot;so&quot;", "it&#x27;s"]
+    assert cells[7][1] == "<b>safe</b>"  # as it is, not escaped (which would read back the same)
     assert [cls for cls, _cell in cells] == ["text"] * 8 + ["num"]

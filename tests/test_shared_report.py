@@ -1039,3 +1039,307 @@ def test_each_row_of_the_html_table_shows_its_own_plans_key_task_and_its_own_uni
         assert shown[f"{m.plan}:{m.id}"] == (f'{task.numeral}<span class="task-title">、{task.title}</span>',
                                              ", ".join(m.units) + (m.units_note or ""))  # in English
     assert {units for _task, units in shown.values()} >= {"市商务局, 天津海关按职责分工负责", "市商务局, 天津海关"}
+
+
+def bar_rows(page: str, kind: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The rows of a chart of the page (kind: unit, task) as shown: label, figures, [(category, count)]."""
+    return [(label, figures, re.findall(r'<span class="seg (\w+)"[^>]*>(\d+)</span>', segments))
+            for label, segments, figures in re.findall(
+                rf'<div class="bar-row {kind}"><span class="bar-label" title="[^"]*">([^<]*)</span>'
+                r'<span class="track"><span class="bar" style="[^"]*">(.*?)</span></span>'
+                r'<span class="bar-figures">([^<]*)</span></div>', page)]
+
+
+def bar_widths(page: str, kind: str) -> list[tuple[float, list[float]]]:
+    """The widths (percent) of a chart's bars, each with its segments'."""
+    return [(float(width), [float(w) for w in re.findall(r'<span class="seg \w+" style="width:([\d.]+)%"', segments)])
+            for width, segments in re.findall(
+                rf'<div class="bar-row {kind}"><span class="bar-label"[^>]*>[^<]*</span>'
+                r'<span class="track"><span class="bar" style="width:([\d.]+)%">(.*?)</span></span>', page)]
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypatch, children, two):
+    """A tree's plans share their key tasks' ids (every generated plan has tasks 1, 2, ...): the chart
+    per key task has a bar for each plan's task, labelled with its plan, counting that plan's measures
+    of it alone; whether the page is one process's or the child's charts are added to this one's.
+    Expected from the files, as written here."""
+    from collections import Counter
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    loaded = load_tree(str(tree))
+    as_of = date.fromisoformat(AS_OF)
+    expected = {}
+    for (plan, task), ms in Counter((m.plan, m.task) for m in loaded.measures).items():
+        of_it = [m for m in loaded.measures if (m.plan, m.task) == (plan, task)]
+        t = loaded.plans[plan].tasks[task]
+        overdue = sum(query.is_overdue(m, as_of) for m in of_it)
+        done = sum(m.status == "done" for m in of_it)
+        expected[f"{plan}:{t.numeral}、{t.title}"] = (
+            f"{ms} measure{'s' if ms != 1 else ''} · overdue {overdue} · done {done}", ms)
+    assert len({task for _plan, task in Counter((m.plan, m.task) for m in loaded.measures)}) < len(expected)
+    shown = bar_rows(page, "task")
+    assert {label: figures for label, figures, _segments in shown} == {
+        label: figures for label, (figures, _n) in expected.items()}
+    assert all(sum(int(n) for _c, n in segments) == expected[label][1] for label, _f, segments in shown)
+    # one scale: the longest bar the task with the most measures; a segment its share of its bar; none empty
+    most = max(n for _figures, n in expected.values())
+    for (label, _figures, segments), (width, parts) in zip(shown, bar_widths(page, "task"), strict=True):
+        n = expected[label][1]
+        assert abs(width - 100 * n / most) < 0.01
+        assert [abs(part - 100 * int(count) / n) < 0.01 for part, (_c, count) in zip(parts, segments, strict=True)] == \
+            [True] * len(segments)
+        assert all(int(count) > 0 for _c, count in segments)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, "2000-01-01", "2040-01-01"])
+@pytest.mark.parametrize("two", [False, True])
+def test_the_html_timeline_shows_each_due_date_on_one_scale_with_its_own_measures(tree, run, monkeypatch, children,
+                                                                                   as_of, two):
+    """A row per due date: its dot's colour the worst light of its measures, its title and note their
+    count and names (sorted by plan, then id); every dot and the today line on one scale, in date
+    order, at least a week inside either end of the axis, whether today is before, among or after
+    the due dates. Expected from the files, as written here."""
+    from collections import defaultdict
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.render import light
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", as_of).stdout
+    assert len(children) == (1 if two else 0)
+    loaded = load_tree(str(tree))
+    today = date.fromisoformat(as_of)
+    plans = loaded.plans
+    on = defaultdict(list)
+    for m in loaded.measures:
+        if m.due:
+            on[m.due].append(m)
+    rows = re.findall(r'<div class="tl-row due"><span>([\d-]+)</span><span class="track">'
+                      r'<span class="today" style="left:([\d.-]+)%"></span>'
+                      r'<span class="dot (\w+)" style="left:([\d.-]+)%" title="([^"]*)"></span></span>'
+                      r'<span class="tl-note">([^<]*)</span></div>', page)
+    assert [row[0] for row in rows] == [day.isoformat() for day in sorted(on)]
+    for day, _today, colour, _left, title, note in rows:
+        ms = sorted(on[date.fromisoformat(day)], key=lambda m: (m.plan, m.id))
+        worst = min((light(m, today, query.days_for(m, plans, None)) for m in ms),
+                    key=["red", "yellow", "pending", "green"].index)
+        n = len(ms)
+        assert (colour, title) == (worst, f"{n} measure{'s' if n != 1 else ''}")
+        assert note == f"{n} measure{'s' if n != 1 else ''}: " + ", ".join(f"{m.plan}:{m.id}" for m in ms)
+    assert len({colour for _d, _t, colour, *_rest in rows}) >= 3 or as_of != AS_OF
+    # one scale: a dot's place is linear in its date, the today line's too; a week's margin at either end
+    days = [date.fromisoformat(row[0]) for row in rows]
+    lefts = [float(row[3]) for row in rows]
+    now = float(rows[0][1])
+    points = sorted([*zip(days, lefts), (today, now)])
+    (start, first), (end, last) = points[0], points[-1]
+    scale = (last - first) / (end - start).days  # percent a day
+    for day, left in points:
+        assert abs(left - (first + scale * (day - start).days)) < 0.02
+    assert first >= 7 * scale - 0.01 and 100 - last >= 7 * scale - 0.01
+    assert abs(first - (100 - last)) < 0.02  # the same margin at both ends
+
+
+def test_a_short_html_timeline_still_keeps_a_week_inside_either_end(several):
+    """Due dates two months apart: the axis still runs a week past the first and the last of them (and
+    today), so no dot sits on its edge. Worked out from the dates, as written here."""
+    from datetime import date
+
+    from portcli import query
+
+    as_of = date(2022, 6, 30)
+    ms = [m for m in several.measures if m.due and not m.extensions and abs((m.due - as_of).days) <= 31]
+    assert len({m.due for m in ms}) >= 3
+    page = html.render(query.report(ms, several.plans, as_of), several.plans)
+    dots = [(date.fromisoformat(day), float(left)) for day, left in re.findall(
+        r'<div class="tl-row due"><span>([\d-]+)</span><span class="track"><span class="today" [^>]*></span>'
+        r'<span class="dot \w+" style="left:([\d.]+)%"', page)]
+    assert [day for day, _left in dots] == sorted({m.due for m in ms})
+    now = float(re.search(r'<span class="today" style="left:([\d.]+)%"', page)[1])
+    points = sorted([*dots, (as_of, now)])
+    (start, first), (end, last) = points[0], points[-1]
+    a_day = 100 / ((end - start).days + 14)  # a week either side
+    assert abs((last - first) - a_day * (end - start).days) < 0.02
+    assert abs(first - 7 * a_day) < 0.02 and abs(100 - last - 7 * a_day) < 0.02
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_each_row_of_the_html_table_shows_its_own_light_due_date_and_status(tree, run, monkeypatch, children, two):
+    """The table of every measure makes a light, a due cell and a status once for the many rows that
+    share them: each row still shows its own light (and is coloured by it), its own due date with the
+    date an extension moved it from and how many days it is overdue, and its own status; whether the
+    page is one process's or its last rows the child's. Expected from the files, as written here."""
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.render import light
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    table = page.split('<h2 id="measures">', 1)[1]
+    shown = {name: (row_class, lit, due, status) for row_class, lit, name, due, status in re.findall(
+        r'<tr(?: class="(\w+)")?><td class="nowrap" data-label="Light"><span class="light (\w+)" aria-hidden="true">'
+        r'</span>\w+</td><td class="num" data-label="ID">([^<]*)</td>.*?data-label="Due">(.*?)</td>'
+        r'<td class="nowrap" data-label="Status">([^<]*)</td>', table, flags=re.S)}
+    loaded = load_tree(str(tree))
+    as_of = date.fromisoformat(AS_OF)
+    assert len(shown) == len(loaded.measures) == MEASURES
+    kinds = set()
+    for m in loaded.measures:
+        colour = light(m, as_of, query.days_for(m, loaded.plans, None))
+        was = next((e.from_ for e in m.extensions if e.from_), None)
+        due = "—" if m.due is None else m.due.isoformat()
+        if was:
+            due = f'extended to {due}<br><span class="was">originally {was.isoformat()}</span>'
+        if colour == "red":
+            late = (as_of - m.due).days
+            due += f'<br><span class="late">{late} day{"s" if late != 1 else ""} overdue</span>'
+        assert shown[f"{m.plan}:{m.id}"] == ("" if colour == "green" else colour, colour, due, m.status)
+        kinds.add((colour, bool(was)))
+    assert {("red", False), ("green", True), ("green", False), ("yellow", False), ("pending", False)} <= kinds
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_a_key_task_title_and_a_unit_name_with_markup_stay_text_in_the_html_charts_lists_and_table(
+        tree, run, monkeypatch, children, two):
+    """What the charts, the overdue and due-soon lists and the table make once for many rows (a bar's
+    label, a key task's cell, a lead unit) is escaped: a title and a unit's name with & < > " ' in them
+    show as text everywhere, never as markup; whether the page is one process's or the child's charts,
+    lists' rows and table rows are added to this one's. The names as written here."""
+    from html import unescape
+
+    from portcli.load import load_tree
+
+    mark = " <i>&\"'"
+    unit = "R&D<局>"
+    for name in PLANS:  # the first and last plans' titles marked, every measure led by the unit
+        plan_file = tree / name / "_plan.yaml"
+        text = plan_file.read_text(encoding="utf-8")
+        if name in (PLANS[0], PLANS[4]):
+            text = re.sub(r"(\{id: [^}\n]*title: [^}\n]*)\}", lambda m: m[1] + mark + "}", text)
+        plan_file.write_text(text + unit_entry(unit), encoding="utf-8")
+        for i in range(1, PER_PLAN + 1):
+            path = tree / name / f"{i:02d}.yaml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(r"^units: \[", f"units: [{unit}, ", text, count=1, flags=re.M), encoding="utf-8")
+    loaded = load_tree(str(tree))
+    titles = [t.title for t in loaded.plans[PLANS[0]].tasks.values()]
+    assert titles and all(t.endswith(mark) for t in titles) and not loaded.problems[3:]
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    assert "<i>" not in page and "R&D" not in page and "<局>" not in page
+    task_labels = [unescape(label) for label, _f, _s in bar_rows(page, "task")]
+    assert sum(label.endswith(mark) for label in task_labels) == len({(m.plan, m.task) for m in loaded.measures
+                                                                      if m.plan in (PLANS[0], PLANS[4])})
+    assert unit in [unescape(label) for label, _f, _s in bar_rows(page, "unit")]
+    for heading in ("overdue", "due-soon", "measures"):
+        part = page.split(f'<h2 id="{heading}">', 1)[1].split("</table>", 1)[0]
+        leads = re.findall(r'data-label="(?:Lead unit|Units)">([^<]*)</td>', part)
+        assert leads and any(unescape(lead).startswith(unit) for lead in leads), heading
+    cells = re.findall(r'data-label="Key task">(.*?)</td>', page)
+    assert sum(unescape(re.sub(r"<[^>]*>", "", cell)).endswith(mark) for cell in cells) == 2 * PER_PLAN
+
+
+def test_a_plan_folder_named_with_markup_stays_text_in_the_html_timeline(tmp_path, run):
+    """A plan is named by its folder, and a folder's name may hold & < > ' : the timeline's notes,
+    which list the measures due each day by name (PLAN:ID), show it as text."""
+    from html import unescape
+
+    root = generate.generate_plans(2, 6, tmp_path / "measures", seed=5)
+    first = sorted(p for p in root.iterdir() if p.is_dir())[0]
+    odd = first.with_name("R&D<港>'s")
+    first.rename(odd)
+    page = run("report", "--dir", str(root), "--format", "html", "--as-of", AS_OF).stdout
+    assert "<港>" not in page and "R&D" not in page
+    notes = [unescape(note) for note in re.findall(r'<div class="tl-row due">.*?<span class="tl-note">([^<]*)</span>',
+                                                   page)]
+    assert any(f"{odd.name}:" in note for note in notes)
+
+
+def test_an_extended_measures_line_in_the_html_timeline_runs_between_its_dates(tree, run, monkeypatch):
+    """An extension's line runs from the date it moved (its was-dot there) to the new due date; with no
+    due date before it, from the day it was approved, even when that came after the new date. On the
+    scale the due dates' dots give. Dates as written here."""
+    from datetime import date
+
+    ext = {2: "  - {date: 2022-05-20, from: 2022-05-31, to: 2022-08-31, reason: 等待批复}",
+           3: "  - {date: 2022-07-20, to: 2022-07-10, reason: 补报延期}"}
+    for i, line in ext.items():
+        path = tree / PLANS[0] / f"{i:02d}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "extensions" not in text
+        path.write_text(text + "extensions:\n" + line + "\n", encoding="utf-8")
+    monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    dots = [(date.fromisoformat(day), float(left)) for day, left in re.findall(
+        r'<div class="tl-row due"><span>([\d-]+)</span><span class="track"><span class="today" [^>]*></span>'
+        r'<span class="dot \w+" style="left:([\d.]+)%"', page)]
+    (start, first), (end, last) = dots[0], dots[-1]
+
+    def at(day: date) -> float:
+        return first + (last - first) * (day - start).days / (end - start).days
+
+    lines = {name: (float(left), float(right), float(again), was and float(was), float(due))
+             for name, left, right, again, was, due in re.findall(
+                 r'<div class="tl-row extension"><span>Measure ([^ ]*) extended</span><span class="track">'
+                 r'<span class="today" [^>]*></span><span class="span" style="left:([\d.]+)%;width:calc\(([\d.]+)% - '
+                 r'([\d.]+)%\)"></span>(?:<span class="was-dot" style="left:([\d.]+)%"></span>)?'
+                 r'<span class="dot \w+" style="left:([\d.]+)%"></span>', page)}
+    moved = lines[f"{PLANS[0]}:2"]
+    assert [abs(a - b) < 0.02 for a, b in zip(moved, [at(date(2022, 5, 31)), at(date(2022, 8, 31)),
+                                                     at(date(2022, 5, 31)), at(date(2022, 5, 31)),
+                                                     at(date(2022, 8, 31))])] == [True] * 5
+    late = lines[f"{PLANS[0]}:3"]
+    assert late[3] == ""  # no was-dot: it had no due date before
+    assert [abs(a - b) < 0.02 for a, b in zip((late[0], late[1], late[2], late[4]),
+                                              [at(date(2022, 7, 10)), at(date(2022, 7, 20)),
+                                               at(date(2022, 7, 10)), at(date(2022, 7, 10))])] == [True] * 4
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree, run, monkeypatch, children, two):
+    """The overdue list's table is headed "Days overdue" and the due-soon list's "Days left", in its
+    header row and each cell's label (the phone shows it), each column's cells of one class; each row its
+    measure's days past or before its due date; whether this process or the child rendered the row.
+    Expected from the files, as written here."""
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+    from portcli.render import light
+
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
+    assert len(children) == (1 if two else 0)
+    loaded = load_tree(str(tree))
+    as_of = date.fromisoformat(AS_OF)
+    lit = {f"{m.plan}:{m.id}": (light(m, as_of, query.days_for(m, loaded.plans, None)), m) for m in loaded.measures}
+    for heading, words, colour in (("overdue", "Days overdue", "red"), ("due-soon", "Days left", "yellow")):
+        part = page.split(f'<h2 id="{heading}">', 1)[1].split("</table>", 1)[0]
+        assert re.findall(r"<th>([^<]*)</th>", part) == ["ID", "Lead unit", "Due", words, "Measure", "Latest progress"]
+        # numbers to the right, names and dates kept on one line, texts wrapped: each cell's class, every row
+        cells = re.findall(r'<td class="([\w ]+)" data-label="([^"]*)">', part)
+        assert cells and set(cells) == {("num", "ID"), ("nowrap", "Lead unit"), ("nowrap", "Due"), ("num", words),
+                                        ("text", "Measure"), ("text", "Latest progress")}
+        rows = re.findall(rf'data-label="ID">([^<]*)</td>.*?data-label="{words}">(\d+)</td>', part)
+        assert sorted(name for name, _days in rows) == sorted(n for n, (c, _m) in lit.items() if c == colour)
+        for name, days in rows:
+            due = lit[name][1].due
+            assert int(days) == ((as_of - due) if colour == "red" else (due - as_of)).days
