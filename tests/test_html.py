@@ -388,11 +388,10 @@ def test_each_character_html_escapes_is_escaped_even_alone_in_a_cell():
     escaped, and reads back as the text; HTML portcli wrote itself (Safe) goes in as it is."""
     from html import unescape
 
-    from portcli.render.html import Safe, _table_chunks
+    from portcli.render.html import Safe, _table
 
     texts = ["R&D", "a<b", "a>b", 'say "so"', "it's", "天津海关", "14"]
-    written = "".join(_table_chunks(["H&1"], [([(text, "text")], "") for text in texts] +
-                                    [([(Safe("<b>safe</b>"), "text")], ""), ([(14, "num")], "")]))
+    written = _table(["H&1"], [[(text, "text")] for text in texts] + [[(Safe("<b>safe</b>"), "text")], [(14, "num")]])
     cells = re.findall(r'<td class="(\w+)" data-label="H&amp;1">(.*?)</td>', written)
     assert [unescape(cell) for _class, cell in cells] == [*texts, "<b>safe</b>", "14"]
     assert [cell for _class, cell in cells[:5]] == ["R&amp;D", "a&lt;b", "a&gt;b", "say &quot;so&quot;", "it&#x27;s"]

@@ -291,10 +291,12 @@ def _figures(r: Report) -> str:
     return f'<dl class="figures">{cards}</dl>\n<p class="statuses">{statuses}</p>'
 
 
-def _table(headers: list[str], rows: Iterable[list[tuple[object, str]]], row_classes: list[str] | None = None,
-           table_class: str = "cards") -> str:
-    return "".join(_table_chunks(headers, ((row, row_classes[i] if row_classes else "") for i, row in enumerate(rows)),
-                                 table_class))
+def _table(headers: list[str], rows: Iterable[list[tuple[object, str]]]) -> str:
+    """Rows of (value, cell class); a value is escaped unless it is `Safe`. Each cell carries its header
+    as data-label: the phone layout shows it before the value."""
+    labels = [escape(h) for h in headers]
+    openings: dict[tuple[str, str], str] = {}  # a column's cell of a class opens the same way in every row
+    return "".join(_in_pieces(headers, (_row(labels, openings, row) for row in rows)))
 
 
 _TO_ESCAPE = re.compile("[&<>\"']").search  # what html.escape changes
@@ -304,25 +306,13 @@ _TO_ESCAPE = re.compile("[&<>\"']").search  # what html.escape changes
 ROWS_A_PIECE = 500
 
 
-def _table_chunks(headers: list[str], rows: Iterable[tuple[list[tuple[object, str]], str]],
-                  table_class: str = "cards", starts: bool = True, ends: bool = True) -> Iterator[str]:
-    """Rows of (value, cell class), each with its row's class; a value is escaped unless it is `Safe`.
-    Each cell carries its header as data-label: the phone layout shows it before the value. The
-    table comes in pieces of ROWS_A_PIECE rows, the first with the table's opening and the last with
-    its closing. `starts` and `ends` say whether the rows begin and end the table: a run of its rows
-    that starts at a piece's first row comes in the very pieces the whole table has."""
-    labels = [escape(h) for h in headers]
-    openings: dict[tuple[str, str], str] = {}  # a column's cell of a class opens the same way in every row
-    return _in_pieces(headers if starts else None, (_row(labels, openings, row, row_class) for row, row_class in rows),
-                      table_class, ends)
-
-
-def _in_pieces(headers: list[str] | None, rows: Iterable[str], table_class: str = "cards",
-               ends: bool = True) -> Iterator[str]:
-    """The table of `rows` (each a <tr> already) in pieces of ROWS_A_PIECE rows, opened with `headers`
-    (None: the rows do not begin the table) and closed when they end it (`ends`)."""
+def _in_pieces(headers: list[str] | None, rows: Iterable[str], ends: bool = True) -> Iterator[str]:
+    """The table of `rows` (each a <tr> already) in pieces of ROWS_A_PIECE rows, the first with the
+    table's opening (its `headers`; None: the rows do not begin the table), the last with its closing
+    when they end it (`ends`). A run of its rows that starts at a piece's first row comes in the very
+    pieces the whole table has."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers or ())
-    body = [f'<table class="{table_class}"><thead><tr>{head}</tr></thead><tbody>'] if headers is not None else []
+    body = [f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>'] if headers is not None else []
     count = 0
     for row in rows:
         body.append(row)
@@ -337,16 +327,15 @@ def _in_pieces(headers: list[str] | None, rows: Iterable[str], table_class: str 
         yield "".join(body)
 
 
-def _row(labels: list[str], openings: dict[tuple[str, str], str], row: list[tuple[object, str]], row_class: str) -> str:
+def _row(labels: list[str], openings: dict[tuple[str, str], str], row: list[tuple[object, str]]) -> str:
     """One <tr> of a table whose escaped headers are `labels`; `openings`: its cells' openings so far."""
-    row_class = f' class="{row_class}"' if row_class else ""
     cells = []
     for h, (value, cls) in zip(labels, row):
         opening = openings.get((h, cls))
         if opening is None:
             opening = openings[h, cls] = f'<td class="{cls}" data-label="{h}">'
         cells.append(f"{opening}{value if isinstance(value, Safe) else _text(value)}</td>")
-    return f"<tr{row_class}>{''.join(cells)}</tr>"
+    return f"<tr>{''.join(cells)}</tr>"
 
 
 def _light_html(colour: str) -> Safe:
