@@ -1058,6 +1058,16 @@ def bar_widths(page: str, kind: str) -> list[tuple[float, list[float]]]:
                 r'<span class="track"><span class="bar" style="width:([\d.]+)%">(.*?)</span></span>', page)]
 
 
+
+def html_page(run, monkeypatch, children, two: bool, as_of: str = AS_OF) -> str:
+    """The HTML report of the tree as of a date, written by one process, or by two (`two`: a child too)."""
+    if not two:
+        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
+    page = run("report", "--format", "html", "--as-of", as_of).stdout
+    assert len(children) == (1 if two else 0)
+    return page
+
+
 @pytest.mark.parametrize("two", [False, True])
 def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypatch, children, two):
     """A tree's plans share their key tasks' ids (every generated plan has tasks 1, 2, ...): the chart
@@ -1070,10 +1080,7 @@ def test_the_html_key_task_bars_count_each_plans_tasks_apart(tree, run, monkeypa
     from portcli import query
     from portcli.load import load_tree
 
-    if not two:
-        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
-    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
-    assert len(children) == (1 if two else 0)
+    page = html_page(run, monkeypatch, children, two)
     loaded = load_tree(str(tree))
     as_of = date.fromisoformat(AS_OF)
     expected = {}
@@ -1114,10 +1121,7 @@ def test_the_html_timeline_shows_each_due_date_on_one_scale_with_its_own_measure
     from portcli.load import load_tree
     from portcli.render import light
 
-    if not two:
-        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
-    page = run("report", "--format", "html", "--as-of", as_of).stdout
-    assert len(children) == (1 if two else 0)
+    page = html_page(run, monkeypatch, children, two, as_of)
     loaded = load_tree(str(tree))
     today = date.fromisoformat(as_of)
     plans = loaded.plans
@@ -1186,10 +1190,7 @@ def test_each_row_of_the_html_table_shows_its_own_light_due_date_and_status(tree
     from portcli.load import load_tree
     from portcli.render import light
 
-    if not two:
-        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
-    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
-    assert len(children) == (1 if two else 0)
+    page = html_page(run, monkeypatch, children, two)
     table = page.split('<h2 id="measures">', 1)[1]
     shown = {name: (row_class, lit, due, status) for row_class, lit, name, due, status in re.findall(
         r'<tr(?: class="(\w+)")?><td class="nowrap" data-label="Light"><span class="light (\w+)" aria-hidden="true">'
@@ -1239,10 +1240,7 @@ def test_a_key_task_title_and_a_unit_name_with_markup_stay_text_in_the_html_char
     loaded = load_tree(str(tree))
     titles = [t.title for t in loaded.plans[PLANS[0]].tasks.values()]
     assert titles and all(t.endswith(mark) for t in titles) and not loaded.problems[3:]
-    if not two:
-        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
-    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
-    assert len(children) == (1 if two else 0)
+    page = html_page(run, monkeypatch, children, two)
     assert "<i>" not in page and "R&D" not in page and "<局>" not in page
     task_labels = [unescape(label) for label, _f, _s in bar_rows(page, "task")]
     assert sum(label.endswith(mark) for label in task_labels) == len({(m.plan, m.task) for m in loaded.measures
@@ -1324,10 +1322,7 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
     from portcli.load import load_tree
     from portcli.render import light
 
-    if not two:
-        monkeypatch.setattr(shared_output, "SHARED_FROM", 10**9)
-    page = run("report", "--format", "html", "--as-of", AS_OF).stdout
-    assert len(children) == (1 if two else 0)
+    page = html_page(run, monkeypatch, children, two)
     loaded = load_tree(str(tree))
     as_of = date.fromisoformat(AS_OF)
     lit = {f"{m.plan}:{m.id}": (light(m, as_of, query.days_for(m, loaded.plans, None)), m) for m in loaded.measures}
