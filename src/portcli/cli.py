@@ -596,8 +596,8 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
             fail_on: FailOn, due_soon: int | None, since: date | None, stale_days: int, rank: bool, today: date,
             format: ReportFormat) -> NoReturn:
     """report, once the tree is loaded (and `ahead`, a child writing the last plans' sections, started).
-    When that child sends what the total needs of its plans (ahead.sends: JSON and the terminal, no
-    step summary), `loaded` is this process's plans only: the total is added up from both (`total`),
+    When that child sends what the total needs of its plans (ahead.sends: JSON, HTML and the terminal,
+    no step summary), `loaded` is this process's plans only: the total is added up from both (`total`),
     and the whole tree's plans and problems, for the exit, come with it (`tree`)."""
     one_unit = _resolve_units(loaded, unit)[0] if unit else None
     add_changes = _changes_adder(loaded, since, today) if since is not None else None

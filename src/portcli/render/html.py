@@ -21,7 +21,7 @@ from .. import i18n
 from ..i18n import _, ngettext, status_word
 from ..model import Measure, Plan
 from ..plans import label, plan_of
-from ..query import Report, is_overdue
+from ..query import Report
 from . import (LIGHT_WORDS, changes_heading, changes_rows, ids, joined, labelled, latest_progress, light, local_text,
                overdue_by, ranking_cells, ranking_headers, ranking_heading, report_scope, report_title, stale_heading,
                units_line)
