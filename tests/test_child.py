@@ -293,6 +293,39 @@ def test_what_a_child_sends_early_comes_before_it_is_done(channel, forked, monke
 
 
 @needs_proc
+@pytest.mark.parametrize("second", [b"", b"two", bytes(range(256)) * 1200])
+@pytest.mark.parametrize("asked", ["in order", "the second first"])
+def test_a_child_sends_several_messages_early_each_whole_in_order(channel, forked, tmp_path, second, asked):
+    """send() more than once: early(0), early(1), early(2) are the messages as sent (an empty one too, and
+    one longer than a pipe holds), the second only once it was sent (the child waits until the parent
+    has the first); asking for the second first waits for both. A message the child never sent is
+    None, once it has ended, and so is every later one."""
+    read = tmp_path / "read"
+    third = b"\0three\n"
+
+    def theirs(out, send) -> None:
+        send(b"one")
+        if asked == "in order":
+            while not read.exists():
+                time.sleep(0.01)
+        send(second)
+        send(third)
+        out.write(b"the rest")
+
+    before = descriptors()
+    with child.start(theirs, early=True) as started:
+        if asked == "in order":
+            assert started.early(0) == b"one"
+            read.touch()
+        assert started.early(1) == second
+        assert (started.early(0), started.early(2), started.early(1)) == (b"one", third, second)
+        assert started.early(3) is None and started.early(4) is None and started.early(2) == third
+        assert started.finish() == b"the rest"
+    assert len(forked) == 1 and no_child_left()
+    assert descriptors() == before
+
+
+@needs_proc
 @pytest.mark.parametrize("how", ["sends nothing", "exits", "dies", "raises"])
 def test_a_child_that_ends_without_sending_early_gives_none_and_is_not_waited_for_twice(channel, forked, how):
     """early() is None when the child ended without sending (having written, or failed); what it wrote

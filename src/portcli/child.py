@@ -72,11 +72,11 @@ def alongside(started: Started | None, mine: Callable[[], T],
 def start(theirs: Callable[..., None], early: bool = False) -> Started | None:
     """theirs(out) started in a forked child, for Started.finish to take what it sent; None when no
     child can be started (then it did not run). With `early`, theirs(out, send) is given `send(data)`
-    too, to send bytes before it is done (Started.early: what the parent needs to go on with its own
-    part; where they cannot be sent, send takes them and the parent gets None). theirs sends them
-    before it writes much into `out`: where `out` is a pipe (no memfd), the parent reads it only
-    after it has them. Used as a context (`with`): whatever this process meets before it finishes,
-    the child is stopped, never left running."""
+    too, to send bytes before it is done, once or more (Started.early: what the parent needs to go on
+    with its own part, in the order sent; where they cannot be sent, send takes them and the parent
+    gets None). theirs sends them before it writes much into `out`: where `out` is a pipe (no memfd),
+    the parent reads it only after it has them. Used as a context (`with`): whatever this process
+    meets before it finishes, the child is stopped, never left running."""
     # What the child sends waits in a file in memory where there is one: a pipe holds 64 KB, and a
     # child with more to send (28 MB of JSON at 100,000 measures) would wait for this process to be
     # done before it could finish.
@@ -120,13 +120,14 @@ def start(theirs: Callable[..., None], early: bool = False) -> Started | None:
 
 
 class _Early:
-    """What a child sends before it is done (start's `early`): bytes in a file in memory (a memfd, else
-    a temporary file), and a pipe on which the child tells that they are all there, by one byte. The
-    pipe ends without that byte when the child ends without sending them."""
+    """What a child sends before it is done (start's `early`): messages in a file in memory (a memfd,
+    else a temporary file), each after its length, and a pipe on which the child tells that one more
+    is all there, by one byte. The pipe ends without that byte when the child ends without sending it."""
 
     def __init__(self, data: BinaryIO, ready_read: int, ready_write: int) -> None:
         self.data, self.ready_read, self.ready_write = data, ready_read, ready_write
-        self.got: bytes | None = None
+        self.got: list[bytes] = []  # the messages received, in order
+        self.read_to = 0  # where the next message starts in `data`
 
     @classmethod
     def made(cls) -> _Early | None:
@@ -147,27 +148,32 @@ class _Early:
         return cls(data, ready_read, ready_write)
 
     def send(self, sent: bytes) -> None:
-        """In the child, once: `sent`, then the byte that says it is all there."""
-        self.data.write(sent)
+        """In the child: the next message, `sent`, then the byte that says it is all there."""
+        self.data.write(len(sent).to_bytes(8, "little") + sent)
         self.data.flush()
         os.write(self.ready_write, b"\1")
-        self.close_ready_end()
 
-    def received(self) -> bytes | None:
-        """In the parent: what the child sent, once it has (waiting for it); None when it ended
-        without, or this was closed before it was asked."""
-        if self.ready_read >= 0:
+    def received(self, which: int = 0) -> bytes | None:
+        """In the parent: the child's message `which` (0: the first), once it has sent it (waiting for
+        it); None when it ended without, or this was closed before it was asked."""
+        while len(self.got) <= which and self.ready_read >= 0:
             try:
-                if os.read(self.ready_read, 1):  # the byte that says they are there; none: the child ended
-                    self.data.seek(0)
-                    self.got = self.data.read()
+                if not os.read(self.ready_read, 1):  # no byte to say one more is there: the child ended
+                    break
+                self.data.seek(self.read_to)
+                size = int.from_bytes(self.data.read(8), "little")
+                message = self.data.read(size)
             except OSError:
-                pass
-            self.close()
-        return self.got
+                break
+            self.got.append(message)
+            self.read_to += 8 + size
+        else:
+            return self.got[which] if which < len(self.got) else None
+        self.close()  # nothing more comes
+        return None
 
     def close_ready_end(self) -> None:
-        """The end of the pipe the child writes to, closed (in the parent once forked, in the child once said)."""
+        """The end of the pipe the child writes to, closed (in the parent once forked)."""
         os.close(self.ready_write)
         self.ready_write = -1
 
@@ -186,11 +192,11 @@ class Started:
     def __init__(self, pid: int, channel: BinaryIO, pipe: bool, early_channel: _Early | None = None) -> None:
         self.pid, self.channel, self.pipe, self.early_channel = pid, channel, pipe, early_channel
 
-    def early(self) -> bytes | None:
-        """What the child sends before it is done (start's `early`), once it has sent it (waiting for
-        it); None when it ended, or was stopped, without sending it, or was not started with `early`,
-        or no channel for them could be made."""
-        return None if self.early_channel is None else self.early_channel.received()
+    def early(self, which: int = 0) -> bytes | None:
+        """The child's message `which` of those it sends before it is done (start's `early`; 0: the
+        first), once it has sent it (waiting for it); None when it ended, or was stopped, without
+        sending it, or was not started with `early`, or no channel for them could be made."""
+        return None if self.early_channel is None else self.early_channel.received(which)
 
     def finish(self, take: Callable[[BinaryIO], object] = lambda sent: sent.read()) -> object:
         """What take() makes of what the child sent, once it has ended well; None when it failed
