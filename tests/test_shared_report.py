@@ -856,6 +856,81 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
     assert children[-1] is (True if ended_well else None)
 
 
+def failing_second_message(monkeypatch, how: str, before=lambda: None) -> None:
+    """A child that sends its first message as ever, then fails at its second (HTML's lists' rows) as
+    `how` says, after before()."""
+    parent = os.getpid()
+    real_send = child._Early.send
+    sent = []
+
+    def send(self, data: bytes) -> None:
+        if os.getpid() != parent:
+            sent.append(data)
+            if len(sent) == 2:
+                before()
+                if how == "dies":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                if how == "exits":
+                    os._exit(3)
+                if how == "raises":
+                    raise RuntimeError("the child's rows failed")
+                data = data[:len(data) // 2] if how == "cut short" else b"not a pickle"
+        real_send(self, data)
+
+    monkeypatch.setattr(child._Early, "send", send)
+
+
+@pytest.mark.parametrize("how", ["raises", "dies", "exits", "cut short", "not a pickle"])
+def test_an_html_child_that_fails_after_its_tally_leaves_its_lists_rows_to_this_process(tree, run, monkeypatch,
+                                                                                     children, how):
+    """HTML's child sends its tally and charts, then its lists' rows in a message of their own. When that
+    second message does not come, or cannot be read, this process loads the child's plans (once) and
+    renders those rows itself; the page is one process's. A child that sent something unreadable but
+    ended well still gives its rows of the table of every measure."""
+    from portcli import load
+
+    failing_second_message(monkeypatch, how)
+    monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
+    loads = []
+    real_load_plans = load.load_plans
+    monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (loads.append(names), real_load_plans(folder, names, **kw))[1])
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "html")
+    same(one, two)
+    assert loads == [PLANS[:2], PLANS[2:]]
+    assert children[-1] is (True if how in ("cut short", "not a pickle") else None)
+
+
+def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_its_tally_knew(tree, run, monkeypatch,
+                                                                                             children):
+    """The child sends its tally, then a measure file of its plans is removed, and the child dies before
+    sending its lists' rows: this process reads its plans again and no longer finds what they tallied.
+    It does not guess which row is which: each of the child's measures in the lists shows what the
+    tally holds of it (its id, lead unit, due date and days), with no text or progress. No traceback."""
+    from datetime import date
+
+    from portcli import query
+    from portcli.load import load_tree
+
+    as_of = date.fromisoformat(AS_OF)
+    late = query.overdue(load_tree(str(tree)).measures, as_of)  # which are overdue is not what is tested here
+    theirs = [m for m in late if m.plan in PLANS[2:]]
+    mine = [m for m in late if m.plan in PLANS[:2]]
+    assert theirs and mine
+    gone = theirs[0]
+    failing_second_message(monkeypatch, "dies", lambda: os.unlink(gone.file))
+    monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
+    page = run("report", "--format", "html", "--as-of", AS_OF)
+    assert page.exit_code == 2 and "Traceback" not in page.stdout + page.stderr and children[-1] is None
+    listed = page.stdout.split('<h2 id="overdue">', 1)[1].split("</table>", 1)[0]
+    rows = dict((row[0], row[1:]) for row in re.findall(
+        r'data-label="ID">([^<]*)</td>.*?data-label="Lead unit">([^<]*)</td>.*?data-label="Due">([^<]*)</td>'
+        r'.*?data-label="Days overdue">([^<]*)</td>.*?data-label="Measure">([^<]*)</td>', listed))
+    assert set(rows) == {f"{m.plan}:{m.id}" for m in late}  # as the child tallied them: the one gone too
+    for m in theirs:
+        assert rows[f"{m.plan}:{m.id}"] == (m.lead, m.due.isoformat(), str((as_of - m.due).days), "")
+    assert all(rows[f"{m.plan}:{m.id}"][3] for m in mine if m.local or m.national)  # this process's: with their text
+
+
 @pytest.mark.parametrize("format", ["json", "table"])
 def test_with_a_step_summary_to_write_this_process_loads_every_plan_and_the_child_only_writes(
         tree, run, monkeypatch, children, tmp_path, format):

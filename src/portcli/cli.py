@@ -555,14 +555,15 @@ def report(
                 from .render import table
 
                 whole = table.REPORT_LISTING_LIMIT
-            shown = shared_output.html_shown(today) if html else None  # HTML's lists' rows, rendered here
 
             def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None] | None) -> None:
                 sections = _sections(loaded, today, due_soon, None, stale_days, rank)
                 if send is not None:  # what the total needs of these plans: their registries, problems and tally
                     counted = query.tally(loaded.measures, sections.known)
-                    sent = (loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole, shown))
-                    send(sent + (shared_output.html_charts(loaded, today, due_soon),) if html else sent)
+                    if html:  # and their charts, and their lists' rows
+                        shared_output.html_sent(loaded, counted, today, due_soon, send)
+                    else:
+                        send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
                 if out is not None and html:
                     shared_output.html_rows(loaded, today, due_soon, out, first=False)
                 elif out is not None:

@@ -208,24 +208,32 @@ class Ahead:
                  part: Callable[[IO[str] | None, Callable[[object], None] | None], None] | None = None,
                  sends: bool = False) -> None:
         self.halves, self.listed, self.started, self.part, self.sends = halves, listed, started, part, sends
+        self.received: list = []  # the child's messages, as sent
+        self.worked_out: list | None = None  # every message, worked out here once the child failed to send one
 
-    def sent(self) -> object:
-        """What the child sends (`sends`) of its plans before it writes their part: once it has sent it
-        (waiting for it); when it could not, worked out here from its plans, loaded here. None when it
-        sends nothing (this process loaded every plan)."""
+    def sent(self, which: int = 0) -> object:
+        """What the child sends (`sends`) of its plans before it writes their part, message `which` of
+        them (0: the first; HTML's child sends a second, its lists' rows): once it has sent it
+        (waiting for it); when it could not, worked out here from its plans, loaded here (every
+        message, at most once). None when it sends nothing (this process loaded every plan)."""
         if not self.sends:
             return None
-        import pickle  # here: only a child that sends needs it
+        while len(self.received) <= which and self.worked_out is None:
+            data = self.started.early(len(self.received)) if self.started is not None else None
+            if data is None:
+                break
+            import pickle  # here: only a child that sends needs it
 
-        data = self.started.early() if self.started is not None else None
-        if data is not None:
             try:
-                return pickle.loads(data)
+                self.received.append(pickle.loads(data))
             except Exception:  # cut short, or not a pickle: as if nothing came
-                pass
-        got: list = []
-        self.part(None, got.append)
-        return got[0]
+                break
+        if which < len(self.received):
+            return self.received[which]
+        if self.worked_out is None:
+            self.worked_out = []
+            self.part(None, self.worked_out.append)
+        return self.worked_out[which]
 
     def written(self, out: IO[str]) -> None:
         """The child's part, written here into `out` when the child failed to (what it sends is had
@@ -303,10 +311,15 @@ class Brief:
     """One of the child's measures in the lists of a total added up from two processes' tallies, past
     the first few of its overdue and due-soon lists (sent whole): what the total's report in JSON or
     on the terminal reads of such a measure, its plan, id, due date and units; and in HTML, for a
-    measure of the overdue and due-soon lists, how they show it (`shown`: html.listed; else None).
+    measure of the overdue and due-soon lists, how they show it (`shown`: html.listed, or the number
+    of its row in the rows the child sends next, html_sent; else None).
     (Pickling the 40,000 overdue measures of 100,000 whole took longer than loading them.)"""
 
     __slots__ = ("plan", "id", "due", "units", "shown")
+    # What html.listed reads of a measure besides: a Brief whose row could not be had is listed without them
+    local: tuple[str, ...] = ()
+    national = None
+    progress: tuple = ()
 
     def __init__(self, plan: str | None, id: int, due, units: tuple[str, ...], shown: object = None) -> None:
         self.plan, self.id, self.due, self.units, self.shown = plan, id, due, units, shown
@@ -521,16 +534,51 @@ def html_shown(as_of) -> Callable[[object, bool], tuple[str, str]]:
     return lambda m, late: html.listed(m, as_of, late)
 
 
+def html_sent(loaded: Loaded, counted, as_of, days: int | None, send: Callable[[object], None]) -> None:
+    """What HTML's child started ahead sends of its plans (`counted`: their tally): their registries,
+    problems, tally and charts; then the rows of its tally's overdue and due-soon lists (html.listed),
+    in a message of their own, the tally numbering them (Brief.shown: the row's place there). The
+    rows take a third of a second at 100,000 measures: this process writes the charts meanwhile."""
+    later: list[tuple] = []
+
+    def numbered(m, late: bool) -> int:
+        later.append((m, late))
+        return len(later) - 1
+
+    send((loaded.plans, loaded.problems, sent_tally(counted, 0, numbered), html_charts(loaded, as_of, days)))
+    shown = html_shown(as_of)
+    send([shown(m, late) for m, late in later])
+
+
+def _rows_sent(r, ahead: Ahead, as_of) -> None:
+    """Each of the child's measures in the total's overdue and due-soon lists (a Brief whose `shown` is
+    a number, html_sent) given its row, from the rows the child sent after its tally. When the child
+    failed in between, those rows are made here from its plans, loaded again; if those no longer
+    tally as the child's did (a file changed meanwhile), a row is made of what the Brief knows."""
+    from .render import html
+
+    def table(first: tuple) -> list:  # the measures the tally in the child's first message holds (sent_tally)
+        return first[2][3]
+
+    rows = ahead.sent(1)
+    as_sent = ahead.worked_out is None or not ahead.received or table(ahead.worked_out[0]) == table(ahead.received[0])
+
+    for late, ms in ((True, r.overdue), (False, r.due_soon)):
+        for m in ms:
+            if type(getattr(m, "shown", None)) is int:
+                m.shown = rows[m.shown] if as_sent else html.listed(m, as_of, late)
+
+
 def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Callable, problems: Callable[[], Sequence],
                       as_of, days: int | None, out: IO[str]):
     """html.report of a tree whose last plans the child started `ahead` loads itself: it sends what
-    the total and the charts need of them (their tally, each measure of its lists with its rows
-    rendered, and html_charts, after their registries and problems), then writes their rows of the
-    table of every measure. This process has loaded its own plans (`own`; `known`: their facts): it
-    writes their rows into a Spool, works out their charts and renders their lists' rows meanwhile;
-    then, with what the child sent, the page up to the table (`total(sent, this process's tally)`:
-    the total's report; `problems()`: the whole tree's, once it is had), its own rows, the child's,
-    and the page's end. The total, which it gives."""
+    the total and the charts need of them (their registries, problems, tally and html_charts), then
+    the rows of their overdue and due-soon lists (html_sent), then writes their rows of the table of
+    every measure. This process has loaded its own plans (`own`; `known`: their facts): it writes their
+    rows into a Spool, works out their charts and renders their lists' rows meanwhile; then, with what
+    the child sent, the page up to the table (`total(sent, this process's tally)`: the total's report;
+    `problems()`: the whole tree's, once it is had): the charts while the child renders its lists'
+    rows, then the lists; then its own rows, the child's, and the page's end. The total, which it gives."""
     from .query import tally
     from .render import html
 
@@ -542,7 +590,10 @@ def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Call
     def mine(out: IO[str]):
         sent = ahead.sent()
         result = total(sent, counted)
-        for piece in html.top(result, result.plan, problems(), charts + sent[3]):
+        for piece in html.above_lists(result, result.plan, problems(), charts + sent[3]):
+            out.write(piece)
+        _rows_sent(result, ahead, as_of)
+        for piece in html.lists(result):
             out.write(piece)
         spool.copy_to(out)
         return result

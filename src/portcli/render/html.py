@@ -209,6 +209,12 @@ def top(r: Report, plan: Plan | None, problems: Sequence = (), charts: Digest | 
     """The page up to the table of every measure (`all_measures`), its heading included; `bottom` ends it.
     `charts`: the Digest of the report's measures, when the report does not hold them (r.measures: a
     total added up from two processes' tallies, shared_output)."""
+    yield from above_lists(r, plan, problems, charts)
+    yield from lists(r)
+
+
+def above_lists(r: Report, plan: Plan | None, problems: Sequence = (), charts: Digest | None = None) -> Iterator[str]:
+    """The first part of `top`: the page up to the overdue list, its heading included."""
     if charts is None:
         charts = digest(r.measures, r.as_of, r.days_for)
     title, scope = report_title(plan), report_scope(r)
@@ -238,8 +244,7 @@ def top(r: Report, plan: Plan | None, problems: Sequence = (), charts: Digest | 
                   _table([_("File"), _("Line"), _("Problem")],
                          [[(p.file, "nowrap"), (p.line or "", "num"), (str(p.message), "text")] for p in problems])]
     headings = {"units": _("Per unit"), "tasks": _("Per key task"), "timeline": _("Due dates"),
-                "overdue": labelled(_("Overdue"), len(r.overdue)), "due-soon": labelled(_("Due soon"), len(r.due_soon)),
-                "measures": labelled(_("All measures"), r.total)}
+                "overdue": labelled(_("Overdue"), len(r.overdue))}
     headings = {key: escape(value) for key, value in headings.items()}
     parts += ['<div class="charts">', f'<section><h2 id="units">{headings["units"]}</h2>']
     yield "\n".join(parts) + "\n"
@@ -250,12 +255,18 @@ def top(r: Report, plan: Plan | None, problems: Sequence = (), charts: Digest | 
     yield f'\n<h3 id="timeline">{headings["timeline"]}</h3>\n'
     yield from timeline(r, charts)
     yield "\n" + "\n".join(["</section>", "</div>", *_ranking(r), f'<h2 id="overdue">{headings["overdue"]}</h2>']) + "\n"
+
+
+def lists(r: Report) -> Iterator[str]:
+    """The second part of `top`: the overdue and due-soon lists, the stale measures, and the heading of
+    the table of every measure. (In a total added up from two processes' tallies, the child's rows of
+    the lists may come after its tally: shared_output.html_report_ahead.)"""
     yield from _listing(r.overdue, r.as_of, late=True)
-    yield f'\n<h2 id="due-soon">{headings["due-soon"]}</h2>\n'
+    yield f'\n<h2 id="due-soon">{escape(labelled(_("Due soon"), len(r.due_soon)))}</h2>\n'
     yield from _listing(r.due_soon, r.as_of, late=False)
     if stale := _stale(r):
         yield "\n" + "\n".join(stale) + "\n"
-    yield f'\n<h2 id="measures">{headings["measures"]}</h2>\n'
+    yield f'\n<h2 id="measures">{escape(labelled(_("All measures"), r.total))}</h2>\n'
 
 
 def bottom(r: Report) -> Iterator[str]:
