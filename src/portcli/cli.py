@@ -533,51 +533,56 @@ def report(
     folder, output_to = _directory(directory), _output(output)
     # On the terminal, the console is made before any child: one started ahead draws as it does.
     console = _console(sys.stdout) if format is ReportFormat.table and output is None and sys.stdout else None
-    ahead = None
-    if not unit and since is None:  # else the child would need the whole tree's units, or its git history
-        # A big tree's report: a child started now loads the last plans itself and writes their
-        # sections (in HTML, their rows of the table of every measure). In JSON, HTML and on the
-        # terminal it first sends what the total needs of its plans (in HTML, their charts and their
-        # lists' rows too), and this process loads only its own; the Markdown report's total lists
-        # every overdue measure whole (and so does the step summary on GitHub): there this process
-        # loads every plan, and HTML's child starts after the load, for the table's last rows.
-        sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
-        html = format is ReportFormat.html
-        write = _sections_writer(format, console)
-        if write is not None or (html and sends):  # HTML's child writes its plans' rows of the table
-            if format is ReportFormat.table:
-                share = shared_output.TERMINAL_SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
-            else:
-                share = shared_output.HTML_SENDING_SHARE if html else \
-                    shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
-            whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
-            if format is ReportFormat.table:
-                from .render import table
+    # What a report makes of its measures (their facts, tallies, rows, charts) holds no reference
+    # cycles, as the measures hold none: the cyclic collector stays off while it is made, here and in
+    # a child forked for it. At 100,000 measures in 1,000 plans it ran for 0.3 s of an HTML report's
+    # 3 s, walking them; peak memory is the same without it.
+    with load.no_cyclic_collection():
+        ahead = None
+        if not unit and since is None:  # else the child would need the whole tree's units, or its git history
+            # A big tree's report: a child started now loads the last plans itself and writes their
+            # sections (in HTML, their rows of the table of every measure). In JSON, HTML and on the
+            # terminal it first sends what the total needs of its plans (in HTML, their charts and their
+            # lists' rows too), and this process loads only its own; the Markdown report's total lists
+            # every overdue measure whole (and so does the step summary on GitHub): there this process
+            # loads every plan, and HTML's child starts after the load, for the table's last rows.
+            sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
+            html = format is ReportFormat.html
+            write = _sections_writer(format, console)
+            if write is not None or (html and sends):  # HTML's child writes its plans' rows of the table
+                if format is ReportFormat.table:
+                    share = shared_output.TERMINAL_SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
+                else:
+                    share = shared_output.HTML_SENDING_SHARE if html else \
+                        shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
+                whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
+                if format is ReportFormat.table:
+                    from .render import table
 
-                whole = table.REPORT_LISTING_LIMIT
+                    whole = table.REPORT_LISTING_LIMIT
 
-            def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None] | None) -> None:
-                sections = _sections(loaded, today, due_soon, None, stale_days, rank)
-                if send is not None:  # what the total needs of these plans: their registries, problems and tally
-                    counted = query.tally(loaded.measures, sections.known)
-                    if html:  # and their charts, and their lists' rows
-                        shared_output.html_sent(loaded, counted, today, due_soon, send)
-                    else:
-                        send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
-                if out is not None and html:
-                    shared_output.html_rows(loaded, today, due_soon, out, first=False)
-                elif out is not None:
-                    write(sections, list(loaded.plans), out)
+                def theirs(loaded: Loaded, out: IO[str] | None, send: Callable[[tuple], None] | None) -> None:
+                    sections = _sections(loaded, today, due_soon, None, stale_days, rank)
+                    if send is not None:  # what the total needs of these plans: their registries, problems and tally
+                        counted = query.tally(loaded.measures, sections.known)
+                        if html:  # and their charts, and their lists' rows
+                            shared_output.html_sent(loaded, counted, today, due_soon, send)
+                        else:
+                            send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
+                    if out is not None and html:
+                        shared_output.html_rows(loaded, today, due_soon, out, first=False)
+                    elif out is not None:
+                        write(sections, list(loaded.plans), out)
 
-            ahead = shared_output.start_ahead(folder, commands._halves(folder, plan, share, shared_output.SHARED_FROM),
-                                              output_to.encoding(), theirs, sends)
-    with ahead or nullcontext():
-        own = ahead is not None and ahead.started is not None and ahead.sends
-        # this process's plans, with the files beside the plan folders (as load_tree reads them)
-        _report(loaded=load.load_plans(folder, ahead.halves[0], strays=not plan, listed=ahead.listed, kept=True) if own
-                else _load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
-                console=console, unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days,
-                rank=rank, today=today, format=format)
+                ahead = shared_output.start_ahead(folder, commands._halves(folder, plan, share, shared_output.SHARED_FROM),
+                                                  output_to.encoding(), theirs, sends)
+        with ahead or nullcontext():
+            own = ahead is not None and ahead.started is not None and ahead.sends
+            # this process's plans, with the files beside the plan folders (as load_tree reads them)
+            _report(loaded=load.load_plans(folder, ahead.halves[0], strays=not plan, listed=ahead.listed, kept=True) if own
+                    else _load_folder(folder, plan, ahead and ahead.listed), ahead=ahead, output_to=output_to,
+                    console=console, unit=unit, fail_on=fail_on, due_soon=due_soon, since=since, stale_days=stale_days,
+                    rank=rank, today=today, format=format)
 
 
 def _sections_writer(format: ReportFormat, console) -> Callable[[Sections, list[str], IO[str]], None] | None:

@@ -101,11 +101,11 @@ def load(directory: str | Path, plan_name: str | None = None, code: tuple | None
     """Every valid measure in `directory`, sorted by id, and every problem found on the way.
     `plan_name` names the folder's plan among several; `code` is cache.code_stamp(), when the
     caller loads many folders in one run and has it already."""
-    with _no_cyclic_collection():
+    with no_cyclic_collection():
         return _load(spelled(directory), plan_name, code)
 
 
-class _no_cyclic_collection:
+class no_cyclic_collection:
     """10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
     collector, run every 700 allocations, would walk them again and again while they are built.
     (Across a whole tree too: between two plan folders it would walk every measure loaded so far.)"""
@@ -225,7 +225,7 @@ def load_tree(directory: str | Path, plans: list[str] | None = None, listed: dic
     measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
     narrows to those plan folders; a name the folder lacks raises UnknownPlan. `listed`: plan folders'
     measure_names, when the caller has them already."""
-    with _no_cyclic_collection():
+    with no_cyclic_collection():
         directory = spelled(directory)
         names = chosen_plans(directory, plans)
         if names is None:
@@ -256,7 +256,7 @@ def load_plans(directory: str, names: list[str], strays: bool = False,
     measure_names, when the caller has them already. `kept`: the measures live until the process
     ends (a command's, or a forked child's): they are left out of the cyclic collector's walks from
     now on (gc.freeze: ~30 ms at 10,000 measures; they hold no cycles, refcounting still frees them)."""
-    with _no_cyclic_collection():
+    with no_cyclic_collection():
         loaded = _load_plans(spelled(directory), names, strays, listed)
     if kept:
         gc.freeze()
