@@ -44,7 +44,7 @@ class BuildWithCatalogs(build_py):
 # A wheel is built where it is installed (`pip install .`, `pipx install git+…`), so the choice is the
 # installing machine's.
 if os.name == "nt":
-    command = {"entry_points": {"console_scripts": ["portcli = portcli.entry:main"]}}
+    command = {"entry_points": {"console_scripts": ["portcli = portcli.entry:console"]}}
 else:
     command = {"scripts": ["scripts/portcli"]}
 

@@ -246,10 +246,10 @@ def loaded_modules(args: list[str], env: dict[str, str], whole_names: bool = Fal
     settle = "import time, portcli.cache\nportcli.cache.clock = lambda: time.time_ns() + 10**10\n"
     if settled:
         env = {**env, "PYTHONPATH": str(Path(portcli.__file__).parents[1])}
-    run = ("    import sys\n" + "".join(f"    {line}\n" for line in LAUNCHER.read_text(encoding="utf-8").splitlines())
-           if launcher else "    import sys\n    from portcli.entry import main\n    main(sys.argv[1:])\n")
-    code = ((settle if settled else "") + "import sys\ntry:\n" + run + "finally:\n"
-            "    sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n")
+    run = (LAUNCHER.read_text(encoding="utf-8") if launcher else "from portcli.entry import main\nmain(sys.argv[1:])\n")
+    # at exit, as the launcher (entry.console) ends the process without unwinding to a `finally`
+    code = ((settle if settled else "") + "import atexit, sys\n"
+            "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules))))\n" + run)
     result = subprocess.run([sys.executable, *(["-S"] if settled else []), "-c", code, *args], capture_output=True,
                             timeout=120, env=env)
     assert result.stdout, result.stderr
@@ -320,3 +320,42 @@ def test_a_command_line_the_fast_path_fails_to_read_goes_to_typer(monkeypatch, f
     out, err = capsys.readouterr()
     assert (ended.value.code, err) == (0, "")
     assert [m["id"] for m in json.loads(out)] == [4, 1, 10]  # typer's answer, worked out as above
+
+
+# --- how the command ends (entry.console) -------------------------------------------------------------
+
+@pytest.mark.parametrize("ending", ["None", "0", "3", "256 + 7", "True", "'a message of its own'"])
+@pytest.mark.parametrize("to", ["pipe", "/dev/full"])
+def test_the_command_ends_as_python_would(ending, to, tmp_path):
+    """entry.console ends the process without freeing every object, but as Python itself ends it: the
+    exit handlers run (after the command's last output, before stdout and stderr are flushed), what
+    is still buffered on stdout comes out, the status and a SystemExit's message are Python's, and a
+    stdout that cannot take the rest (a full disk) is status 120. The same program ended by Python
+    is the measure."""
+    if to == "/dev/full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    command = ("import atexit, sys\n"
+               "atexit.register(lambda: print('handler', file=sys.stderr))\n"
+               "sys.stdout.write('still buffered')\n"  # not flushed: the ending must
+               f"sys.exit({ending})\n")
+    console = ("import sys\nfrom portcli import entry\n"
+               f"entry.main = lambda: exec({command!r})\n"
+               "entry.console()\n"
+               "print('console() returned', file=sys.stderr)\n")
+
+    buffered = environment({"PYTHONUNBUFFERED": None})  # stdout buffered, as it is unless told otherwise
+
+    def ended(program: str):
+        if to == "pipe":
+            result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=60, env=buffered)
+            return result.returncode, result.stdout, result.stderr
+        with open(to, "wb") as full:
+            result = subprocess.run([sys.executable, "-c", program], stdout=full, stderr=subprocess.PIPE, timeout=60,
+                                    env=buffered)
+        # Python also reports the failed flush, in two lines: console() does not
+        return result.returncode, b"", [line for line in result.stderr.splitlines()
+                                        if not line.startswith((b"Exception ignored in", b"OSError: [Errno 28]"))]
+
+    python = ended(command)
+    assert python[0] == (120 if to == "/dev/full" else {"None": 0, "0": 0, "3": 3, "256 + 7": 7, "True": 1}.get(ending, 1))
+    assert ended(console) == python
