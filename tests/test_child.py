@@ -256,6 +256,21 @@ def test_a_take_that_raises_gives_none_and_leaves_no_child(channel, forked):
 
 # --- what a child sends before it is done (child.start's early) -------------------------------------
 
+def early_bytes_in_a_temporary_file(monkeypatch) -> None:
+    """No memfd for the early bytes: they go to a temporary file (without any memfd, the channel is a
+    pipe and they go to a temporary file anyway)."""
+    real_memfd = getattr(os, "memfd_create", None)
+    if real_memfd is None:
+        return
+
+    def only_the_channel(name, *flags):
+        if name == "portcli-early":
+            raise OSError(38, "Function not implemented")
+        return real_memfd(name, *flags)
+
+    monkeypatch.setattr(os, "memfd_create", only_the_channel, raising=False)
+
+
 @needs_proc
 @pytest.mark.parametrize("size", [1, 300 * 1024])
 @pytest.mark.parametrize("temporary_file", [False, True])
@@ -264,15 +279,8 @@ def test_what_a_child_sends_early_comes_before_it_is_done(channel, forked, monke
     process has read them (a file it makes after) before it writes what it sends at its end: the parent
     has the early bytes while the child still runs. Through a file in memory or, without one, a
     temporary file."""
-    real_memfd = getattr(os, "memfd_create", None)
-    if temporary_file and real_memfd is not None:  # (without any memfd, the channel is a pipe and this a file)
-
-        def only_the_channel(name, *flags):  # the early bytes go to a temporary file
-            if name == "portcli-early":
-                raise OSError(38, "Function not implemented")
-            return real_memfd(name, *flags)
-
-        monkeypatch.setattr(os, "memfd_create", only_the_channel, raising=False)
+    if temporary_file:
+        early_bytes_in_a_temporary_file(monkeypatch)
     early = (bytes(range(256)) * (size // 256 + 1))[:size]
     read = tmp_path / "read"
 
@@ -323,6 +331,29 @@ def test_a_child_sends_several_messages_early_each_whole_in_order(channel, forke
         assert started.finish() == b"the rest"
     assert len(forked) == 1 and no_child_left()
     assert descriptors() == before
+
+
+@needs_proc
+@pytest.mark.parametrize("temporary_file", [False, True])
+def test_messages_sent_while_this_process_reads_the_earlier_ones_arrive_whole(channel, forked, monkeypatch,
+                                                                             temporary_file):
+    """The child sends 80 messages of mixed sizes (none to 200 KB) back to back while this process reads
+    each as soon as it is there: the file the messages go into is one file for both processes (opened
+    before the fork), and reading one must not move where the child writes the next."""
+    if temporary_file:
+        early_bytes_in_a_temporary_file(monkeypatch)
+    messages = [bytes([i]) * ((i * 7919) % 200_000 if i % 3 else i) for i in range(80)]
+
+    def theirs(out, send) -> None:
+        for message in messages:
+            send(message)
+
+    with child.start(theirs, early=True) as started:
+        got = [started.early(i) for i in range(len(messages))]
+        assert started.early(len(messages)) is None
+        assert started.finish() == b""
+    assert [len(m) for m in got] == [len(m) for m in messages] and got == messages
+    assert no_child_left()
 
 
 @needs_proc

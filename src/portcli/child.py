@@ -160,9 +160,8 @@ class _Early:
             try:
                 if not os.read(self.ready_read, 1):  # no byte to say one more is there: the child ended
                     break
-                self.data.seek(self.read_to)
-                size = int.from_bytes(self.data.read(8), "little")
-                message = self.data.read(size)
+                size = int.from_bytes(self._read(self.read_to, 8), "little")
+                message = self._read(self.read_to + 8, size)
             except OSError:
                 break
             self.got.append(message)
@@ -171,6 +170,19 @@ class _Early:
             return self.got[which] if which < len(self.got) else None
         self.close()  # nothing more comes
         return None
+
+    def _read(self, at: int, size: int) -> bytes:
+        """`size` bytes from `at`, read without moving the file's position: the child writes its next
+        message at that position, which it shares with this process (one file, opened before the fork)."""
+        pieces = []
+        while size > 0:
+            piece = os.pread(self.data.fileno(), size, at)
+            if not piece:
+                raise OSError("the message is cut short")
+            pieces.append(piece)
+            at += len(piece)
+            size -= len(piece)
+        return b"".join(pieces)
 
     def close_ready_end(self) -> None:
         """The end of the pipe the child writes to, closed (in the parent once forked)."""
