@@ -324,7 +324,7 @@ def test_a_command_line_the_fast_path_fails_to_read_goes_to_typer(monkeypatch, f
 
 # --- how the command ends (entry.console) -------------------------------------------------------------
 
-@pytest.mark.parametrize("ending", ["None", "0", "3", "256 + 7", "True", "'a message of its own'"])
+@pytest.mark.parametrize("ending", ["None", "0", "3", "256 + 7", "True", "'a message of its own'", "closed"])
 @pytest.mark.parametrize("to", ["pipe", "/dev/full"])
 def test_the_command_ends_as_python_would(ending, to, tmp_path):
     """entry.console ends the process without freeing every object, but as Python itself ends it: the
@@ -332,12 +332,12 @@ def test_the_command_ends_as_python_would(ending, to, tmp_path):
     is still buffered on stdout comes out, the status and a SystemExit's message are Python's, and a
     stdout that cannot take the rest (a full disk) is status 120. The same program ended by Python
     is the measure."""
-    if to == "/dev/full" and not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full here")
+    if to == "/dev/full" and (ending == "closed" or not os.path.exists("/dev/full")):
+        pytest.skip("no /dev/full here" if ending != "closed" else "closing stdout on a full disk raises at once")
     command = ("import atexit, sys\n"
                "atexit.register(lambda: print('handler', file=sys.stderr))\n"
                "sys.stdout.write('still buffered')\n"  # not flushed: the ending must
-               f"sys.exit({ending})\n")
+               + ("sys.stdout.close()\nsys.exit(0)\n" if ending == "closed" else f"sys.exit({ending})\n"))
     console = ("import sys\nfrom portcli import entry\n"
                f"entry.main = lambda: exec({command!r})\n"
                "entry.console()\n"
@@ -357,5 +357,22 @@ def test_the_command_ends_as_python_would(ending, to, tmp_path):
                                         if not line.startswith((b"Exception ignored in", b"OSError: [Errno 28]"))]
 
     python = ended(command)
-    assert python[0] == (120 if to == "/dev/full" else {"None": 0, "0": 0, "3": 3, "256 + 7": 7, "True": 1}.get(ending, 1))
+    assert python[0] == (120 if to == "/dev/full" else
+                         {"None": 0, "0": 0, "3": 3, "256 + 7": 7, "True": 1, "closed": 0}.get(ending, 1))
     assert ended(console) == python
+
+
+def test_under_a_profiler_the_command_ends_as_python_does_so_the_profile_is_written(folders, tmp_path):
+    """`python -m cProfile -o FILE -m portcli ...` (benchmarks/run.py profiles so) writes its statistics
+    once the program returns: console() then leaves the ending to Python. Same output, same status."""
+    import pstats
+
+    args = ["overdue", "--dir", str(folders["varied"]), "--as-of", AS_OF, "-f", "json"]
+    plain = subprocess.run([sys.executable, "-m", "portcli", *args], capture_output=True, timeout=60, env=environment())
+    stats = tmp_path / "run.prof"
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "portcli", *args],
+                              capture_output=True, timeout=60, env=environment())
+    assert (profiled.returncode, profiled.stdout, profiled.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert [m["id"] for m in json.loads(plain.stdout)] == [4, 1, 10]  # as test_a_command_line_the_fast_path… works out
+    ran = {name for (_file, _line, name) in pstats.Stats(str(stats)).stats}
+    assert "overdue_measures" in ran

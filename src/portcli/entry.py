@@ -17,10 +17,6 @@ from __future__ import annotations
 import os
 import sys
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
-if TYPE_CHECKING:
-    from typing import NoReturn
-
 
 def main(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else list(args)
@@ -37,13 +33,18 @@ def main(args: list[str] | None = None) -> None:
     run(args)
 
 
-def console() -> NoReturn:
+def console() -> None:
     """The `portcli` command (scripts/portcli, `python -m portcli`, Windows' portcli.exe): main(), then
-    the process ends as soon as what an ending interpreter does that anyone sees is done: the exit
-    handlers run, stdout and stderr flushed (a failure there is exit status 120, as Python's), the
-    exit status and a SystemExit's message as Python gives them. What it skips is freeing every object
-    one by one: a report of 100,000 measures ends with some 300,000 of them alive (the exit's traceback
-    holds the command's frames), and freeing them took 0.1 s of a 3 s report (issue 16)."""
+    the process ends once what an ending interpreter does for the user is done: a SystemExit's message
+    said, the exit handlers run, stdout and stderr flushed (a failure there is exit status 120, as
+    Python's, without its "Exception ignored" lines), the exit status as Python gives it. What it skips
+    is freeing every object one by one: a report of 100,000 measures ends with some 300,000 of them
+    alive (the exit's traceback holds the command's frames), and freeing them took 0.1 s of a 3 s
+    report (issue 16). Under a profiler or a tracer (cProfile, coverage, pdb), which write or act once
+    the program returns, it ends as Python does."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        main()
+        return
     try:
         main()
         code: object = 0
@@ -52,14 +53,18 @@ def console() -> NoReturn:
     if code is None:
         code = 0
     elif not isinstance(code, int):  # sys.exit("message"): Python says it on stderr, and ends with 1
-        print(code, file=sys.stderr)
+        if sys.stderr is not None:
+            try:
+                print(code, file=sys.stderr)
+            except Exception:  # a stderr that cannot take it: Python would not tell either
+                pass
         code = 1
     import atexit
 
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
-            if stream is not None:
+            if stream is not None and not stream.closed:  # Python leaves a closed one alone
                 stream.flush()
         except Exception:  # a full disk, a closed reader: Python ends with 120 when its last flush fails
             code = 120
