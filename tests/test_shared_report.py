@@ -816,6 +816,30 @@ def test_a_tally_sent_keeps_its_lists_first_measures_whole_and_the_rest_as_brief
     assert both and len({id(m) for m in back.late} & {id(m) for m in back.silent}) == len(both)
 
 
+def failing_message(monkeypatch, how: str, which: int, before=lambda: None) -> None:
+    """A child whose early message `which` (0: the first; HTML's second is its lists' rows) fails as
+    `how` says, after before(); the messages before it are sent as ever."""
+    parent = os.getpid()
+    real_send = child._Early.send
+    sent = []
+
+    def send(self, data: bytes) -> None:
+        if os.getpid() != parent:
+            sent.append(data)
+            if len(sent) == which + 1:
+                before()
+                if how == "dies":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                if how == "exits":
+                    os._exit(3)
+                if how == "raises":
+                    raise RuntimeError("the child's message failed")
+                data = data[:len(data) // 2] if how == "cut short" else b"not a pickle"
+        real_send(self, data)
+
+    monkeypatch.setattr(child._Early, "send", send)
+
+
 @pytest.mark.parametrize("how", ["raises", "dies", "exits", "cut short", "not a pickle"])
 @pytest.mark.parametrize("format", ["json", "table", "html"])
 def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_process(tree, run, monkeypatch, children,
@@ -826,21 +850,7 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
     still gives its sections."""
     from portcli import load
 
-    parent = os.getpid()
-    real_send = child._Early.send
-
-    def send(self, data: bytes) -> None:
-        if os.getpid() != parent:
-            if how == "dies":
-                os.kill(os.getpid(), signal.SIGKILL)
-            if how == "exits":
-                os._exit(3)
-            if how == "raises":
-                raise RuntimeError("the child's tally failed")
-            data = data[:len(data) // 2] if how == "cut short" else b"not a pickle"
-        real_send(self, data)
-
-    monkeypatch.setattr(child._Early, "send", send)
+    failing_message(monkeypatch, how, 0)
     monkeypatch.setattr(shared_output, "SENDING_SHARE", 0.5)
     monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE", 0.5)
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
@@ -856,30 +866,6 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
     assert children[-1] is (True if ended_well else None)
 
 
-def failing_second_message(monkeypatch, how: str, before=lambda: None) -> None:
-    """A child that sends its first message as ever, then fails at its second (HTML's lists' rows) as
-    `how` says, after before()."""
-    parent = os.getpid()
-    real_send = child._Early.send
-    sent = []
-
-    def send(self, data: bytes) -> None:
-        if os.getpid() != parent:
-            sent.append(data)
-            if len(sent) == 2:
-                before()
-                if how == "dies":
-                    os.kill(os.getpid(), signal.SIGKILL)
-                if how == "exits":
-                    os._exit(3)
-                if how == "raises":
-                    raise RuntimeError("the child's rows failed")
-                data = data[:len(data) // 2] if how == "cut short" else b"not a pickle"
-        real_send(self, data)
-
-    monkeypatch.setattr(child._Early, "send", send)
-
-
 @pytest.mark.parametrize("how", ["raises", "dies", "exits", "cut short", "not a pickle"])
 def test_an_html_child_that_fails_after_its_tally_leaves_its_lists_rows_to_this_process(tree, run, monkeypatch,
                                                                                      children, how):
@@ -889,7 +875,7 @@ def test_an_html_child_that_fails_after_its_tally_leaves_its_lists_rows_to_this_
     ended well still gives its rows of the table of every measure."""
     from portcli import load
 
-    failing_second_message(monkeypatch, how)
+    failing_message(monkeypatch, how, 1)
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
     loads = []
     real_load_plans = load.load_plans
@@ -917,7 +903,7 @@ def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_
     mine = [m for m in late if m.plan in PLANS[:2]]
     assert theirs and mine
     gone = theirs[0]
-    failing_second_message(monkeypatch, "dies", lambda: os.unlink(gone.file))
+    failing_message(monkeypatch, "dies", 1, lambda: os.unlink(gone.file))
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
     page = run("report", "--format", "html", "--as-of", AS_OF)
     assert page.exit_code == 2 and "Traceback" not in page.stdout + page.stderr and children[-1] is None

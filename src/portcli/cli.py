@@ -1465,8 +1465,8 @@ def command_for(args: list[str]):
 
 
 def run(args: list[str] | None = None) -> None:
-    """The whole command line through typer (the console script's entry, entry.main, runs the
-    everyday command lines without it): a last guard so that no traceback reaches the user."""
+    """The whole command line through typer (entry.main, the console script's, runs the everyday
+    command lines without it): a last guard so that no traceback reaches the user."""
     stdout = sys.stdout
     with commands.guarded():
         try:

@@ -207,8 +207,9 @@ class _output:
 
 
 def _stdout_failed(exc: OSError, written: str | None = None) -> NoReturn:
-    # What stdout still buffers must go somewhere quiet: Python flushes it once more at exit,
-    # and that failure would be "Exception ignored … BrokenPipeError" on stderr.
+    # What stdout still buffers must go somewhere quiet: it is flushed once more at exit (by Python,
+    # or entry.console), and that failure would be exit status 120 (and Python's "Exception ignored
+    # … BrokenPipeError" on stderr).
     _discard_stdout()
     if exc.errno == errno.EPIPE:
         raise Exit(READER_GONE)

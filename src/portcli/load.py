@@ -108,7 +108,8 @@ def load(directory: str | Path, plan_name: str | None = None, code: tuple | None
 class no_cyclic_collection:
     """10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
     collector, run every 700 allocations, would walk them again and again while they are built.
-    (Across a whole tree too: between two plan folders it would walk every measure loaded so far.)"""
+    (Across a whole tree too: between two plan folders it would walk every measure loaded so far.)
+    A report keeps it off while it is made of them too (cli.report). Nested, the outermost decides."""
 
     def __enter__(self):
         self.collecting = gc.isenabled()
