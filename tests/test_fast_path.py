@@ -376,3 +376,17 @@ def test_under_a_profiler_the_command_ends_as_python_does_so_the_profile_is_writ
     assert [m["id"] for m in json.loads(plain.stdout)] == [4, 1, 10]  # as test_a_command_line_the_fast_path… works out
     ran = {name for (_file, _line, name) in pstats.Stats(str(stats)).stats}
     assert "overdue_measures" in ran
+
+
+def test_under_a_tracer_the_command_ends_as_python_does_so_the_trace_is_written(folders, tmp_path):
+    """A tracer (coverage, pdb, the standard library's trace: sys.settrace, no profiler) writes what it
+    saw once the program returns: console() leaves the ending to Python there too. `python -m trace
+    --count` then writes a .cover file for each module run; same output, same status."""
+    args = ["overdue", "--dir", str(folders["varied"]), "--as-of", AS_OF, "-f", "json"]
+    plain = subprocess.run([sys.executable, "-m", "portcli", *args], capture_output=True, timeout=60, env=environment())
+    counts = tmp_path / "counts"
+    traced = subprocess.run([sys.executable, "-m", "trace", "--count", "--coverdir", str(counts), "--module", "portcli",
+                             *args], capture_output=True, timeout=120, env=environment())
+    assert (traced.returncode, traced.stdout, traced.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert [m["id"] for m in json.loads(plain.stdout)] == [4, 1, 10]  # as test_a_command_line_the_fast_path… works out
+    assert {"portcli.entry.cover", "portcli.commands.cover"} <= {path.name for path in counts.iterdir()}
