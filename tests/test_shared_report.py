@@ -1398,7 +1398,8 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
     """The overdue list's table is headed "Days overdue" and the due-soon list's "Days left", in its
     header row and each cell's label (the phone shows it), each column's cells of one class; each row its
     measure's days past or before its due date; whether this process or the child rendered the row.
-    Expected from the files, as written here."""
+    Each list's heading counts its measures, and the table's all of them. Expected from the files, as
+    written here."""
     from datetime import date
 
     from portcli import query
@@ -1421,3 +1422,7 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
         for name, days in rows:
             due = lit[name][1].due
             assert int(days) == ((as_of - due) if colour == "red" else (due - as_of)).days
+        # the list's heading counts its own measures
+        title, count = "Overdue" if colour == "red" else "Due soon", sum(c == colour for c, _m in lit.values())
+        assert part.startswith(f"{title}: {count}</h2>")
+    assert f'<h2 id="measures">All measures: {MEASURES}</h2>' in page
