@@ -265,7 +265,7 @@ def test_the_terminal_report_is_one_processs(tree, run, monkeypatch, children, s
 
 
 @pytest.mark.parametrize("options", [[], ["--unit", "天津海关"], ["--rank", "--stale", "5"], ["--since", "2022-05-01"],
-                                     ["--due-soon", "40"]])
+                                     ["--due-soon", "40"], ["--due-soon", "90"]])  # 90: the child's plans have some due soon
 @pytest.mark.parametrize("rows", [4, 7, 500])  # 500: the table of 70 measures is one piece, written here
 def test_the_html_report_is_one_processs(tree, run, monkeypatch, children, options, rows):
     monkeypatch.setattr(html, "ROWS_A_PIECE", rows)
