@@ -436,3 +436,35 @@ def test_without_a_channel_for_early_bytes_the_child_still_runs_and_the_parent_d
         assert started.early() is None
         assert started.finish() == b"written"
     assert no_child_left() and descriptors() == before
+
+
+@pytest.mark.parametrize("temporary_file", [False, True])
+def test_a_message_read_back_in_short_pieces_still_arrives_whole(channel, forked, monkeypatch, temporary_file):
+    """os.pread may give fewer bytes than asked (on Linux one read gives at most 0x7ffff000 bytes, so
+    a message past 2 GiB comes in pieces): this process reads on from where the last piece ended until
+    it has the whole message. Here every read gives at most 1,000 bytes."""
+    if temporary_file:
+        early_bytes_in_a_temporary_file(monkeypatch)
+    messages = [bytes(range(256)) * 40 + b"end", b"", b"x" * 2_999, "第二".encode() * 5_000]
+    real_pread = os.pread
+    pieces = []
+
+    def short_pread(fd: int, size: int, at: int) -> bytes:
+        piece = real_pread(fd, min(size, 1_000), at)
+        pieces.append(len(piece))
+        return piece
+
+    monkeypatch.setattr(os, "pread", short_pread)
+
+    def theirs(out, send) -> None:
+        for message in messages:
+            send(message)
+        out.write(b"the rest")
+
+    with child.start(theirs, early=True) as started:
+        got = [started.early(i) for i in range(len(messages))]
+        assert started.early(len(messages)) is None
+        assert started.finish() == b"the rest"
+    assert [len(m) for m in got] == [len(m) for m in messages] and got == messages
+    assert len(pieces) > 40  # read in pieces indeed
+    assert no_child_left()

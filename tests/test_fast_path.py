@@ -332,13 +332,15 @@ ENDINGS = ["None", "0", "3", "256 + 7", "True", "'a message of its own'"]
 def test_the_command_ends_as_python_would(ending, to, tmp_path):
     """entry.console ends the process without freeing every object, but as Python itself ends it: the
     exit handlers run (after the command's last output, before stdout and stderr are flushed), what
-    is still buffered on stdout comes out, the status and a SystemExit's message are Python's, and a
-    stdout that cannot take the rest (a full disk) is status 120. The same program ended by Python
-    is the measure."""
+    is still buffered on stdout and stderr comes out, the status and a SystemExit's message are
+    Python's, and a stdout that cannot take the rest (a full disk) is status 120. The same program
+    ended by Python is the measure."""
     if to == "/dev/full" and not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full here")
     command = ("import atexit, sys\n"
-               "atexit.register(lambda: print('handler', file=sys.stderr))\n"
+               # a handler writes after the command, and leaves part of a line on stderr (line-buffered)
+               "atexit.register(lambda: (print('handler', file=sys.stderr), sys.stderr.write('a line unended'),"
+               " sys.stdout.closed or sys.stdout.write(' and the handler')))\n"
                "sys.stdout.write('still buffered')\n"  # not flushed: the ending must
                + ("sys.stdout.close()\nsys.exit(0)\n" if ending == "closed" else f"sys.exit({ending})\n"))
     console = ("import sys\nfrom portcli import entry\n"
@@ -355,8 +357,9 @@ def test_the_command_ends_as_python_would(ending, to, tmp_path):
         with open(to, "wb") as full:
             result = subprocess.run([sys.executable, "-c", program], stdout=full, stderr=subprocess.PIPE, timeout=60,
                                     env=buffered)
-        # Python also reports the failed flush, in two lines: console() does not
-        return result.returncode, b"", [line for line in result.stderr.splitlines()
+        # Python also reports the failed flush, in two lines (the first after the line stderr left
+        # unended): console() does not
+        return result.returncode, b"", [line.split(b"Exception ignored in")[0] for line in result.stderr.splitlines()
                                         if not line.startswith((b"Exception ignored in", b"OSError: [Errno 28]"))]
 
     python = ended(command)
@@ -379,3 +382,19 @@ def test_under_a_profiler_the_command_ends_as_python_does_so_the_profile_is_writ
     assert [m["id"] for m in json.loads(plain.stdout)] == [4, 1, 10]  # as test_a_command_line_the_fast_path… works out
     ran = {name for (_file, _line, name) in pstats.Stats(str(stats)).stats}
     assert "overdue_measures" in ran
+
+
+def test_under_a_tracer_the_command_ends_as_python_does_so_the_trace_is_written(folders, tmp_path):
+    """A tracer (coverage, pdb, the standard library's trace: sys.settrace, no profiler) writes what it
+    saw once the program returns: console() leaves the ending to Python there too. `python -m trace
+    --count` then writes a .cover file for each module run; same output, same status."""
+    args = ["overdue", "--dir", str(folders["varied"]), "--as-of", AS_OF, "-f", "json"]
+    plain = subprocess.run([sys.executable, "-m", "portcli", *args], capture_output=True, timeout=60, env=environment())
+    counts = tmp_path / "counts"
+    traced = subprocess.run([sys.executable, "-m", "trace", "--count", "--coverdir", str(counts), "--module", "portcli",
+                             *args], capture_output=True, timeout=120, env=environment())
+    assert (traced.returncode, traced.stdout, traced.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert [m["id"] for m in json.loads(plain.stdout)] == [4, 1, 10]  # as test_a_command_line_the_fast_path… works out
+    # named by the module's path under sys.path: "portcli.entry.cover", or (an editable install) by its whole path
+    names = {path.name for path in counts.iterdir()}
+    assert all(any(name.endswith(module) for name in names) for module in ("portcli.entry.cover", "portcli.commands.cover"))

@@ -265,7 +265,7 @@ def test_the_terminal_report_is_one_processs(tree, run, monkeypatch, children, s
 
 
 @pytest.mark.parametrize("options", [[], ["--unit", "天津海关"], ["--rank", "--stale", "5"], ["--since", "2022-05-01"],
-                                     ["--due-soon", "40"]])
+                                     ["--due-soon", "40"], ["--due-soon", "90"]])  # 90: the child's plans have some due soon
 @pytest.mark.parametrize("rows", [4, 7, 500])  # 500: the table of 70 measures is one piece, written here
 def test_the_html_report_is_one_processs(tree, run, monkeypatch, children, options, rows):
     monkeypatch.setattr(html, "ROWS_A_PIECE", rows)
@@ -886,12 +886,15 @@ def test_an_html_child_that_fails_after_its_tally_leaves_its_lists_rows_to_this_
     assert children[-1] is (True if how in ("cut short", "not a pickle") else None)
 
 
+@pytest.mark.parametrize("change", ["a file removed", "units reordered"])
 def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_its_tally_knew(tree, run, monkeypatch,
-                                                                                             children):
-    """The child sends its tally, then a measure file of its plans is removed, and the child dies before
-    sending its lists' rows: this process reads its plans again and no longer finds what they tallied.
-    It does not guess which row is which: each of the child's measures in the lists shows what the
-    tally holds of it (its id, lead unit, due date and days), with no text or progress. No traceback."""
+                                                                                             children, change):
+    """The child sends its tally, then a measure file of its plans is removed, or has its units put in
+    the other order (its lead unit another: its lists still hold the same measures in the same places),
+    and the child dies before sending its lists' rows: this process reads its plans again and no longer
+    finds what they tallied. It does not guess which row is which: each of the child's measures in the
+    lists shows what the tally holds of it (its id, lead unit, due date and days), with no text or
+    progress. No traceback."""
     from datetime import date
 
     from portcli import query
@@ -902,10 +905,18 @@ def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_
     theirs = [m for m in late if m.plan in PLANS[2:]]
     mine = [m for m in late if m.plan in PLANS[:2]]
     assert theirs and mine
-    gone = theirs[0]
-    failing_message(monkeypatch, "dies", 1, lambda: os.unlink(gone.file))
+    if change == "a file removed":
+        gone = theirs[0]
+        failing_message(monkeypatch, "dies", 1, lambda: os.unlink(gone.file))
+    else:
+        moved = next(m for m in theirs if len(set(m.units)) > 1)
+        text = Path(moved.file).read_text(encoding="utf-8")
+        line = f"units: [{', '.join(moved.units)}]\n"
+        assert line in text
+        reordered = text.replace(line, f"units: [{', '.join(reversed(moved.units))}]\n")
+        failing_message(monkeypatch, "dies", 1, lambda: Path(moved.file).write_text(reordered, encoding="utf-8"))
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
-    page = run("report", "--format", "html", "--as-of", AS_OF)
+    page = run("report", "--format", "html", "--as-of", AS_OF, "--due-soon", "90")  # the child's plans have some due soon
     assert page.exit_code == 2 and "Traceback" not in page.stdout + page.stderr and children[-1] is None
     listed = page.stdout.split('<h2 id="overdue">', 1)[1].split("</table>", 1)[0]
     rows = dict((row[0], row[1:]) for row in re.findall(
@@ -915,6 +926,17 @@ def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_
     for m in theirs:
         assert rows[f"{m.plan}:{m.id}"] == (m.lead, m.due.isoformat(), str((as_of - m.due).days), "")
     assert all(rows[f"{m.plan}:{m.id}"][3] for m in mine if m.local or m.national)  # this process's: with their text
+    # the due-soon list too, each of the child's measures with the days left to its due date
+    soon = page.stdout.split('<h2 id="due-soon">', 1)[1].split("</table>", 1)[0]
+    left = dict((row[0], row[1:]) for row in re.findall(
+        r'data-label="ID">([^<]*)</td>.*?data-label="Lead unit">([^<]*)</td>.*?data-label="Due">([^<]*)</td>'
+        r'.*?data-label="Days left">([^<]*)</td>.*?data-label="Measure">([^<]*)</td>', soon))
+    by_key = {f"{m.plan}:{m.id}": m for m in load_tree(str(tree)).measures}
+    theirs_soon = [key for key in left if key.split(":")[0] in PLANS[2:]]
+    assert theirs_soon
+    for key in theirs_soon:
+        m = by_key[key]
+        assert left[key][1:] == (m.due.isoformat(), str((m.due - as_of).days), "") and 0 <= (m.due - as_of).days
 
 
 @pytest.mark.parametrize("format", ["json", "table"])
@@ -1376,7 +1398,8 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
     """The overdue list's table is headed "Days overdue" and the due-soon list's "Days left", in its
     header row and each cell's label (the phone shows it), each column's cells of one class; each row its
     measure's days past or before its due date; whether this process or the child rendered the row.
-    Expected from the files, as written here."""
+    Each list's heading counts its measures, and the table's all of them. Expected from the files, as
+    written here."""
     from datetime import date
 
     from portcli import query
@@ -1399,3 +1422,7 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
         for name, days in rows:
             due = lit[name][1].due
             assert int(days) == ((as_of - due) if colour == "red" else (due - as_of)).days
+        # the list's heading counts its own measures
+        title, count = "Overdue" if colour == "red" else "Due soon", sum(c == colour for c, _m in lit.values())
+        assert part.startswith(f"{title}: {count}</h2>")
+    assert f'<h2 id="measures">All measures: {MEASURES}</h2>' in page
