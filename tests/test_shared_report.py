@@ -101,7 +101,8 @@ PROBLEMS = [str(Path("measures", "17.yaml")), str(Path("measures", PLANS[0], "90
 @pytest.mark.parametrize("options", [[], ["--rank"], ["--stale", "3"], ["--since", "2022-05-01"],
                                      ["--unit", "天津海关", "--due-soon", "20"]])
 def test_the_markdown_report_is_one_processs(tree, run, monkeypatch, children, share, options):
-    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)
+    monkeypatch.setattr(shared_output, "SECTIONS_SHARE", share)  # with --since or --unit: a child started after the load
+    monkeypatch.setattr(shared_output, "MARKDOWN_SENDING_SHARE", share)  # else: one started before it, sending its tally
     one, two = run_both(run, monkeypatch, children, "report", "--format", "markdown", *options)
     same(one, two)
     assert two.exit_code == 2 and told(two) == PROBLEMS and children[-1] is True
@@ -192,15 +193,16 @@ def test_an_html_reports_child_loads_the_last_plans_itself_and_writes_their_rows
 def test_a_markdown_or_terminal_reports_child_too_writes_the_last_plans_sections_from_its_own_load(
         tree, run, monkeypatch, children, format, heading, share, theirs):
     """As in JSON: through a pipe, the child's part is seen to be the last `theirs` plans' sections,
-    then this process's first ones and the total. The Markdown report's total lists every overdue
-    measure whole: this process loads every plan for it. On the terminal, as in JSON, it loads its
-    own plans and adds up the total from the child's tally. (Each has a share of its own.)"""
+    then this process's first ones and the total. This process loads only its own plans and adds up
+    the total from the child's tally (in Markdown, with the rows of its lists the child renders). Each
+    format has a share of its own: the others' are set to another split, which would load other plans."""
     from portcli import commands, load
 
     monkeypatch.delattr(os, "memfd_create", raising=False)
-    monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE" if format == "table" else "AHEAD_SHARE", share)
-    monkeypatch.setattr(shared_output, "AHEAD_SHARE" if format == "table" else "TERMINAL_SENDING_SHARE", 1 - share)
-    monkeypatch.setattr(shared_output, "TERMINAL_AHEAD_SHARE", 1 - share)  # the share when portcli loads every plan: not here
+    own = {"table": "TERMINAL_SENDING_SHARE", "markdown": "MARKDOWN_SENDING_SHARE"}[format]
+    for name in ("TERMINAL_SENDING_SHARE", "MARKDOWN_SENDING_SHARE", "SENDING_SHARE", "AHEAD_SHARE",
+                 "TERMINAL_AHEAD_SHARE"):
+        monkeypatch.setattr(shared_output, name, share if name == own else 1 - share)
     order = []
     counted_start, load_tree, load_plans = child.start, commands.load_tree, load.load_plans
     monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
@@ -208,7 +210,7 @@ def test_a_markdown_or_terminal_reports_child_too_writes_the_last_plans_sections
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (order.append(names), load_plans(folder, names, **kw))[1])
     one, two = run_both(run, monkeypatch, children, "report", "--format", format)
     same(one, two)
-    assert order[-2:] == ["child started", "tree loaded" if format == "markdown" else PLANS[:len(PLANS) - theirs]]
+    assert order[-2:] == ["child started", PLANS[:len(PLANS) - theirs]]
     sent = children[-1].decode("utf-8")
     headings = re.compile(heading, flags=re.M)
     assert len(headings.findall(sent)) == theirs
@@ -841,7 +843,7 @@ def failing_message(monkeypatch, how: str, which: int, before=lambda: None) -> N
 
 
 @pytest.mark.parametrize("how", ["raises", "dies", "exits", "cut short", "not a pickle"])
-@pytest.mark.parametrize("format", ["json", "table", "html"])
+@pytest.mark.parametrize("format", ["json", "table", "html", "markdown"])
 def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_process(tree, run, monkeypatch, children,
                                                                                      how, format):
     """The child started ahead sends what the total needs of its plans before it writes their sections.
@@ -854,6 +856,7 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
     monkeypatch.setattr(shared_output, "SENDING_SHARE", 0.5)
     monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE", 0.5)
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
+    monkeypatch.setattr(shared_output, "MARKDOWN_SENDING_SHARE", 0.5)
     loads = []
     real_load_plans = load.load_plans
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (loads.append(names), real_load_plans(folder, names, **kw))[1])
@@ -867,28 +870,50 @@ def test_a_child_that_sends_nothing_usable_of_its_plans_leaves_them_to_this_proc
 
 
 @pytest.mark.parametrize("how", ["raises", "dies", "exits", "cut short", "not a pickle"])
-def test_an_html_child_that_fails_after_its_tally_leaves_its_lists_rows_to_this_process(tree, run, monkeypatch,
-                                                                                     children, how):
-    """HTML's child sends its tally and charts, then its lists' rows in a message of their own. When that
-    second message does not come, or cannot be read, this process loads the child's plans (once) and
-    renders those rows itself; the page is one process's. A child that sent something unreadable but
-    ended well still gives its rows of the table of every measure."""
+@pytest.mark.parametrize("format", ["html", "markdown"])
+def test_a_child_that_fails_after_its_tally_leaves_its_lists_rows_to_this_process(tree, run, monkeypatch,
+                                                                                children, how, format):
+    """The HTML and Markdown reports' child sends its tally (in HTML, with its charts), then its lists'
+    rows in a message of their own. When that second message does not come, or cannot be read, this
+    process loads the child's plans (once) and renders those rows itself; the output is one process's.
+    A child that sent something unreadable but ended well still gives its part (its rows of HTML's
+    table of every measure, its plans' Markdown sections)."""
     from portcli import load
 
     failing_message(monkeypatch, how, 1)
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
+    monkeypatch.setattr(shared_output, "MARKDOWN_SENDING_SHARE", 0.5)
     loads = []
     real_load_plans = load.load_plans
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (loads.append(names), real_load_plans(folder, names, **kw))[1])
-    one, two = run_both(run, monkeypatch, children, "report", "--format", "html")
+    one, two = run_both(run, monkeypatch, children, "report", "--format", format)
     same(one, two)
     assert loads == [PLANS[:2], PLANS[2:]]
     assert children[-1] is (True if how in ("cut short", "not a pickle") else None)
 
 
+def listed_rows(output: str, format: str, late: bool) -> dict[str, tuple[str, str, str, str]]:
+    """The total's overdue (`late`) or due-soon list, as the report in `format` (html, markdown) shows it:
+    each measure's label, and its lead unit, due date, days and measure cells."""
+    if format == "html":
+        listed = output.split(f'<h2 id="{"overdue" if late else "due-soon"}">', 1)[1].split("</table>", 1)[0]
+        return dict((row[0], row[1:]) for row in re.findall(
+            r'data-label="ID">([^<]*)</td>.*?data-label="Lead unit">([^<]*)</td>.*?data-label="Due">([^<]*)</td>'
+            rf'.*?data-label="{"Days overdue" if late else "Days left"}">([^<]*)</td>'
+            r'.*?data-label="Measure">([^<]*)</td>', listed))
+    # the total's list is the last one headed so, after every plan's section: its table's rows
+    listed = output.rsplit(f"\n### {'Overdue' if late else 'Due soon'}: ", 1)[1].split("\n\n", 2)[1]
+    header, align, *rows = listed.splitlines()
+    assert header.startswith("| ID | Lead unit | Due | ") and align.startswith("|---:|")
+    cells = [row.removeprefix("| ").removesuffix(" |").split(" | ") for row in rows]
+    assert all(len(row) == 6 for row in cells)  # no cell of this tree holds " | "
+    return {row[0]: tuple(row[1:5]) for row in cells}
+
+
+@pytest.mark.parametrize("format", ["html", "markdown"])
 @pytest.mark.parametrize("change", ["a file removed", "units reordered"])
 def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_its_tally_knew(tree, run, monkeypatch,
-                                                                                             children, change):
+                                                                                             children, change, format):
     """The child sends its tally, then a measure file of its plans is removed, or has its units put in
     the other order (its lead unit another: its lists still hold the same measures in the same places),
     and the child dies before sending its lists' rows: this process reads its plans again and no longer
@@ -916,21 +941,16 @@ def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_
         reordered = text.replace(line, f"units: [{', '.join(reversed(moved.units))}]\n")
         failing_message(monkeypatch, "dies", 1, lambda: Path(moved.file).write_text(reordered, encoding="utf-8"))
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.5)
-    page = run("report", "--format", "html", "--as-of", AS_OF, "--due-soon", "90")  # the child's plans have some due soon
+    monkeypatch.setattr(shared_output, "MARKDOWN_SENDING_SHARE", 0.5)
+    page = run("report", "--format", format, "--as-of", AS_OF, "--due-soon", "90")  # the child's plans have some due soon
     assert page.exit_code == 2 and "Traceback" not in page.stdout + page.stderr and children[-1] is None
-    listed = page.stdout.split('<h2 id="overdue">', 1)[1].split("</table>", 1)[0]
-    rows = dict((row[0], row[1:]) for row in re.findall(
-        r'data-label="ID">([^<]*)</td>.*?data-label="Lead unit">([^<]*)</td>.*?data-label="Due">([^<]*)</td>'
-        r'.*?data-label="Days overdue">([^<]*)</td>.*?data-label="Measure">([^<]*)</td>', listed))
+    rows = listed_rows(page.stdout, format, late=True)
     assert set(rows) == {f"{m.plan}:{m.id}" for m in late}  # as the child tallied them: the one gone too
     for m in theirs:
         assert rows[f"{m.plan}:{m.id}"] == (m.lead, m.due.isoformat(), str((as_of - m.due).days), "")
     assert all(rows[f"{m.plan}:{m.id}"][3] for m in mine if m.local or m.national)  # this process's: with their text
     # the due-soon list too, each of the child's measures with the days left to its due date
-    soon = page.stdout.split('<h2 id="due-soon">', 1)[1].split("</table>", 1)[0]
-    left = dict((row[0], row[1:]) for row in re.findall(
-        r'data-label="ID">([^<]*)</td>.*?data-label="Lead unit">([^<]*)</td>.*?data-label="Due">([^<]*)</td>'
-        r'.*?data-label="Days left">([^<]*)</td>.*?data-label="Measure">([^<]*)</td>', soon))
+    left = listed_rows(page.stdout, format, late=False)
     by_key = {f"{m.plan}:{m.id}": m for m in load_tree(str(tree)).measures}
     theirs_soon = [key for key in left if key.split(":")[0] in PLANS[2:]]
     assert theirs_soon
@@ -939,11 +959,11 @@ def test_when_the_childs_plans_change_before_its_lists_rows_come_they_show_what_
         assert left[key][1:] == (m.due.isoformat(), str((m.due - as_of).days), "") and 0 <= (m.due - as_of).days
 
 
-@pytest.mark.parametrize("format", ["json", "table"])
+@pytest.mark.parametrize("format", ["json", "table", "markdown"])
 def test_with_a_step_summary_to_write_this_process_loads_every_plan_and_the_child_only_writes(
         tree, run, monkeypatch, children, tmp_path, format):
-    """On GitHub the Markdown step summary lists every overdue measure whole: in JSON and on the terminal
-    too, this process then loads every plan, and the child started ahead sends nothing early."""
+    """On GitHub the Markdown step summary is the report of a tree loaded whole: in every format this
+    process then loads every plan, and the child started ahead sends nothing early."""
     from portcli import commands
 
     order = []
@@ -960,7 +980,7 @@ def test_with_a_step_summary_to_write_this_process_loads_every_plan_and_the_chil
     assert order == ["tree loaded", ("child", False), "tree loaded"] and children[-1] is True
 
 
-@pytest.mark.parametrize("format", ["table", "json", "html"])
+@pytest.mark.parametrize("format", ["table", "json", "html", "markdown"])
 def test_the_totals_lists_led_by_the_childs_measures_show_them_whole(tree, run, monkeypatch, children, format):
     """The child sends the first measures of its overdue and due-soon lists whole, the rest as Briefs.
     Here its plans' measures lead both lists of the total (due before any other: an explicit `due:`),
@@ -971,6 +991,7 @@ def test_the_totals_lists_led_by_the_childs_measures_show_them_whole(tree, run, 
     monkeypatch.setattr(shared_output, "SENDING_SHARE", 0.15)  # the child: the last plan alone
     monkeypatch.setattr(shared_output, "TERMINAL_SENDING_SHARE", 0.15)
     monkeypatch.setattr(shared_output, "HTML_SENDING_SHARE", 0.15)
+    monkeypatch.setattr(shared_output, "MARKDOWN_SENDING_SHARE", 0.15)
     last = tree / PLANS[4]
     source = (last / "02.yaml").read_text(encoding="utf-8")
     for new_id, due, note in ((95, "2021-01-05", "最早逾期"), (96, "2021-01-06", "次早逾期"), (97, "2021-01-07", "第三逾期"),
@@ -987,11 +1008,10 @@ def test_the_totals_lists_led_by_the_childs_measures_show_them_whole(tree, run, 
         assert total["overdue"][:3] == [f"{PLANS[4]}:{i}" for i in (95, 96, 97)]
         assert total["due_soon"][:3] == [f"{PLANS[4]}:{i}" for i in (98, 99, 94)]
         return
-    if format == "html":  # every measure of both lists, the child's rendered there: its id and its text
-        for heading, notes in (("overdue", ("最早逾期", "次早逾期", "第三逾期")), ("due-soon", ("最先到期", "其次到期", "第三到期"))):
-            listed = two.stdout.split(f'<h2 id="{heading}">', 1)[1].split("</table>", 1)[0]
-            rows = re.findall(r'data-label="ID">([^<]*)</td>.*?data-label="Measure">([^<]*)</td>', listed)
-            ids = (95, 96, 97) if heading == "overdue" else (98, 99, 94)
+    if format in ("html", "markdown"):  # every measure of both lists, the child's rendered there: its id and its text
+        for late, notes in ((True, ("最早逾期", "次早逾期", "第三逾期")), (False, ("最先到期", "其次到期", "第三到期"))):
+            rows = [(key, cells[3]) for key, cells in listed_rows(two.stdout, format, late).items()]
+            ids = (95, 96, 97) if late else (98, 99, 94)
             assert rows[:3] == [(f"{PLANS[4]}:{i}", note) for i, note in zip(ids, notes)]
         return
     at = two.stdout.rindex("Overdue:")  # the total's lists, after every plan's section
@@ -1068,9 +1088,11 @@ def test_the_charts_digest_of_a_tree_holds_what_its_measures_say(several):
         html_charts.category(m, as_of) for m in ms if unit in m.units)
 
 
-def test_a_tally_sent_for_html_carries_its_lists_rows_rendered(several):
-    """In HTML each measure of the overdue and due-soon lists a child sends carries its row of the list
-    and its short id, as this process would render them from the measure; the other lists' do not."""
+@pytest.mark.parametrize("format", ["html", "markdown"])
+def test_a_tally_sent_carries_its_lists_rows_rendered(several, format):
+    """In HTML and Markdown each measure of the overdue and due-soon lists a child sends carries its row
+    of the list (in HTML, and its short id), as this process would render them from the measure; the
+    other lists' do not."""
     import pickle
     from datetime import date
 
@@ -1079,13 +1101,18 @@ def test_a_tally_sent_for_html_carries_its_lists_rows_rendered(several):
     as_of = date(2022, 6, 30)
     ms, plans = several.measures, several.plans
     counted = query.tally(ms, query.facts(ms, plans, as_of))
-    sent = shared_output.sent_tally(counted, 0, shared_output.html_shown(as_of))
+    shown, rendered = (shared_output.html_shown, html) if format == "html" else (shared_output.markdown_shown, markdown)
+    sent = shared_output.sent_tally(counted, 0, shown(as_of))
     back = shared_output.received_tally(pickle.loads(pickle.dumps(sent)))
     for late, original, got in ((True, counted.late, back.late), (False, counted.soon, back.soon)):
-        assert [m.shown for m in got] == [html.listed(m, as_of, late) for m in original]
+        assert got and [m.shown for m in got] == [rendered.listed(m, as_of, late) for m in original]
         days = [(as_of - m.due).days if late else (m.due - as_of).days for m in original]
-        assert [m.shown[0].count(f'data-label="{"Days overdue" if late else "Days left"}">{n}</td>')
-                for m, n in zip(got, days)] == [1] * len(got)
+        if format == "html":
+            assert [m.shown[0].count(f'data-label="{"Days overdue" if late else "Days left"}">{n}</td>')
+                    for m, n in zip(got, days)] == [1] * len(got)
+        else:  # | ID | Lead unit | Due | days | Measure | Latest progress |
+            assert [m.shown.split(" | ")[:4] for m in got] == [
+                [f"| {m.plan}:{m.id}", m.lead, m.due.isoformat(), str(n)] for m, n in zip(original, days)]
     listed = {id(m) for m in (*back.late, *back.soon)}
     others = [m for m in (*back.silent, *back.extended) if id(m) not in listed]
     assert others and all(m.shown is None for m in others)

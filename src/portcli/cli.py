@@ -11,7 +11,7 @@ import sys
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional
+from typing import IO, Annotated, Callable, Iterator, NoReturn, Optional, Sequence
 
 import click
 import typer
@@ -244,11 +244,14 @@ def _changes_adder(loaded: Loaded, since: date, today: date) -> Callable[[query.
 
 def _markdown_report(result: query.Report | None, sections: Sections, loaded: Loaded, out: IO[str],
                      halves: tuple[list[str], list[str]] | None = None,
-                     total: Callable[[], query.Report] | None = None,
-                     ahead: shared_output.Ahead | None = None) -> query.Report:
+                     total: Callable[[tuple | None], query.Report] | None = None,
+                     ahead: shared_output.Ahead | None = None,
+                     problems: Callable[[], Sequence] | None = None) -> query.Report:
     """The Markdown report, and its total. With `halves`, the second half's sections are written by a
     child (shared_output; `ahead`: one started before the load) while this process writes the first
-    half's, and works out the total (`total()`: `result` is None) and writes it into a spool, which follows."""
+    half's, and works out the total (`total(what the child sent of its plans, if it sends)`: `result`
+    is None) and writes it into a spool, which follows; `problems()`: the whole tree's, once the total
+    is had."""
     from .render import markdown
 
     if not halves:
@@ -259,8 +262,11 @@ def _markdown_report(result: query.Report | None, sections: Sections, loaded: Lo
 
     def mine(out: IO[str]) -> query.Report:
         shared_output.markdown_sections(sections, halves[0], out)
-        result = total()
-        markdown.report(result, _plans_of(loaded), spool.text, loaded.problems)
+        sent = ahead.sent() if ahead else None
+        result = total(sent)
+        if sent is not None:  # the child's measures in the total's lists, with the rows it sent next
+            shared_output.rows_sent(result, ahead, shared_output.markdown_shown(result.as_of))
+        markdown.report(result, result.plan, spool.text, problems())
         return result
 
     theirs = ahead.written if ahead else lambda out: shared_output.markdown_sections(sections, halves[1], out)
@@ -541,12 +547,12 @@ def report(
         ahead = None
         if not unit and since is None:  # else the child would need the whole tree's units, or its git history
             # A big tree's report: a child started now loads the last plans itself and writes their
-            # sections (in HTML, their rows of the table of every measure). In JSON, HTML and on the
-            # terminal it first sends what the total needs of its plans (in HTML, their charts and their
-            # lists' rows too), and this process loads only its own; the Markdown report's total lists
-            # every overdue measure whole (and so does the step summary on GitHub): there this process
-            # loads every plan, and HTML's child starts after the load, for the table's last rows.
-            sends = format is not ReportFormat.markdown and not os.environ.get("GITHUB_STEP_SUMMARY")
+            # sections (in HTML, their rows of the table of every measure). It first sends what the
+            # total needs of its plans (in HTML and Markdown, their lists' rows too; in HTML, their
+            # charts), and this process loads only its own. The step summary on GitHub is the Markdown
+            # report of a tree loaded whole: with one to write, this process loads every plan, and
+            # HTML's child starts after the load, for the table's last rows.
+            sends = not os.environ.get("GITHUB_STEP_SUMMARY")
             html = format is ReportFormat.html
             write = _sections_writer(format, console)
             if write is not None or (html and sends):  # HTML's child writes its plans' rows of the table
@@ -554,6 +560,7 @@ def report(
                     share = shared_output.TERMINAL_SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
                 else:
                     share = shared_output.HTML_SENDING_SHARE if html else \
+                        shared_output.MARKDOWN_SENDING_SHARE if sends and format is ReportFormat.markdown else \
                         shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
                 whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
                 if format is ReportFormat.table:
@@ -567,6 +574,8 @@ def report(
                         counted = query.tally(loaded.measures, sections.known)
                         if html:  # and their charts, and their lists' rows
                             shared_output.html_sent(loaded, counted, today, due_soon, send)
+                        elif format is ReportFormat.markdown:  # and their lists' rows
+                            shared_output.sent_with_rows(loaded, counted, shared_output.markdown_shown(today), send)
                         else:
                             send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
                     if out is not None and html:
@@ -645,7 +654,8 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
             else:
                 json.report(result, loaded.plan, out)
         elif format is ReportFormat.markdown:
-            result = _markdown_report(result, sections, loaded, out, halves, total, ahead)
+            result = _markdown_report(result, sections, loaded, out, halves, total, ahead,
+                                      lambda: tree[0].problems if tree else loaded.problems)
         elif format is ReportFormat.github:
             from .render import github
 

@@ -249,13 +249,14 @@ class Ahead:
 
 
 # The share of a tree's measure files whose plans the child started ahead loads and writes, when this
-# process loads them all and works out the total besides (Markdown): the child takes most of the
-# sections (at 100,000 measures in 1,000 plans, in JSON, with 0.7 this process was last by 0.5 s; with
-# 0.9 and 0.97 both end within 0.1-0.3 s of each other, 0.9 first more often).
+# process loads them all and works out the total besides (with a step summary to write, on GitHub: the
+# Markdown report of the tree loaded whole): the child takes most of the sections (at 100,000 measures
+# in 1,000 plans, in JSON, with 0.7 this process was last by 0.5 s; with 0.9 and 0.97 both end within
+# 0.1-0.3 s of each other, 0.9 first more often).
 AHEAD_SHARE = 0.9
 # In the terminal the sections are nearly all the work (the total's lists show 50 measures each).
 TERMINAL_AHEAD_SHARE = 0.6
-# When the child sends what the total needs of its plans (`sends`: JSON, the terminal), this process
+# When the child sends what the total needs of its plans (`sends`: without a step summary), this process
 # loads only its own plans, and adds up the total and writes it besides their sections. In JSON the
 # total is a third of the output, so the child takes more of the plans (measured at 100,000 measures
 # in 1,000 plans, timestamps in both processes: with 0.5 this process ended 0.8-1.0 s after the child,
@@ -269,6 +270,9 @@ TERMINAL_SENDING_SHARE = 0.5
 # its rows. (Measured when the child sent its lists' rows with its tally; since it sends them after,
 # 0.55, 0.6 and 0.65 gave medians within the machine's noise, ±0.3 s: kept.)
 HTML_SENDING_SHARE = 0.55
+# In Markdown, as in JSON, with the total's lists whole: this process renders its own plans' rows of
+# them, and the child its own, between its tally and its sections.
+MARKDOWN_SENDING_SHARE = 0.6
 
 
 def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[str]]] | None,
@@ -311,9 +315,9 @@ def start_ahead(folder: str, halves: tuple[list[str], list[str], dict[str, list[
 class Brief:
     """One of the child's measures in the lists of a total added up from two processes' tallies, past
     the first few of its overdue and due-soon lists (sent whole): what the total's report in JSON or
-    on the terminal reads of such a measure, its plan, id, due date and units; and in HTML, for a
-    measure of the overdue and due-soon lists, how they show it (`shown`: html.listed, or the number
-    of its row in the rows the child sends next, html_sent; else None).
+    on the terminal reads of such a measure, its plan, id, due date and units; and in HTML and Markdown,
+    for a measure of the overdue and due-soon lists, how they show it (`shown`: html.listed or
+    markdown.listed, or the number of its row in the rows the child sends next, sent_with_rows; else None).
     (Pickling the 40,000 overdue measures of 100,000 whole took longer than loading them.)"""
 
     __slots__ = ("plan", "id", "due", "units", "shown")
@@ -535,29 +539,42 @@ def html_shown(as_of) -> Callable[[object, bool], tuple[str, str]]:
     return lambda m, late: html.listed(m, as_of, late)
 
 
-def html_sent(loaded: Loaded, counted, as_of, days: int | None, send: Callable[[object], None]) -> None:
-    """What HTML's child started ahead sends of its plans (`counted`: their tally): their registries,
-    problems, tally and charts; then the rows of its tally's overdue and due-soon lists (html.listed),
-    in a message of their own, the tally numbering them (Brief.shown: the row's place there). The
-    rows take a third of a second at 100,000 measures: this process writes the charts meanwhile."""
+def markdown_shown(as_of) -> Callable[[object, bool], str]:
+    """How the Markdown report's overdue and due-soon lists show a measure (markdown.listed), as of a date."""
+    from .render import markdown
+
+    return lambda m, late: markdown.listed(m, as_of, late)
+
+
+def sent_with_rows(loaded: Loaded, counted, shown: Callable[[object, bool], object], send: Callable[[object], None],
+                   *more: object) -> None:
+    """What the child started ahead sends of its plans (`counted`: their tally) for a report whose total
+    lists every overdue and due-soon measure whole (HTML, Markdown): their registries, problems, tally
+    and `more` (in HTML, their charts); then those lists' rows (shown(measure, whether it is overdue):
+    html_shown, markdown_shown), in a message of their own, the tally numbering them (Brief.shown: the
+    row's place there). The rows take a third of a second at 100,000 measures: this process works out
+    what comes before the lists meanwhile (rows_sent)."""
     later: list[tuple] = []
 
     def numbered(m, late: bool) -> int:
         later.append((m, late))
         return len(later) - 1
 
-    send((loaded.plans, loaded.problems, sent_tally(counted, 0, numbered), html_charts(loaded, as_of, days)))
-    shown = html_shown(as_of)
+    send((loaded.plans, loaded.problems, sent_tally(counted, 0, numbered), *more))
     send([shown(m, late) for m, late in later])
 
 
-def _rows_sent(r, ahead: Ahead, as_of) -> None:
-    """Each of the child's measures in the total's overdue and due-soon lists (a Brief whose `shown` is
-    a number, html_sent) given its row, from the rows the child sent after its tally. When the child
-    failed in between, those rows are made here from its plans, loaded again; if those no longer
-    tally as the child's did (a file changed meanwhile), a row is made of what the Brief knows."""
-    from .render import html
+def html_sent(loaded: Loaded, counted, as_of, days: int | None, send: Callable[[object], None]) -> None:
+    """What HTML's child started ahead sends of its plans (sent_with_rows), with their charts."""
+    sent_with_rows(loaded, counted, html_shown(as_of), send, html_charts(loaded, as_of, days))
 
+
+def rows_sent(r, ahead: Ahead, shown: Callable[[object, bool], object]) -> None:
+    """Each of the child's measures in the total's overdue and due-soon lists (a Brief whose `shown` is
+    a number, sent_with_rows) given its row, from the rows the child sent after its tally. When the
+    child failed in between, those rows are made here (`shown`, as the child makes them) from its plans,
+    loaded again; if those no longer tally as the child's did (a file changed meanwhile), a row is made
+    of what the Brief knows."""
     def table(first: tuple) -> list:  # the measures the tally in the child's first message holds (sent_tally)
         return first[2][3]
 
@@ -567,7 +584,7 @@ def _rows_sent(r, ahead: Ahead, as_of) -> None:
     for late, ms in ((True, r.overdue), (False, r.due_soon)):
         for m in ms:
             if type(getattr(m, "shown", None)) is int:
-                m.shown = rows[m.shown] if as_sent else html.listed(m, as_of, late)
+                m.shown = rows[m.shown] if as_sent else shown(m, late)
 
 
 def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Callable, problems: Callable[[], Sequence],
@@ -593,7 +610,7 @@ def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Call
         result = total(sent, counted)
         for piece in html.above_lists(result, result.plan, problems(), charts + sent[3]):
             out.write(piece)
-        _rows_sent(result, ahead, as_of)
+        rows_sent(result, ahead, html_shown(as_of))
         for piece in html.lists(result):
             out.write(piece)
         spool.copy_to(out)

@@ -39,15 +39,23 @@ def escape(value: object) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[bool] = ()) -> Iterator[str]:
     """A GFM table's lines, made as they are wanted; `right[i]` right-aligns column i (numbers)."""
+    yield from head(headers, right)
+    yield from map(row, rows)
+
+
+def head(headers: Sequence[str], right: Sequence[bool] = ()) -> list[str]:
+    """A GFM table's first two lines: its headers, and how each column is aligned (table)."""
     align = ["---:" if i < len(right) and right[i] else "---" for i in range(len(headers))]
-    yield "| " + " | ".join(escape(h) for h in headers) + " |"
-    yield "|" + "|".join(align) + "|"
-    for row in rows:
-        cells = ["" if c is None else str(c) for c in row]
-        # most rows hold no character escape() changes: one match for the row, not one a cell
-        if not _INERT.fullmatch("".join(cells)):
-            cells = [escape(c) for c in cells]
-        yield "| " + " | ".join(cells) + " |"
+    return ["| " + " | ".join(escape(h) for h in headers) + " |", "|" + "|".join(align) + "|"]
+
+
+def row(cells: Sequence[object]) -> str:
+    """A GFM table's line of `cells`."""
+    cells = ["" if c is None else str(c) for c in cells]
+    # most rows hold no character escape() changes: one match for the row, not one a cell
+    if not _INERT.fullmatch("".join(cells)):
+        cells = [escape(c) for c in cells]
+    return "| " + " | ".join(cells) + " |"
 
 
 LINES_AT_A_TIME = 500
@@ -84,8 +92,8 @@ def lines(r: Report, plan: Plan | None, problems: Sequence = ()) -> Iterator[str
                       for u in r.units), right=[False] + [True] * 6)
     yield from ["", "### " + escape(ranking_heading(r)), ""]
     yield from table(ranking_headers(), (ranking_cells(u) for u in r.units), right=[False] + [True] * 6)
-    yield from _listing(_("Overdue"), _("Days overdue"), r.overdue, lambda m: (r.as_of - m.due).days)
-    yield from _listing(_("Due soon"), _("Days left"), r.due_soon, lambda m: (m.due - r.as_of).days)
+    yield from _listing(_("Overdue"), _("Days overdue"), r.overdue, r.as_of, True)
+    yield from _listing(_("Due soon"), _("Days left"), r.due_soon, r.as_of, False)
     yield from ["", "### " + escape(stale_heading(r)), ""]
     if r.stale_units:
         yield from table([_("Unit"), _("Lead"), _("Co-operating")],
@@ -101,11 +109,19 @@ def problems_section(problems: Sequence) -> list[str]:
         [_("File"), _("Line"), _("Problem")], [[p.file, p.line or "", p.message] for p in problems], [False, True])]
 
 
-def _listing(title: str, days_header: str, ms: list[Measure], days) -> Iterator[str]:
+def _listing(title: str, days_header: str, ms: list[Measure], as_of, late: bool) -> Iterator[str]:
     yield from ["", f"### {labelled(title, len(ms))}", ""]
     if not ms:
         yield _("None.")
         return
-    yield from table([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
-                     ([label(m), m.lead, m.due.isoformat(), days(m), summary(m), latest_progress(m)] for m in ms),
-                     right=[True, False, False, True])
+    yield from head([_("ID"), _("Lead unit"), _("Due"), days_header, _("Measure"), _("Latest progress")],
+                    [True, False, False, True])
+    for m in ms:
+        yield getattr(m, "shown", None) or listed(m, as_of, late)
+
+
+def listed(m: Measure, as_of, late: bool) -> str:
+    """A measure's line in the overdue (`late`) or due-soon list. A measure a child sent in a total's
+    lists (shared_output.Brief) carries it as `shown` (a name a Measure does not have)."""
+    days = (as_of - m.due).days if late else (m.due - as_of).days
+    return row([label(m), m.lead, m.due.isoformat(), days, summary(m), latest_progress(m)])
