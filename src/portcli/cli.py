@@ -244,7 +244,7 @@ def _changes_adder(loaded: Loaded, since: date, today: date) -> Callable[[query.
 
 def _markdown_report(result: query.Report | None, sections: Sections, loaded: Loaded, out: IO[str],
                      halves: tuple[list[str], list[str]] | None = None,
-                     total: Callable[[tuple | None], query.Report] | None = None,
+                     total: Callable[[shared_output.Sent | None], query.Report] | None = None,
                      ahead: shared_output.Ahead | None = None,
                      problems: Callable[[], Sequence] | None = None) -> query.Report:
     """The Markdown report, and its total. With `halves`, the second half's sections are written by a
@@ -577,7 +577,8 @@ def report(
                         elif format is ReportFormat.markdown:  # and their lists' rows
                             shared_output.sent_with_rows(loaded, counted, shared_output.markdown_shown(today), send)
                         else:
-                            send((loaded.plans, loaded.problems, shared_output.sent_tally(counted, whole)))
+                            send(shared_output.Sent(loaded.plans, loaded.problems,
+                                                    shared_output.sent_tally(counted, whole)))
                     if out is not None and html:
                         shared_output.html_rows(loaded, today, due_soon, out, first=False)
                     elif out is not None:
@@ -620,17 +621,16 @@ def _report(loaded: Loaded, ahead: shared_output.Ahead | None, output_to: _outpu
 
     tree: list[Loaded] = []  # the whole tree's plans and problems, when a child sent its plans'
 
-    def total(sent: tuple | None = None, counted: query.Tally | None = None) -> query.Report:
+    def total(sent: shared_output.Sent | None = None, counted: query.Tally | None = None) -> query.Report:
         """The total over every plan (with --unit, the unit's measures in them); `counted`: this
         process's tally, when it has it already."""
         if sent is None:
             result = query.report(loaded.measures, _plans_of(loaded), today, due_soon, one_unit, stale_days, rank,
                                   sections.known)
         else:  # this process's plans, then the child's (ahead.sends)
-            their_plans, their_problems, their_tally = sent[:3]  # and in HTML, their charts
-            tree.append(loaded.and_plans(their_plans, their_problems))
+            tree.append(loaded.and_plans(sent.plans, sent.problems))
             counted = (query.tally(loaded.measures, sections.known) if counted is None else counted) + \
-                shared_output.received_tally(their_tally)
+                shared_output.received_tally(sent.tally)
             result = query.tallied(counted, tree[0].plans, today, due_soon, one_unit, stale_days, rank)
         if add_changes is not None:
             add_changes(result)

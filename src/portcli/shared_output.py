@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+from collections import namedtuple
 
 from . import child
 
@@ -336,7 +337,15 @@ class Brief:
         return self.units[0]
 
 
-def sent_tally(counted, whole: int, shown: Callable[[object, bool], object] | None = None) -> tuple:
+# What the child started ahead sends first of its plans (Ahead.sent(0)): their registries (Plans),
+# problems, tally (a SentTally) and, in HTML, charts (html_charts.Digest).
+Sent = namedtuple("Sent", "plans problems tally charts", defaults=(None,))
+# A query.Tally as a child sends it (sent_tally): `table` holds each measure of its lists once, `lists`
+# their places in it, `whole_ones` the measures sent whole.
+SentTally = namedtuple("SentTally", "total by_status counts table lists whole_ones")
+
+
+def sent_tally(counted, whole: int, shown: Callable[[object, bool], object] | None = None) -> SentTally:
     """query.Tally `counted` as a child sends it: each measure of its lists once, as a Brief's fields,
     except the first `whole` of the overdue and due-soon lists, whole (received_tally); with `shown`,
     each measure of those two lists with what shown(measure, whether it is overdue) gives (html_shown),
@@ -356,10 +365,10 @@ def sent_tally(counted, whole: int, shown: Callable[[object, bool], object] | No
             positions.append(i)
         lists.append(positions)
     whole_ones = {i: m for ms, positions in zip((counted.late, counted.soon), lists) for m, i in zip(ms[:whole], positions)}
-    return counted.total, counted.by_status, counted.counts, table, lists, whole_ones
+    return SentTally(counted.total, counted.by_status, counted.counts, table, lists, whole_ones)
 
 
-def received_tally(sent: tuple):
+def received_tally(sent: SentTally):
     """The query.Tally sent_tally sent."""
     from .query import Tally
     from .values import date
@@ -562,7 +571,7 @@ def sent_with_rows(loaded: Loaded, counted, shown: Callable[[object, bool], obje
         later.append((m, late))
         return len(later) - 1
 
-    send((loaded.plans, loaded.problems, sent_tally(counted, 0, numbered), *more))
+    send(Sent(loaded.plans, loaded.problems, sent_tally(counted, 0, numbered), *more))
     send([shown(m, late) for m, late in later])
 
 
@@ -577,11 +586,9 @@ def rows_sent(r, ahead: Ahead, shown: Callable[[object, bool], object]) -> None:
     child failed in between, those rows are made here (`shown`, as the child makes them) from its plans,
     loaded again; if those no longer tally as the child's did (a file changed meanwhile), a row is made
     of what the Brief knows."""
-    def table(first: tuple) -> list:  # the measures the tally in the child's first message holds (sent_tally)
-        return first[2][3]
-
     rows = ahead.sent(1)
-    as_sent = ahead.worked_out is None or not ahead.received or table(ahead.worked_out[0]) == table(ahead.received[0])
+    as_sent = (ahead.worked_out is None or not ahead.received
+               or ahead.worked_out[0].tally.table == ahead.received[0].tally.table)
 
     for late, ms in ((True, r.overdue), (False, r.due_soon)):
         for m in ms:
@@ -610,7 +617,7 @@ def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Call
     def mine(out: IO[str]):
         sent = ahead.sent()
         result = total(sent, counted)
-        for piece in html.above_lists(result, result.plan, problems(), charts + sent[3]):
+        for piece in html.above_lists(result, result.plan, problems(), charts + sent.charts):
             out.write(piece)
         rows_sent(result, ahead, html_shown(as_of))
         for piece in html.lists(result):
