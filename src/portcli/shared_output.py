@@ -348,8 +348,8 @@ SentTally = namedtuple("SentTally", "total by_status counts table lists whole_on
 def sent_tally(counted, whole: int, shown: Callable[[object, bool], object] | None = None) -> SentTally:
     """query.Tally `counted` as a child sends it: each measure of its lists once, as a Brief's fields,
     except the first `whole` of the overdue and due-soon lists, whole (received_tally); with `shown`,
-    each measure of those two lists with what shown(measure, whether it is overdue) gives (html_shown),
-    as its `shown`."""
+    each measure of those two lists with what shown(measure, whether it is overdue) gives as its `shown`
+    (html_shown, markdown_shown; or a number, sent_with_rows)."""
     table: list[tuple] = []
     at: dict[int, int] = {}
     lists = []
