@@ -1488,5 +1488,9 @@ def test_the_markdown_totals_lists_escape_the_childs_rows_as_one_process_does(tr
     assert two.exit_code == 2 and "Traceback" not in two.stderr and children[-1] is True
     total = two.stdout.rsplit("\n## ", 1)[1]
     (row,) = [line for line in total.splitlines() if ":80 | " in line]  # in the overdue list, once
+    if lang == "en":  # the lists' head is this process's, its rows the child's: the days column right-aligned
+        for words in ("Days overdue", "Days left"):
+            assert f"\n| ID | Lead unit | Due | {words} | Measure | Latest progress |\n|---:|---|---|---:|---|---|\n| " \
+                   f"{markdown.escape(odd.name)}:" in total
     assert row.count(" | ") == 5 and "<br>line two" in row and "\\*em\\*" in row and "p \\| q<br>r" in row
     assert row.startswith(f"| {markdown.escape(odd.name)}:80 | ")
