@@ -1453,3 +1453,44 @@ def test_the_html_overdue_and_due_soon_lists_head_and_count_their_own_days(tree,
         title, count = "Overdue" if colour == "red" else "Due soon", sum(c == colour for c, _m in lit.values())
         assert part.startswith(f"{title}: {count}</h2>")
     assert f'<h2 id="measures">All measures: {MEASURES}</h2>' in page
+
+
+MARKUP = "a | b *em* _u_ <b>x</b> `c` [l](u) $m$ ~s~ \\\\ &amp;"
+
+
+@pytest.mark.parametrize("options, lang", [([], "en"), (["--rank", "--stale", "3", "--due-soon", "40"], "zh")])
+def test_the_markdown_totals_lists_escape_the_childs_rows_as_one_process_does(tree, run, monkeypatch, children,
+                                                                            options, lang):
+    """The child renders its plans' rows of the total's overdue and due-soon lists: a measure's text
+    and progress note with a cell's | and markup, a line break, a plan folder named with markup, a
+    measure of the child's overdue and silent both, one with no due date at all: the bytes are one
+    process's, and each row is escaped once (a cell's | never splits the row)."""
+    last = tree / PLANS[4]
+    odd = last.with_name(PLANS[4] + "_*<b>|[x]")
+    last.rename(odd)
+    source = (odd / "02.yaml").read_text(encoding="utf-8")
+    noted = "progress:\n  - {date: 2022-06-01, status: in_progress, by: 天津海关, note: \"p | q\\nr *s* <br> `t`\"}\n"
+    for new_id, due, progress in ((80, "due: 2021-01-05\n", noted),
+                                  (81, "due: 2022-06-20\n", "progress:\n  - {date: 2022-06-10, status: in_progress}\n"),
+                                  (82, "due: 2022-01-05\n", "progress: []\n"),  # overdue, and silent
+                                  (83, "", "progress: []\n")):  # no due date
+        text = re.sub(r"^id: \d+$", f"id: {new_id}", source, count=1, flags=re.M)
+        text = re.sub(r"^status: .*$", "status: in_progress", text, count=1, flags=re.M)
+        text = re.sub(r"^deadline: .*$", "deadline: 持续推进", text, count=1, flags=re.M)
+        text = re.sub(r"^local:\n(?:  - .*\n)+", lambda _m: f"local:\n  - \"{MARKUP}\\nline two\"\n", text, count=1,
+                      flags=re.M)
+        text = re.sub(r"^progress:.*(?:\n  - .*)*\n", lambda _m: progress, text, count=1, flags=re.M)
+        (odd / f"{new_id}.yaml").write_text(text + due, encoding="utf-8")
+    monkeypatch.setattr(shared_output, "MARKDOWN_SENDING_SHARE", 0.5)
+    one, two = run_both(run, monkeypatch, children, "report", "--format", "markdown", *options,
+                        env={"PORTCLI_LANG": lang})
+    same(one, two)
+    assert two.exit_code == 2 and "Traceback" not in two.stderr and children[-1] is True
+    total = two.stdout.rsplit("\n## ", 1)[1]
+    (row,) = [line for line in total.splitlines() if ":80 | " in line]  # in the overdue list, once
+    if lang == "en":  # the lists' head is this process's, its rows the child's: the days column right-aligned
+        for words in ("Days overdue", "Days left"):
+            assert f"\n| ID | Lead unit | Due | {words} | Measure | Latest progress |\n|---:|---|---|---:|---|---|\n| " \
+                   f"{markdown.escape(odd.name)}:" in total
+    assert row.count(" | ") == 5 and "<br>line two" in row and "\\*em\\*" in row and "p \\| q<br>r" in row
+    assert row.startswith(f"| {markdown.escape(odd.name)}:80 | ")
