@@ -81,10 +81,14 @@ def is_stale(m: Measure, as_of: date, plan: Plan | None, days: int = DEFAULT_STA
     return m.status != "done" and silent is not None and silent > days
 
 
+_FINISHING = frozenset({"done"})
+_MILESTONE_FINISHING = frozenset({"done", "ongoing"})
+
+
 def finishing_statuses(m: Measure) -> frozenset[str]:
     """The statuses in which a measure has met its deadline: done; for a milestone also ongoing
     (the milestone reached, the work goes on), as the overdue rule has it (SPEC §3)."""
-    return frozenset({"done", "ongoing"}) if m.deadline.kind == "milestone" else frozenset({"done"})
+    return _MILESTONE_FINISHING if m.deadline.kind == "milestone" else _FINISHING
 
 
 def is_finished(m: Measure) -> bool:
@@ -347,9 +351,10 @@ def facts(measures: Iterable[Measure], plan: Plan | Plans | None, as_of: date, d
     for m in measures:
         due = m.due
         was_due = due is not None and due <= as_of
-        what = (m.status, is_overdue(m, as_of), is_stale(m, as_of, plan_of(plan, m), stale_days), bool(m.extensions),
+        own = plan_of(plan, m)
+        what = (m.status, is_overdue(m, as_of), is_stale(m, as_of, own, stale_days), bool(m.extensions),
                 was_due, was_due and is_finished(m) and ((day := finished_on(m)) is None or day <= due),
-                is_due_soon(m, as_of, days_for(m, plan, days)))
+                is_due_soon(m, as_of, due_soon_days(own, days)))
         found.append(kinds.setdefault(what, what))
     return found
 
