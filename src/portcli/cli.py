@@ -558,10 +558,14 @@ def report(
             if write is not None or (html and sends):  # HTML's child writes its plans' rows of the table
                 if format is ReportFormat.table:
                     share = shared_output.TERMINAL_SENDING_SHARE if sends else shared_output.TERMINAL_AHEAD_SHARE
+                elif html:
+                    share = shared_output.HTML_SENDING_SHARE
+                elif not sends:
+                    share = shared_output.AHEAD_SHARE
+                elif format is ReportFormat.markdown:
+                    share = shared_output.MARKDOWN_SENDING_SHARE
                 else:
-                    share = shared_output.HTML_SENDING_SHARE if html else \
-                        shared_output.MARKDOWN_SENDING_SHARE if sends and format is ReportFormat.markdown else \
-                        shared_output.SENDING_SHARE if sends else shared_output.AHEAD_SHARE
+                    share = shared_output.SENDING_SHARE
                 whole = 0  # what a total in the terminal shows of its overdue and due-soon lists goes whole
                 if format is ReportFormat.table:
                     from .render import table
