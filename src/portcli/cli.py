@@ -576,8 +576,9 @@ def report(
                     sections = _sections(loaded, today, due_soon, None, stale_days, rank)
                     if send is not None:  # what the total needs of these plans: their registries, problems and tally
                         counted = query.tally(loaded.measures, sections.known)
-                        if html:  # and their charts, and their lists' rows
-                            shared_output.html_sent(loaded, counted, today, due_soon, send)
+                        if html:  # and their lists' rows, and their charts
+                            shared_output.sent_with_rows(loaded, counted, shared_output.html_shown(today), send,
+                                                         shared_output.html_charts(loaded, today, due_soon))
                         elif format is ReportFormat.markdown:  # and their lists' rows
                             shared_output.sent_with_rows(loaded, counted, shared_output.markdown_shown(today), send)
                         else:

@@ -575,11 +575,6 @@ def sent_with_rows(loaded: Loaded, counted, shown: Callable[[object, bool], obje
     send([shown(m, late) for m, late in later])
 
 
-def html_sent(loaded: Loaded, counted, as_of, days: int | None, send: Callable[[object], None]) -> None:
-    """What HTML's child started ahead sends of its plans (sent_with_rows), with their charts."""
-    sent_with_rows(loaded, counted, html_shown(as_of), send, html_charts(loaded, as_of, days))
-
-
 def rows_sent(r, ahead: Ahead, shown: Callable[[object, bool], object]) -> None:
     """Each of the child's measures in the total's overdue and due-soon lists (a Brief whose `shown` is
     a number, sent_with_rows) given its row, from the rows the child sent after its tally. When the
@@ -600,7 +595,7 @@ def html_report_ahead(own: Loaded, known: list[tuple], ahead: Ahead, total: Call
                       as_of, days: int | None, out: IO[str]):
     """html.report of a tree whose last plans the child started `ahead` loads itself: it sends what
     the total and the charts need of them (their registries, problems, tally and html_charts), then
-    the rows of their overdue and due-soon lists (html_sent), then writes their rows of the table of
+    the rows of their overdue and due-soon lists (sent_with_rows), then writes their rows of the table of
     every measure. This process has loaded its own plans (`own`; `known`: their facts): it writes their
     rows into a Spool, works out their charts and renders their lists' rows meanwhile; then, with what
     the child sent, the page up to the table (`total(sent, this process's tally)`: the total's report;
