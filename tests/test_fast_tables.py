@@ -501,3 +501,24 @@ def test_a_table_without_rows_looks_as_rich_draws_it(terminal):
             table.write_rows(g, [], [{}] * len(g.columns), Terminal.of(written))
             expected.print(g.rich())
             assert shown(written.file.getvalue()) == shown(expected.file.getvalue()), (width, g.title)
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_cells_longer_than_sixty_four_characters_are_cut_or_wrapped_as_rich_does_it(width, monkeypatch):
+    """A measure's text of more than 64 characters (short words are measured once a table, longer text
+    afresh): cut with … in the report's lists, wrapped in a column that wraps; wider or narrower than
+    its column, in Latin or Chinese."""
+    texts = ["a" * 70, "推动港口与船公司对接" * 7 + "。", "ab 天津 " * 12, "x" * 65 + "天津", "天" * 30]
+    rows = [([str(i), text, text], "red" if i % 2 else "") for i, text in enumerate(texts)]
+
+    def columns() -> Grid:
+        t = Grid([], box=False, show_header=False)
+        t.columns.append(Column(justify="right", no_wrap=True))
+        t.columns.append(Column(overflow="ellipsis"))
+        t.columns.append(Column(max_width=width // 3))
+        return t
+
+    kinds = [{}, {"no_wrap": True, "overflow": "ellipsis"}, {}]
+    for terminal in (False, True):
+        expected, written, _handed = drawings(columns, rows, kinds, width, terminal, monkeypatch)
+        assert shown(written) == shown(expected), terminal

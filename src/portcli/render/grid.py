@@ -172,8 +172,11 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
         """A cell on several lines, wrapped as rich wraps it."""
         kind, width, column = kinds[c], inner[c], columns[c]
         pieces = cell.split("\n")
-        if all(piece.isprintable() and cell_len(piece) <= width for piece in pieces):  # lines that fit, as they are
-            return [_fit(piece, width, column.justify) for piece in pieces]
+        # the lines of a list of measures were measured already, for the column's width (measured)
+        lengths = [(known_len(piece) if len(piece) <= 64 else cell_len(piece)) if piece.isprintable() else None
+                   for piece in pieces]
+        if all(length is not None and length <= width for length in lengths):  # lines that fit, as they are
+            return [_fit(piece, width, column.justify, length) for piece, length in zip(pieces, lengths)]
         overflow, no_wrap = kind.get("overflow") or column.overflow, kind.get("no_wrap", column.no_wrap)
         if not no_wrap:
             folded = wrap(cell, width, column.justify, overflow)
@@ -231,7 +234,7 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
             elif len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
                 length = known_len(plain)
             else:
-                length = cell_len(plain[:2 * width + 2])
+                length = known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * width + 2])
                 if "\n" in plain or "\t" in plain or (length > width and not (ellipsis[c] and isinstance(cell, str))):
                     said.append(None)
                     wrapped = True
