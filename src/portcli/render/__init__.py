@@ -28,6 +28,8 @@ def printable(text: str, *, one_line: bool = False) -> str:
     `one_line` escapes line breaks and tabs too: a problem is one line, and data must not
     forge another.
     """
+    if text.isprintable():  # each character escaped is one Python does not print (most text: none)
+        return text
     pattern = _CONTROLS_AND_BREAKS if one_line else _CONTROLS
     return pattern.sub(lambda m: escape(m.group()), text)
 
