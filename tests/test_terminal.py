@@ -390,6 +390,47 @@ def test_say_writes_what_rich_prints(where, sizes):
     assert not wrong, _report(wrong)
 
 
+PIECES_SAID = {
+    "the report's legend": [("进度：", ""), ("█", "green"), (" 已完成  ", ""), ("▓", "red"), (" 逾期  ", ""),
+                            ("░", "dim"), (" 其他", "")],
+    "styled at both ends": [("a", "bold"), (" b ", ""), ("c", "yellow")],
+    "an empty piece in a style": [("a", ""), ("", "red"), ("b", "italic")],
+    "all empty": [("", ""), ("", "bold")],
+    "a style portcli does not name": [("a", "magenta"), ("b", "bold underline")],
+    "wider than the width": [("x" * 50, "red"), ("y" * 50, "")],
+    "wide characters one over the width": [("中文" * 20, "green"), ("a", "")],
+    "exactly the width": [("中文" * 19, "green"), ("aa", "dim")],
+    "a control character": [("a", ""), ("\x1b[2J", "red")],
+    "spaces around": [("  a ", "bold"), ("  ", "")],
+}
+
+
+@pytest.mark.parametrize("where", list(SAY_ENVIRONMENTS))
+def test_say_pieces_writes_what_rich_prints(where, sizes):
+    sizes("no terminal")
+    env = SAY_ENVIRONMENTS[where]
+    wrong = []
+    for line, pieces in PIECES_SAID.items():
+        said, printed = io.StringIO(), io.StringIO()
+        detect(said, MIN_WIDTH, maker(said, env), env).say_pieces(pieces)
+        maker(printed, env)().print(Text.assemble(*pieces))
+        if said.getvalue() != printed.getvalue():
+            wrong.append(f"{line}: rich {printed.getvalue()!r}, say_pieces {said.getvalue()!r}")
+    assert not wrong, _report(wrong)
+
+
+@pytest.mark.parametrize("kind", ["record=True", "legacy_windows=True", "a terminal", "no_color", "standard colours"])
+def test_say_pieces_on_the_terminal_of_a_console(kind):
+    made = {**RICH_ONLY, **DRAWN_BY_PORTCLI}[kind]
+    for pieces in PIECES_SAID.values():
+        said, printed = made(), made()
+        Terminal.of(said).say_pieces(pieces)
+        printed.print(Text.assemble(*pieces))
+        assert said.file.getvalue() == printed.file.getvalue(), pieces
+        if said.record:
+            assert said.export_text(styles=True) == printed.export_text(styles=True, clear=False), pieces
+
+
 def test_say_to_a_real_pty_writes_what_rich_prints(ptys, sizes):
     sizes("fd 1 the real pty")
     master, pty = ptys()

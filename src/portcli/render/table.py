@@ -170,11 +170,11 @@ def report(r: Report, plan: Plan | None, console: Console) -> None:
                          [(str(row.overdue), "red" if row.overdue else "")], str(row.extended),
                          f"{row.completion:.0%}", bar_pieces(row.done, row.overdue, row.involved, width)], "")
                         for row in r.units], [plain] * len(columns), Terminal.of(console))
-    legend = Text(labelled(_("Progress"), ""))
+    legend = [(labelled(_("Progress"), ""), "")]
     for char, style, label in BAR_PARTS:
-        legend.append(char, style=style).append(" " + _(label) + "  ")
-    legend.rstrip()
-    console.print(legend)
+        legend += [(char, style), (" " + _(label) + "  ", "")]
+    legend[-1] = (legend[-1][0].rstrip(), "")
+    Terminal.of(console).say_pieces(legend)
     _ranking(console, r)
     scope = f" --as-of {r.as_of.isoformat()}" + (f" --unit {printable(r.unit)}" if r.unit else "")
     _listing(console, _("Overdue"), r.overdue, r.as_of, "red", lambda m: overdue_by((r.as_of - m.due).days),

@@ -96,7 +96,7 @@ class Terminal:
     def say(self, plain: str, styles: tuple[str, ...] = ()) -> None:
         """One line of text in `styles`: written at once when it is printable and fits, as rich
         prints it (rich prints a line in some 0.3 ms); else printed by rich."""
-        if self.rich_only or not plain.isprintable() or cell_width(plain) > self.width:
+        if not self._fits(plain):
             from rich.style import Style
             from rich.text import Text
 
@@ -105,6 +105,21 @@ class Terminal:
             return
         on, off = self.codes(styles) if plain else ("", "")  # rich styles no empty text
         self.file.write(f"{on}{plain}{off}\n")
+
+    def say_pieces(self, pieces: list[tuple[str, str]]) -> None:
+        """One line of pieces of text, each in its style: written at once as say() writes one, else
+        printed by rich as Text.assemble(*pieces)."""
+        if not self._fits("".join(plain for plain, _style in pieces)):
+            from rich.text import Text
+
+            self.console.print(Text.assemble(*pieces))
+            return
+        self.file.write("".join("{1}{0}{2}".format(plain, *self.codes((style,))) for plain, style in pieces if plain)
+                        + "\n")
+
+    def _fits(self, plain: str) -> bool:
+        """Whether `plain` is written as rich would print it: on one line, no character rich acts on."""
+        return not self.rich_only and plain.isprintable() and cell_width(plain) <= self.width
 
 
 def detect(file, min_width: int, make_console, environ=os.environ) -> Terminal:
