@@ -164,3 +164,32 @@ def test_commit_fields_holding_separators_are_read_whole(run, repo):
     commit(repo, subject, "2022-05-20T10:00:00+08:00", name="王\x1f工")
     changes = json.loads(run("history", "14", "--dir", repo / "measures", "--format", "json").stdout)
     assert [(c["author"], c["subject"], c["status_after"]) for c in changes][-1] == ("王\x1f工", subject, "blocked")
+
+
+def test_a_past_progress_entry_missing_its_date_or_unit_is_shown_with_what_it_has(run, repo):
+    """A hand-edited file of the past may hold progress entries without a date or a unit: each is
+    shown as `date unit：note`, with what is missing left out (no stray space), the status when there
+    is no note."""
+    path = repo / "measures" / "14.yaml"
+    text = path.read_text(encoding="utf-8").replace("progress: []", "progress:\n"
+                                                   "  - {by: 天津海关, note: 无日期的进展}\n"
+                                                   "  - {date: 2022-05-20, note: 只有日期}\n"
+                                                   "  - {date: 2022-05-21, by: 海关, status: blocked}\n")
+    assert "无日期的进展" in text
+    good = path.read_bytes()
+    path.write_text(text, encoding="utf-8")
+    commit(repo, "hand edit", "2022-05-22T10:00:00+08:00")
+    path.write_bytes(good)  # today's file reads: history is asked of a measure that exists
+    commit(repo, "mended", "2022-05-23T10:00:00+08:00")
+
+    table = run("history", "14", "--dir", repo / "measures", env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.stderr
+    from rich.cells import cell_len
+
+    lines = table.stdout.splitlines()
+    starts = {}  # where each line of the Recorded cell starts, in cells: no stray space before any
+    for said in ("天津海关：无日期的进展", "2022-05-20：只有日期", "2022-05-21 海关：受阻"):
+        found = [line for line in lines if said in line]
+        assert found, (said, table.stdout)
+        starts[said] = cell_len(found[0][:found[0].index(said)])
+    assert len(set(starts.values())) == 1, (starts, table.stdout)

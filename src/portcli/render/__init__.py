@@ -120,7 +120,7 @@ def latest_progress(m) -> str:
 def progress_line(when, by: str | None, note: str | None, status: str | None) -> str:
     """A progress entry as one line: 2022-05-20 天津海关：完成系统对接测试 (the status when no note)."""
     said = note or (status_word(status) if status in STATUSES else status or "")
-    return labelled(" ".join(str(part) for part in (when, by) if part), said)
+    return labelled(f"{when} {by}" if when and by else f"{when or by or ''}", said)
 
 
 # The weekly bulletin's sections (report --since, the stale measures, the per-unit figures), said the
