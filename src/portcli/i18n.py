@@ -101,6 +101,7 @@ def use(language: str) -> None:
     Chinese catalog costs more than the rest of its start."""
     global _active, current
     current, _active = language, None
+    _said.clear()
     if not any(name in sys.modules for name in ("click", "typer")):
         return  # nothing of click to bind: where its messages are said, it is imported before use() (cli.py)
     _active = translation(language)
@@ -122,8 +123,17 @@ def _translations() -> _gettext.NullTranslations:
     return _active
 
 
+# Each message as the language says it, once looked up: a report of 100,000 measures says some of
+# them (a progress line's colon, a list's 、) for every measure, and a catalog lookup is a call of
+# gettext's Python code.
+_said: dict[str, str] = {}
+
+
 def _(message: str) -> str:
-    return _translations().gettext(message)
+    said = _said.get(message)
+    if said is None:
+        said = _said[message] = _translations().gettext(message)
+    return said
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
