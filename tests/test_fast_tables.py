@@ -522,3 +522,81 @@ def test_cells_longer_than_sixty_four_characters_are_cut_or_wrapped_as_rich_does
     for terminal in (False, True):
         expected, written, _handed = drawings(columns, rows, kinds, width, terminal, monkeypatch)
         assert shown(written) == shown(expected), terminal
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_the_reports_legend_is_printed_as_rich_prints_it(folders, language, terminal):
+    """The legend under the per-unit table (written by Terminal.say_pieces) is, byte for byte, what rich
+    printed for it: the label, each bar character in its colour and its name plain, the spaces after the
+    last name stripped. (test_the_report_looks_as_rich_draws_it prints the legend the same way on both sides.)"""
+    from portcli import i18n
+
+    i18n.use(language)
+    loaded = load(folders["varied"])
+    r = query.report(loaded.measures, loaded.plan, DAYS[1], 14, None)
+    written, expected = console(80, terminal), console(80, terminal)
+    table.report(r, loaded.plan, written)
+    legend = Text(_("{label}: {value}").format(label=_("Progress"), value=""))
+    for char, style, name in table.BAR_PARTS:
+        legend.append(char, style=style).append(" " + _(name) + "  ")
+    legend.rstrip()
+    expected.print(legend)
+    said = expected.file.getvalue()
+    assert said in written.file.getvalue().splitlines(keepends=True), (said, written.file.getvalue())
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_line_of_more_than_sixty_four_characters_in_a_wide_column_is_measured_whole(terminal, monkeypatch):
+    """A cell's line longer than 64 characters is measured in full, not in part, when it decides whether
+    the line fits its column as it is: 64 Latin letters and two Chinese characters take 68 cells, more
+    than a column 66 wide, and are wrapped as rich wraps them."""
+    text = "x" * 64 + "天津"
+    rows = [([f"{text}\nab", "1"], "")]
+
+    def columns() -> Grid:
+        t = Grid([])
+        t.columns.append(Column("Measure", max_width=66))
+        t.columns.append(Column("N", justify="right", no_wrap=True))
+        return t
+
+    expected, written, _handed = drawings(columns, rows, [{}, {}], 120, terminal, monkeypatch)
+    assert shown(written) == shown(expected)
+
+
+@pytest.mark.parametrize("kinds", [
+    [{}, {}],
+    pytest.param([{"no_wrap": True, "overflow": "ellipsis"}] * 2, marks=pytest.mark.xfail(
+        strict=True, reason="the … path cuts plain[:2 * width + 2], here only zero-width characters")),
+])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_zero_width_characters_in_a_narrow_column_are_measured_whole(terminal, kinds, monkeypatch):
+    """A cell whose first characters take no cells (combining accents, zero-width spaces) is measured in
+    full: "\u0301" * 12 + "abcdefgh" is 20 characters but 8 cells, too wide for a column of 5, and is
+    wrapped (or cut with …) as rich does it, not padded as if it were 0 cells wide."""
+    rows = [(["\u0301" * 12 + "abcdefgh", "\u200b" * 12 + "abcdefgh"], "")]
+
+    def columns() -> Grid:
+        t = Grid([], show_header=False)
+        t.columns.append(Column(max_width=5, overflow="ellipsis"))
+        t.columns.append(Column(max_width=5))
+        return t
+
+    expected, written, _handed = drawings(columns, rows, kinds, 40, terminal, monkeypatch)
+    assert shown(written) == shown(expected)
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_tab_in_a_cell_of_several_lines_is_expanded_as_rich_expands_it(terminal, monkeypatch):
+    """A line with a tab is not written as it is even when it is short: rich expands the tab to the
+    next stop of 8 cells, a line of a cell of several lines as any other."""
+    rows = [(["a\tb\nc", "1"], ""), (["天\t津", "22"], "red")]
+
+    def columns() -> Grid:
+        t = Grid([])
+        t.columns.append(Column("Unit", max_width=20))
+        t.columns.append(Column("N", justify="right", no_wrap=True))
+        return t
+
+    expected, written, _handed = drawings(columns, rows, [{}, {}], 40, terminal, monkeypatch)
+    assert shown(written) == shown(expected)

@@ -143,3 +143,15 @@ def test_messages_built_from_the_command_line_are_escaped(run, measures_dir, arg
     assert result.exit_code == 2
     assert shown in result.stderr and not RAW.search(result.stderr)
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_every_character_printable_escapes_is_one_python_does_not_print():
+    """printable() returns text str.isprintable() accepts as it is, without its pattern: that is only
+    right while every character the pattern escapes (line breaks and tabs too) is one Python does not
+    print. A printable character added to the pattern would go through unescaped."""
+    from portcli import render
+
+    escaped = re.compile(render._CONTROLS_AND_BREAKS.pattern)  # a superset of _CONTROLS
+    caught = [code for code in range(0x110000) if escaped.match(chr(code))]
+    assert len(caught) > 2000  # C0, C1, DEL, bidi controls, surrogates, breaks
+    assert not [hex(code) for code in caught if chr(code).isprintable()]
