@@ -13,7 +13,7 @@ import functools
 import re
 
 from .terminal import Terminal
-from .widths import cell_width, cut_to, is_simple
+from .widths import cell_width, cut_to, is_simple, simple_width
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (test_fast_path)
 if TYPE_CHECKING:
@@ -57,6 +57,11 @@ class Grid:
 # stays flat.
 ROWS_PER_BLOCK = 1000
 
+# Text up to this long is measured once a table, through its cache: units, dates, statuses and the
+# lines of a list of measures recur (in the column's widths, then in its lines). Longer text, a
+# measure's, is measured where it is met, and only as far as its column needs.
+SHORT_TEXT = 64
+
 Cell = "str | list[tuple[str, str]]"  # a cell's words, or its pieces, each with a style of its own
 
 
@@ -83,9 +88,13 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
     known_len = functools.lru_cache(maxsize=4096)(cell_len)  # units, deadlines, statuses, dates: the same words
 
     def measured(plain: str, cap: int) -> int:
-        # Enough of the text to tell its width up to the column's cap (a character is at least one
-        # cell wide, and rich never makes a column wider than its max_width).
-        return known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * cap])
+        """The cells of `plain`, exact up to `cap` (rich never makes a column wider than its max_width)."""
+        if len(plain) <= SHORT_TEXT:
+            return known_len(plain)
+        # 2 * cap characters of text is_simple accepts are at least 2 * cap cells: enough to tell.
+        # Other text may start with characters of no width (combining marks): it is measured whole.
+        head = simple_width(plain[:2 * cap])
+        return head if head is not None else cell_len(plain)
 
     def widest_line(plain: str, cap: int) -> int:
         """The cells of the widest line of `plain` (as Text.__rich_measure__ splits it), exact up to `cap`."""
@@ -100,7 +109,7 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
             # column already at its cap, changes nothing: a long measure text is measured once.
             if most[c] >= min(len(plain) if plain.isascii() else 2 * len(plain), caps[c]):
                 continue
-            most[c] = max(most[c], (short_widest_line if len(plain) <= 64 else widest_line)(plain, caps[c]))
+            most[c] = max(most[c], (short_widest_line if len(plain) <= SHORT_TEXT else widest_line)(plain, caps[c]))
     max_width = terminal.width
     headers = [short_widest_line(column.header, max_width) if table.show_header else 0 for column in columns]
     widths = _widths(table, [max(cells, header) for cells, header in zip(most, headers)], max_width)
@@ -172,9 +181,8 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
         """A cell on several lines, wrapped as rich wraps it."""
         kind, width, column = kinds[c], inner[c], columns[c]
         pieces = cell.split("\n")
-        # the lines of a list of measures were measured already, for the column's width (measured)
-        lengths = [(known_len(piece) if len(piece) <= 64 else cell_len(piece)) if piece.isprintable() else None
-                   for piece in pieces]
+        lengths = [(known_len(piece) if len(piece) <= SHORT_TEXT else cell_len(piece)) if piece.isprintable()
+                   else None for piece in pieces]
         if all(length is not None and length <= width for length in lengths):  # lines that fit, as they are
             return [_fit(piece, width, column.justify, length) for piece, length in zip(pieces, lengths)]
         overflow, no_wrap = kind.get("overflow") or column.overflow, kind.get("no_wrap", column.no_wrap)
@@ -234,13 +242,15 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
             elif len(plain) * 2 <= width and plain.isprintable():  # it fits, whatever its characters
                 length = known_len(plain)
             else:
-                length = known_len(plain) if len(plain) <= 64 else cell_len(plain[:2 * width + 2])
-                if "\n" in plain or "\t" in plain or (length > width and not (ellipsis[c] and isinstance(cell, str))):
+                several = "\n" in plain or "\t" in plain  # wrapped, whatever its width: not measured here
+                length = 0 if several else measured(plain, width + 1)
+                if several or (length > width and not (ellipsis[c] and isinstance(cell, str))):
                     said.append(None)
                     wrapped = True
                     continue
-                if length > width:
-                    said.append([(set_cell_size(plain[:2 * width + 2], width - 1) + "…", cell_style)])
+                if length > width:  # cut from enough of it, as measured() measures it
+                    head = plain[:2 * width + 2]
+                    said.append([(set_cell_size(head if is_simple(head) else plain, width - 1) + "…", cell_style)])
                     continue
             if isinstance(cell, str):
                 said.append([(_fit(cell, width, justify[c], length), cell_style)])

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-# Text of these characters only (Latin, punctuation, CJK ideographs and their punctuation, kana,
-# full-width forms: what measures are written in; box drawing and block elements: the report's bars)
-# joins no grapheme clusters, and each character is one column wide below U+3000 and two from there
-# on, as rich counts them in a terminal and as Unicode's East Asian Width (W, F) has them for a
-# spreadsheet (tests/test_fast_tables.py and tests/test_export.py check every one). Such text is measured by counting; any other character by
-# rich, or unicodedata, one at a time (most of the time of a long table or a big workbook).
+# Text of these characters only (Latin, punctuation, CJK ideographs and their punctuation, kana, full-width
+# forms: what measures are written in; box drawing and block elements: the report's bars) joins no grapheme
+# clusters, and each character is one column wide below U+3000 and two from there on, as rich counts them in a
+# terminal and as Unicode's East Asian Width (W, F) has them for a spreadsheet (tests/test_fast_tables.py and
+# tests/test_export.py check every one). Such text is measured by counting; any other character by rich, or
+# unicodedata, one at a time (most of the time of a long table or a big workbook).
 _NARROW = "\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2500-\u259f"
 _WIDE = "\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60\uffe0-\uffe6"
 _SIMPLE = re.compile(f"[{_NARROW}{_WIDE}]*")
