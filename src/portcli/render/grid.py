@@ -13,7 +13,7 @@ import functools
 import re
 
 from .terminal import Terminal
-from .widths import cell_width, cut_to, is_simple, simple_width
+from .widths import cell_width, cut_to, is_simple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (test_fast_path)
 if TYPE_CHECKING:
@@ -89,12 +89,7 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
 
     def measured(plain: str, cap: int) -> int:
         """The cells of `plain`, exact up to `cap` (rich never makes a column wider than its max_width)."""
-        if len(plain) <= SHORT_TEXT:
-            return known_len(plain)
-        # 2 * cap characters of text is_simple accepts are at least 2 * cap cells: enough to tell.
-        # Other text may start with characters of no width (combining marks): it is measured whole.
-        head = simple_width(plain[:2 * cap])
-        return head if head is not None else cell_len(plain)
+        return known_len(plain) if len(plain) <= SHORT_TEXT else cell_len(_enough(plain, cap))
 
     def widest_line(plain: str, cap: int) -> int:
         """The cells of the widest line of `plain` (as Text.__rich_measure__ splits it), exact up to `cap`."""
@@ -181,8 +176,7 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
         """A cell on several lines, wrapped as rich wraps it."""
         kind, width, column = kinds[c], inner[c], columns[c]
         pieces = cell.split("\n")
-        lengths = [(known_len(piece) if len(piece) <= SHORT_TEXT else cell_len(piece)) if piece.isprintable()
-                   else None for piece in pieces]
+        lengths = [measured(piece, width + 1) if piece.isprintable() else None for piece in pieces]
         if all(length is not None and length <= width for length in lengths):  # lines that fit, as they are
             return [_fit(piece, width, column.justify, length) for piece, length in zip(pieces, lengths)]
         overflow, no_wrap = kind.get("overflow") or column.overflow, kind.get("no_wrap", column.no_wrap)
@@ -248,9 +242,8 @@ def write_rows(table: Grid, rows: list[tuple[list[Cell], str]], kinds: list[dict
                     said.append(None)
                     wrapped = True
                     continue
-                if length > width:  # cut from enough of it, as measured() measures it
-                    head = plain[:2 * width + 2]
-                    said.append([(set_cell_size(head if is_simple(head) else plain, width - 1) + "…", cell_style)])
+                if length > width:
+                    said.append([(set_cell_size(_enough(plain, width + 1), width - 1) + "…", cell_style)])
                     continue
             if isinstance(cell, str):
                 said.append([(_fit(cell, width, justify[c], length), cell_style)])
@@ -391,6 +384,14 @@ def _cropped(pieces: list[tuple[str, str]], width: int) -> list[tuple[str, str]]
             out.append((cut_to(plain, width - used), style))
             break
     return out
+
+
+def _enough(plain: str, cap: int) -> str:
+    """As much of `plain` as its width up to `cap` cells, and its first `cap` cells, depend on: 2 * cap
+    characters of text is_simple accepts (each at least one cell); any other text whole (it may start
+    with characters of no width, combining marks)."""
+    head = plain[:2 * cap]
+    return head if is_simple(head) else plain
 
 
 def _fit(plain: str, width: int, justify: str, length: int | None = None) -> str:
