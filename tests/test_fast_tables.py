@@ -546,21 +546,25 @@ def test_the_reports_legend_is_printed_as_rich_prints_it(folders, language, term
     assert said in written.file.getvalue().splitlines(keepends=True), (said, written.file.getvalue())
 
 
+@pytest.mark.parametrize("rows, measure_width, width", [
+    # 64 Latin letters and two Chinese characters take 68 cells, more than a column 66 wide: a line longer
+    # than 64 characters is measured in full when it decides whether the line fits as it is
+    pytest.param([([f"{'x' * 64}天津\nab", "1"], "")], 66, 120, id="a line over 64 characters"),
+    # rich expands a tab to the next stop of 8 cells, a line of a cell of several lines as any other
+    pytest.param([(["a\tb\nc", "1"], ""), (["天\t津", "22"], "red")], 20, 40, id="a tab"),
+])
 @pytest.mark.parametrize("terminal", [False, True])
-def test_a_line_of_more_than_sixty_four_characters_in_a_wide_column_is_measured_whole(terminal, monkeypatch):
-    """A cell's line longer than 64 characters is measured in full, not in part, when it decides whether
-    the line fits its column as it is: 64 Latin letters and two Chinese characters take 68 cells, more
-    than a column 66 wide, and are wrapped as rich wraps them."""
-    text = "x" * 64 + "天津"
-    rows = [([f"{text}\nab", "1"], "")]
-
+def test_a_line_of_a_cell_of_several_lines_not_to_be_written_as_it_is_is_wrapped_as_rich_wraps_it(
+        rows, measure_width, width, terminal, monkeypatch):
+    """A line that looks short but is not (over 64 characters, or holding a tab) is wrapped or expanded
+    as rich does it, not written as it is."""
     def columns() -> Grid:
         t = Grid([])
-        t.columns.append(Column("Measure", max_width=66))
+        t.columns.append(Column("Measure", max_width=measure_width))
         t.columns.append(Column("N", justify="right", no_wrap=True))
         return t
 
-    expected, written, _handed = drawings(columns, rows, [{}, {}], 120, terminal, monkeypatch)
+    expected, written, _handed = drawings(columns, rows, [{}, {}], width, terminal, monkeypatch)
     assert shown(written) == shown(expected)
 
 
@@ -583,20 +587,4 @@ def test_zero_width_characters_in_a_narrow_column_are_measured_whole(terminal, k
         return t
 
     expected, written, _handed = drawings(columns, rows, kinds, 40, terminal, monkeypatch)
-    assert shown(written) == shown(expected)
-
-
-@pytest.mark.parametrize("terminal", [False, True])
-def test_a_tab_in_a_cell_of_several_lines_is_expanded_as_rich_expands_it(terminal, monkeypatch):
-    """A line with a tab is not written as it is even when it is short: rich expands the tab to the
-    next stop of 8 cells, a line of a cell of several lines as any other."""
-    rows = [(["a\tb\nc", "1"], ""), (["天\t津", "22"], "red")]
-
-    def columns() -> Grid:
-        t = Grid([])
-        t.columns.append(Column("Unit", max_width=20))
-        t.columns.append(Column("N", justify="right", no_wrap=True))
-        return t
-
-    expected, written, _handed = drawings(columns, rows, [{}, {}], 40, terminal, monkeypatch)
     assert shown(written) == shown(expected)
