@@ -245,6 +245,11 @@ def seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
+def took(value: float) -> str:
+    """A duration to read in a sentence: milliseconds below a second, where "0.00 s" said nothing."""
+    return f"{value:.2f} s" if value >= 1 else f"{value * 1000:.1f} ms"
+
+
 def fmt_ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}×"
 
@@ -422,33 +427,41 @@ def measure_size(n: int, runs: int, portcli: list[str], base_env: dict[str, str]
 
 # --- why a goal is missed: measured, not told --------------------------------------------------
 
-def profile(argv: list[str], env: dict[str, str], python: str) -> str:
-    """Where one run of a portcli command spends its time: imports (-X importtime), loading the
-    folder and the functions with the most own time (cProfile)."""
-    module_argv = argv[1:]  # argv[0] is the console script; run it as `python -m portcli`
-    imports = subprocess.run([python, "-X", "importtime", "-m", "portcli", *module_argv], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+def import_us(argv: list[str], env: dict[str, str]) -> int:
+    """The microseconds of a run's top-level imports, as -X importtime counts them."""
+    imports = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
     total_us = 0
     for line in imports.splitlines():
         found = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
         if found and not found.group(2).startswith(" "):  # a top-level import: its cumulative time
             total_us += int(found.group(1))
+    return total_us
+
+
+def profile(argv: list[str], env: dict[str, str], python: str) -> str:
+    """Where one run of a portcli command spends its time: imports (-X importtime), loading the
+    folder and the functions with the most own time (cProfile)."""
+    module_argv = argv[1:]  # argv[0] is the console script; run it as `python -m portcli`
+    # What the command imports, as users run it (the console script: no runpy), beyond what the
+    # interpreter imports for `python -c pass` (site, encodings).
+    total_us = import_us([python, "-X", "importtime", *argv], env) \
+        - import_us([python, "-X", "importtime", "-c", "pass"], env)
     with tempfile.NamedTemporaryFile(suffix=".prof") as out:
         subprocess.run([python, "-m", "cProfile", "-o", out.name, "-m", "portcli", *module_argv], env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             stats = pstats.Stats(out.name)
         except Exception:
-            return f"imports {total_us / 1e6:.3f} s (cProfile gave nothing)"
+            return f"imports {took(total_us / 1e6)} (cProfile gave nothing)"
     entries = stats.stats  # {(file, line, name): (calls, primitive, tottime, cumtime, callers)}
     total = max((v[3] for v in entries.values()), default=0.0)
     loading = max((v[3] for (file, _, name), v in entries.items()
                    if file.endswith(os.path.join("portcli", "load.py")) and name in ("load_tree", "load", "load_plans")),
                   default=0.0)
     top = sorted(entries.items(), key=lambda kv: kv[1][2], reverse=True)[:5]
-    named = ", ".join(f"`{Path(file).name}:{name}` {v[2]:.2f} s" for (file, _, name), v in top)
-    return (f"imports {total_us / 1e6:.3f} s (-X importtime, a run of its own); under cProfile {total:.2f} s in "
-            f"all, {loading:.2f} s of it loading the folder (`load_tree`; or part of it, `load_plans`, while a "
+    named = ", ".join(f"`{Path(file).name}:{name}` {took(v[2])}" for (file, _, name), v in top)
+    return (f"imports {took(total_us / 1e6)} beyond `python -c pass`'s (-X importtime, runs of their own); under cProfile {took(total)} in "
+            f"all, {took(loading)} of it loading the folder (`load_tree`; or part of it, `load_plans`, while a "
             f"child loads the rest); most own time: {named}")
 
 
