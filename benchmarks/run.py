@@ -107,13 +107,13 @@ class Pair:
         return self.median("ours") / self.median("theirs") if self.theirs_runs else None
 
     def saved(self) -> dict:
-        return {"key": self.key, "ours": self.ours, "theirs": self.theirs,
+        return {"key": self.key, "ours": self.ours, "theirs": self.theirs, "tty": self.tty,
                 "ours_runs": [[r.seconds, r.max_rss_kib] for r in self.ours_runs],
                 "theirs_runs": [[r.seconds, r.max_rss_kib] for r in self.theirs_runs]}
 
     @classmethod
     def restored(cls, data: dict) -> "Pair":
-        pair = cls(data["key"], data["ours"], data["theirs"])
+        pair = cls(data["key"], data["ours"], data["theirs"], data.get("tty", False))
         pair.ours_runs = [Run(s, k, 0) for s, k in data["ours_runs"]]
         pair.theirs_runs = [Run(s, k, 0) for s, k in data["theirs_runs"]]
         return pair
@@ -211,6 +211,11 @@ def taskwarrior_tasks(measures: list[dict], today: date) -> list[dict]:
     return tasks
 
 
+def taskwarrior_env(where: Path, env: dict[str, str]) -> dict[str, str]:
+    """`env` for Taskwarrior with the database in `where` (build_taskwarrior)."""
+    return {**env, "TASKRC": str(where / "taskrc"), "TASKDATA": str(where / "data")}
+
+
 def build_taskwarrior(measures: list[dict], where: Path, env: dict[str, str]) -> dict[str, str]:
     """A Taskwarrior database of the same items. One that an earlier run imported from the very same
     tasks is kept: importing 100,000 tasks takes Taskwarrior 12 minutes or more here, and the
@@ -219,7 +224,7 @@ def build_taskwarrior(measures: list[dict], where: Path, env: dict[str, str]) ->
     tasks = where / "tasks.json"
     imported = where / "imported"  # written once the import and the first `task list` have finished
     text = json.dumps(taskwarrior_tasks(measures, date.today()), ensure_ascii=False)
-    env = {**env, "TASKRC": str(rc), "TASKDATA": str(where / "data")}
+    env = taskwarrior_env(where, env)
     if imported.exists() and tasks.exists() and tasks.read_text(encoding="utf-8") == text:
         return env
     if where.exists():
@@ -465,6 +470,21 @@ def profile(argv: list[str], env: dict[str, str], python: str) -> str:
             f"child loads the rest); most own time: {named}")
 
 
+def terminal_output(pair: Pair, env: dict[str, str], env_theirs: dict[str, str]) -> str:
+    """What a command drawn on the pseudo-terminal writes there, against its counterpart, and what
+    writing those bytes costs the terminal alone (`cat` of them): time no renderer can save."""
+    ours = measure(pair.ours, env, tty=True, keep_output=True, ok=(2,)).stdout.replace(b"\r\n", b"\n")
+    theirs = measure(pair.theirs, env_theirs, tty=True, keep_output=True).stdout if pair.theirs else b""
+    with tempfile.NamedTemporaryFile() as written:
+        written.write(ours)
+        written.flush()
+        cat = statistics.median(measure(["cat", written.name], env, tty=True).seconds for _ in range(5))
+    versus = f" (`{' '.join(pair.theirs)}`: {len(theirs) / 1e3:,.1f} kB)" if pair.theirs else ""
+    lines = ours.count(b"\n")
+    return (f"; its output: {len(ours) / 1e6:.1f} MB in {lines:,} lines{versus}, and `cat` of those "
+            f"bytes on the same pseudo-terminal takes {took(cat)} (median of 5)")
+
+
 # --- the goals --------------------------------------------------------------------------------
 
 def goals(sizes: dict[int, dict[str, Pair]]) -> list[tuple[str, bool, str, int, str | None]]:
@@ -600,7 +620,8 @@ def main(argv: list[str] | None = None) -> int:
             floor = sizes[n]["python -c pass"].median()
             missed_why[goal] = (f"median {pair.median():.3f} s, peak {pair.peak_mib():.0f} MiB (`python -c pass` "
                                 f"{floor:.3f} s at this N); one run profiled: "
-                                + profile(pair.ours, env, sys.executable))
+                                + profile(pair.ours, env, sys.executable)
+                                + (terminal_output(pair, env, taskwarrior_env(WORK / f"task{n}", base_env)) if pair.tty else ""))
     report = render(sizes, saved, args.runs, load_before, load_average(), missed_why, met)
     print(report)
     if not args.no_write:
