@@ -232,6 +232,39 @@ def test_overdue_on_the_fast_path_answers_from_the_data(folders):
     assert [m["id"] for m in json.loads(result.stdout)] == [4, 1, 10]
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "typer's path"])
+@pytest.mark.parametrize("collecting", [True, False], ids=["collector on", "collector off"])
+def test_the_modules_are_imported_with_the_collector_off_and_the_command_runs_as_the_caller_had_it(
+        fast, collecting, folders):
+    """entry.main turns the cyclic garbage collector off while it imports what the command needs (issue 16),
+    and the command runs with it as it was: on for a process that had it on, off for a caller that had
+    turned it off. Watched in a fresh interpreter, where the imports happen: the state when portcli.commands
+    (and on typer's path typer) is imported, and when the command itself imports its JSON renderer."""
+    code = ("import gc, json, sys\n"
+            "seen = {}\n"
+            "class Watch:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        seen.setdefault(name, gc.isenabled())\n"
+            "sys.meta_path.insert(0, Watch())\n"
+            f"{'' if collecting else 'gc.disable()'}\n"
+            "from portcli import entry\n"
+            "try:\n"
+            "    entry.main(sys.argv[1:])\n"
+            "except SystemExit as end:\n"
+            "    assert not end.code, end.code\n"
+            "sys.stdout.flush()\n"
+            "wanted = ('portcli.commands', 'typer', 'portcli.render.json')\n"
+            "sys.stderr.write('\\nSEEN ' + json.dumps([{n: seen.get(n) for n in wanted}, gc.isenabled()]))\n")
+    args = ["overdue", "--dir", str(folders["varied"]), "--as-of", AS_OF, "-f", "json"]
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=120,
+                            env=environment(None if fast else {"PORTCLI_NO_FAST_PATH": "1"}))
+    assert result.returncode == 0, result.stderr
+    assert [m["id"] for m in json.loads(result.stdout)] == [4, 1, 10]  # as test_overdue_on_the_fast_path… works out
+    imported, after = json.loads(result.stderr.decode().rpartition("\nSEEN ")[2])
+    assert imported == {"portcli.commands": False, "typer": None if fast else False, "portcli.render.json": collecting}
+    assert after is collecting
+
+
 LAUNCHER = Path(__file__).parents[1] / "scripts" / "portcli"  # the `portcli` command setup.py installs
 
 
