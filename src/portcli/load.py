@@ -7,7 +7,6 @@ saves reading files that have not changed; what it gives equals what reading the
 from __future__ import annotations
 
 import gc
-import operator
 import os
 
 from . import cache
@@ -16,7 +15,7 @@ from .model import FIRST_YEAR, LAST_YEAR, Measure, Plan
 from .plans import Plans
 from .i18n import Message
 from .problem import Problem
-from .values import Value
+from .values import Value, attrgetter
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -173,7 +172,7 @@ def _load(directory: str, plan_name: str | None, code: tuple | None, names: list
     return Loaded(plan, measures, problems, directory)
 
 
-_by_id = operator.attrgetter("id")
+_by_id = attrgetter("id")
 
 
 def _year_of_broken_plan(directory: str) -> Plan | None:

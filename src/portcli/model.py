@@ -5,8 +5,6 @@ questions that depend on "today" live in ``query``.
 """
 from __future__ import annotations
 
-import unicodedata
-
 from .i18n import Message
 from .values import Frozen, cached_property, date
 
@@ -41,6 +39,8 @@ def in_range(day: date, text: str) -> date:
 
 def fold(name: str) -> str:
     """A name as compared: case, full-width forms and outer spaces aside (天津港(集团) is 天津港（集团）)."""
+    import unicodedata  # here: 0.3 ms of a query that compares no name (issue 16)
+
     return unicodedata.normalize("NFKC", name).strip().casefold()
 
 

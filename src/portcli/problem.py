@@ -4,10 +4,8 @@ Every reader and checker returns these rather than raising, so one pass collects
 """
 from __future__ import annotations
 
-import reprlib
-
 from .i18n import Message
-from .values import Frozen
+from .values import Frozen, cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the everyday queries do not (test_fast_path)
 if TYPE_CHECKING:
@@ -63,10 +61,16 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...], *, already_clo
 
 def shown(value: Any) -> str:
     """A value as a message quotes it: repr, but short, and safe for deeply nested lists."""
-    return _SHORT_REPR.repr(value)
+    return _short_repr().repr(value)
 
 
-_SHORT_REPR = reprlib.Repr()
-_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 60
-_SHORT_REPR.maxlevel = 3
+@cache
+def _short_repr():
+    """Made when a value is first quoted: reprlib is 0.3 ms of a query that quotes none (issue 16)."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    short.maxlevel = 3
+    return short
 
