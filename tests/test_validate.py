@@ -86,6 +86,20 @@ def test_one_problem_precisely_located(run, measures_dir, name):
     assert "1 problem in 1 file; 24 valid measures" in result.stdout
 
 
+def test_a_long_value_is_quoted_cut_to_sixty_characters_at_its_middle(run, measures_dir):
+    """A value a message quotes is written as Python writes it, but no longer than 60 characters: its first 28,
+    "...", its last 29 (problem.shown). Here a YAML timestamp with a zone where a key-task number belongs."""
+    from datetime import datetime, timedelta, timezone
+
+    path = measures_dir / "05.yaml"
+    replace_line(path, "task:", "task: 2022-01-01T10:10:10.123456+01:00")
+    result = run("validate", "--dir", measures_dir)
+    whole = repr(datetime(2022, 1, 1, 10, 10, 10, 123456, tzinfo=timezone(timedelta(hours=1))))
+    assert len(whole) > 60
+    assert _problem_lines(result.stderr) == [
+        f"{path}:{line_of(path, 'task:')}: `task` must be a key-task number, not {whole[:28]}...{whole[-29:]}"]
+
+
 def test_duplicate_id_names_both_files(run, measures_dir):
     replace_line(measures_dir / "09.yaml", "id:", "id: 11")
     result = run("validate", "--dir", measures_dir)
