@@ -144,7 +144,7 @@ def test_a_json_reports_child_loads_the_last_plans_itself_and_this_process_only_
     counted_start, load_plans, load_tree = child.start, load.load_plans, commands.load_tree
     monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (order.append(names), load_plans(folder, names, **kw))[1])
-    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args, **kw: (order.append("tree loaded"), load_tree(*args, **kw))[1])
     one, two = run_both(run, monkeypatch, children, "report", "--format", "json")
     same(one, two)
     mine = [name for name in PLANS if name not in theirs]
@@ -175,7 +175,7 @@ def test_an_html_reports_child_loads_the_last_plans_itself_and_writes_their_rows
     counted_start, load_plans, load_tree = child.start, load.load_plans, commands.load_tree
     monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (order.append(names), load_plans(folder, names, **kw))[1])
-    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args, **kw: (order.append("tree loaded"), load_tree(*args, **kw))[1])
     one, two = run_both(run, monkeypatch, children, "report", "--format", "html")
     same(one, two)
     mine = [name for name in PLANS if name not in theirs]
@@ -206,7 +206,7 @@ def test_a_markdown_or_terminal_reports_child_too_writes_the_last_plans_sections
     order = []
     counted_start, load_tree, load_plans = child.start, commands.load_tree, load.load_plans
     monkeypatch.setattr(child, "start", lambda theirs, **kw: (order.append("child started"), counted_start(theirs, **kw))[1])
-    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args, **kw: (order.append("tree loaded"), load_tree(*args, **kw))[1])
     monkeypatch.setattr(load, "load_plans", lambda folder, names, **kw: (order.append(names), load_plans(folder, names, **kw))[1])
     one, two = run_both(run, monkeypatch, children, "report", "--format", format)
     same(one, two)
@@ -969,7 +969,7 @@ def test_with_a_step_summary_to_write_this_process_loads_every_plan_and_the_chil
     order = []
     real_start, load_tree = child.start, commands.load_tree
     monkeypatch.setattr(child, "start", lambda theirs, early=False: (order.append(("child", early)), real_start(theirs, early))[1])
-    monkeypatch.setattr(commands, "load_tree", lambda *args: (order.append("tree loaded"), load_tree(*args))[1])
+    monkeypatch.setattr(commands, "load_tree", lambda *args, **kw: (order.append("tree loaded"), load_tree(*args, **kw))[1])
     summaries = {label: tmp_path / f"summary-{label}.md" for label in ("one", "two")}
     with monkeypatch.context() as alone:
         alone.setattr(shared_output, "SHARED_FROM", 10**9)

@@ -8,7 +8,6 @@ and `run` to the process's exit code, with the same messages on stderr either wa
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import stat
 import sys
@@ -104,13 +103,9 @@ def _load(directory: str | Path | None, plans: list[str] | None = None) -> Loade
 
 def _load_folder(folder: str, plans: list[str] | None = None, listed: dict[str, list[str]] | None = None) -> Loaded:
     try:
-        loaded = load_tree(folder, plans, listed)
+        return load_tree(folder, plans, listed, kept=True)  # the measures live until the command ends
     except UnknownPlan as exc:
         fail(str(exc))
-    # The measures live until the command ends: leaving them out of the cyclic garbage collector's
-    # walks saves ~30 ms at 10,000 measures (they hold no cycles; refcounting still frees them).
-    gc.freeze()
-    return loaded
 
 
 def _finish(loaded: Loaded, code: int = 0) -> NoReturn:

@@ -14,9 +14,10 @@ PORTCLI_NO_FAST_PATH=1 sends every command line to typer (the tests compare both
 """
 from __future__ import annotations
 
-import gc
 import os
 import sys
+
+from . import no_cyclic_collection
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (test_fast_path)
 if TYPE_CHECKING:
@@ -27,16 +28,9 @@ def main(args: list[str] | None = None) -> None:
     args = sys.argv[1:] if args is None else list(args)
     # Importing portcli's modules (and on typer's path typer's, click's and rich's) makes thousands of
     # objects that live as long as the process, and no garbage: the cyclic collector's passes over
-    # them took 1.5 ms of the 9 ms an everyday query spends importing (issue 16). It is off while they
-    # are made, and then leaves them out of its walks for good (freeze), as the loaded measures.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # them took 1.5 ms of the 9 ms an everyday query spends importing (issue 16).
+    with no_cyclic_collection(kept=True):
         command = _imported(args)
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
     command()
 
 

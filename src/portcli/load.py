@@ -6,10 +6,9 @@ saves reading files that have not changed; what it gives equals what reading the
 """
 from __future__ import annotations
 
-import gc
 import os
 
-from . import cache
+from . import cache, no_cyclic_collection
 from .files import PLAN_FILE, join, measure_names, read_text, spelled
 from .model import FIRST_YEAR, LAST_YEAR, Measure, Plan
 from .plans import Plans
@@ -102,21 +101,6 @@ def load(directory: str | Path, plan_name: str | None = None, code: tuple | None
     caller loads many folders in one run and has it already."""
     with no_cyclic_collection():
         return _load(spelled(directory), plan_name, code)
-
-
-class no_cyclic_collection:
-    """10,000 measures are some 100,000 objects without reference cycles: the cyclic garbage
-    collector, run every 700 allocations, would walk them again and again while they are built.
-    (Across a whole tree too: between two plan folders it would walk every measure loaded so far.)
-    A report keeps it off while it is made of them too (cli.report). Nested, the outermost decides."""
-
-    def __enter__(self):
-        self.collecting = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc):
-        if self.collecting:
-            gc.enable()
 
 
 def _load(directory: str, plan_name: str | None, code: tuple | None, names: list[str] | None = None) -> Loaded:
@@ -220,12 +204,13 @@ class UnknownPlan(ValueError):
     pass
 
 
-def load_tree(directory: str | Path, plans: list[str] | None = None, listed: dict[str, list[str]] | None = None) -> Loaded:
+def load_tree(directory: str | Path, plans: list[str] | None = None, listed: dict[str, list[str]] | None = None,
+              kept: bool = False) -> Loaded:
     """A measures folder of one plan (as `load` gives it) or of several plan folders: every plan's
     measures, by plan and then by id, each knowing its plan, and every plan's problems. `plans`
     narrows to those plan folders; a name the folder lacks raises UnknownPlan. `listed`: plan folders'
-    measure_names, when the caller has them already."""
-    with no_cyclic_collection():
+    measure_names, when the caller has them already. `kept`: as load_plans'."""
+    with no_cyclic_collection(kept):
         directory = spelled(directory)
         names = chosen_plans(directory, plans)
         if names is None:
@@ -255,12 +240,9 @@ def load_plans(directory: str, names: list[str], strays: bool = False,
     them; with `strays`, and the files that belong to no plan. `listed`: each plan folder's
     measure_names, when the caller has them already. `kept`: the measures live until the process
     ends (a command's, or a forked child's): they are left out of the cyclic collector's walks from
-    now on (gc.freeze: ~30 ms at 10,000 measures; they hold no cycles, refcounting still frees them)."""
-    with no_cyclic_collection():
-        loaded = _load_plans(spelled(directory), names, strays, listed)
-    if kept:
-        gc.freeze()
-    return loaded
+    now on (no_cyclic_collection)."""
+    with no_cyclic_collection(kept):
+        return _load_plans(spelled(directory), names, strays, listed)
 
 
 def _load_plans(directory: str, names: list[str], strays: bool, listed: dict[str, list[str]] | None = None) -> Loaded:
