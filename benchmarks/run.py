@@ -465,8 +465,8 @@ def profile(argv: list[str], env: dict[str, str], python: str) -> str:
                   default=0.0)
     top = sorted(entries.items(), key=lambda kv: kv[1][2], reverse=True)[:5]
     named = ", ".join(f"`{Path(file).name}:{name}` {took(v[2])}" for (file, _, name), v in top)
-    return (f"imports {took(total_us / 1e6)} beyond `python -c pass`'s (-X importtime, runs of their own); under cProfile {took(total)} in "
-            f"all, {took(loading)} of it loading the folder (`load_tree`; or part of it, `load_plans`, while a "
+    return (f"imports {took(total_us / 1e6)} beyond `python -c pass`'s (-X importtime, runs of their own); "
+            f"under cProfile {took(total)} in all, {took(loading)} of it loading the folder (`load_tree`; or part of it, `load_plans`, while a "
             f"child loads the rest); most own time: {named}")
 
 
@@ -621,7 +621,8 @@ def main(argv: list[str] | None = None) -> int:
             missed_why[goal] = (f"median {pair.median():.3f} s, peak {pair.peak_mib():.0f} MiB (`python -c pass` "
                                 f"{floor:.3f} s at this N); one run profiled: "
                                 + profile(pair.ours, env, sys.executable)
-                                + (terminal_output(pair, env, taskwarrior_env(WORK / f"task{n}", base_env)) if pair.tty else ""))
+                                + (terminal_output(pair, env, taskwarrior_env(WORK / f"task{n}", base_env))
+                                   if pair.tty else ""))
     report = render(sizes, saved, args.runs, load_before, load_average(), missed_why, met)
     print(report)
     if not args.no_write:
